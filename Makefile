@@ -1,0 +1,28 @@
+# The README's two commands: `make demo` and `make test`. Each installs what is missing first.
+SWIFT ?= swift
+SYSTEM_PACKAGES := libyaml-dev libopenblas-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+KPLAB := .build/release/kplab
+
+.PHONY: deps build demo test clean
+
+# Install the Debian packages the C shims link against, only when one is missing.
+deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:" $$missing; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product kplab
+
+demo: build
+	$(KPLAB) check experiments/*.yaml
+
+test: deps
+	$(SWIFT) build -c release --product kplab
+	KPLAB_BINARY=$(KPLAB) $(SWIFT) test
+
+clean:
+	rm -rf .build

@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+// KeypointLab: a command-line experiment runner for facial keypoint detection.
+// Dependencies run one way: C shims → YAML / Engine → Faces → Experiments → Runner → kplab.
+import PackageDescription
+
+let package = Package(
+    name: "KeypointLab",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "kplab", targets: ["kplab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // C shims: the only places that see C headers.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        // libyaml events → node tree with line:column marks. Knows nothing of experiments.
+        .target(name: "YAML", dependencies: ["CYAML"]),
+        // Tensors, layers, initializers, losses, optimizers. Knows nothing of YAML, files or Kaggle.
+        .target(name: "Engine", dependencies: ["CBLAS"], swiftSettings: optimized),
+        // Kaggle CSV, keypoint names, datasets, splits, batches, augmentation, synthetic faces.
+        .target(name: "Faces", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: optimized),
+        // The typed experiment spec, its decoding with precise errors, overrides, the model builder.
+        .target(name: "Experiments", dependencies: ["YAML", "Engine", "Faces",
+                                                    .product(name: "Crypto", package: "swift-crypto")]),
+        // Training loop, run records, results store.
+        .target(name: "Runner", dependencies: ["Experiments", "Engine", "Faces", "YAML"]),
+        // The thin command-line interface.
+        .executableTarget(name: "kplab", dependencies: [
+            "Runner", "Experiments", "Faces", "Engine", "YAML",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "FacesTests", dependencies: ["Faces"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "YAML"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Experiments", "Faces", "Engine"]),
+        .testTarget(name: "KplabTests", dependencies: ["kplab"]),
+    ],
+    swiftLanguageModes: [.v5]
+)
+
+/// Numeric code is unusable at -Onone (10–50× slower), and the tests train small networks:
+/// the engine and the data pipeline are always compiled with optimisation.
+var optimized: [SwiftSetting] { [.unsafeFlags(["-O"])] }

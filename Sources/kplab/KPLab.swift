@@ -1,0 +1,12 @@
+import ArgumentParser
+import Runner
+
+@main
+struct KPLab: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kplab",
+        abstract: "Facial keypoint detection experiments: describe them in YAML, train on the CPU, compare.",
+        version: kplabVersion,
+        subcommands: []
+    )
+}
