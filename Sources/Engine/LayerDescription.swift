@@ -64,6 +64,12 @@ public struct LayerDescription: Hashable, Sendable {
     }
 }
 
+/// Why one layer cannot take its input, e.g. "conv kernel 5×5 is larger than its input 1×3×3".
+public struct ShapeProblem: Error, Sendable, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
+
 /// Why a network cannot be built; `layerIndex` lets callers point at the layer's source.
 public struct ShapeError: Error, Sendable, Equatable, CustomStringConvertible {
     public var layerIndex: Int
@@ -73,41 +79,41 @@ public struct ShapeError: Error, Sendable, Equatable, CustomStringConvertible {
 
 extension LayerKind {
     /// The shape this layer produces from `input`, or why it cannot.
-    public func outputShape(for input: Shape) -> Result<Shape, String> {
+    public func outputShape(for input: Shape) throws(ShapeProblem) -> Shape {
         switch self {
         case .conv(let filters, let kernel, let stride, let padding):
             guard filters > 0, kernel > 0, stride > 0, padding >= 0 else {
-                return .failure("conv needs filters, kernel and stride ≥ 1 and padding ≥ 0")
+                throw ShapeProblem("conv needs filters, kernel and stride ≥ 1 and padding ≥ 0")
             }
             let paddedHeight = input.height + 2 * padding
             let paddedWidth = input.width + 2 * padding
             guard kernel <= paddedHeight, kernel <= paddedWidth else {
-                return .failure("conv kernel \(kernel)×\(kernel) is larger than its input \(input) (padding \(padding))")
+                throw ShapeProblem("conv kernel \(kernel)×\(kernel) is larger than its input \(input) (padding \(padding))")
             }
-            return .success(Shape(channels: filters,
-                                  height: (paddedHeight - kernel) / stride + 1,
-                                  width: (paddedWidth - kernel) / stride + 1))
+            return Shape(channels: filters,
+                         height: (paddedHeight - kernel) / stride + 1,
+                         width: (paddedWidth - kernel) / stride + 1)
         case .maxPool(let size, let stride):
-            guard size > 0, stride > 0 else { return .failure("maxpool needs size and stride ≥ 1") }
+            guard size > 0, stride > 0 else { throw ShapeProblem("maxpool needs size and stride ≥ 1") }
             guard size <= input.height, size <= input.width else {
-                return .failure("maxpool window \(size)×\(size) is larger than its input \(input)")
+                throw ShapeProblem("maxpool window \(size)×\(size) is larger than its input \(input)")
             }
-            return .success(Shape(channels: input.channels,
-                                  height: (input.height - size) / stride + 1,
-                                  width: (input.width - size) / stride + 1))
+            return Shape(channels: input.channels,
+                         height: (input.height - size) / stride + 1,
+                         width: (input.width - size) / stride + 1)
         case .dense(let units):
-            guard units > 0 else { return .failure("dense needs at least 1 unit") }
+            guard units > 0 else { throw ShapeProblem("dense needs at least 1 unit") }
             guard input.height == 1, input.width == 1 else {
-                return .failure("dense needs a flat input but gets \(input); add '- flatten' before it")
+                throw ShapeProblem("dense needs a flat input but gets \(input); add '- flatten' before it")
             }
-            return .success(Shape(channels: units, height: 1, width: 1))
+            return Shape(channels: units, height: 1, width: 1)
         case .relu:
-            return .success(input)
+            return input
         case .dropout(let rate):
-            guard rate >= 0, rate < 1 else { return .failure("dropout rate must be in [0, 1)") }
-            return .success(input)
+            guard rate >= 0, rate < 1 else { throw ShapeProblem("dropout rate must be in [0, 1)") }
+            return input
         case .flatten:
-            return .success(Shape(channels: input.count, height: 1, width: 1))
+            return Shape(channels: input.count, height: 1, width: 1)
         }
     }
 
@@ -147,12 +153,11 @@ public func inferShapes(input: Shape, layers: [LayerKind]) -> Result<[Shape], Sh
     var shapes: [Shape] = []
     var current = input
     for (index, layer) in layers.enumerated() {
-        switch layer.outputShape(for: current) {
-        case .success(let next):
-            shapes.append(next)
-            current = next
-        case .failure(let message):
-            return .failure(ShapeError(layerIndex: index, message: message))
+        do {
+            current = try layer.outputShape(for: current)
+            shapes.append(current)
+        } catch {
+            return .failure(ShapeError(layerIndex: index, message: error.message))
         }
     }
     return .success(shapes)
