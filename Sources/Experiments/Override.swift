@@ -36,3 +36,37 @@ extension Node {
         return node
     }
 }
+
+extension Override {
+    /// Parses `dotted.key=value`: the key up to the first `=`, the value as a YAML node, so
+    /// that `3` is an integer, `"3"` a string, `he` a name, and flow collections such as
+    /// `{linear: {from: 0.03, to: 0.0001}}` or `[8, 16]` work as in a file. An empty value is
+    /// null, which means "the default".
+    public init(parsing text: String) throws(Diagnostic) {
+        let origin = Diagnostic(path: "--set \(text)", mark: nil, message: "", sourceLine: nil)
+        guard let equals = text.firstIndex(of: "=") else {
+            var problem = origin
+            problem.message = "expected dotted.key=value, e.g. --set train.epochs=3"
+            throw problem
+        }
+        let key = String(text[..<equals]), valueText = String(text[text.index(after: equals)...])
+        let keyPath: [String]
+        do {
+            keyPath = try Node.keyPath(key)
+        } catch {
+            var problem = origin
+            problem.message = error.message
+            throw problem
+        }
+        let value: Node
+        do {
+            value = try Document(bytes: Array(valueText.utf8), path: origin.path).root
+        } catch {
+            var problem = origin
+            let reason = (error as? Diagnostic)?.message ?? "\(error)"
+            problem.message = "the value '\(valueText)' is not valid YAML: \(reason)"
+            throw problem
+        }
+        self.init(text: text, keyPath: keyPath, value: value)
+    }
+}
