@@ -1,5 +1,3 @@
-import Foundation
-
 /// One parsed YAML file: its root node (aliases expanded, every node marked with its
 /// 1-based line and column) and its text, so that later layers can report errors with a caret.
 public struct Document: Sendable {
@@ -28,20 +26,6 @@ public struct Document: Sendable {
     /// - Throws: a `Diagnostic` without a mark when the file cannot be read, otherwise as
     ///   `init(bytes:path:)`.
     public init(contentsOfFile path: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw Diagnostic(path: path, mark: nil, message: "no such file", sourceLine: nil)
-        }
-        guard !isDirectory.boolValue else {
-            throw Diagnostic(path: path, mark: nil, message: "is a directory, not a YAML file", sourceLine: nil)
-        }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw Diagnostic(path: path, mark: nil, message: "cannot read the file (\(error.localizedDescription))",
-                             sourceLine: nil)
-        }
-        try self.init(bytes: [UInt8](data), path: path)
+        try self.init(bytes: FileBytes.contents(ofFile: path), path: path)
     }
 }

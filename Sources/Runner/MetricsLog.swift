@@ -1,0 +1,111 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `metrics.csv`: one row per finished epoch, flushed and fsynced as the epoch ends so that a
+/// crash, a kill or a power cut never loses a finished epoch.
+///
+/// Columns (documented for users in the README):
+/// - `epoch`: 1-based epoch number.
+/// - `train_loss`: mean over the epoch's batches of the masked MSE on normalised targets
+///   ((y − 48) / 48), as the optimizer saw it (dropout active, L2 term excluded).
+/// - `val_loss`: masked MSE over the whole validation set in inference mode (no dropout).
+/// - `val_rmse_px`: `sqrt(val_loss) · 48`, the validation RMSE in pixels over present values.
+/// - `learning_rate`: the learning rate used during the epoch.
+/// - `seconds`: wall time of the epoch (training and validation); the only column that
+///   differs between bit-identical reruns.
+///
+/// Numbers are written in the shortest form that reads back to the same binary value, so two
+/// runs' files can be compared bit for bit as text.
+public final class MetricsLog {
+    public static let columns = ["epoch", "train_loss", "val_loss", "val_rmse_px", "learning_rate", "seconds"]
+
+    public struct Row: Equatable, Sendable {
+        public var epoch: Int
+        public var trainLoss: Double
+        public var validationLoss: Double
+        public var validationRMSEPixels: Double
+        public var learningRate: Double
+        public var seconds: Double
+
+        public init(epoch: Int, trainLoss: Double, validationLoss: Double, validationRMSEPixels: Double,
+                    learningRate: Double, seconds: Double) {
+            self.epoch = epoch
+            self.trainLoss = trainLoss
+            self.validationLoss = validationLoss
+            self.validationRMSEPixels = validationRMSEPixels
+            self.learningRate = learningRate
+            self.seconds = seconds
+        }
+
+        var csvLine: String {
+            [String(epoch), format(trainLoss), format(validationLoss), format(validationRMSEPixels),
+             format(learningRate), format(seconds)].joined(separator: ",")
+        }
+    }
+
+    private let file: UnsafeMutablePointer<FILE>
+    public let path: String
+
+    /// Opens `path` for appending rows. A new (or empty) file gets the header; an existing one
+    /// is first cut back to `keepingEpochs` rows, so a resumed run continues exactly after the
+    /// last epoch its checkpoint holds.
+    public init(path: String, keepingEpochs: Int = 0) throws {
+        self.path = path
+        let kept = keepingEpochs > 0 ? try MetricsLog.readLines(path: path).prefix(keepingEpochs + 1) : []
+        guard let file = fopen(path, "w") else {
+            throw RunnerError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        self.file = file
+        if kept.isEmpty {
+            try write(MetricsLog.columns.joined(separator: ",") + "\n")
+        } else {
+            try write(kept.joined(separator: "\n") + "\n")
+        }
+    }
+
+    deinit { fclose(file) }
+
+    public func append(_ row: Row) throws {
+        try write(row.csvLine + "\n")
+    }
+
+    private func write(_ text: String) throws {
+        let ok = text.utf8CString.withUnsafeBufferPointer { fputs($0.baseAddress!, file) } >= 0
+        guard ok, fflush(file) == 0, fsync(fileno(file)) == 0 else {
+            throw RunnerError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The file's lines without line ends (header first), or [] when it does not exist.
+    static func readLines(path: String) throws -> [String] {
+        guard let text = try? String(contentsOfFileAtPath: path) else { return [] }
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    /// Parses the rows of a metrics file written by this class.
+    public static func read(path: String) throws -> [Row] {
+        let lines = try readLines(path: path)
+        guard let header = lines.first, header == columns.joined(separator: ",") else {
+            throw RunnerError("\(path): not a kplab metrics file (unexpected header)")
+        }
+        return try lines.dropFirst().enumerated().map { index, line in
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            let values = fields.dropFirst().compactMap { Double($0) }
+            guard fields.count == columns.count, let epoch = Int(fields[0]), values.count == columns.count - 1 else {
+                throw RunnerError("\(path): row \(index + 1) is malformed: \(line)")
+            }
+            return Row(epoch: epoch, trainLoss: values[0], validationLoss: values[1],
+                       validationRMSEPixels: values[2], learningRate: values[3], seconds: values[4])
+        }
+    }
+}
+
+/// Shortest text that reads back to the same Double; "nan"/"inf" as pandas reads them.
+func format(_ value: Double) -> String {
+    if value.isNaN { return "nan" }
+    if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+    return "\(value)"
+}
