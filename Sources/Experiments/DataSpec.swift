@@ -31,7 +31,7 @@ public struct DataSpec: Hashable, Sendable {
     public enum Validation: Hashable, Sendable {
         /// The last `rows` rows, in file order (the original report's split).
         case holdout(rows: Int)
-        /// This fraction of the rows (rounded down, at least one), either drawn with a
+        /// round(fraction × n) of the rows, either drawn with a
         /// generator seeded from the experiment's seed (`shuffle: true`) or taken from the
         /// end of the file (`shuffle: false`).
         case fraction(Double, shuffle: Bool)

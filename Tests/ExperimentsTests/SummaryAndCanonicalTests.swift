@@ -159,6 +159,6 @@ import YAML
               diagnostics: false
 
             """)
-        #expect(experiment.configHash == "HASH")
+        #expect(experiment.configHash == "866d0670704a84b64d98b838cf20ceec86e8010db04b4201cfca8df180f6148d")
     }
 }
