@@ -24,14 +24,14 @@ public struct LabeledFaces: Sendable, Equatable {
     /// No faces.
     public init() { self.init(pixels: [], keypoints: []) }
 
-    /// Face `index`'s 9216 pixels.
-    public func image(_ index: Int) -> ArraySlice<UInt8> {
-        pixels[index * FaceImage.pixelCount ..< (index + 1) * FaceImage.pixelCount]
+    /// Face `index`'s 9216 pixels (a copy, indexed from 0).
+    public func image(_ index: Int) -> [UInt8] {
+        Array(pixels[index * FaceImage.pixelCount ..< (index + 1) * FaceImage.pixelCount])
     }
 
-    /// Face `index`'s 30 coordinates in pixels (NaN = missing).
-    public func coordinates(_ index: Int) -> ArraySlice<Float> {
-        keypoints[index * Keypoint.coordinateCount ..< (index + 1) * Keypoint.coordinateCount]
+    /// Face `index`'s 30 coordinates in pixels, NaN = missing (a copy, indexed from 0).
+    public func coordinates(_ index: Int) -> [Float] {
+        Array(keypoints[index * Keypoint.coordinateCount ..< (index + 1) * Keypoint.coordinateCount])
     }
 
     /// Face `index`'s `point` in pixels, nil when either coordinate is missing.
@@ -43,13 +43,13 @@ public struct LabeledFaces: Sendable, Equatable {
 
     /// True when all 30 coordinates of face `index` are present.
     public func isComplete(_ index: Int) -> Bool {
-        !coordinates(index).contains { $0.isNaN }
+        !keypoints[index * Keypoint.coordinateCount ..< (index + 1) * Keypoint.coordinateCount].contains { $0.isNaN }
     }
 
     /// The faces at `indices`, in that order (copies).
     public func subset<Indices: Sequence>(_ indices: Indices) -> LabeledFaces where Indices.Element == Int {
         var result = LabeledFaces()
-        for index in indices { result.append(pixels: image(index), coordinates: coordinates(index)) }
+        for index in indices { result.append(pixels: image(index)[...], coordinates: coordinates(index)[...]) }
         return result
     }
 

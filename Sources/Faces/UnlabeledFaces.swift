@@ -14,9 +14,9 @@ public struct UnlabeledFaces: Sendable, Equatable {
         self.pixels = pixels
     }
 
-    /// Face `index`'s 9216 pixels.
-    public func image(_ index: Int) -> ArraySlice<UInt8> {
-        pixels[index * FaceImage.pixelCount ..< (index + 1) * FaceImage.pixelCount]
+    /// Face `index`'s 9216 pixels (a copy, indexed from 0).
+    public func image(_ index: Int) -> [UInt8] {
+        Array(pixels[index * FaceImage.pixelCount ..< (index + 1) * FaceImage.pixelCount])
     }
 
     /// Writes faces `range` as `pixel / 256` into `destination`: range.count × 1 × 96 × 96 floats.

@@ -9,8 +9,10 @@ import Testing
             if point.mirrored != point {
                 swapped += 1
                 // A left point mirrors to a right one with the same part name.
-                #expect(point.name.replacingOccurrences(of: "left", with: "#")
-                    == point.mirrored.name.replacingOccurrences(of: "right", with: "#"))
+                func part(_ name: String) -> String {
+                    name.replacingOccurrences(of: "left", with: "#").replacingOccurrences(of: "right", with: "#")
+                }
+                #expect(part(point.name) == part(point.mirrored.name) && point.name != point.mirrored.name)
             }
         }
         #expect(swapped == 12)

@@ -12,7 +12,7 @@ extension LabeledFaces {
                     if !value.isNaN { output.append(value.description) }
                     output.append(UInt8(ascii: ","))
                 }
-                appendPixels(image(face), to: &output)
+                appendPixels(image(face)[...], to: &output)
                 try output.endLine()
             }
         }
@@ -28,7 +28,7 @@ extension UnlabeledFaces {
             for face in 0 ..< count {
                 output.append(String(imageIds[face]))
                 output.append(UInt8(ascii: ","))
-                appendPixels(image(face), to: &output)
+                appendPixels(image(face)[...], to: &output)
                 try output.endLine()
             }
         }

@@ -54,7 +54,8 @@ struct FaceDrawing {
         let hair: Float? = g.chance(0.65) ? (g.chance(0.75) ? g.uniform(5 ... 90) : g.uniform(150 ... 230)) : nil
         let glasses: Float? = g.chance(0.2) ? g.uniform(5 ... 70) : nil
         let white = min(255, max(skin + 25, g.uniform(170 ... 240)))
-        let iris = g.uniform(25 ... 115), pupil = g.uniform(3 ... 25)
+        // The iris is always well darker than the skin, so the eye centre can be found.
+        let iris = min(g.uniform(25 ... 115), skin * 0.6), pupil = g.uniform(3 ... 25)
         let brow = min(skin * 0.6, g.uniform(10 ... 95))
         let lips = skin * g.uniform(0.55 ... 0.78)
 

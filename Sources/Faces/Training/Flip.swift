@@ -40,7 +40,7 @@ public enum Flip {
         var result = LabeledFaces()
         result.reserveCapacity(faces.count)
         for index in 0 ..< faces.count {
-            result.append(pixels: image(faces.image(index))[...], coordinates: coordinates(faces.coordinates(index))[...])
+            result.append(pixels: image(faces.image(index)[...])[...], coordinates: coordinates(faces.coordinates(index)[...])[...])
         }
         return result
     }
