@@ -29,7 +29,9 @@ struct InspectCommand: ParsableCommand {
             contents = try TrainingFile(path: file, badRows: .skip)
             fingerprint = try Fingerprint.sha256(ofFile: file)
         } catch let error as DataFileError {
-            throw ValidationError(error.description)
+            // A data problem, not a usage problem: say it plainly, without the usage text.
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
         }
         let statistics = FaceStatistics(contents.faces)
         switch format {
@@ -106,7 +108,7 @@ struct InspectCommand: ParsableCommand {
             pixelMinimum: statistics.pixelMinimum, pixelMaximum: statistics.pixelMaximum,
             rejected: contents.rejected.map { .init(row: $0.row, message: $0.description) })
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(report), as: UTF8.self)
     }
 }

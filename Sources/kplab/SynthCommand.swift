@@ -1,5 +1,6 @@
 import ArgumentParser
 import Faces
+import Foundation
 
 /// `kplab synth`: writes the built-in synthetic faces in Kaggle's training.csv format.
 struct SynthCommand: ParsableCommand {
@@ -34,7 +35,8 @@ struct SynthCommand: ParsableCommand {
         do {
             try generator.generate().write(to: out)
         } catch let error as DataFileError {
-            throw ValidationError(error.description)
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
         }
         print("\(out): \(count) synthetic faces, seed \(seed)\(missing ? ", Kaggle-like missing labels" : "")")
         print("fingerprint \(generator.fingerprint)")
