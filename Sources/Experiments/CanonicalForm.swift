@@ -1,6 +1,8 @@
 import Crypto
 import Engine
+import Faces
 import YAML
+import Faces
 
 extension Experiment {
     /// The fully resolved experiment as a node tree: every key written out, defaults

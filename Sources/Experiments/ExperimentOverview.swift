@@ -1,3 +1,5 @@
+import Faces
+
 /// Plain-words descriptions of an experiment's settings, for `kplab check` and run logs.
 extension Experiment {
     /// Three lines: the experiment, its data, its training.

@@ -1,3 +1,4 @@
+import Faces
 import YAML
 
 extension Decoding {
