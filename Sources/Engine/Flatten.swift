@@ -1,0 +1,22 @@
+/// C×H×W → (C·H·W)×1×1. In NCHW the values do not move; forward and backward copy them
+/// so that every layer owns its output buffer.
+public final class Flatten: Layer {
+    public let inputShape: Shape
+    public let outputShape: Shape
+
+    public init(input: Shape) {
+        inputShape = input
+        outputShape = Shape(channels: input.count, height: 1, width: 1)
+    }
+
+    public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                        count: Int, training: Bool, rng: inout RandomGenerator) {
+        output.update(from: input, count: count * inputShape.count)
+    }
+
+    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>,
+                         outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
+                         count: Int) {
+        inputGradient?.update(from: outputGradient, count: count * inputShape.count)
+    }
+}

@@ -1,0 +1,30 @@
+/// Rectified linear unit, element-wise: y = max(0, x); dx = dy where y > 0, else 0.
+/// Shapes: input and output N×(any shape), identical.
+public final class ReLU: Layer {
+    public let inputShape: Shape
+    public var outputShape: Shape { inputShape }
+
+    public init(input: Shape) { inputShape = input }
+
+    public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                        count: Int, training: Bool, rng: inout RandomGenerator) {
+        let size = inputShape.count
+        Parallelism.forEachChunk(count: count) { _, samples in
+            for i in (samples.lowerBound * size)..<(samples.upperBound * size) {
+                output[i] = max(0, input[i])
+            }
+        }
+    }
+
+    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>,
+                         outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
+                         count: Int) {
+        guard let inputGradient else { return }
+        let size = inputShape.count
+        Parallelism.forEachChunk(count: count) { _, samples in
+            for i in (samples.lowerBound * size)..<(samples.upperBound * size) {
+                inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0
+            }
+        }
+    }
+}
