@@ -37,7 +37,8 @@ def run(method):
                 a, b = v, second[i]
                 a[:] = b1 * a + (f(1) - b1) * g
                 b[:] = b2 * b + (f(1) - b2) * g * g
-                c1 = f(1 - 0.9 ** t); c2 = f(1 - 0.999 ** t)
+                # bias corrections in float64 from the float32 betas, as the engine computes them
+                c1 = f(1 - float(b1) ** t); c2 = f(1 - float(b2) ** t)
                 p -= lr * (a / c1) / (np.sqrt(b / c2) + eps)
     return params
 
