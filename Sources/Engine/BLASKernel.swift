@@ -38,7 +38,7 @@ public enum BLASKernel {
     public static var name: String { BLAS.coreName }
 
     /// OpenBLAS's own thread count. The engine keeps it at 1 and parallelises across the
-    /// batch itself (see `Parallelism`), so the two never oversubscribe the cores.
+    /// batch itself (`Network.threads`), so the two never oversubscribe the cores.
     public static var threads: Int { BLAS.threadCount }
 
     /// OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64".

@@ -6,6 +6,8 @@
 /// The naive twin is `NaiveKernels.convolutionForward/Backward`.
 public final class Convolution: Layer {
     public let inputShape: Shape
+    /// Threads this layer splits its batch across (set by `Network`).
+    public var threads = 1
     public let outputShape: Shape
     public let filters: Int
     public let kernel: Int
@@ -63,10 +65,10 @@ public final class Convolution: Layer {
         spec.fill(bias: UnsafeMutableBufferPointer(start: bias.valuePointer, count: filters))
     }
 
-    private func prepareScratch() {
-        let chunks = Parallelism.threadCount
-        if scratch.count != chunks {
-            scratch = (0..<chunks).map { _ in
+    /// Allocates per-chunk buffers when the chunk count grows (not per batch).
+    private func prepareScratch(chunks: Int) {
+        if scratch.count < chunks {
+            scratch += (scratch.count..<chunks).map { _ in
                 ChunkScratch(columns: patchSize * positions, weights: weight.count, bias: filters)
             }
         }
@@ -74,9 +76,10 @@ public final class Convolution: Layer {
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         count: Int, training: Bool, rng: inout RandomGenerator) {
-        prepareScratch()
+        let ranges = Parallelism.chunks(count: count, threads: threads)
+        prepareScratch(chunks: ranges.count)
         let inputSize = inputShape.count, outputSize = outputShape.count
-        Parallelism.forEachChunk(count: count) { chunk, samples in
+        Parallelism.forEach(ranges) { chunk, samples in
             let columns = scratch[chunk].columns
             for n in samples {
                 let x = input + n * inputSize
@@ -102,10 +105,10 @@ public final class Convolution: Layer {
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>,
                          outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
                          count: Int) {
-        prepareScratch()
+        let ranges = Parallelism.chunks(count: count, threads: threads)
+        prepareScratch(chunks: ranges.count)
         let inputSize = inputShape.count, outputSize = outputShape.count
-        let ranges = Parallelism.chunks(count: count)
-        Parallelism.forEachChunk(count: count) { chunk, samples in
+        Parallelism.forEach(ranges) { chunk, samples in
             let local = scratch[chunk]
             local.weightGradient.update(repeating: 0, count: weight.count)
             local.biasGradient.update(repeating: 0, count: filters)
@@ -141,7 +144,7 @@ public final class Convolution: Layer {
         // Sum the partial gradients in chunk order: the same bits for the same thread count.
         weight.gradientPointer.update(from: scratch[0].weightGradient, count: weight.count)
         bias.gradientPointer.update(from: scratch[0].biasGradient, count: filters)
-        for chunk in 1..<max(1, ranges.count) {
+        for chunk in 1..<ranges.count {
             let partial = scratch[chunk]
             for i in 0..<weight.count { weight.gradientPointer[i] += partial.weightGradient[i] }
             for f in 0..<filters { bias.gradientPointer[f] += partial.biasGradient[f] }

@@ -4,6 +4,8 @@
 /// At inference it is the identity. Shapes: input and output N×(any shape), identical.
 public final class Dropout: Layer {
     public let inputShape: Shape
+    /// Threads this layer splits its batch across (set by `Network`).
+    public var threads = 1
     public var outputShape: Shape { inputShape }
     public let rate: Float
     /// The last training forward's multipliers: 0 or 1/(1 − rate), one per value.

@@ -2,6 +2,8 @@
 /// so that every layer owns its output buffer.
 public final class Flatten: Layer {
     public let inputShape: Shape
+    /// Threads this layer splits its batch across (set by `Network`).
+    public var threads = 1
     public let outputShape: Shape
 
     public init(input: Shape) {

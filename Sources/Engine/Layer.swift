@@ -4,9 +4,11 @@
 ///
 /// Buffers are batch-major NCHW: `count` samples of `inputShape.count` (or
 /// `outputShape.count`) Floats each. A layer allocates its scratch once, for `maxBatch`
-/// samples and the current `Parallelism.threadCount`, and reuses it for every batch.
+/// samples and its thread count, and reuses it for every batch.
 public protocol Layer: AnyObject {
     var inputShape: Shape { get }
+    /// Threads the layer may split a batch across; results are bit-identical per count.
+    var threads: Int { get set }
     var outputShape: Shape { get }
     /// Trainable tensors, weights before bias; empty for layers without any.
     var parameters: [Parameter] { get }

@@ -4,6 +4,8 @@
 /// maximum in row-major order on ties), summed where windows overlap.
 public final class MaxPool: Layer {
     public let inputShape: Shape
+    /// Threads this layer splits its batch across (set by `Network`).
+    public var threads = 1
     public let outputShape: Shape
     public let size: Int
     public let stride: Int
@@ -28,7 +30,7 @@ public final class MaxPool: Layer {
         let height = inputShape.height, width = inputShape.width
         let outHeight = outputShape.height, outWidth = outputShape.width
         let inputSize = inputShape.count, outputSize = outputShape.count
-        Parallelism.forEachChunk(count: count) { _, samples in
+        Parallelism.forEachChunk(count: count, threads: threads) { _, samples in
             for n in samples {
                 let x = input + n * inputSize
                 var y = output + n * outputSize
@@ -62,7 +64,7 @@ public final class MaxPool: Layer {
                          count: Int) {
         guard let inputGradient else { return }
         let inputSize = inputShape.count, outputSize = outputShape.count
-        Parallelism.forEachChunk(count: count) { _, samples in
+        Parallelism.forEachChunk(count: count, threads: threads) { _, samples in
             for n in samples {
                 let dx = inputGradient + n * inputSize
                 dx.update(repeating: 0, count: inputSize)

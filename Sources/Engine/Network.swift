@@ -8,6 +8,14 @@ public final class Network {
     public let outputShape: Shape
     public let layers: [any Layer]
     public let maxBatch: Int
+    /// Threads every layer splits its work across (≥ 1); OpenBLAS itself stays at one
+    /// thread. The same seed and thread count give bit-identical results.
+    public var threads: Int {
+        didSet {
+            precondition(threads >= 1, "threads must be at least 1, got \(threads)")
+            for layer in layers { layer.threads = threads }
+        }
+    }
     /// Every trainable tensor in layer order, weights before bias, named
     /// "layer<N>.<kind>.weight|bias" with N counted from 1 as in the description.
     public let parameters: [Parameter]
@@ -21,12 +29,14 @@ public final class Network {
     /// Builds the layers for `input` (one sample's shape), infers every shape first, and
     /// initialises conv and dense layers by their `initializer`, drawing from `rng` in layer order.
     /// Throws `ShapeError` naming the first layer that cannot be built.
-    public init(input: Shape, layers descriptions: [LayerDescription], maxBatch: Int,
+    public init(input: Shape, layers descriptions: [LayerDescription], maxBatch: Int, threads: Int = 1,
                 rng: inout RandomGenerator) throws(ShapeError) {
         precondition(maxBatch >= 1, "maxBatch must be at least 1")
+        precondition(threads >= 1, "threads must be at least 1, got \(threads)")
         BLAS.setThreadCount(1)  // the engine parallelises itself; see `Parallelism`
         inputShape = input
         self.maxBatch = maxBatch
+        self.threads = threads
         var built: [any Layer] = []
         var current = input
         for (index, description) in descriptions.enumerated() {
@@ -54,6 +64,7 @@ public final class Network {
                     }
                     layer.initialize(spec, using: &rng)
                 }
+                layer.threads = threads
                 built.append(layer)
                 current = layer.outputShape
             } catch {

@@ -2,6 +2,8 @@
 /// Shapes: input and output N×(any shape), identical.
 public final class ReLU: Layer {
     public let inputShape: Shape
+    /// Threads this layer splits its batch across (set by `Network`).
+    public var threads = 1
     public var outputShape: Shape { inputShape }
 
     public init(input: Shape) { inputShape = input }
@@ -9,7 +11,7 @@ public final class ReLU: Layer {
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         count: Int, training: Bool, rng: inout RandomGenerator) {
         let size = inputShape.count
-        Parallelism.forEachChunk(count: count) { _, samples in
+        Parallelism.forEachChunk(count: count, threads: threads) { _, samples in
             for i in (samples.lowerBound * size)..<(samples.upperBound * size) {
                 output[i] = max(0, input[i])
             }
@@ -21,7 +23,7 @@ public final class ReLU: Layer {
                          count: Int) {
         guard let inputGradient else { return }
         let size = inputShape.count
-        Parallelism.forEachChunk(count: count) { _, samples in
+        Parallelism.forEachChunk(count: count, threads: threads) { _, samples in
             for i in (samples.lowerBound * size)..<(samples.upperBound * size) {
                 inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0
             }

@@ -1,7 +1,7 @@
 import Testing
 @testable import Engine
 
-@Suite("Finite-difference gradient checks", .serialized)
+@Suite("Finite-difference gradient checks")
 struct GradientCheckTests {
     static let tolerance = 2e-3
 
@@ -85,8 +85,6 @@ struct GradientCheckTests {
     /// every parameter of the whole network against the loss.
     @Test(arguments: [1, 2])
     func wholeNetwork(threads: Int) throws {
-        Parallelism.setThreadCount(threads)
-        defer { Parallelism.setThreadCount(1) }
         let spec = InitializerSpec(scheme: .xavier, distribution: .normal, bias: 0.05)
         let description: [LayerDescription] = [
             LayerDescription(.conv(filters: 3, kernel: 3, stride: 1, padding: 0), initializer: spec),
@@ -101,7 +99,7 @@ struct GradientCheckTests {
         ]
         var rng = RandomGenerator(seed: 21)
         let network = try Network(input: Shape(channels: 1, height: 10, width: 10), layers: description,
-                                  maxBatch: 3, rng: &rng)
+                                  maxBatch: 3, threads: threads, rng: &rng)
         let count = 3
         let input = randomValues(count * 100, seed: 22)
         let targets = randomValues(count * 4, seed: 23)

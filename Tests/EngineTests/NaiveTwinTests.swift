@@ -2,7 +2,7 @@ import Testing
 @testable import Engine
 
 /// Every fast path against its deliberately simple twin.
-@Suite(.serialized) struct NaiveTwinTests {
+@Suite struct NaiveTwinTests {
     @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
     func gemmMatchesNaive(transposeA: Bool, transposeB: Bool) {
         let (m, n, k) = (33, 17, 65)
@@ -32,11 +32,10 @@ import Testing
 
     @Test(arguments: cases)
     func convolutionMatchesNaive(_ c: Case) throws {
-        Parallelism.setThreadCount(c.threads)
-        defer { Parallelism.setThreadCount(1) }
         let count = 5
         let layer = initialized(try Convolution(input: c.shape, filters: c.filters, kernel: c.kernel,
                                                 stride: c.stride, padding: c.padding))
+        layer.threads = c.threads
         let input = randomValues(count * c.shape.count, seed: 3)
         let outputGradient = randomValues(count * layer.outputShape.count, seed: 4)
         var output = [Float](repeating: 0, count: outputGradient.count)
@@ -65,10 +64,9 @@ import Testing
     }
 
     @Test func denseMatchesNaiveGemm() throws {
-        Parallelism.setThreadCount(2)
-        defer { Parallelism.setThreadCount(1) }
         let (count, inputs, units) = (7, 13, 9)
         let layer = initialized(try Dense(input: Shape(channels: inputs, height: 1, width: 1), units: units))
+        layer.threads = 2
         let x = randomValues(count * inputs, seed: 5)
         var y = [Float](repeating: 0, count: count * units)
         var rng = RandomGenerator(seed: 0)
