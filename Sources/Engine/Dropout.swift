@@ -23,13 +23,15 @@ public final class Dropout: Layer {
 
     deinit { mask.deallocate() }
 
+    public var worksInPlace: Bool { true }
+
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         count: Int, training: Bool, rng: inout RandomGenerator) {
         precondition(count <= maxBatch, "batch of \(count) exceeds the network's maximum \(maxBatch)")
         let total = count * inputShape.count
         lastWasTraining = training && rate > 0
         guard lastWasTraining else {
-            output.update(from: input, count: total)
+            if UnsafePointer(output) != input { output.update(from: input, count: total) }
             return
         }
         let scale = 1 / (1 - rate)
@@ -46,7 +48,7 @@ public final class Dropout: Layer {
         guard let inputGradient else { return }
         let total = count * inputShape.count
         guard lastWasTraining else {
-            inputGradient.update(from: outputGradient, count: total)
+            if UnsafePointer(inputGradient) != outputGradient { inputGradient.update(from: outputGradient, count: total) }
             return
         }
         for i in 0..<total { inputGradient[i] = outputGradient[i] * mask[i] }

@@ -1,5 +1,5 @@
-/// C×H×W → (C·H·W)×1×1. In NCHW the values do not move; forward and backward copy them
-/// so that every layer owns its output buffer.
+/// C×H×W → (C·H·W)×1×1. In NCHW the values do not move: in a `Network` it shares its
+/// input's buffer; given separate buffers it copies.
 public final class Flatten: Layer {
     public let inputShape: Shape
     /// Threads this layer splits its batch across (set by `Network`).
@@ -11,14 +11,20 @@ public final class Flatten: Layer {
         outputShape = Shape(channels: input.count, height: 1, width: 1)
     }
 
+    /// In place: NCHW flattening moves nothing, so the network shares the buffer and the
+    /// copies below become no-ops.
+    public var worksInPlace: Bool { true }
+
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         count: Int, training: Bool, rng: inout RandomGenerator) {
-        output.update(from: input, count: count * inputShape.count)
+        if UnsafePointer(output) != input { output.update(from: input, count: count * inputShape.count) }
     }
 
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>,
                          outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
                          count: Int) {
-        inputGradient?.update(from: outputGradient, count: count * inputShape.count)
+        if let inputGradient, UnsafePointer(inputGradient) != outputGradient {
+            inputGradient.update(from: outputGradient, count: count * inputShape.count)
+        }
     }
 }

@@ -28,9 +28,16 @@ public protocol Layer: AnyObject {
 
     /// Draws initial parameters (no-op for layers without any).
     func initialize(_ spec: InitializerSpec, using rng: inout RandomGenerator)
+
+    /// True when the layer is element-wise and works with `output == input` and
+    /// `inputGradient == outputGradient`; `Network` then gives it no buffers of its own
+    /// (less memory and traffic). Its backward may then see `output` after later in-place
+    /// layers changed it, so it must only rely on facts those preserve (ReLU: the sign).
+    var worksInPlace: Bool { get }
 }
 
 extension Layer {
     public var parameters: [Parameter] { [] }
     public func initialize(_ spec: InitializerSpec, using rng: inout RandomGenerator) {}
+    public var worksInPlace: Bool { false }
 }

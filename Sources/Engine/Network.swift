@@ -20,10 +20,13 @@ public final class Network {
     /// "layer<N>.<kind>.weight|bias" with N counted from 1 as in the description.
     public let parameters: [Parameter]
 
-    /// activations[0] is a copy of the input; activations[i + 1] is layer i's output.
+    /// activations[0] is a copy of the input; activations[i + 1] is layer i's output
+    /// (the same buffer as activations[i] when layer i works in place).
     private let activations: [UnsafeMutablePointer<Float>]
-    /// gradients[i] is dLoss/d(activations[i]); gradients[0] is never computed.
-    private let gradients: [UnsafeMutablePointer<Float>]
+    /// gradients[i] is dLoss/d(activations[i]); gradients[0] is never computed (nil).
+    private let gradients: [UnsafeMutablePointer<Float>?]
+    /// Every distinct buffer above, each once, for deallocation.
+    private let ownedBuffers: [UnsafeMutablePointer<Float>]
     private var lastCount = 0
 
     /// Builds the layers for `input` (one sample's shape), infers every shape first, and
@@ -74,22 +77,36 @@ public final class Network {
         layers = built
         outputShape = current
         parameters = built.flatMap(\.parameters)
-        let sizes = [input.count] + built.map(\.outputShape.count)
-        activations = sizes.map { size in
-            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: maxBatch * size)
-            buffer.initialize(repeating: 0, count: maxBatch * size)
-            return buffer
+        // One buffer per distinct activation: in-place layers share their input's buffer.
+        // gradients[0] (dLoss/dInput) is never computed, so it gets no memory.
+        var activationBuffers = [Self.allocate(maxBatch * input.count)]
+        var gradientBuffers: [UnsafeMutablePointer<Float>?] = [nil]
+        var owned = activationBuffers
+        for layer in built {
+            if layer.worksInPlace {
+                activationBuffers.append(activationBuffers.last!)
+                // nil stays nil: in-place layers ahead of every trainable one need no gradient.
+                gradientBuffers.append(gradientBuffers.last!)
+            } else {
+                let size = maxBatch * layer.outputShape.count
+                activationBuffers.append(Self.allocate(size))
+                gradientBuffers.append(Self.allocate(size))
+                owned += [activationBuffers.last!, gradientBuffers.last!!]
+            }
         }
-        gradients = sizes.map { size in
-            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: maxBatch * size)
-            buffer.initialize(repeating: 0, count: maxBatch * size)
-            return buffer
-        }
+        activations = activationBuffers
+        gradients = gradientBuffers
+        ownedBuffers = owned
+    }
+
+    private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        buffer.initialize(repeating: 0, count: count)
+        return buffer
     }
 
     deinit {
-        activations.forEach { $0.deallocate() }
-        gradients.forEach { $0.deallocate() }
+        ownedBuffers.forEach { $0.deallocate() }
     }
 
     /// Trainable values in all layers.
@@ -130,11 +147,13 @@ public final class Network {
         let count = lastCount
         precondition(count > 0, "backward needs a forward first")
         precondition(outputGradient.count >= count * outputShape.count, "output gradient is too short for the batch of \(count)")
-        gradients[layers.count].update(from: outputGradient.baseAddress!, count: count * outputShape.count)
+        guard let last = gradients[layers.count] else { return }  // no layer to train
+        last.update(from: outputGradient.baseAddress!, count: count * outputShape.count)
         for index in stride(from: layers.count - 1, through: 0, by: -1) {
+            // Layers before the first trainable one need no gradient at all.
+            guard let outputGradient = gradients[index + 1] else { break }
             layers[index].backward(input: activations[index], output: activations[index + 1],
-                                   outputGradient: gradients[index + 1],
-                                   inputGradient: index == 0 ? nil : gradients[index],
+                                   outputGradient: outputGradient, inputGradient: gradients[index],
                                    count: count)
         }
     }

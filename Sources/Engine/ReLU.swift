@@ -8,6 +8,10 @@ public final class ReLU: Layer {
 
     public init(input: Shape) { inputShape = input }
 
+    /// In place: dropout after ReLU only zeroes or positively scales values, so y > 0 is
+    /// still readable from the shared buffer in backward.
+    public var worksInPlace: Bool { true }
+
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         count: Int, training: Bool, rng: inout RandomGenerator) {
         let size = inputShape.count

@@ -81,22 +81,35 @@ struct GradientCheckTests {
         for i in 0..<count where mask[i] == 0 { #expect(analytic[i] == 0) }
     }
 
-    /// conv → relu → pool → conv(padded, strided) → relu → flatten → dense → dropout → dense → masked MSE,
-    /// every parameter of the whole network against the loss.
-    @Test(arguments: [1, 2])
-    func wholeNetwork(threads: Int) throws {
-        let spec = InitializerSpec(scheme: .xavier, distribution: .normal, bias: 0.05)
-        let description: [LayerDescription] = [
-            LayerDescription(.conv(filters: 3, kernel: 3, stride: 1, padding: 0), initializer: spec),
-            LayerDescription(.relu),
-            LayerDescription(.maxPool(size: 2, stride: 2)),
-            LayerDescription(.conv(filters: 4, kernel: 2, stride: 2, padding: 1), initializer: spec),
-            LayerDescription(.relu),
-            LayerDescription(.flatten),
-            LayerDescription(.dense(units: 6), initializer: spec),
-            LayerDescription(.dropout(rate: 0.3)),
-            LayerDescription(.dense(units: 4), initializer: spec),
-        ]
+    static let convolutional: [LayerDescription] = [
+        LayerDescription(.conv(filters: 3, kernel: 3, stride: 1, padding: 0), initializer: spec),
+        LayerDescription(.relu),
+        LayerDescription(.maxPool(size: 2, stride: 2)),
+        LayerDescription(.conv(filters: 4, kernel: 2, stride: 2, padding: 1), initializer: spec),
+        LayerDescription(.relu),
+        LayerDescription(.flatten),
+        LayerDescription(.dense(units: 6), initializer: spec),
+        LayerDescription(.relu),
+        LayerDescription(.dropout(rate: 0.3)),
+        LayerDescription(.dense(units: 4), initializer: spec),
+    ]
+    /// Starts with in-place layers, which then need no gradient buffers at all.
+    static let perceptron: [LayerDescription] = [
+        LayerDescription(.relu),
+        LayerDescription(.flatten),
+        LayerDescription(.dense(units: 7), initializer: spec),
+        LayerDescription(.relu),
+        LayerDescription(.dropout(rate: 0.5)),
+        LayerDescription(.dense(units: 4), initializer: spec),
+    ]
+    static let spec = InitializerSpec(scheme: .xavier, distribution: .normal, bias: 0.05)
+
+    /// conv → relu → pool → conv(padded, strided) → relu → flatten → dense → relu → dropout → dense,
+    /// and relu → flatten → dense → relu → dropout → dense, under masked MSE (relu, dropout and
+    /// flatten sharing buffers in place): every parameter of the whole network against the loss.
+    @Test(arguments: [1, 2], [false, true])
+    func wholeNetwork(threads: Int, convolutional: Bool) throws {
+        let description = convolutional ? Self.convolutional : Self.perceptron
         var rng = RandomGenerator(seed: 21)
         let network = try Network(input: Shape(channels: 1, height: 10, width: 10), layers: description,
                                   maxBatch: 3, threads: threads, rng: &rng)
