@@ -129,7 +129,7 @@ struct GradientCheckTests {
             let analytic = parameter.gradient
             let result = GradientChecker.check(values: parameter.valuePointer, count: parameter.count,
                                                analytic: analytic, epsilon: 1e-3) { loss().0 }
-            #expect(result.maxError < 1e-2, "\(parameter.name): error \(result.maxError) at \(result.worstIndex)")
+            #expect(result.maxError < 1e-3, "\(parameter.name): error \(result.maxError) at \(result.worstIndex)")
         }
     }
 }
