@@ -168,6 +168,14 @@ public final class Convolution: Layer {
                             continue
                         }
                         let line = plane + ih * width
+                        if stride == 1 {
+                            // iw = ow + j − padding: one contiguous copy between zeroed edges.
+                            let first = min(outWidth, max(0, padding - j)), end = min(outWidth, width + padding - j)
+                            if first > 0 { destination.update(repeating: 0, count: first) }
+                            if end > first { (destination + first).update(from: line + (first + j - padding), count: end - first) }
+                            if end < outWidth { (destination + max(end, first)).update(repeating: 0, count: outWidth - max(end, first)) }
+                            continue
+                        }
                         var iw = j - padding
                         for ow in 0..<outWidth {
                             destination[ow] = (iw >= 0 && iw < width) ? line[iw] : 0

@@ -35,6 +35,27 @@ public final class MaxPool: Layer {
                 let x = input + n * inputSize
                 var y = output + n * outputSize
                 var index = argmax + n * outputSize
+                if size == 2 && stride == 2 {
+                    // The common case, unrolled: a 2×2 window is two adjacent pairs in two rows.
+                    for c in 0..<inputShape.channels {
+                        let planeStart = c * height * width
+                        for oh in 0..<outHeight {
+                            let top = planeStart + 2 * oh * width
+                            for ow in 0..<outWidth {
+                                let a = top + 2 * ow, b = a + width
+                                var best = a
+                                if x[a + 1] > x[best] { best = a + 1 }
+                                if x[b] > x[best] { best = b }
+                                if x[b + 1] > x[best] { best = b + 1 }
+                                y.pointee = x[best]
+                                index.pointee = Int32(best)
+                                y += 1
+                                index += 1
+                            }
+                        }
+                    }
+                    continue
+                }
                 for c in 0..<inputShape.channels {
                     let planeStart = c * height * width
                     for oh in 0..<outHeight {

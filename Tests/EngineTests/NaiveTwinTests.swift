@@ -28,6 +28,9 @@ import Testing
         .init(shape: Shape(channels: 3, height: 9, width: 11), filters: 5, kernel: 2, stride: 2, padding: 1, threads: 2),
         .init(shape: Shape(channels: 2, height: 8, width: 8), filters: 3, kernel: 5, stride: 3, padding: 2, threads: 3),
         .init(shape: Shape(channels: 4, height: 5, width: 5), filters: 2, kernel: 1, stride: 1, padding: 0, threads: 2),
+        // Padding wider than the output row: whole rows of the window fall outside.
+        .init(shape: Shape(channels: 2, height: 3, width: 1), filters: 2, kernel: 5, stride: 1, padding: 2, threads: 1),
+        .init(shape: Shape(channels: 1, height: 9, width: 10), filters: 3, kernel: 3, stride: 1, padding: 1, threads: 2),
     ]
 
     @Test(arguments: cases)
@@ -78,6 +81,28 @@ import Testing
         for n in 0..<count {
             for u in 0..<units { #expect(abs(y[n * units + u] - (expected[n * units + u] + bias[u])) < 1e-5) }
         }
+    }
+
+    /// The unrolled 2×2/2 path against a window maximum written out by hand.
+    @Test func maxPoolTwoByTwoMatchesWindowMaxima() throws {
+        let shape = Shape(channels: 3, height: 9, width: 8)
+        let layer = try MaxPool(input: shape, size: 2, stride: 2, maxBatch: 2)
+        let x = randomValues(2 * shape.count, seed: 8)
+        var y = [Float](repeating: 0, count: 2 * layer.outputShape.count)
+        var rng = RandomGenerator(seed: 0)
+        layer.forward(input: x, output: &y, count: 2, training: false, rng: &rng)
+        var expected: [Float] = []
+        for n in 0..<2 {
+            for c in 0..<3 {
+                for oh in 0..<4 {
+                    for ow in 0..<4 {
+                        let at = { (i: Int, j: Int) in x[((n * 3 + c) * 9 + 2 * oh + i) * 8 + 2 * ow + j] }
+                        expected.append(max(max(at(0, 0), at(0, 1)), max(at(1, 0), at(1, 1))))
+                    }
+                }
+            }
+        }
+        #expect(y == expected)
     }
 
     @Test func maxPoolPicksWindowMaxima() throws {
