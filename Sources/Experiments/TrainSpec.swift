@@ -1,3 +1,4 @@
+import Engine
 import Faces
 
 /// How the network is trained: epochs, batches, optimizer, learning rate, regularisation,
