@@ -59,21 +59,37 @@ public struct Comparison: Sendable {
     }
 
     /// The per-epoch curves: one series per run, or per group (the mean curve) when grouping,
-    /// in table order, labelled by the differing keys.
+    /// in table order. The legend's columns are the differing keys' short names (the group
+    /// keys and the number of runs averaged when grouping), and `status` when some run did not complete.
     public var curves: CurvePlot {
-        let names = shortNames(for: groupKeys.isEmpty ? differingKeys : groupKeys)
         if groupKeys.isEmpty {
+            let names = shortNames(for: differingKeys)
+            let showStatus = runs.contains { $0.record.status != .completed }
+            var columns = differingKeys.map { names[$0]! }
+            if columns.isEmpty { columns = ["run"] }
+            if showStatus { columns.append("status") }
             return CurvePlot(series: runs.map { run in
-                var label = differingKeys.map { "\(names[$0]!)=\(run.config[$0]?.text ?? "-")" }.joined(separator: ", ")
-                if label.isEmpty { label = run.label }
-                if run.record.status != .completed { label += " (\(run.record.status.rawValue))" }
-                return CurvePlot.Series(label: label, rows: run.rows)
-            })
+                var values = differingKeys.map { run.config[$0]?.text ?? "-" }
+                if values.isEmpty { values = [run.label] }
+                if showStatus { values.append(run.record.status == .completed ? "" : run.record.status.rawValue) }
+                let label = run.label + ": " + zip(columns, values).map { "\($0)=\($1)" }.joined(separator: ", ")
+                return CurvePlot.Series(label: label, legendValues: values, rows: run.rows)
+            }, legendColumns: columns)
         }
+        let names = shortNames(for: groupKeys)
+        let columns = groupKeys.map { names[$0]! } + ["runs"]
         return CurvePlot(series: groups.map { group in
-            let label = zip(groupKeys, group.values).map { "\(names[$0]!)=\($1 ?? "-")" }.joined(separator: ", ")
-            return CurvePlot.Series(label: label + " (n=\(group.runs.count))", meanOf: group.runs.map(\.rows))
-        })
+            // A diverged run's last finite losses can be 1e6 times the others'; averaged in,
+            // they would draw a spike that no run of the group shows. They are left out of the
+            // mean curve (unless the whole group diverged) and counted in the legend.
+            let diverged = group.runs.filter { $0.record.status == .diverged }
+            let averaged = diverged.count == group.runs.count ? group.runs : group.runs.filter { $0.record.status != .diverged }
+            let count = averaged.count == group.runs.count ? "\(group.runs.count)"
+                : "\(averaged.count) of \(group.runs.count) (\(diverged.count) diverged)"
+            let values = group.values.map { $0 ?? "-" } + [count]
+            let label = "mean of " + zip(columns, values).map { "\($0)=\($1)" }.joined(separator: ", ")
+            return CurvePlot.Series(label: label, legendValues: values, meanOf: averaged.map(\.rows))
+        }, legendColumns: columns)
     }
 
     static func sorted(_ runs: [ComparedRun]) -> [ComparedRun] {

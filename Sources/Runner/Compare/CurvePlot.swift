@@ -10,21 +10,26 @@ public struct CurvePlot: Sendable {
     }
 
     public struct Series: Sendable {
+        /// The full description (`weights=he, seed=1`), shown as the curve's tooltip.
         public var label: String
+        /// One legend cell per `CurvePlot.legendColumns`.
+        public var legendValues: [String]
         /// Non-finite losses (a diverged epoch) are kept: they break the line there.
         public var training: [Point]
         public var validation: [Point]
 
-        public init(label: String, rows: [MetricsLog.Row]) {
+        public init(label: String, legendValues: [String], rows: [MetricsLog.Row]) {
             self.label = label
+            self.legendValues = legendValues
             training = rows.map { Point(epoch: $0.epoch, loss: $0.trainLoss) }
             validation = rows.map { Point(epoch: $0.epoch, loss: $0.validationLoss) }
         }
 
         /// The mean curve of several runs: at each epoch, the mean over the runs that have a
         /// finite loss at that epoch (a run that diverged or stopped early drops out there).
-        public init(label: String, meanOf runs: [[MetricsLog.Row]]) {
+        public init(label: String, legendValues: [String], meanOf runs: [[MetricsLog.Row]]) {
             self.label = label
+            self.legendValues = legendValues
             func mean(_ loss: (MetricsLog.Row) -> Double) -> [Point] {
                 var sums: [Int: (total: Double, count: Int)] = [:]
                 for row in runs.joined() where loss(row).isFinite {
@@ -39,21 +44,26 @@ public struct CurvePlot: Sendable {
     }
 
     public var series: [Series]
+    /// The legend's header: the parameters that tell the series apart.
+    public var legendColumns: [String]
 
-    public init(series: [Series]) { self.series = series }
+    public init(series: [Series], legendColumns: [String]) {
+        self.series = series
+        self.legendColumns = legendColumns
+    }
 
     // Layout in SVG user units (pixels).
     private let left = 76.0, top = 44.0, plotWidth = 640.0, plotHeight = 400.0
-    private let legendGap = 28.0, lineHeight = 14.0, legendCharacters = 52
+    private let legendGap = 28.0
 
     /// The picture as SVG text (UTF-8, no external references).
     public var svg: String {
         let plottable = series.flatMap { $0.training + $0.validation }.map(\.loss).filter { $0.isFinite && $0 > 0 }
-        // A diverging run can reach 1e30 before it turns NaN; the axis stops at 100 × the
+        // A diverging run can reach 1e30 before it turns NaN; the axis stops at 10 × the
         // largest first-epoch loss so the converging runs keep their detail (the rest is clipped).
         let firstLosses = series.flatMap { [$0.training.first, $0.validation.first] }.compactMap { $0?.loss }
             .filter { $0.isFinite && $0 > 0 }
-        let ceiling = (firstLosses.max() ?? .infinity) * 100
+        let ceiling = (firstLosses.max() ?? .infinity) * 10
         let yAxis = AxisTicks.Logarithmic(enclosing: plottable.map { min($0, ceiling) })
         let lastEpoch = series.flatMap { $0.training + $0.validation }.map(\.epoch).max() ?? 1
         let xAxis = AxisTicks.linear(upTo: Double(max(lastEpoch, 1)))
@@ -61,50 +71,48 @@ public struct CurvePlot: Sendable {
         func x(_ epoch: Double) -> Double { left + epoch / xAxis.end * plotWidth }
         func y(_ loss: Double) -> Double { top + (1 - yAxis.fraction(loss)) * plotHeight }
 
-        let legend = legendLines()
-        let legendWidth = Double(min(legend.flatMap { $0 }.map(\.count).max() ?? 10, legendCharacters)) * 6.6 + 40
-        let legendHeight = 3 * lineHeight + Double(legend.reduce(0) { $0 + $1.count }) * lineHeight + Double(legend.count) * 4
-        let width = left + plotWidth + legendGap + max(legendWidth, 150) + 12
-        let height = max(top + plotHeight + 56, top + legendHeight + 12)
+        let legend = PlotLegend(columns: legendColumns, values: series.map(\.legendValues))
+        let width = left + plotWidth + legendGap + legend.width + 12
+        let height = max(top + plotHeight + 56, top + legend.height + 12)
 
         var out: [String] = []
-        out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" "
-                   + "viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">")
+        out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(number(width))\" height=\"\(number(height))\" "
+                   + "viewBox=\"0 0 \(number(width)) \(number(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">")
         out.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>")
-        out.append("<defs><clipPath id=\"kplab-plot-area\"><rect x=\"\(n(left))\" y=\"\(n(top))\" "
-                   + "width=\"\(n(plotWidth))\" height=\"\(n(plotHeight))\"/></clipPath></defs>")
-        out.append("<text x=\"\(n(left))\" y=\"24\" font-size=\"15\" font-weight=\"bold\">Loss per epoch</text>")
+        out.append("<defs><clipPath id=\"kplab-plot-area\"><rect x=\"\(number(left))\" y=\"\(number(top))\" "
+                   + "width=\"\(number(plotWidth))\" height=\"\(number(plotHeight))\"/></clipPath></defs>")
+        out.append("<text x=\"\(number(left))\" y=\"24\" font-size=\"15\" font-weight=\"bold\">Loss per epoch</text>")
 
         // Grid and ticks.
         out.append("<g class=\"grid\" stroke-width=\"1\">")
         for tick in yAxis.minor {
-            out.append("<line x1=\"\(n(left))\" x2=\"\(n(left + plotWidth))\" y1=\"\(n(y(tick.value)))\" y2=\"\(n(y(tick.value)))\" stroke=\"#f0f0f0\"/>")
+            out.append("<line x1=\"\(number(left))\" x2=\"\(number(left + plotWidth))\" y1=\"\(number(y(tick.value)))\" y2=\"\(number(y(tick.value)))\" stroke=\"#f0f0f0\"/>")
         }
         for tick in yAxis.major {
-            out.append("<line x1=\"\(n(left))\" x2=\"\(n(left + plotWidth))\" y1=\"\(n(y(tick)))\" y2=\"\(n(y(tick)))\" stroke=\"#d0d0d0\"/>")
+            out.append("<line x1=\"\(number(left))\" x2=\"\(number(left + plotWidth))\" y1=\"\(number(y(tick)))\" y2=\"\(number(y(tick)))\" stroke=\"#d0d0d0\"/>")
         }
         for epoch in stride(from: 0.0, through: xAxis.end, by: xAxis.step) {
-            out.append("<line x1=\"\(n(x(epoch)))\" x2=\"\(n(x(epoch)))\" y1=\"\(n(top))\" y2=\"\(n(top + plotHeight))\" stroke=\"#e6e6e6\"/>")
+            out.append("<line x1=\"\(number(x(epoch)))\" x2=\"\(number(x(epoch)))\" y1=\"\(number(top))\" y2=\"\(number(top + plotHeight))\" stroke=\"#e6e6e6\"/>")
         }
         out.append("</g>")
         out.append("<g class=\"y-ticks\" text-anchor=\"end\" fill=\"#333333\">")
         for tick in yAxis.major {
-            out.append("<text x=\"\(n(left - 6))\" y=\"\(n(y(tick) + 4))\">\(AxisTicks.logLabel(tick))</text>")
+            out.append("<text x=\"\(number(left - 6))\" y=\"\(number(y(tick) + 4))\">\(AxisTicks.logLabel(tick))</text>")
         }
         for tick in yAxis.minor where tick.isLabelled {
-            out.append("<text x=\"\(n(left - 6))\" y=\"\(n(y(tick.value) + 4))\" font-size=\"10\" fill=\"#777777\">\(AxisTicks.logLabel(tick.value))</text>")
+            out.append("<text x=\"\(number(left - 6))\" y=\"\(number(y(tick.value) + 4))\" font-size=\"10\" fill=\"#777777\">\(AxisTicks.logLabel(tick.value))</text>")
         }
         out.append("</g>")
         out.append("<g class=\"x-ticks\" text-anchor=\"middle\" fill=\"#333333\">")
         for epoch in stride(from: 0.0, through: xAxis.end, by: xAxis.step) {
-            out.append("<text x=\"\(n(x(epoch)))\" y=\"\(n(top + plotHeight + 16))\">\(Int(epoch))</text>")
+            out.append("<text x=\"\(number(x(epoch)))\" y=\"\(number(top + plotHeight + 16))\">\(Int(epoch))</text>")
         }
         out.append("</g>")
-        out.append("<rect x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(plotWidth))\" height=\"\(n(plotHeight))\" fill=\"none\" stroke=\"#555555\"/>")
-        out.append("<text x=\"\(n(left + plotWidth / 2))\" y=\"\(n(top + plotHeight + 40))\" text-anchor=\"middle\" font-size=\"13\">epoch</text>")
-        out.append("<text transform=\"translate(18 \(n(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">loss (normalised MSE)</text>")
+        out.append("<rect x=\"\(number(left))\" y=\"\(number(top))\" width=\"\(number(plotWidth))\" height=\"\(number(plotHeight))\" fill=\"none\" stroke=\"#555555\"/>")
+        out.append("<text x=\"\(number(left + plotWidth / 2))\" y=\"\(number(top + plotHeight + 40))\" text-anchor=\"middle\" font-size=\"13\">epoch</text>")
+        out.append("<text transform=\"translate(18 \(number(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">loss (normalised MSE)</text>")
         if plottable.isEmpty {
-            out.append("<text x=\"\(n(left + plotWidth / 2))\" y=\"\(n(top + plotHeight / 2))\" text-anchor=\"middle\" fill=\"#777777\">no finite losses to plot</text>")
+            out.append("<text x=\"\(number(left + plotWidth / 2))\" y=\"\(number(top + plotHeight / 2))\" text-anchor=\"middle\" fill=\"#777777\">no finite losses to plot</text>")
         }
 
         // Curves: training first so the solid validation lines lie on top.
@@ -118,48 +126,14 @@ public struct CurvePlot: Sendable {
                        + "stroke-width=\"1.8\"><title>\(escaped(item.label)): validation</title></path>")
             // The best validation epoch, where the run's reported RMSE comes from.
             if let best = item.validation.filter({ $0.loss.isFinite && $0.loss > 0 }).min(by: { $0.loss < $1.loss }) {
-                out.append("<circle cx=\"\(n(x(Double(best.epoch))))\" cy=\"\(n(y(best.loss)))\" r=\"3\" fill=\"\(Palette.colour(index))\"/>")
+                out.append("<circle cx=\"\(number(x(Double(best.epoch))))\" cy=\"\(number(y(best.loss)))\" r=\"3\" fill=\"\(Palette.colour(index))\"/>")
             }
         }
         out.append("</g>")
 
-        // Legend: how to read the line styles, then one entry per series.
-        let legendLeft = left + plotWidth + legendGap
-        var lineY = top + 4
-        out.append("<g class=\"legend\">")
-        out.append("<line x1=\"\(n(legendLeft))\" x2=\"\(n(legendLeft + 24))\" y1=\"\(n(lineY))\" y2=\"\(n(lineY))\" stroke=\"#333333\" stroke-width=\"1.8\"/>")
-        out.append("<text x=\"\(n(legendLeft + 30))\" y=\"\(n(lineY + 4))\">validation loss (dot: best epoch)</text>")
-        lineY += lineHeight
-        out.append("<line x1=\"\(n(legendLeft))\" x2=\"\(n(legendLeft + 24))\" y1=\"\(n(lineY))\" y2=\"\(n(lineY))\" stroke=\"#333333\" stroke-width=\"1.2\" stroke-dasharray=\"5 3\"/>")
-        out.append("<text x=\"\(n(legendLeft + 30))\" y=\"\(n(lineY + 4))\">training loss</text>")
-        lineY += lineHeight * 1.8
-        for (index, lines) in legend.enumerated() {
-            out.append("<line x1=\"\(n(legendLeft))\" x2=\"\(n(legendLeft + 24))\" y1=\"\(n(lineY))\" y2=\"\(n(lineY))\" stroke=\"\(Palette.colour(index))\" stroke-width=\"3\"/>")
-            for (number, text) in lines.enumerated() {
-                out.append("<text x=\"\(n(legendLeft + 30))\" y=\"\(n(lineY + 4 + Double(number) * lineHeight))\">\(escaped(text))</text>")
-            }
-            lineY += Double(lines.count) * lineHeight + 4
-        }
-        out.append("</g>")
+        out += legend.svg(left: left + plotWidth + legendGap, top: top, colour: Palette.colour)
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"
-    }
-
-    /// Each series' label broken into lines of at most `legendCharacters`, at `, ` or `-`.
-    private func legendLines() -> [[String]] {
-        series.map { item in
-            var lines: [String] = []
-            var current = ""
-            for piece in item.label.pieces(breakingAfter: [", ", "-"]) {
-                if !current.isEmpty && current.count + piece.count > legendCharacters {
-                    lines.append(current.trimmingSpaces)
-                    current = ""
-                }
-                current += piece
-            }
-            if !current.isEmpty { lines.append(current.trimmingSpaces) }
-            return lines.isEmpty ? [""] : lines
-        }
     }
 
     /// `M x y L x y …`; a non-finite or non-positive loss (which a log axis cannot show)
@@ -170,7 +144,7 @@ public struct CurvePlot: Sendable {
         var drawing = false
         for point in points.sorted(by: { $0.epoch < $1.epoch }) {
             guard point.loss.isFinite, point.loss > 0 else { drawing = false; continue }
-            parts.append("\(drawing ? "L" : "M")\(n(x(Double(point.epoch)))) \(n(y(point.loss)))")
+            parts.append("\(drawing ? "L" : "M")\(number(x(Double(point.epoch)))) \(number(y(point.loss)))")
             drawing = true
         }
         return parts.joined(separator: " ")
@@ -178,7 +152,7 @@ public struct CurvePlot: Sendable {
 }
 
 /// One decimal is finer than a screen pixel; `-0.0` reads as `0`.
-private func n(_ value: Double) -> String {
+func number(_ value: Double) -> String {
     let rounded = (value * 10).rounded() / 10
     return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.1f", rounded)
 }
