@@ -72,7 +72,8 @@ public struct Comparison: Sendable {
                 var values = differingKeys.map { run.config[$0]?.text ?? "-" }
                 if values.isEmpty { values = [run.label] }
                 if showStatus { values.append(run.record.status == .completed ? "" : run.record.status.rawValue) }
-                let label = run.label + ": " + zip(columns, values).map { "\($0)=\($1)" }.joined(separator: ", ")
+                let label = run.label + ": " + zip(columns, values).filter { !$1.isEmpty }
+                    .map { "\($0)=\($1)" }.joined(separator: ", ")
                 return CurvePlot.Series(label: label, legendValues: values, rows: run.rows)
             }, legendColumns: columns)
         }

@@ -1,7 +1,7 @@
 extension ComparisonTable {
     /// CSV with a header of machine keys (`best_val_rmse_px`, `model.init.weights` …), numbers
     /// in full precision, `nan`/`inf` as pandas reads them, empty fields for missing values.
-    /// A group's mean ± std becomes two columns, `<key>_mean` and `<key>_std`.
+    /// Counts are integers. A group's mean ± std becomes two columns, `<key>_mean` and `<key>_std`.
     public var csv: String {
         let header = columns.flatMap { column in
             column.holdsSummaries ? [column.key + "_mean", column.key + "_std"] : [column.key]
@@ -9,10 +9,13 @@ extension ComparisonTable {
         var lines = [header.map(csvField).joined(separator: ",")]
         for row in rows {
             var fields: [String] = []
-            for cell in row {
+            for (column, cell) in zip(columns, row) {
                 switch cell {
                 case .text(let text): fields.append(text)
                 case .parameter(let value): fields.append(value?.text ?? "")
+                case .number(let value?) where column.style == .count && value == value.rounded() && abs(value) < 1e15:
+                    // Epochs and counts stay integers, so pandas reads an int column.
+                    fields.append(String(Int64(value)))
                 case .number(let value): fields.append(value.map(format) ?? "")
                 case .summary(let summary):
                     fields.append(summary.map { format($0.mean) } ?? "")
