@@ -19,7 +19,7 @@ struct CompareCommand: ParsableCommand {
 
         Examples:
           kplab compare results/
-          kplab compare results/init-sweep --group-by model.init.weights,model.init.distribution
+          kplab compare results/init-sweep --group-by model.init.weights
           kplab compare results/ --where model.init.weights=he --format csv > he.csv
           kplab compare results/ --plot curves.svg --html report.html
         """
