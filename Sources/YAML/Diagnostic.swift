@@ -22,7 +22,10 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
         var text = "\(path):\(mark.line):\(mark.column): \(message)"
         if let sourceLine {
             text += "\n" + sourceLine
-            text += "\n" + String(repeating: " ", count: max(0, mark.column - 1)) + "^"
+            // Tabs before the column stay tabs, so the caret lines up however wide they show.
+            let before = sourceLine.prefix(max(0, mark.column - 1)).map { $0 == "\t" ? "\t" : " " }
+            let padding = before.joined() + String(repeating: " ", count: max(0, mark.column - 1 - before.count))
+            text += "\n" + padding + "^"
         }
         return text
     }
@@ -36,9 +39,10 @@ public struct SourceText: Sendable {
 
     public init(path: String, text: String) {
         self.path = path
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-        }
+        // Split where libyaml counts a new line. "\r\n" is one Character in Swift, so a
+        // split on "\n" alone would leave a Windows file as one line.
+        let breaks: Set<Character> = ["\n", "\r", "\r\n", "\u{85}", "\u{2028}", "\u{2029}"]
+        self.lines = text.split(omittingEmptySubsequences: false, whereSeparator: breaks.contains).map(String.init)
     }
 
     public func line(_ number: Int) -> String? {

@@ -1,4 +1,3 @@
-import Foundation
 import Testing
 @testable import Faces
 
@@ -10,15 +9,13 @@ import Testing
             if point.mirrored != point {
                 swapped += 1
                 // A left point mirrors to a right one with the same part name.
-                #expect(sideless(point.name) == sideless(point.mirrored.name))
-                #expect(point.name.contains("left") != point.mirrored.name.contains("left"))
+                func part(_ name: String) -> String {
+                    name.replacingOccurrences(of: "left", with: "#").replacingOccurrences(of: "right", with: "#")
+                }
+                #expect(part(point.name) == part(point.mirrored.name) && point.name != point.mirrored.name)
             }
         }
         #expect(swapped == 12)
-    }
-
-    func sideless(_ name: String) -> String {
-        name.replacingOccurrences(of: "left", with: "#").replacingOccurrences(of: "right", with: "#")
     }
 
     @Test func columnsFollowKagglesHeader() {

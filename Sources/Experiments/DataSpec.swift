@@ -1,0 +1,37 @@
+import Faces
+
+/// Where the faces come from and how they are split, filtered and augmented.
+public struct DataSpec: Hashable, Sendable {
+    public enum Source: Hashable, Sendable {
+        /// A Kaggle `training.csv`-format file; a relative path is relative to the working
+        /// directory kplab runs in (so `--set data.train=…` means what the shell means).
+        case file(path: String)
+        /// The built-in synthetic faces, generated in memory.
+        case synthetic(SyntheticFaces)
+    }
+
+    public struct Augment: Hashable, Sendable {
+        /// Mirror each training image with probability ½ (x → 95 − x, left/right keypoints
+        /// swapped). Validation images are never flipped.
+        public var flip: Bool
+
+        public init(flip: Bool = Defaults.flip) { self.flip = flip }
+    }
+
+    public var source: Source
+    /// Which rows are held out: the last N (the original report's split) or a fraction.
+    public var validation: ValidationSplit
+    public var rows: RowSelection
+    /// What happens to a row with missing coordinates (only matters with `rows: all`).
+    public var missing: MissingValues
+    public var augment: Augment
+
+    public init(source: Source = .synthetic(Defaults.syntheticFaces), validation: ValidationSplit = Defaults.validation,
+                rows: RowSelection = Defaults.rows, missing: MissingValues = Defaults.missing, augment: Augment = Augment()) {
+        self.source = source
+        self.validation = validation
+        self.rows = rows
+        self.missing = missing
+        self.augment = augment
+    }
+}

@@ -1,0 +1,64 @@
+import YAML
+
+extension Experiment {
+    static let keys = ["name", "seed", "data", "model", "train"]
+
+    /// Decodes an experiment from a document's root node and checks that its network can be
+    /// built (shapes from 1×96×96 to 30 outputs). Every error is a `Diagnostic` pointing at
+    /// the node in `source` — or at the `--set` in `overrides` that put the node there.
+    ///
+    /// - Parameters:
+    ///   - root: the document, with `overrides` already spliced in (`Node.applying(_:)`).
+    ///   - defaultName: the name when the file gives none (its file name without extension).
+    public init(decoding root: Node, source: SourceText, defaultName: String,
+                overrides: [Override] = []) throws(Diagnostic) {
+        let decoding = Decoding(source: source, overrides: overrides)
+        guard !root.isNull else {
+            throw decoding.error("the file is empty; an experiment needs at least model.layers and train.epochs",
+                                 at: root, path: [])
+        }
+        let fields = try Fields(root, [], allowed: Self.keys,
+                                expected: "a mapping with keys \(listing(Self.keys))", decoding: decoding)
+        if let node = fields["name"] {
+            name = try decoding.experimentName(node, ["name"])
+        } else {
+            guard isValidName(defaultName) else {
+                throw decoding.error("'\(defaultName)' (the file's name) cannot name a results folder; "
+                                     + "add a 'name:' with only letters, digits, '.', '_' and '-'", at: root, path: [])
+            }
+            name = defaultName
+        }
+        seed = try fields["seed"].map { node throws(Diagnostic) in try decoding.seed(node, ["seed"]) }
+        data = try fields["data"].map { node throws(Diagnostic) in try decoding.data(node, ["data"]) } ?? DataSpec()
+        let modelNode = try fields.required("model", example: "model: {layers: [flatten, {dense: 30}]}", decoding: decoding)
+        model = try decoding.model(modelNode, ["model"])
+        let trainNode = try fields.required("train", example: "train: {epochs: 100}", decoding: decoding)
+        train = try decoding.train(trainNode, ["train"])
+    }
+}
+
+/// `experiments/cnn.yaml` → `cnn`.
+func fileStem(_ path: String) -> String {
+    let file = path.split(separator: "/").last.map(String.init) ?? path
+    for suffix in [".yaml", ".yml"] where file.hasSuffix(suffix) && file.count > suffix.count {
+        return String(file.dropLast(suffix.count))
+    }
+    return file
+}
+
+/// A name that is safe as a folder name on every system: `[A-Za-z0-9._-]+`, not starting with `.`.
+func isValidName(_ name: String) -> Bool {
+    !name.isEmpty && !name.hasPrefix(".")
+        && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") }
+}
+
+extension Decoding {
+    func experimentName(_ node: Node, _ path: [String]) throws(Diagnostic) -> String {
+        let name = try string(node, path)
+        guard isValidName(name) else {
+            throw error("name '\(name)' names a results folder, so it may hold only letters, digits, '.', '_' and '-' "
+                        + "(and not start with '.')", at: node, path: path)
+        }
+        return name
+    }
+}

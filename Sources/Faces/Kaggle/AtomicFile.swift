@@ -1,0 +1,74 @@
+import Foundation
+
+/// Writes a file so that readers see either the old file or the whole new one, never half of it:
+/// the bytes go to a temporary file in the same folder, which is renamed over `path` only after
+/// everything was written and flushed. On any failure the temporary file is removed.
+enum AtomicFile {
+    static func write(to path: String, _ produce: (inout FileOutput) throws -> Void) throws {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { throw FileOutput.failure(path, "cannot write") }
+        var output = FileOutput(descriptor: descriptor, path: path)
+        var closed = false
+        do {
+            try produce(&output)
+            try output.flush()
+            guard fsync(descriptor) == 0 else { throw FileOutput.failure(path, "cannot write") }
+            closed = true
+            guard close(descriptor) == 0 else { throw FileOutput.failure(path, "cannot write") }
+            guard rename(temporary, path) == 0 else { throw FileOutput.failure(path, "cannot replace") }
+        } catch {
+            if !closed { close(descriptor) }
+            unlink(temporary)
+            throw error
+        }
+    }
+}
+
+/// Buffered output to an open file: bytes collect in a buffer of about 1 MiB that is written
+/// out whenever a line ends past that size, so a 238 MB file needs only a small buffer.
+struct FileOutput {
+    private var buffer: [UInt8] = []
+    private let descriptor: Int32
+    private let path: String
+    private static let chunkSize = 1 << 20
+
+    init(descriptor: Int32, path: String) {
+        self.descriptor = descriptor
+        self.path = path
+        buffer.reserveCapacity(FileOutput.chunkSize + 65_536)
+    }
+
+    mutating func append(_ byte: UInt8) { buffer.append(byte) }
+    mutating func append(_ text: String) { buffer.append(contentsOf: text.utf8) }
+    mutating func append<Bytes: Sequence>(contentsOf bytes: Bytes) where Bytes.Element == UInt8 {
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// Ends a line with `\n` and writes the buffer out once it is large enough.
+    mutating func endLine() throws {
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= FileOutput.chunkSize { try flush() }
+    }
+
+    mutating func flush() throws {
+        try buffer.withUnsafeBufferPointer { chunk in
+            var done = 0
+            while done < chunk.count {
+                let wrote = Foundation.write(descriptor, chunk.baseAddress! + done, chunk.count - done)
+                if wrote < 0 {
+                    if errno == EINTR { continue }
+                    throw FileOutput.failure(path, "cannot write")
+                }
+                done += wrote
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    static func failure(_ path: String, _ what: String) -> DataFileError {
+        DataFileError(file: path, place: .file, message: "\(what): \(String(cString: strerror(errno)))")
+    }
+}

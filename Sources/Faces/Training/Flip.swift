@@ -1,0 +1,47 @@
+/// Horizontal flip augmentation: the image is mirrored, every x becomes 95 − x, and each
+/// left/right keypoint pair (eyes, eye corners, brows, mouth corners) trades places
+/// (`Keypoint.mirrored`), missing values included — a missing left eye becomes a missing right eye.
+///
+/// Flipping twice gives back the same pixels, and the same coordinates whenever 95 − x is a Float
+/// (always for 32 ≤ x ≤ 95, and for every synthetic face, whose keypoints lie on a 1/1024-pixel
+/// grid); otherwise within one rounding of x.
+public enum Flip {
+    /// The largest pixel index: x ↦ 95 − x maps pixel column c to column 95 − c.
+    public static let lastColumn: Float = Float(FaceImage.side - 1)
+
+    /// Mirrors one 96×96 image left ↔ right.
+    public static func image(_ pixels: ArraySlice<UInt8>) -> [UInt8] {
+        precondition(pixels.count == FaceImage.pixelCount)
+        var result = [UInt8](repeating: 0, count: FaceImage.pixelCount)
+        let side = FaceImage.side, start = pixels.startIndex
+        for row in 0 ..< side {
+            for column in 0 ..< side {
+                result[row * side + column] = pixels[start + row * side + side - 1 - column]
+            }
+        }
+        return result
+    }
+
+    /// Flips 30 coordinates in pixels (Kaggle order): x ↦ 95 − x, pairs swapped, NaN kept.
+    public static func coordinates(_ values: ArraySlice<Float>) -> [Float] {
+        precondition(values.count == Keypoint.coordinateCount)
+        var result = [Float](repeating: .nan, count: Keypoint.coordinateCount)
+        let start = values.startIndex
+        for point in Keypoint.allCases {
+            let target = point.mirrored.rawValue
+            result[2 * target] = lastColumn - values[start + 2 * point.rawValue]
+            result[2 * target + 1] = values[start + 2 * point.rawValue + 1]
+        }
+        return result
+    }
+
+    /// Flips every face of `faces`.
+    public static func faces(_ faces: LabeledFaces) -> LabeledFaces {
+        var result = LabeledFaces()
+        result.reserveCapacity(faces.count)
+        for index in 0 ..< faces.count {
+            result.append(pixels: image(faces.image(index)[...])[...], coordinates: coordinates(faces.coordinates(index)[...])[...])
+        }
+        return result
+    }
+}
