@@ -24,7 +24,7 @@ extension Experiment {
             switch momentum.form {
             case .classic: return .classicMomentum
             case .ema: return .emaMomentum
-            case .emaLagged: return .laggedEMAMomentum
+            case .emaLagged: return .emaLaggedMomentum
             case .nesterov: return .nesterov
             }
         case .adam(let beta1, let beta2, let epsilon):

@@ -86,18 +86,18 @@ import Testing
     }
 }
 
-@Suite struct HyperparameterScheduleTests {
+@Suite struct ScheduleTests {
     @Test func formsReachTheirEnds() {
-        #expect(HyperparameterSchedule.constant(0.3).value(at: 7, of: 10) == 0.3)
-        let linear = HyperparameterSchedule.linear(from: 0.03, to: 0.0001)
+        #expect(Schedule.constant(0.3).value(at: 7, of: 10) == 0.3)
+        let linear = Schedule.linear(from: 0.03, to: 0.0001)
         #expect(linear.value(at: 0, of: 100) == 0.03)
         #expect(linear.value(at: 99, of: 100) == 0.0001)
-        #expect(HyperparameterSchedule.linear(from: 0.9, to: 0.999).value(at: 1, of: 3) == 0.9495)
-        #expect(HyperparameterSchedule.linear(from: 0.5, to: 0.1).value(at: 0, of: 1) == 0.5)
-        let step = HyperparameterSchedule.step(from: 1, every: 10, factor: 0.1)
+        #expect(Schedule.linear(from: 0.9, to: 0.999).value(at: 1, of: 3) == 0.9495)
+        #expect(Schedule.linear(from: 0.5, to: 0.1).value(at: 0, of: 1) == 0.5)
+        let step = Schedule.step(from: 1, every: 10, factor: 0.1)
         #expect(step.value(at: 9, of: 100) == 1)
         #expect(abs(step.value(at: 25, of: 100) - 0.01) < 1e-8)
-        let cosine = HyperparameterSchedule.cosine(from: 1, to: 0)
+        let cosine = Schedule.cosine(from: 1, to: 0)
         #expect(cosine.value(at: 0, of: 11) == 1)
         #expect(abs(cosine.value(at: 5, of: 11) - 0.5) < 1e-6)
         #expect(cosine.value(at: 10, of: 11) == 0)

@@ -7,9 +7,8 @@ import Darwin
 /// A value that changes over a run (learning rate, momentum), evaluated at epoch (or step)
 /// `e` of `E`, `e` = 0 … E−1. The linear and cosine forms reach `to` exactly at the last
 /// one, like `numpy.linspace(from, to, E)`; with E = 1 they give `from`.
-/// Same cases and labels as the experiment spec's `Schedule` (Experiments), so a spec maps
-/// one to one; the name differs so that modules importing both stay unambiguous.
-public enum HyperparameterSchedule: Hashable, Sendable {
+/// Experiment files name these by the same words (`{linear: {from, to}}` …).
+public enum Schedule: Hashable, Sendable {
     /// `v` throughout.
     case constant(Double)
     /// `from + (to − from)·e/(E − 1)` — e.g. the classic 0.03 → 0.0001 learning rate and
