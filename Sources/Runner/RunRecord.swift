@@ -13,6 +13,11 @@ public struct RunRecord: Codable, Equatable, Sendable {
         public var gitCommit: String?
         public var gitDirty: Bool?
         public var swiftVersion: String
+
+        enum CodingKeys: String, CodingKey {
+            case kplabVersion = "kplab_version", gitCommit = "git_commit", gitDirty = "git_dirty"
+            case swiftVersion = "swift_version"
+        }
     }
 
     public struct Machine: Codable, Equatable, Sendable {
@@ -21,12 +26,20 @@ public struct RunRecord: Codable, Equatable, Sendable {
         public var blasLibrary: String
         public var blasKernel: String
         public var threads: Int
+
+        enum CodingKeys: String, CodingKey {
+            case os, cpu, blasLibrary = "blas_library", blasKernel = "blas_kernel", threads
+        }
     }
 
     public struct KeypointError: Codable, Equatable, Sendable {
         public var keypoint: String
         public var rmsePixels: Double
         public var count: Int
+
+        enum CodingKeys: String, CodingKey {
+            case keypoint, rmsePixels = "rmse_px", count
+        }
     }
 
     public var experiment: String

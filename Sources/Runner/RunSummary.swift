@@ -12,7 +12,7 @@ public struct RunSummary {
         var lines: [String] = []
         switch record.status {
         case .completed:
-            lines.append("completed \(record.epochsRun) epochs")
+            lines.append("completed \(record.epochsRun) epoch\(record.epochsRun == 1 ? "" : "s")")
         case .earlyStopped:
             lines.append("stopped early after \(record.epochsRun) epochs: \(record.statusDetail ?? "")")
         case .diverged:

@@ -41,7 +41,8 @@ public final class Training {
     private var record: RunRecord
     private var position: LoopPosition
     private var display: ProgressDisplay
-    private let lock: RunLock
+    /// Held from `prepare` until the run ends, so no second process trains this folder.
+    private var lock: RunLock?
     private var batch: FaceBatch
     private var outputGradient: [Float]
 
@@ -251,6 +252,7 @@ public final class Training {
         record.statusDetail = outcome.detail
         record.endedAt = Self.timestamp()
         try record.write(to: folder.record)
+        lock = nil
         return record
     }
 
