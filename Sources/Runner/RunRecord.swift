@@ -65,6 +65,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var trainImagesPerSecond: Double?
     public var trainRows: Int
     public var validationRows: Int
+    /// Validation RMSE in pixels of predicting every coordinate as its training mean.
+    public var meanFaceRMSEPixels: Double?
 
     enum CodingKeys: String, CodingKey {
         case experiment, runID = "run_id", status, statusDetail = "status_detail", seed
@@ -75,6 +77,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
         case finalTrainLoss = "final_train_loss", finalValidationLoss = "final_val_loss"
         case bestKeypointRMSE = "best_keypoint_rmse_px", trainImagesPerSecond = "train_images_per_second"
         case trainRows = "train_rows", validationRows = "validation_rows"
+        case meanFaceRMSEPixels = "mean_face_rmse_px"
     }
 
     public func write(to path: String) throws {

@@ -112,7 +112,8 @@ public final class Training {
                 startedAt: Self.timestamp(), endedAt: nil, epochsRun: 0, bestEpoch: nil,
                 bestValidationRMSEPixels: nil, finalTrainLoss: nil, finalValidationLoss: nil,
                 bestKeypointRMSE: nil, trainImagesPerSecond: nil,
-                trainRows: data.training.count, validationRows: data.validation.count)
+                trainRows: data.training.count, validationRows: data.validation.count,
+                meanFaceRMSEPixels: data.meanFaceRMSEPixels)
         }
         try record.write(to: folder.record)
     }
