@@ -27,6 +27,8 @@ final class ConvolutionReLUPool: Layer {
     static let largestWindow = 16
     /// For each output of the last forward, the offset i·size + j of its window's first maximum.
     private let winners: UnsafeMutablePointer<UInt8>
+    /// Spare values after each plane, so that `poolPairs` may read one 32-value step past a row.
+    static let slack = 32
     /// Per chunk: one sample's convolution output, reused for its gradient in backward.
     private var planes: [UnsafeMutablePointer<Float>] = []
     private let maxBatch: Int
@@ -50,7 +52,9 @@ final class ConvolutionReLUPool: Layer {
     private func prepare(chunks: Int) {
         convolution.prepareScratch(chunks: chunks)
         while planes.count < chunks {
-            planes.append(.allocate(capacity: convolution.outputShape.count))
+            let plane = UnsafeMutablePointer<Float>.allocate(capacity: convolution.outputShape.count + Self.slack)
+            plane.initialize(repeating: 0, count: convolution.outputShape.count + Self.slack)
+            planes.append(plane)
         }
     }
 
@@ -60,7 +64,7 @@ final class ConvolutionReLUPool: Layer {
         let ranges = Parallelism.chunks(count: count, threads: threads)
         prepare(chunks: ranges.count)
         let inputSize = inputShape.count, outputSize = outputShape.count
-        Parallelism.forEach(ranges) { chunk, samples in
+        Parallelism.forEach(ranges, threads: threads) { chunk, samples in
             let local = convolution.scratch[chunk], plane = planes[chunk]
             for n in samples {
                 convolution.forwardSample(input + n * inputSize, plane, local)
@@ -75,7 +79,7 @@ final class ConvolutionReLUPool: Layer {
         let ranges = Parallelism.chunks(count: count, threads: threads)
         prepare(chunks: ranges.count)
         let inputSize = inputShape.count, outputSize = outputShape.count
-        Parallelism.forEach(ranges) { chunk, samples in
+        Parallelism.forEach(ranges, threads: threads) { chunk, samples in
             let local = convolution.scratch[chunk], plane = planes[chunk]
             local.clearGradients()
             for n in samples {
@@ -102,16 +106,7 @@ final class ConvolutionReLUPool: Layer {
             for oh in 0..<outHeight {
                 let top = channel + oh * stride * width
                 if size == 2 && stride == 2 {
-                    // The common case, unrolled: two adjacent pairs in two rows.
-                    let bottom = top + width
-                    for ow in 0..<outWidth {
-                        var best = top[2 * ow], at: UInt8 = 0
-                        if top[2 * ow + 1] > best { best = top[2 * ow + 1]; at = 1 }
-                        if bottom[2 * ow] > best { best = bottom[2 * ow]; at = 2 }
-                        if bottom[2 * ow + 1] > best { best = bottom[2 * ow + 1]; at = 3 }
-                        y[o + ow] = best > 0 ? best : 0
-                        winner[o + ow] = at
-                    }
+                    Self.poolPairs(top, top + width, count: outWidth, y + o, winner + o)
                     o += outWidth
                     continue
                 }
@@ -139,6 +134,36 @@ final class ConvolutionReLUPool: Layer {
         let height = convolution.outputShape.height, width = convolution.outputShape.width
         let outHeight = outputShape.height, outWidth = outputShape.width
         let size = size, stride = stride
+        if size == 2 && stride == 2 {
+            // Every position of the covered rows is written (no clearing pass); only a last
+            // odd row or column, which no window covers, is zeroed.
+            let covered = 2 * outWidth
+            var o = 0
+            for f in 0..<outputShape.channels {
+                let channel = plane + f * height * width
+                for oh in 0..<outHeight {
+                    let top = channel + 2 * oh * width, bottom = top + width
+                    for ow in 0..<outWidth {
+                        // 0 + dy, as MaxPool's scatter computes it (−0 becomes +0).
+                        let g: Float = y[o + ow] > 0 ? 0 + dy[o + ow] : 0
+                        let at = winner[o + ow]
+                        top[2 * ow] = at == 0 ? g : 0
+                        top[2 * ow + 1] = at == 1 ? g : 0
+                        bottom[2 * ow] = at == 2 ? g : 0
+                        bottom[2 * ow + 1] = at == 3 ? g : 0
+                    }
+                    if covered < width {
+                        (top + covered).update(repeating: 0, count: width - covered)
+                        (bottom + covered).update(repeating: 0, count: width - covered)
+                    }
+                    o += outWidth
+                }
+                if 2 * outHeight < height {
+                    (channel + 2 * outHeight * width).update(repeating: 0, count: (height - 2 * outHeight) * width)
+                }
+            }
+            return
+        }
         plane.update(repeating: 0, count: convolution.outputShape.count)
         var o = 0
         for f in 0..<outputShape.channels {
@@ -154,6 +179,43 @@ final class ConvolutionReLUPool: Layer {
                     o += 1
                 }
             }
+        }
+    }
+
+    /// One row of 2×2/2 windows over the rows `top` and `bottom`: y = max(0, window maximum)
+    /// and the offset (0 1 / 2 3) of the window's first maximum, 16 windows per step.
+    /// Branch-free and equal to the sequential rule: the first pair's winner (ties to the
+    /// left), the second pair's, then the first pair's unless the second is strictly larger.
+    @inline(__always)
+    static func poolPairs(_ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, count: Int,
+                          _ y: UnsafeMutablePointer<Float>, _ winner: UnsafeMutablePointer<UInt8>) {
+        let upper = UnsafeRawPointer(top), lower = UnsafeRawPointer(bottom)
+        var ow = 0
+        while ow < count {
+            // A last partial step reads past the row (the plane has `slack` spare values
+            // at its end) and stores only the windows that exist.
+            let t = upper.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD32<Float>.self)
+            let b = lower.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD32<Float>.self)
+            let (a0, a1, b0, b1) = (t.evenHalf, t.oddHalf, b.evenHalf, b.oddHalf)
+            let rightTop = a1 .> a0, rightBottom = b1 .> b0
+            let first = a0.replacing(with: a1, where: rightTop)
+            let second = b0.replacing(with: b1, where: rightBottom)
+            let firstAt = SIMD16<Int32>(repeating: 0).replacing(with: 1, where: rightTop)
+            let secondAt = SIMD16<Int32>(repeating: 2).replacing(with: 3, where: rightBottom)
+            let secondWins = second .> first
+            let best = first.replacing(with: second, where: secondWins)
+            let positive = best.replacing(with: 0, where: .!(best .> 0))
+            let at = SIMD16<UInt8>(truncatingIfNeeded: firstAt.replacing(with: secondAt, where: secondWins))
+            if ow + 16 <= count {
+                UnsafeMutableRawPointer(y + ow).storeBytes(of: positive, as: SIMD16<Float>.self)
+                UnsafeMutableRawPointer(winner + ow).storeBytes(of: at, as: SIMD16<UInt8>.self)
+            } else {
+                for lane in 0..<(count - ow) {
+                    y[ow + lane] = positive[lane]
+                    winner[ow + lane] = at[lane]
+                }
+            }
+            ow += 16
         }
     }
 }
