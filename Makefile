@@ -4,7 +4,7 @@ SYSTEM_PACKAGES := libyaml-dev libopenblas-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KPLAB := .build/release/kplab
 
-.PHONY: deps build demo test clean
+.PHONY: deps build demo test bench clean
 
 # Install the Debian packages the C shims link against, only when one is missing.
 deps:
@@ -27,6 +27,12 @@ demo: build
 # Faces are compiled with -O even in debug builds, so training small nets stays quick).
 test: deps
 	$(SWIFT) test
+
+# KeypointLab's side of the performance table (README, Performance): every benchmark
+# network at 1 and 2 threads, 3 interleaved passes, medians. Add the peers with
+# `make bench PEERS="kplab torch keras-tf"` once ../shared/peers/setup.sh has run.
+bench: build
+	PEERS="$(or $(PEERS),kplab)" bash bench/side_by_side.sh
 
 clean:
 	rm -rf .build

@@ -29,7 +29,8 @@ public struct Benchmark: Sendable {
         public var batchSize: Int
         public var trainImagesPerSecond: Double
         public var inferImagesPerSecond: Double
-        /// Achieved training GFLOP/s (3 × forward conv/dense FLOPs per image, as the peers count).
+        /// Achieved training GFLOP/s: the conv and dense FLOPs a step performs
+        /// (`BenchmarkArchitecture.trainingFLOPs`, no input gradient for the first layer).
         public var gigaflopsPerSecond: Double
         public var peakResidentMegabytes: Double
         public var blasKernel: String
@@ -114,7 +115,7 @@ public struct Benchmark: Sendable {
         let trainRate = median(train)
         return Result(architecture: architecture, threads: threads, batchSize: batchSize,
                       trainImagesPerSecond: trainRate, inferImagesPerSecond: median(infer),
-                      gigaflopsPerSecond: trainRate * Double(3 * architecture.forwardFLOPs) / 1e9,
+                      gigaflopsPerSecond: trainRate * Double(architecture.trainingFLOPs) / 1e9,
                       peakResidentMegabytes: peakResidentMegabytes(), blasKernel: BLASKernel.name,
                       trainWindows: train, trainImagesPerCPUSecond: median(trainCPU),
                       inferImagesPerCPUSecond: median(inferCPU))
