@@ -31,6 +31,11 @@ final class ConvolutionReLUPool: Layer {
     static let slack = 32
     /// Per chunk: one sample's convolution output, reused for its gradient in backward.
     private var planes: [UnsafeMutablePointer<Float>] = []
+    /// Per chunk: one sample's pooled output and winners, written 16 windows at a time
+    /// (a row's last step may run into the next row, which overwrites it), then copied out
+    /// whole: the output buffer itself has no room to run over.
+    private var staged: [(values: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>)] = []
+    private var pairs: Bool { size == 2 && stride == 2 }
     private let maxBatch: Int
 
     init(convolution: Convolution, pool: MaxPool, maxBatch: Int) {
@@ -47,6 +52,7 @@ final class ConvolutionReLUPool: Layer {
     deinit {
         winners.deallocate()
         planes.forEach { $0.deallocate() }
+        staged.forEach { $0.values.deallocate(); $0.winners.deallocate() }
     }
 
     private func prepare(chunks: Int) {
@@ -55,6 +61,12 @@ final class ConvolutionReLUPool: Layer {
             let plane = UnsafeMutablePointer<Float>.allocate(capacity: convolution.outputShape.count + Self.slack)
             plane.initialize(repeating: 0, count: convolution.outputShape.count + Self.slack)
             planes.append(plane)
+            let count = outputShape.count + Self.slack
+            let values = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            values.initialize(repeating: 0, count: count)
+            let winners = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
+            winners.initialize(repeating: 0, count: count)
+            staged.append((values, winners))
         }
     }
 
@@ -65,10 +77,16 @@ final class ConvolutionReLUPool: Layer {
         prepare(chunks: ranges.count)
         let inputSize = inputShape.count, outputSize = outputShape.count
         Parallelism.forEach(ranges, threads: threads) { chunk, samples in
-            let local = convolution.scratch[chunk], plane = planes[chunk]
+            let local = convolution.scratch[chunk], plane = planes[chunk], stage = staged[chunk]
             for n in samples {
                 convolution.forwardSample(input + n * inputSize, plane, local)
-                poolPositive(plane, output + n * outputSize, winners + n * outputSize)
+                if pairs {
+                    poolPositive(plane, stage.values, stage.winners)
+                    VectorCopy.copy(stage.values, to: output + n * outputSize, count: outputSize)
+                    (winners + n * outputSize).update(from: stage.winners, count: outputSize)
+                } else {
+                    poolPositive(plane, output + n * outputSize, winners + n * outputSize)
+                }
             }
         }
     }
@@ -93,7 +111,8 @@ final class ConvolutionReLUPool: Layer {
     }
 
     /// y = max(0, window maximum) for every window of one sample's plane (F×OH×OW), and
-    /// each window's first maximum in row-major order.
+    /// each window's first maximum in row-major order. With 2×2/2 windows `y` and `winner`
+    /// need `slack` spare values at their end (rows are written 16 windows at a time).
     @inline(__always)
     private func poolPositive(_ plane: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                               _ winner: UnsafeMutablePointer<UInt8>) {
@@ -183,7 +202,8 @@ final class ConvolutionReLUPool: Layer {
     }
 
     /// One row of 2×2/2 windows over the rows `top` and `bottom`: y = max(0, window maximum)
-    /// and the offset (0 1 / 2 3) of the window's first maximum, 16 windows per step.
+    /// and the offset (0 1 / 2 3) of the window's first maximum, 16 windows per step;
+    /// `y` and `winner` are written up to 15 values past `count`.
     /// Branch-free and equal to the sequential rule: the first pair's winner (ties to the
     /// left), the second pair's, then the first pair's unless the second is strictly larger.
     @inline(__always)
@@ -193,7 +213,8 @@ final class ConvolutionReLUPool: Layer {
         var ow = 0
         while ow < count {
             // A last partial step reads past the row (the plane has `slack` spare values
-            // at its end) and stores only the windows that exist.
+            // at its end) and writes past it: into the next row, written after this one,
+            // or the destination's slack.
             let t = upper.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD32<Float>.self)
             let b = lower.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD32<Float>.self)
             let (a0, a1, b0, b1) = (t.evenHalf, t.oddHalf, b.evenHalf, b.oddHalf)
@@ -206,15 +227,8 @@ final class ConvolutionReLUPool: Layer {
             let best = first.replacing(with: second, where: secondWins)
             let positive = best.replacing(with: 0, where: .!(best .> 0))
             let at = SIMD16<UInt8>(truncatingIfNeeded: firstAt.replacing(with: secondAt, where: secondWins))
-            if ow + 16 <= count {
-                UnsafeMutableRawPointer(y + ow).storeBytes(of: positive, as: SIMD16<Float>.self)
-                UnsafeMutableRawPointer(winner + ow).storeBytes(of: at, as: SIMD16<UInt8>.self)
-            } else {
-                for lane in 0..<(count - ow) {
-                    y[ow + lane] = positive[lane]
-                    winner[ow + lane] = at[lane]
-                }
-            }
+            UnsafeMutableRawPointer(y + ow).storeBytes(of: positive, as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(winner + ow).storeBytes(of: at, as: SIMD16<UInt8>.self)
             ow += 16
         }
     }
