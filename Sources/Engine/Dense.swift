@@ -1,9 +1,9 @@
 /// Fully connected layer: output = input·Wᵀ + b.
 ///
 /// Shapes: input N×I (flat), weights U×I (row u holds unit u's input weights, as PyTorch
-/// stores them), bias U, output N×U. Forward and the input gradient split the batch rows
-/// across threads; the weight gradient dW = dYᵀ·X (U×I) splits the units, so no partial
-/// sums need reducing. The naive twin is `NaiveKernels.gemm`.
+/// stores them), bias U, output N×U. Forward computes Yᵀ = W·Xᵀ split across threads by
+/// units, then transposes and adds the bias; the input gradient splits the batch rows; the
+/// weight gradient dW = dYᵀ·X (U×I) splits the units, so no partial sums need reducing. The naive twin is `NaiveKernels.gemm`.
 public final class Dense: Layer {
     public let inputShape: Shape
     /// Threads this layer splits its batch across (set by `Network`).
@@ -14,6 +14,9 @@ public final class Dense: Layer {
     public let bias: Parameter
     public var parameters: [Parameter] { [weight, bias] }
     private let inputs: Int
+    /// The forward's product before transposing, units × samples; grows to the largest batch.
+    private var transposed: UnsafeMutablePointer<Float>?
+    private var transposedCapacity = 0
 
     public init(input: Shape, units: Int, name: String = "dense") throws(ShapeProblem) {
         inputShape = input
@@ -24,6 +27,8 @@ public final class Dense: Layer {
         bias = Parameter(name: name + ".bias", role: .bias, shape: [units])
     }
 
+    deinit { transposed?.deallocate() }
+
     /// Dense fans: n_in = input units, n_out = output units.
     public func initialize(_ spec: InitializerSpec, using rng: inout RandomGenerator) {
         weight.withUnsafeMutableValues { spec.fill(weights: $0, fanIn: inputs, fanOut: units, using: &rng) }
@@ -32,13 +37,26 @@ public final class Dense: Layer {
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         count: Int, training: Bool, rng: inout RandomGenerator) {
-        Parallelism.forEachChunk(count: count, threads: threads, perThread: 1) { _, rows in
-            for n in rows { (output + n * units).update(from: bias.valuePointer, count: units) }
-            // Y[rows] (R×U) += X[rows] (R×I) · Wᵀ (I×U)
-            BLAS.sgemm(transposeA: false, transposeB: true, m: rows.count, n: units, k: inputs,
-                       alpha: 1, a: input + rows.lowerBound * inputs, lda: inputs,
-                       b: weight.valuePointer, ldb: inputs,
-                       beta: 1, c: output + rows.lowerBound * units, ldc: units)
+        if transposedCapacity < count * units {
+            transposed?.deallocate()
+            transposed = .allocate(capacity: count * units)
+            transposedCapacity = count * units
+        }
+        let transposed = transposed!
+        // Split over units, not samples: each thread streams only its rows of W (for the
+        // MLP's first layer W is 9.4 MB, far beyond L2), and OpenBLAS runs W·Xᵀ with W as
+        // the long side about 5% faster (12% at 50 rows) than X·Wᵀ here.
+        Parallelism.forEachChunk(count: units, threads: threads, perThread: 1) { _, unitRange in
+            // Yᵀ[units] (V×N) = W[units] (V×I) · Xᵀ (I×N)
+            BLAS.sgemm(transposeA: false, transposeB: true, m: unitRange.count, n: count, k: inputs,
+                       alpha: 1, a: weight.valuePointer + unitRange.lowerBound * inputs, lda: inputs,
+                       b: input, ldb: inputs,
+                       beta: 0, c: transposed + unitRange.lowerBound * count, ldc: count)
+            // Y[n][u] = b[u] + Yᵀ[u][n]
+            for u in unitRange {
+                let b = bias.valuePointer[u], column = transposed + u * count
+                for n in 0..<count { output[n * units + u] = b + column[n] }
+            }
         }
     }
 
