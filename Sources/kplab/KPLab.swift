@@ -7,6 +7,6 @@ struct KPLab: ParsableCommand {
         commandName: "kplab",
         abstract: "Facial keypoint detection experiments: describe them in YAML, train on the CPU, compare.",
         version: kplabVersion,
-        subcommands: [CheckCommand.self]
+        subcommands: [CheckCommand.self, SweepCommand.self]
     )
 }
