@@ -31,13 +31,27 @@ extension Sweep {
         func record(_ problem: Diagnostic) {
             if !problems.contains(problem) { problems.append(problem) }
         }
+        // First each variant and each grid value alone on each base, keeping only the errors
+        // that lie in the sweep: one bad key would otherwise fail every run first and hide the
+        // others. Errors that need the other settings to make sense come from the full runs.
+        let probes = variants + grid.flatMap { axis in axis.values.indices.map { [axis.setting($0)] } }
+        for base in bases {
+            for probe in probes {
+                do {
+                    _ = try run(base: base, varying: probe, overrides: overrides)
+                } catch where error.isInSweep {
+                    record(error.diagnostic)
+                } catch {}
+            }
+        }
+        guard problems.isEmpty else { throw SweepProblems(problems) }
         for base in bases {
             for variant in variants.isEmpty ? [[]] : variants {
                 for point in gridPoints {
                     do {
                         runs.append(try run(base: base, varying: variant + point, overrides: overrides))
                     } catch {
-                        record(error)
+                        record(error.diagnostic)
                     }
                 }
             }
@@ -46,7 +60,13 @@ extension Sweep {
         return runs
     }
 
-    private func run(base: Base, varying: [Setting], overrides: [Override]) throws(Diagnostic) -> SweepRun {
+    /// A run's first problem, and whether it lies in the sweep file (a setting's key or value).
+    private struct RunProblem: Error {
+        var diagnostic: Diagnostic
+        var isInSweep: Bool
+    }
+
+    private func run(base: Base, varying: [Setting], overrides: [Override]) throws(RunProblem) -> SweepRun {
         var settings = fixed + varying
         if let nameTemplate, let template = nameTemplate.scalar?.text {
             let name = Node(.scalar(Node.Scalar(text: renderName(template, base: base, settings: settings), isPlain: false)),
@@ -61,7 +81,7 @@ extension Sweep {
             do {
                 root = try root.replacing(setting.keyPath, with: setting.value)
             } catch {
-                throw source.diagnostic(at: setting.keyMark, error.message)
+                throw RunProblem(diagnostic: source.diagnostic(at: setting.keyMark, error.message), isInSweep: true)
             }
             // Cover the first key the splice had to create, so that errors in the mappings it
             // made (not only in the value) are reported against the sweep rather than the base.
@@ -76,20 +96,21 @@ extension Sweep {
             throw located(error, settings: settings, varying: varying)
         }
         guard experiment.seed != nil else {
-            throw Diagnostic(path: path, mark: nil, message: Self.missingSeed(experiment.name), sourceLine: nil)
+            throw RunProblem(diagnostic: Diagnostic(path: path, mark: nil, message: Self.missingSeed(experiment.name),
+                                                    sourceLine: nil), isInSweep: false)
         }
         return SweepRun(experiment: experiment, origin: path, settings: varying.map(\.text))
     }
 
     /// The decoder's diagnostic, moved from a setting's marker to the place in the sweep file
     /// that holds the setting; an error in the base gains the run's settings as context.
-    private func located(_ diagnostic: Diagnostic, settings: [Setting], varying: [Setting]) -> Diagnostic {
+    private func located(_ diagnostic: Diagnostic, settings: [Setting], varying: [Setting]) -> RunProblem {
         let prefix = "--set " + Self.marker
         guard diagnostic.path.hasPrefix(prefix), let index = Int(diagnostic.path.dropFirst(prefix.count)) else {
-            if varying.isEmpty || diagnostic.path.hasPrefix("--set ") { return diagnostic }
+            if varying.isEmpty || diagnostic.path.hasPrefix("--set ") { return RunProblem(diagnostic: diagnostic, isInSweep: false) }
             var withContext = diagnostic
             withContext.message += " (in \(path) with \(varying.map(\.text).joined(separator: ", ")))"
-            return withContext
+            return RunProblem(diagnostic: withContext, isInSweep: false)
         }
         let setting = settings[index]
         // "unknown key 'model.init.weigths'" names the key (or a key on its way); anything
@@ -97,7 +118,8 @@ extension Sweep {
         let isAboutKey = (1...setting.keyPath.count).contains { length in
             diagnostic.message.hasPrefix("unknown key '\(setting.keyPath.prefix(length).joined(separator: "."))'")
         }
-        return source.diagnostic(at: isAboutKey ? setting.keyMark : setting.value.mark, diagnostic.message)
+        return RunProblem(diagnostic: source.diagnostic(at: isAboutKey ? setting.keyMark : setting.value.mark, diagnostic.message),
+                          isInSweep: true)
     }
 
     /// Marks the overrides that stand for sweep settings; never shown to people.
