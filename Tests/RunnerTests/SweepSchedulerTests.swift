@@ -104,8 +104,8 @@ import Testing
         #expect(scratch.calls == scratch.runs.map { "\($0.runID) threads=2 resume=no" }.sorted())
         #expect(report.count == 3 && report.allSatisfy { $0.contains(" completed ") })
         // The expanded experiment is handed over as a file; the child's output goes to the run's log.
-        let first = RunFolder(results: scratch.results, name: "tiny", runID: scratch.runs[0].runID)
-        #expect(try String(contentsOfFile: first.experimentPath, encoding: .utf8) == scratch.runs[0].experiment.canonicalText)
+        let first = RunFolder(results: scratch.results, experiment: "tiny", runID: scratch.runs[0].runID)
+        #expect(try String(contentsOfFile: first.sweepExperiment, encoding: .utf8) == scratch.runs[0].experiment.canonicalText)
         #expect(first.lastLogLines(2) == ["epoch 1 of \(scratch.runs[0].runID)", "something went wrong in \(scratch.runs[0].runID)"])
         #expect(outcome.summary == "3 runs: 3 finished")
     }
@@ -170,7 +170,7 @@ import Testing
         #expect(outcome.interrupted.sorted() == [scratch.runs[0].runID, scratch.runs[1].runID].sorted())
         #expect(outcome.notStarted == [scratch.runs[2].runID])
         #expect(problems.isEmpty)
-        let folder = RunFolder(results: scratch.results, name: "tiny", runID: scratch.runs[0].runID)
+        let folder = RunFolder(results: scratch.results, experiment: "tiny", runID: scratch.runs[0].runID)
         #expect(folder.state == .resumable(status: "interrupted"))
     }
 

@@ -79,6 +79,8 @@ public struct SweepScheduler {
         var run: SweepRun
         var folder: RunFolder
         var resume: Bool
+        /// A diverged or failed attempt is in the folder: `kplab run` must be told to replace it.
+        var overwrite = false
     }
 
     private struct Running {
@@ -102,7 +104,7 @@ public struct SweepScheduler {
 
         var queue: [Pending] = []
         for (index, run) in runs.enumerated() {
-            let folder = RunFolder(results: options.results, name: run.experiment.name, runID: run.runID)
+            let folder = RunFolder(results: options.results, experiment: run.experiment.name, runID: run.runID)
             switch folder.state {
             case .finished(let status):
                 done += 1
@@ -114,8 +116,8 @@ public struct SweepScheduler {
                 line(done, "skipped", run, "  (another process is training it now)")
             case .resumable:
                 queue.append(Pending(number: index + 1, run: run, folder: folder, resume: true))
-            case .fresh:
-                queue.append(Pending(number: index + 1, run: run, folder: folder, resume: false))
+            case .fresh(let previous):
+                queue.append(Pending(number: index + 1, run: run, folder: folder, resume: false, overwrite: previous != nil))
             }
         }
         let jobs = min(options.jobs, max(1, queue.count))
@@ -131,7 +133,7 @@ public struct SweepScheduler {
                 } catch {
                     done += 1
                     outcome.failed.append(.init(runID: next.run.runID, origin: next.run.origin, exitStatus: -1,
-                                                recordedStatus: nil, logPath: next.folder.logPath))
+                                                recordedStatus: nil, logPath: next.folder.sweepLog))
                     line(done, "FAILED", next.run, "  (\(error))")
                     problem("\(next.run.origin): \(next.run.runID) could not start: \(error)")
                     if options.failFast { stopping = true }
@@ -167,10 +169,10 @@ public struct SweepScheduler {
                     line(done, "interrupted", run, "  \(seconds) (resumes when the sweep is run again)")
                 } else {
                     outcome.failed.append(.init(runID: run.runID, origin: run.origin, exitStatus: status,
-                                                recordedStatus: recorded, logPath: folder.logPath))
+                                                recordedStatus: recorded, logPath: folder.sweepLog))
                     line(done, "FAILED", run, "  \(seconds) exit \(status)\(recorded.map { " (\($0))" } ?? "")")
                     var message = "\(run.origin): \(run.runID) failed with exit status \(status)"
-                        + "\(recorded.map { ", status \($0)" } ?? ""); last lines of \(folder.logPath):"
+                        + "\(recorded.map { ", status \($0)" } ?? ""); last lines of \(folder.sweepLog):"
                     for logLine in folder.lastLogLines(5) { message += "\n    " + logLine }
                     problem(message)
                     if options.failFast && !stopping {
@@ -196,18 +198,19 @@ public struct SweepScheduler {
         let folder = pending.folder
         let manager = FileManager.default
         try manager.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
-        try manager.createDirectory(atPath: (folder.experimentPath as NSString).deletingLastPathComponent,
+        try manager.createDirectory(atPath: (folder.sweepExperiment as NSString).deletingLastPathComponent,
                                     withIntermediateDirectories: true)
-        try writeAtomically(pending.run.experiment.canonicalText, to: folder.experimentPath)
-        var arguments = ["run", folder.experimentPath, "--out", options.results, "--threads", "\(threads)", "--quiet"]
+        try writeAtomically(pending.run.experiment.canonicalText, to: folder.sweepExperiment)
+        var arguments = ["run", folder.sweepExperiment, "--out", options.results, "--threads", "\(threads)", "--quiet"]
         if pending.resume { arguments.append("--resume") }
+        if pending.overwrite { arguments.append("--overwrite") }
         let header = "== kplab sweep, \(Date()): \(([options.worker] + arguments).joined(separator: " "))\n"
-        guard let log = fopen(folder.logPath, "a") else {
-            throw RunnerError("cannot write \(folder.logPath): \(String(cString: strerror(errno)))")
+        guard let log = fopen(folder.sweepLog, "a") else {
+            throw RunnerError("cannot write \(folder.sweepLog): \(String(cString: strerror(errno)))")
         }
         fputs(header, log)
         fclose(log)
-        return try ChildProcess(executable: options.worker, arguments: arguments, logPath: folder.logPath)
+        return try ChildProcess(executable: options.worker, arguments: arguments, logPath: folder.sweepLog)
     }
 }
 

@@ -57,10 +57,12 @@ public final class Training {
         try folder.create()
         let lock = try folder.acquireLock()
         let previous = folder.exists ? try RunRecord.read(from: folder.record) : nil
-        let resuming = options.resume && previous.map { [.interrupted, .running].contains($0.status) } == true
-                       && FileManager.default.fileExists(atPath: folder.checkpoint)
+        let unfinished = previous.map { [.interrupted, .running].contains($0.status) } == true
+        let resuming = options.resume && unfinished && FileManager.default.fileExists(atPath: folder.checkpoint)
         if let previous, !resuming {
-            guard options.overwrite else {
+            // --resume of a run killed before its first checkpoint: nothing to keep, start again.
+            let nothingToResume = options.resume && unfinished
+            guard options.overwrite || nothingToResume else {
                 let hint = [.interrupted, .running].contains(previous.status)
                     ? "continue it with --resume, or start again with --overwrite"
                     : "train it again with --overwrite, or check it with `kplab reproduce \(folder.path)`"

@@ -1,9 +1,8 @@
 import Foundation
 
-/// Where a sweep's run lives and what a previous attempt left there:
-/// `RESULTS/<name>/<run-id>/` with `run.json`, `.lock` (held by `kplab run` while it trains)
-/// and `sweep.log` (the child's standard output and error, appended per attempt).
-public struct RunFolder: Sendable {
+/// What a previous attempt left in a run's folder, as a sweep sees it: `run.json`, `.lock`
+/// (held by `kplab run` while it trains) and `sweep.log`.
+extension RunFolder {
     public enum State: Equatable, Sendable {
         /// Nothing recorded yet, or a run that ended badly (failed, diverged): train afresh.
         case fresh(previous: String?)
@@ -15,29 +14,22 @@ public struct RunFolder: Sendable {
         case busy
     }
 
-    public var path: String
-    public var results: String
-    public var name: String
-    public var runID: String
+    /// The child's standard output and error, appended per attempt.
+    public var sweepLog: String { file("sweep.log") }
 
-    public init(results: String, name: String, runID: String) {
-        self.results = results
-        self.name = name
-        self.runID = runID
-        self.path = "\(results)/\(name)/\(runID)"
-    }
-
-    public var recordPath: String { path + "/run.json" }
-    public var logPath: String { path + "/sweep.log" }
-    public var lockPath: String { path + "/.lock" }
     /// The expanded experiment handed to `kplab run`: `RESULTS/.sweep/<name>/<run-id>.yaml`,
     /// outside the run's folder (which belongs to `run`), hidden from `results/<name>/` listings.
-    public var experimentPath: String { "\(results)/.sweep/\(name)/\(runID).yaml" }
+    public var sweepExperiment: String {
+        let experimentFolder = (path as NSString).deletingLastPathComponent
+        let results = (experimentFolder as NSString).deletingLastPathComponent
+        let name = (experimentFolder as NSString).lastPathComponent
+        return "\(results)/.sweep/\(name)/\((path as NSString).lastPathComponent).yaml"
+    }
 
     /// The `status` of `run.json`, or nil when there is none (or it cannot be read).
     public var recordedStatus: String? {
         struct Record: Decodable { var status: String }
-        guard let data = FileManager.default.contents(atPath: recordPath) else { return nil }
+        guard let data = FileManager.default.contents(atPath: record) else { return nil }
         return (try? JSONDecoder().decode(Record.self, from: data))?.status
     }
 
@@ -53,7 +45,7 @@ public struct RunFolder: Sendable {
     /// Tries the lock `kplab run` holds while training (flock is per open file, so our own
     /// probe never blocks a run we start later: it is released at once).
     private var isLockedByAnotherProcess: Bool {
-        let descriptor = open(lockPath, O_RDWR)
+        let descriptor = open(lock, O_RDWR)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
         if flock(descriptor, LOCK_EX | LOCK_NB) == 0 {
@@ -65,7 +57,7 @@ public struct RunFolder: Sendable {
 
     /// The last `count` non-empty lines of the log, for failure reports.
     public func lastLogLines(_ count: Int) -> [String] {
-        guard let text = String(contentsOfFileAtPath: logPath) else { return [] }
+        guard let text = String(contentsOfFileAtPath: sweepLog) else { return [] }
         return Array(text.split(whereSeparator: \.isNewline).suffix(count).map(String.init))
     }
 }
