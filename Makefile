@@ -17,11 +17,16 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product kplab
 
-# Checks every example experiment, then trains the demo (a small CNN on the built-in
-# synthetic faces, about 20 s on 2 cores) into results/demo/<run-id>/.
+# Checks every example experiment, then runs the demo sweep (the demo CNN on the built-in
+# synthetic faces × four initializers × three seeds, about two minutes on 2 cores) and ends
+# with the comparison table and the paths of its plot and report. Runs already finished are
+# skipped, so a second `make demo` only prints the comparison.
+DEMO := results/demo-sweep
 demo: build
-	@$(KPLAB) check experiments/*.yaml | grep -E '^[^ ].*: ok$$'
-	$(KPLAB) run experiments/demo.yaml --overwrite
+	@$(KPLAB) check experiments/*.yaml experiments/reported/*.yaml | grep -E '^[^ ].*: ok$$'
+	$(KPLAB) sweep experiments/sweeps/demo.yaml --jobs 2 --out $(DEMO)
+	$(KPLAB) compare $(DEMO) --group-by model.init.weights,model.init.distribution \
+		--plot $(DEMO)/curves.svg --html $(DEMO)/report.html
 
 # The end-to-end tests run the debug kplab that `swift test` builds beside them (Engine and
 # Faces are compiled with -O even in debug builds, so training small nets stays quick).
