@@ -38,7 +38,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["optimizer_golden.py"]),
         .testTarget(name: "FacesTests", dependencies: ["Faces"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "YAML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Experiments", "Faces", "Engine"]),

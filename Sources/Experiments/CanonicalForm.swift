@@ -1,6 +1,8 @@
 import Crypto
 import Engine
+import Faces
 import YAML
+import Faces
 
 extension Experiment {
     /// The fully resolved experiment as a node tree: every key written out, defaults
@@ -126,7 +128,7 @@ extension Schedule {
             return plain("\(value)")
         case .linear(let from, let to):
             return mapping([("linear", mapping([("from", plain("\(from)")), ("to", plain("\(to)"))]))])
-        case .step(let from, let every, let factor):
+        case .step(let from, let factor, let every):
             return mapping([("step", mapping([("from", plain("\(from)")), ("every", plain("\(every)")),
                                               ("factor", plain("\(factor)"))]))])
         case .cosine(let from, let to):

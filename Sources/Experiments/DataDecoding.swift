@@ -1,3 +1,4 @@
+import Faces
 import YAML
 
 extension Decoding {
@@ -34,10 +35,10 @@ extension Decoding {
         return spec
     }
 
-    private func syntheticFaces(_ node: Node, _ path: [String]) throws(Diagnostic) -> DataSpec.SyntheticFaces {
+    private func syntheticFaces(_ node: Node, _ path: [String]) throws(Diagnostic) -> SyntheticFaces {
         let fields = try Fields(node, path, allowed: ["count", "seed", "missing_labels"],
                                 expected: "a mapping like {count: 2000, seed: 1}", decoding: self)
-        var faces = DataSpec.SyntheticFaces()
+        var faces = Defaults.syntheticFaces
         if let count = fields["count"] {
             faces.count = try integer(count, fields.path("count"), atLeast: 2)
         }
@@ -50,7 +51,7 @@ extension Decoding {
         return faces
     }
 
-    private func validation(_ node: Node, _ path: [String]) throws(Diagnostic) -> DataSpec.Validation {
+    private func validation(_ node: Node, _ path: [String]) throws(Diagnostic) -> ValidationSplit {
         let fields = try Fields(node, path, allowed: ["holdout", "fraction", "shuffle"],
                                 expected: "{holdout: N} or {fraction: f, shuffle: true}", decoding: self)
         switch (fields["holdout"], fields["fraction"]) {
@@ -59,7 +60,7 @@ extension Decoding {
                 throw error("shuffle goes with fraction; holdout always takes the last rows in file order",
                             at: shuffle, path: fields.path("shuffle"))
             }
-            return .holdout(rows: try integer(holdout, fields.path("holdout"), atLeast: 1))
+            return .holdout(try integer(holdout, fields.path("holdout"), atLeast: 1))
         case (nil, let fraction?):
             let value = try number(fraction, fields.path("fraction"), rule: "greater than 0 and less than 1") { $0 > 0 && $0 < 1 }
             let shuffle = try fields["shuffle"].map { node throws(Diagnostic) in try boolean(node, fields.path("shuffle")) }

@@ -1,4 +1,5 @@
 import Engine
+import Faces
 
 /// Every default of an experiment file, in one place. A key left out of a file takes the
 /// value below; `Experiment.canonicalNode` writes all of them out, so a run's `config.yaml`
@@ -41,10 +42,12 @@ public enum Defaults {
     public static let syntheticCount = 2000
     public static let syntheticSeed: UInt64 = 1
     public static let syntheticMissingLabels = false
-    public static let validation = DataSpec.Validation.holdout(rows: 400)
+    public static let syntheticFaces = SyntheticFaces(count: syntheticCount, seed: syntheticSeed,
+                                                      missingLabels: syntheticMissingLabels)
+    public static let validation = ValidationSplit.holdout(400)
     public static let validationShuffle = true
-    public static let rows = DataSpec.Rows.all
-    public static let missing = DataSpec.Missing.mask
+    public static let rows = RowSelection.all
+    public static let missing = MissingValues.mask
     public static let flip = false
 
     /// Xavier-uniform with zero bias: Glorot's scheme, the original report's choice and the
@@ -55,7 +58,7 @@ public enum Defaults {
 
     public static let batchSize = 128
     public static let shuffle = true
-    public static let lastBatch = TrainSpec.LastBatch.keep
+    public static let lastBatch = LastBatch.keep
     public static let optimizer = OptimizerSpec.sgd(momentum: nil)
     public static let momentumForm = OptimizerSpec.Momentum.Form.classic
     public static let adamBeta1 = 0.9
@@ -66,7 +69,7 @@ public enum Defaults {
     public static let diagnostics = false
 
     /// 0.01 for SGD, 0.001 for Adam (the rates each is usually started with).
-    public static func learningRate(for optimizer: OptimizerSpec) -> Double {
+    public static func learningRate(for optimizer: OptimizerSpec) -> Float {
         switch optimizer {
         case .sgd: return 0.01
         case .adam: return 0.001

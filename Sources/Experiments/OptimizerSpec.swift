@@ -1,3 +1,4 @@
+import Engine
 /// Which update rule turns gradients into weight changes (learning rate: `TrainSpec`).
 public enum OptimizerSpec: Hashable, Sendable {
     /// Stochastic gradient descent, `w ← w − lr·g` when `momentum` is nil.

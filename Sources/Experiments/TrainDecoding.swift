@@ -1,3 +1,5 @@
+import Engine
+import Faces
 import YAML
 
 extension Decoding {
@@ -15,7 +17,7 @@ extension Decoding {
         }
         if let rate = fields["learning_rate"] {
             spec.learningRate = try schedule(rate, fields.path("learning_rate"), what: "learning rate",
-                                             allowed: Schedule.names, start: ("greater than 0", { $0 > 0 }),
+                                             allowed: ["linear", "step", "cosine"], start: ("greater than 0", { $0 > 0 }),
                                              end: ("at least 0", { $0 >= 0 }))
         } else {
             spec.learningRate = .constant(Defaults.learningRate(for: spec.optimizer))
@@ -107,7 +109,7 @@ extension Decoding {
                   start: (rule: String, check: (Double) -> Bool),
                   end: (rule: String, check: (Double) -> Bool)) throws(Diagnostic) -> Schedule {
         if node.scalar != nil {
-            return .constant(try number(node, path, name: what, rule: start.rule, start.check))
+            return .constant(Float(try number(node, path, name: what, rule: start.rule, start.check)))
         }
         let shapes = allowed.map { "{\($0): {…}}" }
         guard let pairs = node.mapping, pairs.count == 1 else {
@@ -129,16 +131,16 @@ extension Decoding {
                                     atLeast: 1)
             let factor = try number(fields.required("factor", example: example, decoding: self), fields.path("factor"),
                                     rule: "greater than 0") { $0 > 0 }
-            return .step(from: from, every: every, factor: factor)
+            return .step(initial: Float(from), factor: Float(factor), every: every)
         case "cosine":
             let to = try fields["to"].map { node throws(Diagnostic) in
                 try number(node, fields.path("to"), name: "\(what) 'to'", rule: end.rule, end.check)
             } ?? 0
-            return .cosine(from: from, to: to)
+            return .cosine(from: Float(from), to: Float(to))
         default:
             let to = try number(fields.required("to", example: example, decoding: self), fields.path("to"),
                                 name: "\(what) 'to'", rule: end.rule, end.check)
-            return .linear(from: from, to: to)
+            return .linear(from: Float(from), to: Float(to))
         }
     }
 

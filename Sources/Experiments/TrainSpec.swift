@@ -1,18 +1,9 @@
+import Engine
+import Faces
+
 /// How the network is trained: epochs, batches, optimizer, learning rate, regularisation,
 /// when to stop.
 public struct TrainSpec: Hashable, Sendable {
-    /// What happens at the end of the training rows when they do not fill a last batch.
-    public enum LastBatch: String, CaseIterable, Hashable, Sendable {
-        /// Train on the final partial batch too.
-        case keep
-        /// Drop the final partial batch; every full batch is used.
-        case drop
-        /// Only batches `[s, s + b)` with `s + b < n` — the original report's loop
-        /// `zip(range(0, n, b), range(b, n, b))`, which drops the final partial batch and also
-        /// the final full one when `b` divides `n`.
-        case endBeforeLastRow = "end-before-last-row"
-    }
-
     /// Stop when the validation loss has not improved by more than `minDelta` for
     /// `patience` epochs in a row, and keep the best epoch's weights.
     public struct EarlyStopping: Hashable, Sendable {
@@ -30,6 +21,8 @@ public struct TrainSpec: Hashable, Sendable {
     /// `true`: a new seeded order of the training rows every epoch. `false`: file order every
     /// epoch (the original report's code called a shuffle but discarded its result).
     public var shuffle: Bool
+    /// What happens to the rows that do not fill a last whole batch (`LastBatch` in Faces:
+    /// keep, drop, or the original report's end-before-last-row loop).
     public var lastBatch: LastBatch
     public var optimizer: OptimizerSpec
     public var learningRate: Schedule

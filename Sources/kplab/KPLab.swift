@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Runner
 
 @main
@@ -7,6 +8,13 @@ struct KPLab: ParsableCommand {
         commandName: "kplab",
         abstract: "Facial keypoint detection experiments: describe them in YAML, train on the CPU, compare.",
         version: kplabVersion,
-        subcommands: [CheckCommand.self, SynthCommand.self, InspectCommand.self]
+        subcommands: [CheckCommand.self, SynthCommand.self, InspectCommand.self, BenchCommand.self]
     )
+
+    /// Chooses OpenBLAS's kernel before anything else runs: this may re-execute the
+    /// process once with OPENBLAS_CORETYPE set (see `BLASKernel`).
+    static func main() {
+        BLASKernel.ensureFastKernel(arguments: CommandLine.arguments)
+        main(nil)
+    }
 }

@@ -16,7 +16,7 @@ import YAML
         #expect(experiment.name == "tiny")
         #expect(experiment.seed == nil)
         #expect(experiment.data == DataSpec(source: .synthetic(.init(count: 2000, seed: 1, missingLabels: false)),
-                                            validation: .holdout(rows: 400), rows: .all, missing: .mask,
+                                            validation: .holdout(400), rows: .all, missing: .mask,
                                             augment: .init(flip: false)))
         #expect(experiment.model.initializer == InitializerSpec(scheme: .xavier, distribution: .uniform, bias: 0))
         #expect(experiment.model.layers == [.init(.flatten), .init(.dense(units: 30))])
@@ -85,7 +85,7 @@ import YAML
                          .init(.relu), .init(.maxPool(size: 2, stride: 2)), .init(.maxPool(size: 3, stride: 2)),
                          .init(.flatten), .init(.dense(units: 500), initializer: .init(bias: 1)), .init(.relu),
                          .init(.dropout(rate: 0.5)), .init(.dropout(rate: 0.25)), .init(.dense(units: 30))]),
-            train: TrainSpec(epochs: 100, batchSize: 100, shuffle: false, lastBatch: .endBeforeLastRow,
+            train: TrainSpec(epochs: 100, batchSize: 100, shuffle: false, lastBatch: .reportZip,
                              optimizer: .sgd(momentum: .init(.linear(from: 0.9, to: 0.999), form: .nesterov)),
                              learningRate: .linear(from: 0.03, to: 0.0001), l2: 0.0005,
                              earlyStopping: .init(patience: 10, minDelta: 0.001), maxWallTime: 1800, diagnostics: true))
@@ -130,7 +130,7 @@ import YAML
         ("0.05", Schedule.constant(0.05)),
         ("1", .constant(1)),
         ("{linear: {from: 0.03, to: 0.0001}}", .linear(from: 0.03, to: 0.0001)),
-        ("{step: {from: 0.1, every: 10, factor: 0.5}}", .step(from: 0.1, every: 10, factor: 0.5)),
+        ("{step: {from: 0.1, every: 10, factor: 0.5}}", .step(initial: 0.1, factor: 0.5, every: 10)),
         ("{cosine: {from: 0.1}}", .cosine(from: 0.1, to: 0)),
         ("{cosine: {from: 0.1, to: 0.001}}", .cosine(from: 0.1, to: 0.001)),
     ])

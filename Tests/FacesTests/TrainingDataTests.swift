@@ -42,7 +42,6 @@ import Testing
         #expect(Set(shuffled.training.indices + shuffled.validation.indices) == Set(0 ..< 10))
         #expect(shuffled.training.indices == shuffled.training.indices.sorted())
         #expect(dataset.split(.fraction(0.2, shuffle: true), seed: 1).validation.indices == shuffled.validation.indices)
-        #expect(dataset.split(.none, seed: 1).validation.count == 0)
         // A split of a selection keeps the selection's faces.
         let complete = FaceDataset(faces(10), rows: .complete).split(.holdout(2), seed: 0)
         #expect(complete.validation.indices == [6, 8])

@@ -8,7 +8,7 @@ import Crypto
 /// gradient, blur and noise — see `FaceDrawing`. Face i is drawn from stream i of
 /// `SplitMix64(seed:)`, so any face can be drawn alone, and the same parameters give the same
 /// bytes everywhere (the drawing uses no library maths).
-public struct SyntheticFaces: Sendable, Equatable {
+public struct SyntheticFaces: Sendable, Hashable {
     /// Bumped whenever the drawing changes, so fingerprints of old and new faces differ.
     public static let version = 1
 

@@ -17,9 +17,7 @@ public enum MissingValues: String, Sendable, CaseIterable {
 }
 
 /// How the validation rows are chosen (the experiment's `data.validation`).
-public enum ValidationSplit: Sendable, Equatable {
-    /// No validation rows.
-    case none
+public enum ValidationSplit: Sendable, Hashable {
     /// The last `count` rows, in file order, unshuffled (the report's split; on files sorted by
     /// person this keeps people apart).
     case holdout(Int)
@@ -28,7 +26,7 @@ public enum ValidationSplit: Sendable, Equatable {
 }
 
 /// Row order within an epoch.
-public enum BatchOrder: Sendable, Equatable {
+public enum BatchOrder: Sendable, Hashable {
     /// File order every epoch (the report's loop: no shuffling).
     case file
     /// A fresh seeded permutation each epoch: epoch e uses stream e of the plan's seed.
@@ -36,12 +34,13 @@ public enum BatchOrder: Sendable, Equatable {
 }
 
 /// What to do with the rows that do not fill a last whole batch.
-public enum LastBatch: Sendable, Equatable {
+/// Raw values are the names experiment files use.
+public enum LastBatch: String, Sendable, Hashable, CaseIterable {
     /// A smaller final batch.
     case keep
     /// Only whole batches; the n mod b leftover rows sit out this epoch.
-    case dropPartial
+    case dropPartial = "drop"
     /// The report's loop exactly: `zip(range(0, n, b), range(b, n, b))`, i.e. whole batches
     /// that end strictly before row n — which also drops the final whole batch when b divides n.
-    case reportZip
+    case reportZip = "end-before-last-row"
 }

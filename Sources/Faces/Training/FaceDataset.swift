@@ -45,8 +45,6 @@ public struct FaceDataset: Sendable {
         let validationCount: Int
         var order = indices
         switch split {
-        case .none:
-            validationCount = 0
         case .holdout(let holdout):
             validationCount = max(0, min(holdout, count))
         case .fraction(let fraction, let shuffle):

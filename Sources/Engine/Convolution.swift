@@ -1,0 +1,217 @@
+/// 2-D convolution, NCHW, as im2col + SGEMM per sample, parallel across the batch.
+///
+/// Shapes: input N×C×H×W; weights F×C×k×k; bias F; output N×F×OH×OW with
+/// `OH = (H + 2·padding − k)/stride + 1` (likewise OW), zero padding.
+/// Per sample, `col` is (C·k·k)×(OH·OW) and `output = weights·col + bias`.
+/// The naive twin is `NaiveKernels.convolutionForward/Backward`.
+public final class Convolution: Layer {
+    public let inputShape: Shape
+    /// Threads this layer splits its batch across (set by `Network`).
+    public var threads = 1
+    public let outputShape: Shape
+    public let filters: Int
+    public let kernel: Int
+    public let stride: Int
+    public let padding: Int
+    public let weight: Parameter
+    public let bias: Parameter
+    public var parameters: [Parameter] { [weight, bias] }
+
+    /// Rows of one sample's im2col matrix: C·k·k.
+    private let patchSize: Int
+    /// Columns of one sample's im2col matrix: OH·OW.
+    private let positions: Int
+    private var scratch: [ChunkScratch] = []
+
+    /// Per-thread buffers: one sample's columns and column gradient, and partial parameter
+    /// gradients that are summed in chunk order after the parallel part (determinism).
+    private final class ChunkScratch {
+        let columns: UnsafeMutablePointer<Float>
+        let columnGradient: UnsafeMutablePointer<Float>
+        let weightGradient: UnsafeMutablePointer<Float>
+        let biasGradient: UnsafeMutablePointer<Float>
+        let sizes: (Int, Int, Int)
+        init(columns: Int, weights: Int, bias: Int) {
+            sizes = (columns, weights, bias)
+            self.columns = .allocate(capacity: columns)
+            columnGradient = .allocate(capacity: columns)
+            weightGradient = .allocate(capacity: weights)
+            biasGradient = .allocate(capacity: bias)
+        }
+        deinit {
+            columns.deallocate(); columnGradient.deallocate()
+            weightGradient.deallocate(); biasGradient.deallocate()
+        }
+    }
+
+    public init(input: Shape, filters: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
+                name: String = "conv") throws(ShapeProblem) {
+        inputShape = input
+        outputShape = try LayerKind.conv(filters: filters, kernel: kernel, stride: stride, padding: padding)
+            .outputShape(for: input)
+        self.filters = filters
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        patchSize = input.channels * kernel * kernel
+        positions = outputShape.height * outputShape.width
+        weight = Parameter(name: name + ".weight", role: .weight, shape: [filters, input.channels, kernel, kernel])
+        bias = Parameter(name: name + ".bias", role: .bias, shape: [filters])
+    }
+
+    /// Conv fans: n_in = in_channels·k·k, n_out = out_channels·k·k.
+    public func initialize(_ spec: InitializerSpec, using rng: inout RandomGenerator) {
+        weight.withUnsafeMutableValues { spec.fill(weights: $0, fanIn: patchSize, fanOut: filters * kernel * kernel, using: &rng) }
+        spec.fill(bias: UnsafeMutableBufferPointer(start: bias.valuePointer, count: filters))
+    }
+
+    /// Allocates per-chunk buffers when the chunk count grows (not per batch).
+    private func prepareScratch(chunks: Int) {
+        if scratch.count < chunks {
+            scratch += (scratch.count..<chunks).map { _ in
+                ChunkScratch(columns: patchSize * positions, weights: weight.count, bias: filters)
+            }
+        }
+    }
+
+    public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                        count: Int, training: Bool, rng: inout RandomGenerator) {
+        let ranges = Parallelism.chunks(count: count, threads: threads)
+        prepareScratch(chunks: ranges.count)
+        let inputSize = inputShape.count, outputSize = outputShape.count
+        Parallelism.forEach(ranges) { chunk, samples in
+            let columns = scratch[chunk].columns
+            for n in samples {
+                let x = input + n * inputSize
+                let y = output + n * outputSize
+                for f in 0..<filters {
+                    (y + f * positions).initialize(repeating: bias.valuePointer[f], count: positions)
+                }
+                let source: UnsafePointer<Float>
+                if kernel == 1 && stride == 1 && padding == 0 {
+                    source = x  // a 1×1 convolution's columns are the input itself
+                } else {
+                    imageToColumns(x, columns)
+                    source = UnsafePointer(columns)
+                }
+                // y (F×P) += W (F×CKK) · col (CKK×P)
+                BLAS.sgemm(transposeA: false, transposeB: false, m: filters, n: positions, k: patchSize,
+                           alpha: 1, a: weight.valuePointer, lda: patchSize, b: source, ldb: positions,
+                           beta: 1, c: y, ldc: positions)
+            }
+        }
+    }
+
+    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>,
+                         outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
+                         count: Int) {
+        let ranges = Parallelism.chunks(count: count, threads: threads)
+        prepareScratch(chunks: ranges.count)
+        let inputSize = inputShape.count, outputSize = outputShape.count
+        Parallelism.forEach(ranges) { chunk, samples in
+            let local = scratch[chunk]
+            local.weightGradient.update(repeating: 0, count: weight.count)
+            local.biasGradient.update(repeating: 0, count: filters)
+            for n in samples {
+                let x = input + n * inputSize
+                let dy = outputGradient + n * outputSize
+                let source: UnsafePointer<Float>
+                let direct = kernel == 1 && stride == 1 && padding == 0
+                if direct { source = x } else {
+                    imageToColumns(x, local.columns)
+                    source = UnsafePointer(local.columns)
+                }
+                // dW (F×CKK) += dy (F×P) · colᵀ (P×CKK)
+                BLAS.sgemm(transposeA: false, transposeB: true, m: filters, n: patchSize, k: positions,
+                           alpha: 1, a: dy, lda: positions, b: source, ldb: positions,
+                           beta: 1, c: local.weightGradient, ldc: patchSize)
+                for f in 0..<filters {
+                    var sum: Float = 0
+                    let row = dy + f * positions
+                    for p in 0..<positions { sum += row[p] }
+                    local.biasGradient[f] += sum
+                }
+                guard let inputGradient else { continue }
+                let dx = inputGradient + n * inputSize
+                // dcol (CKK×P) = Wᵀ (CKK×F) · dy (F×P), then scattered back onto the image
+                let target = direct ? dx : local.columnGradient
+                BLAS.sgemm(transposeA: true, transposeB: false, m: patchSize, n: positions, k: filters,
+                           alpha: 1, a: weight.valuePointer, lda: patchSize, b: dy, ldb: positions,
+                           beta: 0, c: target, ldc: positions)
+                if !direct { columnsToImage(local.columnGradient, dx) }
+            }
+        }
+        // Sum the partial gradients in chunk order: the same bits for the same thread count.
+        weight.gradientPointer.update(from: scratch[0].weightGradient, count: weight.count)
+        bias.gradientPointer.update(from: scratch[0].biasGradient, count: filters)
+        for chunk in 1..<ranges.count {
+            let partial = scratch[chunk]
+            for i in 0..<weight.count { weight.gradientPointer[i] += partial.weightGradient[i] }
+            for f in 0..<filters { bias.gradientPointer[f] += partial.biasGradient[f] }
+        }
+    }
+
+    /// col[(c·k + i)·k + j][oh·OW + ow] = x[c][oh·stride − padding + i][ow·stride − padding + j], 0 outside.
+    private func imageToColumns(_ x: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>) {
+        let height = inputShape.height, width = inputShape.width
+        let outHeight = outputShape.height, outWidth = outputShape.width
+        var row = columns
+        for c in 0..<inputShape.channels {
+            let plane = x + c * height * width
+            for i in 0..<kernel {
+                for j in 0..<kernel {
+                    for oh in 0..<outHeight {
+                        let ih = oh * stride - padding + i
+                        let destination = row + oh * outWidth
+                        if ih < 0 || ih >= height {
+                            destination.update(repeating: 0, count: outWidth)
+                            continue
+                        }
+                        let line = plane + ih * width
+                        if stride == 1 {
+                            // iw = ow + j − padding: one contiguous copy between zeroed edges.
+                            let first = min(outWidth, max(0, padding - j)), end = min(outWidth, width + padding - j)
+                            if first > 0 { destination.update(repeating: 0, count: first) }
+                            if end > first { (destination + first).update(from: line + (first + j - padding), count: end - first) }
+                            if end < outWidth { (destination + max(end, first)).update(repeating: 0, count: outWidth - max(end, first)) }
+                            continue
+                        }
+                        var iw = j - padding
+                        for ow in 0..<outWidth {
+                            destination[ow] = (iw >= 0 && iw < width) ? line[iw] : 0
+                            iw += stride
+                        }
+                    }
+                    row += positions
+                }
+            }
+        }
+    }
+
+    /// The adjoint of `imageToColumns`: dx[c][ih][iw] = Σ of the column entries that read it.
+    private func columnsToImage(_ columns: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        let height = inputShape.height, width = inputShape.width
+        let outHeight = outputShape.height, outWidth = outputShape.width
+        dx.update(repeating: 0, count: inputShape.count)
+        var row = columns
+        for c in 0..<inputShape.channels {
+            let plane = dx + c * height * width
+            for i in 0..<kernel {
+                for j in 0..<kernel {
+                    for oh in 0..<outHeight {
+                        let ih = oh * stride - padding + i
+                        guard ih >= 0 && ih < height else { continue }
+                        let source = row + oh * outWidth
+                        let line = plane + ih * width
+                        var iw = j - padding
+                        for ow in 0..<outWidth {
+                            if iw >= 0 && iw < width { line[iw] += source[ow] }
+                            iw += stride
+                        }
+                    }
+                    row += positions
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+/// Deliberately simple reference implementations — the twins the fast paths are tested
+/// against (and `BLASKernel` checks a new kernel with). Loops over plain arrays, Double
+/// accumulation, no cleverness.
+public enum NaiveKernels {
+    /// C = op(A)·op(B), row-major; op(A) is M×K (A stored K×M when transposed), op(B) is K×N.
+    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                            a: [Float], b: [Float], c: inout [Float]) {
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0
+                for p in 0..<k {
+                    let x = transposeA ? a[p * m + i] : a[i * k + p]
+                    let y = transposeB ? b[j * k + p] : b[p * n + j]
+                    sum += Double(x) * Double(y)
+                }
+                c[i * n + j] = Float(sum)
+            }
+        }
+    }
+
+    /// Direct convolution. input N×C×H×W, weights F×C×k×k, bias F → output N×F×OH×OW with
+    /// OH = (H + 2·padding − k)/stride + 1 (likewise OW); zero padding on every side.
+    public static func convolutionForward(input: [Float], shape: Shape, count: Int,
+                                          weights: [Float], bias: [Float], filters: Int,
+                                          kernel: Int, stride: Int, padding: Int) -> [Float] {
+        let out = convolutionOutput(shape, filters: filters, kernel: kernel, stride: stride, padding: padding)
+        var output = [Float](repeating: 0, count: count * out.count)
+        for n in 0..<count {
+            for f in 0..<filters {
+                for oh in 0..<out.height {
+                    for ow in 0..<out.width {
+                        var sum = Double(bias[f])
+                        for c in 0..<shape.channels {
+                            for i in 0..<kernel {
+                                for j in 0..<kernel {
+                                    let ih = oh * stride - padding + i
+                                    let iw = ow * stride - padding + j
+                                    guard ih >= 0, ih < shape.height, iw >= 0, iw < shape.width else { continue }
+                                    let x = input[((n * shape.channels + c) * shape.height + ih) * shape.width + iw]
+                                    let w = weights[((f * shape.channels + c) * kernel + i) * kernel + j]
+                                    sum += Double(x) * Double(w)
+                                }
+                            }
+                        }
+                        output[((n * filters + f) * out.height + oh) * out.width + ow] = Float(sum)
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// Direct convolution backward: gradients for input (N×C×H×W), weights (F×C×k×k) and
+    /// bias (F) from the output gradient (N×F×OH×OW).
+    public static func convolutionBackward(input: [Float], shape: Shape, count: Int,
+                                           weights: [Float], filters: Int, kernel: Int,
+                                           stride: Int, padding: Int, outputGradient: [Float])
+        -> (input: [Float], weights: [Float], bias: [Float]) {
+        let out = convolutionOutput(shape, filters: filters, kernel: kernel, stride: stride, padding: padding)
+        var dInput = [Double](repeating: 0, count: input.count)
+        var dWeights = [Double](repeating: 0, count: weights.count)
+        var dBias = [Double](repeating: 0, count: filters)
+        for n in 0..<count {
+            for f in 0..<filters {
+                for oh in 0..<out.height {
+                    for ow in 0..<out.width {
+                        let g = Double(outputGradient[((n * filters + f) * out.height + oh) * out.width + ow])
+                        dBias[f] += g
+                        for c in 0..<shape.channels {
+                            for i in 0..<kernel {
+                                for j in 0..<kernel {
+                                    let ih = oh * stride - padding + i
+                                    let iw = ow * stride - padding + j
+                                    guard ih >= 0, ih < shape.height, iw >= 0, iw < shape.width else { continue }
+                                    let xi = ((n * shape.channels + c) * shape.height + ih) * shape.width + iw
+                                    let wi = ((f * shape.channels + c) * kernel + i) * kernel + j
+                                    dWeights[wi] += g * Double(input[xi])
+                                    dInput[xi] += g * Double(weights[wi])
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (dInput.map(Float.init), dWeights.map(Float.init), dBias.map(Float.init))
+    }
+
+    private static func convolutionOutput(_ shape: Shape, filters: Int, kernel: Int, stride: Int, padding: Int) -> Shape {
+        Shape(channels: filters,
+              height: (shape.height + 2 * padding - kernel) / stride + 1,
+              width: (shape.width + 2 * padding - kernel) / stride + 1)
+    }
+}

@@ -1,0 +1,171 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// How an optimizer turns a gradient g into a step, with learning rate lr and momentum m
+/// (both given per step, so schedules stay outside). Each name says exactly which form.
+public enum OptimizerMethod: Hashable, Sendable {
+    /// w ← w − lr·g
+    case sgd
+    /// Classic momentum: v ← m·v − lr·g; w ← w + v.
+    case classicMomentum
+    /// The original report's EMA form: v ← m·v + (1−m)·g; w ← w − lr·v.
+    case emaMomentum
+    /// The EMA form as its Theano code actually ran it: both updates computed from the old
+    /// values simultaneously, so w moves by the velocity from *before* this step's gradient:
+    /// w ← w − lr·v_old; v ← m·v_old + (1−m)·g. (The first step does not move w.)
+    case laggedEMAMomentum
+    /// Nesterov momentum in the Sutskever/Lasagne form: v ← m·v − lr·g; w ← w + m·v − lr·g
+    /// (with the new v).
+    case nesterov
+    /// Adam (Kingma & Ba): a ← β1·a + (1−β1)·g; b ← β2·b + (1−β2)·g²;
+    /// w ← w − lr·(a/(1−β1^t)) / (√(b/(1−β2^t)) + ε), t counting from 1. Ignores momentum.
+    case adam(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8)
+}
+
+/// Applies one `OptimizerMethod` to a fixed list of parameters, with L2 regularisation on
+/// weights only: the cost gains `l2·Σw²`, so each weight's gradient gains `2·l2·w`.
+public final class Optimizer {
+    public let method: OptimizerMethod
+    public let l2: Float
+    public let parameters: [Parameter]
+    /// Steps taken so far (Adam's t); saved and restored with the state.
+    public var stepCount = 0
+
+    /// Per parameter: velocity (momentum methods) or first moment (Adam).
+    private var firstSlots: [UnsafeMutablePointer<Float>] = []
+    /// Per parameter: Adam's second moment.
+    private var secondSlots: [UnsafeMutablePointer<Float>] = []
+
+    public init(_ method: OptimizerMethod, parameters: [Parameter], l2: Float = 0) {
+        self.method = method
+        self.parameters = parameters
+        self.l2 = l2
+        let slotCount: Int
+        switch method {
+        case .sgd: slotCount = 0
+        case .adam: slotCount = 2
+        default: slotCount = 1
+        }
+        func zeros() -> [UnsafeMutablePointer<Float>] {
+            parameters.map { parameter in
+                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: parameter.count)
+                buffer.initialize(repeating: 0, count: parameter.count)
+                return buffer
+            }
+        }
+        if slotCount >= 1 { firstSlots = zeros() }
+        if slotCount >= 2 { secondSlots = zeros() }
+    }
+
+    deinit {
+        firstSlots.forEach { $0.deallocate() }
+        secondSlots.forEach { $0.deallocate() }
+    }
+
+    /// The L2 term of the cost, `l2·Σw²` over weights (not biases), summed in Double.
+    public var penalty: Float {
+        guard l2 != 0 else { return 0 }
+        var sum = 0.0
+        for parameter in parameters where parameter.role == .weight {
+            for i in 0..<parameter.count { sum += Double(parameter.valuePointer[i]) * Double(parameter.valuePointer[i]) }
+        }
+        return Float(Double(l2) * sum)
+    }
+
+    /// Updates every parameter from its current gradient (plus 2·l2·w for weights).
+    public func step(learningRate lr: Float, momentum m: Float = 0) {
+        stepCount += 1
+        var correction1: Float = 1, correction2: Float = 1
+        if case .adam(let beta1, let beta2, _) = method {
+            correction1 = Float(1 - pow(Double(beta1), Double(stepCount)))
+            correction2 = Float(1 - pow(Double(beta2), Double(stepCount)))
+        }
+        for (index, parameter) in parameters.enumerated() {
+            let w = parameter.valuePointer, gradient = parameter.gradientPointer
+            let decay: Float = parameter.role == .weight ? 2 * l2 : 0
+            switch method {
+            case .sgd:
+                for i in 0..<parameter.count { w[i] -= lr * (gradient[i] + decay * w[i]) }
+            case .classicMomentum:
+                let v = firstSlots[index]
+                for i in 0..<parameter.count {
+                    let g = gradient[i] + decay * w[i]
+                    v[i] = m * v[i] - lr * g
+                    w[i] += v[i]
+                }
+            case .emaMomentum:
+                let v = firstSlots[index]
+                for i in 0..<parameter.count {
+                    let g = gradient[i] + decay * w[i]
+                    v[i] = m * v[i] + (1 - m) * g
+                    w[i] -= lr * v[i]
+                }
+            case .laggedEMAMomentum:
+                let v = firstSlots[index]
+                for i in 0..<parameter.count {
+                    let g = gradient[i] + decay * w[i]
+                    let previous = v[i]
+                    v[i] = m * previous + (1 - m) * g
+                    w[i] -= lr * previous
+                }
+            case .nesterov:
+                let v = firstSlots[index]
+                for i in 0..<parameter.count {
+                    let g = gradient[i] + decay * w[i]
+                    v[i] = m * v[i] - lr * g
+                    w[i] += m * v[i] - lr * g
+                }
+            case .adam(let beta1, let beta2, let epsilon):
+                let a = firstSlots[index], b = secondSlots[index]
+                for i in 0..<parameter.count {
+                    let g = gradient[i] + decay * w[i]
+                    a[i] = beta1 * a[i] + (1 - beta1) * g
+                    b[i] = beta2 * b[i] + (1 - beta2) * g * g
+                    w[i] -= lr * (a[i] / correction1) / ((b[i] / correction2).squareRoot() + epsilon)
+                }
+            }
+        }
+    }
+
+    /// The optimizer's state as named flat arrays, e.g. "layer1.conv.weight.velocity",
+    /// "…​.adam_m", "…​.adam_v" (plus `stepCount`), for checkpoints.
+    public func state() -> [String: [Float]] {
+        var result: [String: [Float]] = [:]
+        for (index, parameter) in parameters.enumerated() {
+            if !firstSlots.isEmpty {
+                result[parameter.name + firstSlotSuffix] = Array(UnsafeBufferPointer(start: firstSlots[index], count: parameter.count))
+            }
+            if !secondSlots.isEmpty {
+                result[parameter.name + ".adam_v"] = Array(UnsafeBufferPointer(start: secondSlots[index], count: parameter.count))
+            }
+        }
+        return result
+    }
+
+    /// Restores `state()` output bit for bit; every slot must be present with the right count.
+    public func load(state: [String: [Float]], stepCount: Int) throws(ParameterMismatch) {
+        var updates: [(UnsafeMutablePointer<Float>, [Float])] = []
+        for (index, parameter) in parameters.enumerated() {
+            for (slots, suffix) in [(firstSlots, firstSlotSuffix), (secondSlots, ".adam_v")] where !slots.isEmpty {
+                let name = parameter.name + suffix
+                guard let saved = state[name] else { throw ParameterMismatch("no optimizer state for \(name)") }
+                guard saved.count == parameter.count else {
+                    throw ParameterMismatch("\(name) needs \(parameter.count) values, got \(saved.count)")
+                }
+                updates.append((slots[index], saved))
+            }
+        }
+        for (pointer, values) in updates {
+            values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: values.count) }
+        }
+        self.stepCount = stepCount
+    }
+
+    private var firstSlotSuffix: String {
+        if case .adam = method { return ".adam_m" }
+        return ".velocity"
+    }
+}

@@ -1,0 +1,130 @@
+/// The engine's only source of randomness: xoshiro256** seeded through SplitMix64.
+///
+/// It is a value type passed `inout` to every function that draws (`using: &rng`), so a
+/// run's randomness is fully determined by its seed and the order of the calls. Separate
+/// concerns (initialisation, data order, dropout, augmentation) should each get their own
+/// stream from `RandomGenerator(seed:stream:)`, so that adding a draw to one does not
+/// shift the numbers another sees.
+public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable {
+    private var s0: UInt64
+    private var s1: UInt64
+    private var s2: UInt64
+    private var s3: UInt64
+
+    /// A generator for `seed` on stream `stream` (0 by default). Different streams of one
+    /// seed are statistically independent: the pair is hashed through SplitMix64.
+    public init(seed: UInt64, stream: UInt64 = 0) {
+        var mixer = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
+        if stream != 0 { _ = Self.splitMix64(&mixer) }  // decorrelate stream 1.. from stream 0
+        s0 = Self.splitMix64(&mixer)
+        s1 = Self.splitMix64(&mixer)
+        s2 = Self.splitMix64(&mixer)
+        s3 = Self.splitMix64(&mixer)
+    }
+
+    /// The standard streams a training run uses; any other `UInt64` is fine too.
+    public enum Stream: UInt64, Sendable {
+        case initialization = 1, dataOrder = 2, dropout = 3, augmentation = 4
+    }
+
+    public init(seed: UInt64, stream: Stream) {
+        self.init(seed: seed, stream: stream.rawValue)
+    }
+
+    /// A new generator for stream `stream`, derived from this one's current state (this
+    /// one is not advanced).
+    public func derived(stream: UInt64) -> RandomGenerator {
+        RandomGenerator(seed: s0 ^ s1.rotated(17) ^ s2.rotated(31) ^ s3.rotated(47), stream: stream &+ 1)
+    }
+
+    private static func splitMix64(_ state: inout UInt64) -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// The next 64 random bits (xoshiro256**).
+    public mutating func next() -> UInt64 {
+        let result = (s1 &* 5).rotated(7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = s3.rotated(45)
+        return result
+    }
+
+    /// Uniform in [0, 1) with 24 random bits (every representable step of a Float in [0.5, 1)).
+    @inline(__always)
+    public mutating func uniform() -> Float {
+        Float(next() >> 40) * (1.0 / 16_777_216.0)
+    }
+
+    /// Uniform in [low, high).
+    @inline(__always)
+    public mutating func uniform(low: Float, high: Float) -> Float {
+        low + (high - low) * uniform()
+    }
+
+    /// Uniform in [0, 1) with 53 random bits.
+    @inline(__always)
+    public mutating func uniformDouble() -> Double {
+        Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+    }
+
+    /// A standard normal draw N(0, 1) by the Box–Muller transform, computed in Double so
+    /// the result does not depend on Float rounding of the intermediate logarithm. Each
+    /// call consumes exactly two 64-bit draws (the second Box–Muller value is discarded),
+    /// which keeps the stream position a simple function of the number of draws.
+    public mutating func normal() -> Float {
+        let u1 = 1.0 - uniformDouble()  // (0, 1]: log is finite
+        let u2 = uniformDouble()
+        return Float((-2.0 * _log(u1)).squareRoot() * _cos(2.0 * Double.pi * u2))
+    }
+
+    /// N(mean, standardDeviation²).
+    public mutating func normal(mean: Float, standardDeviation: Float) -> Float {
+        mean + standardDeviation * normal()
+    }
+
+    /// A uniformly random index in 0..<count by Lemire's unbiased multiply-and-reject, written
+    /// out here (not `Int.random`) so the sequence cannot change with the standard library.
+    public mutating func index(below count: Int) -> Int {
+        precondition(count > 0, "index(below:) needs a positive count")
+        let bound = UInt64(count)
+        var product = next().multipliedFullWidth(by: bound)
+        if product.low < bound {
+            let threshold = (0 &- bound) % bound
+            while product.low < threshold { product = next().multipliedFullWidth(by: bound) }
+        }
+        return Int(product.high)
+    }
+
+    /// Fisher–Yates shuffle driven by this generator; the same state gives the same order.
+    public mutating func shuffle<T>(_ values: inout [T]) {
+        guard values.count > 1 else { return }
+        for i in stride(from: values.count - 1, to: 0, by: -1) {
+            let j = index(below: i + 1)
+            if i != j { values.swapAt(i, j) }
+        }
+    }
+}
+
+extension UInt64 {
+    @inline(__always)
+    fileprivate func rotated(_ k: UInt64) -> UInt64 { (self << k) | (self >> (64 - k)) }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) private func _log(_ x: Double) -> Double { Glibc.log(x) }
+@inline(__always) private func _cos(_ x: Double) -> Double { Glibc.cos(x) }
+#else
+import Darwin
+@inline(__always) private func _log(_ x: Double) -> Double { Darwin.log(x) }
+@inline(__always) private func _cos(_ x: Double) -> Double { Darwin.cos(x) }
+#endif

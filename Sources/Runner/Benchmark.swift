@@ -1,0 +1,130 @@
+import Engine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Throughput of one benchmark network, measured the way the peers' scripts measure it:
+/// random inputs (a pool of 8 batches), SGD with classic momentum 0.9 (PyTorch's form),
+/// plain MSE; warm-up steps untimed, then `windows` windows of `steps` steps each, and the
+/// median images/s over the windows.
+public struct Benchmark: Sendable {
+    public var architecture: BenchmarkArchitecture
+    public var threads: Int
+    public var batchSize: Int
+    public var steps: Int
+    public var windows: Int
+
+    public init(architecture: BenchmarkArchitecture, threads: Int = 1, batchSize: Int? = nil,
+                steps: Int = 5, windows: Int = 5) {
+        self.architecture = architecture
+        self.threads = threads
+        self.batchSize = batchSize ?? architecture.batchSize
+        self.steps = steps
+        self.windows = windows
+    }
+
+    public struct Result: Sendable {
+        public var architecture: BenchmarkArchitecture
+        public var threads: Int
+        public var batchSize: Int
+        public var trainImagesPerSecond: Double
+        public var inferImagesPerSecond: Double
+        /// Achieved training GFLOP/s (3 × forward conv/dense FLOPs per image, as the peers count).
+        public var gigaflopsPerSecond: Double
+        public var peakResidentMegabytes: Double
+        public var blasKernel: String
+        /// Each timed window's training images/s, in order.
+        public var trainWindows: [Double]
+
+        /// One `key=value` line in the peers' form.
+        public var line: String {
+            func format(_ value: Double) -> String {
+                let scaled = (value * 10).rounded() / 10
+                return String(describing: scaled)
+            }
+            return ["arch=\(architecture.rawValue)", "threads=\(threads)", "batch=\(batchSize)",
+                    "train_img_s=\(format(trainImagesPerSecond))", "infer_img_s=\(format(inferImagesPerSecond))",
+                    "gflop_s=\(format(gigaflopsPerSecond))", "peak_rss_mb=\(format(peakResidentMegabytes))",
+                    "blas_kernel=\(blasKernel)"].joined(separator: " ")
+        }
+    }
+
+    public func run() throws -> Result {
+        let input = BenchmarkArchitecture.input
+        var initialization = RandomGenerator(seed: 1, stream: .initialization)
+        var dropout = RandomGenerator(seed: 1, stream: .dropout)
+        let network = try Network(input: input, layers: architecture.layers, maxBatch: batchSize,
+                                  threads: threads, rng: &initialization)
+        let optimizer = Optimizer(.classicMomentum, parameters: network.parameters)
+
+        var data = RandomGenerator(seed: 1, stream: .dataOrder)
+        let poolSize = 8
+        let images = (0..<(poolSize * batchSize * input.count)).map { _ in data.uniform() }
+        let targets = (0..<(poolSize * batchSize * 30)).map { _ in data.uniform(low: -0.5, high: 0.5) }
+        var gradient = [Float](repeating: 0, count: batchSize * 30)
+        var next = 0
+
+        func trainStep() {
+            let batch = next % poolSize
+            next += 1
+            images.withUnsafeBufferPointer { all in
+                let slice = UnsafeBufferPointer(rebasing: all[(batch * batchSize * input.count)..<((batch + 1) * batchSize * input.count)])
+                let output = network.forward(slice, count: batchSize, training: true, rng: &dropout)
+                targets.withUnsafeBufferPointer { allTargets in
+                    let wanted = UnsafeBufferPointer(rebasing: allTargets[(batch * batchSize * 30)..<((batch + 1) * batchSize * 30)])
+                    gradient.withUnsafeMutableBufferPointer {
+                        _ = meanSquaredError(predictions: output, targets: wanted, mask: nil, gradient: $0)
+                    }
+                }
+            }
+            gradient.withUnsafeBufferPointer { network.backward(outputGradient: $0) }
+            optimizer.step(learningRate: 0.01, momentum: 0.9)
+        }
+
+        func inferStep() {
+            let batch = next % poolSize
+            next += 1
+            images.withUnsafeBufferPointer { all in
+                let slice = UnsafeBufferPointer(rebasing: all[(batch * batchSize * input.count)..<((batch + 1) * batchSize * input.count)])
+                _ = network.forward(slice, count: batchSize, training: false, rng: &dropout)
+            }
+        }
+
+        func measure(_ step: () -> Void) -> [Double] {
+            for _ in 0..<max(3, steps) { step() }
+            return (0..<windows).map { _ in
+                let start = monotonicSeconds()
+                for _ in 0..<steps { step() }
+                return Double(steps * batchSize) / (monotonicSeconds() - start)
+            }
+        }
+
+        let train = measure(trainStep)
+        let infer = measure(inferStep)
+        let trainRate = median(train)
+        return Result(architecture: architecture, threads: threads, batchSize: batchSize,
+                      trainImagesPerSecond: trainRate, inferImagesPerSecond: median(infer),
+                      gigaflopsPerSecond: trainRate * Double(3 * architecture.forwardFLOPs) / 1e9,
+                      peakResidentMegabytes: peakResidentMegabytes(), blasKernel: BLASKernel.name,
+                      trainWindows: train)
+    }
+}
+
+private func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return 0 }
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+private func monotonicSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
+
+/// Peak resident set size of this process (Linux reports ru_maxrss in KiB).
+private func peakResidentMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}

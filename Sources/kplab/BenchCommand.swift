@@ -1,0 +1,44 @@
+import ArgumentParser
+import Engine
+import Runner
+
+extension BenchmarkArchitecture: ExpressibleByArgument {}
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure training and inference images/s of a benchmark network on random data.",
+        discussion: """
+            The networks are those of the peers' benchmark (mlp, cnn-small, cnn-large, nouri). \
+            Prints one key=value line: arch, threads, batch, train_img_s, infer_img_s, gflop_s, \
+            peak_rss_mb, blas_kernel. For one thread, pin the process to one core too (taskset -c 0).
+            """)
+
+    @Option(help: "Network: \(BenchmarkArchitecture.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var arch: BenchmarkArchitecture
+
+    @Option(help: "Threads the engine splits each batch across.")
+    var threads: Int = 1
+
+    @Option(help: "Batch size (default: the peers' size for the network, 100 or 128).")
+    var batch: Int?
+
+    @Option(help: "Steps per timed window.")
+    var steps: Int = 5
+
+    @Option(help: "Timed windows; the median is reported.")
+    var windows: Int = 5
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
+        guard windows >= 1 else { throw ValidationError("--windows must be at least 1, got \(windows)") }
+    }
+
+    func run() throws {
+        let benchmark = Benchmark(architecture: arch, threads: threads, batchSize: batch,
+                                  steps: steps, windows: windows)
+        print(try benchmark.run().line)
+    }
+}

@@ -1,0 +1,138 @@
+import Testing
+@testable import Engine
+
+/// Every fast path against its deliberately simple twin.
+@Suite struct NaiveTwinTests {
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func gemmMatchesNaive(transposeA: Bool, transposeB: Bool) {
+        let (m, n, k) = (33, 17, 65)
+        let a = randomValues(m * k, seed: 1), b = randomValues(k * n, seed: 2)
+        var fast = [Float](repeating: 0, count: m * n), slow = fast
+        BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+                   a: a, lda: transposeA ? m : k, b: b, ldb: transposeB ? k : n, beta: 0, c: &fast, ldc: n)
+        NaiveKernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, b: b, c: &slow)
+        for i in 0..<(m * n) { #expect(abs(fast[i] - slow[i]) < 1e-5 * Float(k), "element \(i)") }
+    }
+
+    @Test func liveKernelPassesTheStartupCheck() {
+        #expect(BLASKernel.verifyAgainstNaive(), "kernel \(BLASKernel.name)")
+        #expect(!BLASKernel.name.isEmpty)
+    }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var shape: Shape, filters: Int, kernel: Int, stride: Int, padding: Int, threads: Int
+        var testDescription: String { "\(shape) \(filters)@\(kernel) s\(stride) p\(padding) t\(threads)" }
+    }
+    static let cases: [Case] = [
+        .init(shape: Shape(channels: 1, height: 12, width: 12), filters: 4, kernel: 3, stride: 1, padding: 0, threads: 1),
+        .init(shape: Shape(channels: 3, height: 9, width: 11), filters: 5, kernel: 2, stride: 2, padding: 1, threads: 2),
+        .init(shape: Shape(channels: 2, height: 8, width: 8), filters: 3, kernel: 5, stride: 3, padding: 2, threads: 3),
+        .init(shape: Shape(channels: 4, height: 5, width: 5), filters: 2, kernel: 1, stride: 1, padding: 0, threads: 2),
+        // Padding wider than the output row: whole rows of the window fall outside.
+        .init(shape: Shape(channels: 2, height: 3, width: 1), filters: 2, kernel: 5, stride: 1, padding: 2, threads: 1),
+        .init(shape: Shape(channels: 1, height: 9, width: 10), filters: 3, kernel: 3, stride: 1, padding: 1, threads: 2),
+    ]
+
+    @Test(arguments: cases)
+    func convolutionMatchesNaive(_ c: Case) throws {
+        let count = 5
+        let layer = initialized(try Convolution(input: c.shape, filters: c.filters, kernel: c.kernel,
+                                                stride: c.stride, padding: c.padding))
+        layer.threads = c.threads
+        let input = randomValues(count * c.shape.count, seed: 3)
+        let outputGradient = randomValues(count * layer.outputShape.count, seed: 4)
+        var output = [Float](repeating: 0, count: outputGradient.count)
+        var inputGradient = [Float](repeating: 0, count: input.count)
+        var rng = RandomGenerator(seed: 0)
+        layer.forward(input: input, output: &output, count: count, training: true, rng: &rng)
+        layer.backward(input: input, output: output, outputGradient: outputGradient,
+                       inputGradient: &inputGradient, count: count)
+        let expected = NaiveKernels.convolutionForward(input: input, shape: c.shape, count: count,
+                                                       weights: layer.weight.values, bias: layer.bias.values,
+                                                       filters: c.filters, kernel: c.kernel, stride: c.stride,
+                                                       padding: c.padding)
+        let gradients = NaiveKernels.convolutionBackward(input: input, shape: c.shape, count: count,
+                                                         weights: layer.weight.values, filters: c.filters,
+                                                         kernel: c.kernel, stride: c.stride, padding: c.padding,
+                                                         outputGradient: outputGradient)
+        func close(_ a: [Float], _ b: [Float], _ label: String) {
+            #expect(a.count == b.count)
+            let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst < 1e-4, "\(label): worst difference \(worst)")
+        }
+        close(output, expected, "output")
+        close(inputGradient, gradients.input, "input gradient")
+        close(layer.weight.gradient, gradients.weights, "weight gradient")
+        close(layer.bias.gradient, gradients.bias, "bias gradient")
+    }
+
+    @Test func denseMatchesNaiveGemm() throws {
+        let (count, inputs, units) = (7, 13, 9)
+        let layer = initialized(try Dense(input: Shape(channels: inputs, height: 1, width: 1), units: units))
+        layer.threads = 2
+        let x = randomValues(count * inputs, seed: 5)
+        var y = [Float](repeating: 0, count: count * units)
+        var rng = RandomGenerator(seed: 0)
+        layer.forward(input: x, output: &y, count: count, training: false, rng: &rng)
+        var expected = [Float](repeating: 0, count: count * units)
+        NaiveKernels.gemm(transposeA: false, transposeB: true, m: count, n: units, k: inputs,
+                          a: x, b: layer.weight.values, c: &expected)
+        let bias = layer.bias.values
+        for n in 0..<count {
+            for u in 0..<units { #expect(abs(y[n * units + u] - (expected[n * units + u] + bias[u])) < 1e-5) }
+        }
+    }
+
+    /// The unrolled 2×2/2 path against a window maximum written out by hand.
+    @Test func maxPoolTwoByTwoMatchesWindowMaxima() throws {
+        let shape = Shape(channels: 3, height: 9, width: 8)
+        let layer = try MaxPool(input: shape, size: 2, stride: 2, maxBatch: 2)
+        let x = randomValues(2 * shape.count, seed: 8)
+        var y = [Float](repeating: 0, count: 2 * layer.outputShape.count)
+        var rng = RandomGenerator(seed: 0)
+        layer.forward(input: x, output: &y, count: 2, training: false, rng: &rng)
+        var expected: [Float] = []
+        for n in 0..<2 {
+            for c in 0..<3 {
+                for oh in 0..<4 {
+                    for ow in 0..<4 {
+                        let at = { (i: Int, j: Int) in x[((n * 3 + c) * 9 + 2 * oh + i) * 8 + 2 * ow + j] }
+                        expected.append(max(max(at(0, 0), at(0, 1)), max(at(1, 0), at(1, 1))))
+                    }
+                }
+            }
+        }
+        #expect(y == expected)
+    }
+
+    @Test func maxPoolPicksWindowMaxima() throws {
+        let layer = try MaxPool(input: Shape(channels: 1, height: 4, width: 5), size: 2, stride: 2, maxBatch: 1)
+        let x: [Float] = [1, 5, 2, 0, 9,
+                          3, 4, 8, 1, 9,
+                          0, 0, -1, -2, 9,
+                          7, 0, -3, -4, 9]
+        var y = [Float](repeating: 0, count: 4)
+        var rng = RandomGenerator(seed: 0)
+        layer.forward(input: x, output: &y, count: 1, training: false, rng: &rng)
+        #expect(y == [5, 8, 7, -1])  // the last column is dropped (floor)
+        var dx = [Float](repeating: 1, count: 20)
+        layer.backward(input: x, output: y, outputGradient: [10, 20, 30, 40], inputGradient: &dx, count: 1)
+        #expect(dx == [0, 10, 0, 0, 0,
+                       0, 0, 20, 0, 0,
+                       0, 0, 40, 0, 0,
+                       30, 0, 0, 0, 0])
+    }
+
+    @Test func dropoutScalesSurvivorsAndIsIdentityAtInference() throws {
+        let layer = try Dropout(input: Shape(channels: 10_000, height: 1, width: 1), rate: 0.5, maxBatch: 1)
+        let x = [Float](repeating: 1, count: 10_000)
+        var y = x
+        var rng = RandomGenerator(seed: 6)
+        layer.forward(input: x, output: &y, count: 1, training: true, rng: &rng)
+        #expect(y.allSatisfy { $0 == 0 || $0 == 2 })
+        let kept = y.filter { $0 == 2 }.count
+        #expect(kept > 4_800 && kept < 5_200)
+        layer.forward(input: x, output: &y, count: 1, training: false, rng: &rng)
+        #expect(y == x)
+    }
+}
