@@ -1,9 +1,10 @@
 /// A 5×7 pixel font for the printable ASCII characters (space through `~`), enough for the
 /// labels and legends of contact sheets without a font library. Each glyph is five columns,
-/// left to right; bit 0 of a column is the top row. Characters outside ASCII draw as `?`.
+/// left to right; bit 0 of a column is the top row, and bit 7 the one row that g, j, p, q and y
+/// descend into. Characters outside ASCII draw as `?`.
 enum BitmapFont {
-    /// Glyph cell: 5 columns of ink and 1 of spacing, 7 rows of ink and 2 of spacing.
-    static let glyphWidth = 5, glyphHeight = 7
+    /// Glyph cell: 5 columns of ink and 1 of spacing; 7 rows of ink, 1 of descent and 1 of spacing.
+    static let glyphWidth = 5, glyphHeight = 7, descent = 1
     static let advance = 6, lineHeight = 9
 
     /// Width in pixels of `text` drawn at `scale`, without the trailing spacing column.
@@ -20,7 +21,8 @@ enum BitmapFont {
         return glyphs[start ..< start + 5]
     }
 
-    /// Printable ASCII 0x20…0x7E, five column bytes each (the classic HD44780-style 5×7 font).
+    /// Printable ASCII 0x20…0x7E, five column bytes each (the classic HD44780-style 5×7 font, with
+    /// true descenders).
     static let glyphs: [UInt8] = [
         0x00, 0x00, 0x00, 0x00, 0x00, // space
         0x00, 0x00, 0x5F, 0x00, 0x00, // !
@@ -93,17 +95,17 @@ enum BitmapFont {
         0x38, 0x44, 0x44, 0x48, 0x7F, // d
         0x38, 0x54, 0x54, 0x54, 0x18, // e
         0x08, 0x7E, 0x09, 0x01, 0x02, // f
-        0x0C, 0x52, 0x52, 0x52, 0x3E, // g
+        0x18, 0xA4, 0xA4, 0xA4, 0x7C, // g
         0x7F, 0x08, 0x04, 0x04, 0x78, // h
         0x00, 0x44, 0x7D, 0x40, 0x00, // i
-        0x20, 0x40, 0x44, 0x3D, 0x00, // j
+        0x40, 0x80, 0x80, 0x7D, 0x00, // j
         0x7F, 0x10, 0x28, 0x44, 0x00, // k
         0x00, 0x41, 0x7F, 0x40, 0x00, // l
         0x7C, 0x04, 0x18, 0x04, 0x78, // m
         0x7C, 0x08, 0x04, 0x04, 0x78, // n
         0x38, 0x44, 0x44, 0x44, 0x38, // o
-        0x7C, 0x14, 0x14, 0x14, 0x08, // p
-        0x08, 0x14, 0x14, 0x18, 0x7C, // q
+        0xFC, 0x24, 0x24, 0x24, 0x18, // p
+        0x18, 0x24, 0x24, 0x24, 0xFC, // q
         0x7C, 0x08, 0x04, 0x04, 0x08, // r
         0x48, 0x54, 0x54, 0x54, 0x20, // s
         0x04, 0x3F, 0x44, 0x40, 0x20, // t
@@ -111,7 +113,7 @@ enum BitmapFont {
         0x1C, 0x20, 0x40, 0x20, 0x1C, // v
         0x3C, 0x40, 0x30, 0x40, 0x3C, // w
         0x44, 0x28, 0x10, 0x28, 0x44, // x
-        0x0C, 0x50, 0x50, 0x50, 0x3C, // y
+        0x1C, 0xA0, 0xA0, 0xA0, 0x7C, // y
         0x44, 0x64, 0x54, 0x4C, 0x44, // z
         0x00, 0x08, 0x36, 0x41, 0x00, // {
         0x00, 0x00, 0x7F, 0x00, 0x00, // |
@@ -127,7 +129,7 @@ extension RGBImage {
         var left = x
         for character in text.unicodeScalars {
             for (column, bits) in BitmapFont.columns(of: character).enumerated() {
-                for row in 0 ..< BitmapFont.glyphHeight where bits & (1 << row) != 0 {
+                for row in 0 ..< BitmapFont.glyphHeight + BitmapFont.descent where bits & (1 << row) != 0 {
                     fill(x: left + column * scale, y: y + row * scale, width: scale, height: scale, with: color)
                 }
             }

@@ -186,3 +186,18 @@ func formatted(_ value: Double) -> String {
     let whole = hundredths / 100, fraction = abs(hundredths % 100)
     return "\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
 }
+
+extension ContactSheet {
+    /// A sheet of faces `rows` of `file`, with the file's true keypoints where it has them and
+    /// `predictions` (rows.count × 30 pixels, in `rows` order) when given.
+    public init(file: FaceFile, rows: [Int], predictions: [Float]?, title: String, columns: Int = 6, scale: Int = 3) {
+        precondition(predictions.map { $0.count == rows.count * Keypoint.coordinateCount } ?? true,
+                     "ContactSheet: \(predictions?.count ?? 0) predicted values for \(rows.count) faces")
+        let width = Keypoint.coordinateCount
+        let faces = rows.enumerated().map { position, row in
+            Face(pixels: file.image(row), label: file.label(row), truth: file.truth(row),
+                 prediction: predictions.map { Array($0[position * width ..< (position + 1) * width]) })
+        }
+        self.init(faces: faces, title: title, columns: columns, scale: scale)
+    }
+}
