@@ -16,7 +16,7 @@ public enum OptimizerMethod: Hashable, Sendable {
     /// The EMA form as its Theano code actually ran it: both updates computed from the old
     /// values simultaneously, so w moves by the velocity from *before* this step's gradient:
     /// w ← w − lr·v_old; v ← m·v_old + (1−m)·g. (The first step does not move w.)
-    case laggedEMAMomentum
+    case emaLaggedMomentum
     /// Nesterov momentum in the Sutskever/Lasagne form: v ← m·v − lr·g; w ← w + m·v − lr·g
     /// (with the new v).
     case nesterov
@@ -103,7 +103,7 @@ public final class Optimizer {
                     v[i] = m * v[i] + (1 - m) * g
                     w[i] -= lr * v[i]
                 }
-            case .laggedEMAMomentum:
+            case .emaLaggedMomentum:
                 let v = firstSlots[index]
                 for i in 0..<parameter.count {
                     let g = gradient[i] + decay * w[i]

@@ -128,7 +128,7 @@ extension Schedule {
             return plain("\(value)")
         case .linear(let from, let to):
             return mapping([("linear", mapping([("from", plain("\(from)")), ("to", plain("\(to)"))]))])
-        case .step(let from, let factor, let every):
+        case .step(let from, let every, let factor):
             return mapping([("step", mapping([("from", plain("\(from)")), ("every", plain("\(every)")),
                                               ("factor", plain("\(factor)"))]))])
         case .cosine(let from, let to):

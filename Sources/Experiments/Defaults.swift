@@ -69,7 +69,7 @@ public enum Defaults {
     public static let diagnostics = false
 
     /// 0.01 for SGD, 0.001 for Adam (the rates each is usually started with).
-    public static func learningRate(for optimizer: OptimizerSpec) -> Float {
+    public static func learningRate(for optimizer: OptimizerSpec) -> Double {
         switch optimizer {
         case .sgd: return 0.01
         case .adam: return 0.001

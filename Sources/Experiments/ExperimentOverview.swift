@@ -61,7 +61,7 @@ extension Schedule {
         switch self {
         case .constant(let value): return "\(value)"
         case .linear(let from, let to): return "\(from) → \(to) linear"
-        case .step(let from, let factor, let every): return "\(from) ×\(factor) every \(every) epochs"
+        case .step(let from, let every, let factor): return "\(from) ×\(factor) every \(every) epochs"
         case .cosine(let from, let to): return "\(from) → \(to) cosine"
         }
     }

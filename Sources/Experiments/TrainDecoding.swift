@@ -109,7 +109,7 @@ extension Decoding {
                   start: (rule: String, check: (Double) -> Bool),
                   end: (rule: String, check: (Double) -> Bool)) throws(Diagnostic) -> Schedule {
         if node.scalar != nil {
-            return .constant(Float(try number(node, path, name: what, rule: start.rule, start.check)))
+            return .constant(try number(node, path, name: what, rule: start.rule, start.check))
         }
         let shapes = allowed.map { "{\($0): {…}}" }
         guard let pairs = node.mapping, pairs.count == 1 else {
@@ -131,16 +131,16 @@ extension Decoding {
                                     atLeast: 1)
             let factor = try number(fields.required("factor", example: example, decoding: self), fields.path("factor"),
                                     rule: "greater than 0") { $0 > 0 }
-            return .step(initial: Float(from), factor: Float(factor), every: every)
+            return .step(from: from, every: every, factor: factor)
         case "cosine":
             let to = try fields["to"].map { node throws(Diagnostic) in
                 try number(node, fields.path("to"), name: "\(what) 'to'", rule: end.rule, end.check)
             } ?? 0
-            return .cosine(from: Float(from), to: Float(to))
+            return .cosine(from: from, to: to)
         default:
             let to = try number(fields.required("to", example: example, decoding: self), fields.path("to"),
                                 name: "\(what) 'to'", rule: end.rule, end.check)
-            return .linear(from: Float(from), to: Float(to))
+            return .linear(from: from, to: to)
         }
     }
 

@@ -33,9 +33,4 @@ public enum Interruption {
         default: return "signal \(signal)"
         }
     }
-
-    /// For tests: behave as if `signal` had arrived.
-    public static func simulate(_ signal: Int32?) {
-        interruptingSignal = signal ?? 0
-    }
 }

@@ -27,11 +27,11 @@ public final class MetricsLog {
         public var trainLoss: Double
         public var validationLoss: Double
         public var validationRMSEPixels: Double
-        public var learningRate: Double
+        public var learningRate: Float
         public var seconds: Double
 
         public init(epoch: Int, trainLoss: Double, validationLoss: Double, validationRMSEPixels: Double,
-                    learningRate: Double, seconds: Double) {
+                    learningRate: Float, seconds: Double) {
             self.epoch = epoch
             self.trainLoss = trainLoss
             self.validationLoss = validationLoss
@@ -42,7 +42,7 @@ public final class MetricsLog {
 
         var csvLine: String {
             [String(epoch), format(trainLoss), format(validationLoss), format(validationRMSEPixels),
-             format(learningRate), format(seconds)].joined(separator: ",")
+             "\(learningRate)", format(seconds)].joined(separator: ",")
         }
     }
 
@@ -94,11 +94,12 @@ public final class MetricsLog {
         return try lines.dropFirst().enumerated().map { index, line in
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
             let values = fields.dropFirst().compactMap { Double($0) }
-            guard fields.count == columns.count, let epoch = Int(fields[0]), values.count == columns.count - 1 else {
+            guard fields.count == columns.count, let epoch = Int(fields[0]), values.count == columns.count - 1,
+                  let learningRate = Float(fields[4]) else {
                 throw RunnerError("\(path): row \(index + 1) is malformed: \(line)")
             }
             return Row(epoch: epoch, trainLoss: values[0], validationLoss: values[1],
-                       validationRMSEPixels: values[2], learningRate: values[3], seconds: values[4])
+                       validationRMSEPixels: values[2], learningRate: learningRate, seconds: values[4])
         }
     }
 }

@@ -8,7 +8,8 @@ struct KPLab: ParsableCommand {
         commandName: "kplab",
         abstract: "Facial keypoint detection experiments: describe them in YAML, train on the CPU, compare.",
         version: kplabVersion,
-        subcommands: [CheckCommand.self, SynthCommand.self, InspectCommand.self, BenchCommand.self]
+        subcommands: [CheckCommand.self, RunCommand.self, CompareCommand.self, SynthCommand.self, InspectCommand.self,
+                      BenchCommand.self]
     )
 
     /// Chooses OpenBLAS's kernel before anything else runs: this may re-execute the

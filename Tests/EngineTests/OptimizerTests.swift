@@ -14,7 +14,7 @@ import Testing
     ]
     static let methods: [(String, OptimizerMethod)] = [
         ("sgd", .sgd), ("classic", .classicMomentum), ("ema", .emaMomentum),
-        ("lagged", .laggedEMAMomentum), ("nesterov", .nesterov), ("adam", .adam()),
+        ("lagged", .emaLaggedMomentum), ("nesterov", .nesterov), ("adam", .adam()),
     ]
     static let gradients: [([Float], [Float])] = [
         ([0.1, -0.2, 0.3], [1.0, -1.0]),
@@ -49,7 +49,7 @@ import Testing
     /// The first steps by hand: the lagged form does not move w on step 1; classic moves it by −lr·g.
     @Test func firstStepsByHand() {
         let (weight, _) = parameters()
-        let lagged = Optimizer(.laggedEMAMomentum, parameters: [weight])
+        let lagged = Optimizer(.emaLaggedMomentum, parameters: [weight])
         weight.gradient = [1, 1, 1]
         lagged.step(learningRate: 0.1, momentum: 0.9)
         #expect(weight.values == [0.5, -1.0, 2.0])
@@ -92,8 +92,9 @@ import Testing
         let linear = Schedule.linear(from: 0.03, to: 0.0001)
         #expect(linear.value(at: 0, of: 100) == 0.03)
         #expect(linear.value(at: 99, of: 100) == 0.0001)
-        #expect(abs(Schedule.linear(from: 0.9, to: 0.999).value(at: 1, of: 3) - 0.9495) < 1e-6)
-        let step = Schedule.step(initial: 1, factor: 0.1, every: 10)
+        #expect(Schedule.linear(from: 0.9, to: 0.999).value(at: 1, of: 3) == 0.9495)
+        #expect(Schedule.linear(from: 0.5, to: 0.1).value(at: 0, of: 1) == 0.5)
+        let step = Schedule.step(from: 1, every: 10, factor: 0.1)
         #expect(step.value(at: 9, of: 100) == 1)
         #expect(abs(step.value(at: 25, of: 100) - 0.01) < 1e-8)
         let cosine = Schedule.cosine(from: 1, to: 0)

@@ -130,7 +130,7 @@ import YAML
         ("0.05", Schedule.constant(0.05)),
         ("1", .constant(1)),
         ("{linear: {from: 0.03, to: 0.0001}}", .linear(from: 0.03, to: 0.0001)),
-        ("{step: {from: 0.1, every: 10, factor: 0.5}}", .step(initial: 0.1, factor: 0.5, every: 10)),
+        ("{step: {from: 0.1, every: 10, factor: 0.5}}", .step(from: 0.1, every: 10, factor: 0.5)),
         ("{cosine: {from: 0.1}}", .cosine(from: 0.1, to: 0)),
         ("{cosine: {from: 0.1, to: 0.001}}", .cosine(from: 0.1, to: 0.001)),
     ])

@@ -1,0 +1,56 @@
+import Engine
+import Faces
+
+/// The masked squared error of a network over a whole data set in inference mode (no
+/// dropout), kept per coordinate so that overall and per-keypoint RMSE come from one pass.
+public struct Evaluation: Sendable {
+    /// Σ mask·(prediction − target)² per coordinate (30), in normalised units, summed in Double.
+    public var squaredErrors: [Double]
+    /// Number of present values per coordinate (30).
+    public var presentCounts: [Int]
+
+    /// The masked MSE over every present value: what `val_loss` reports.
+    public var loss: Double {
+        let present = presentCounts.reduce(0, +)
+        return present > 0 ? squaredErrors.reduce(0, +) / Double(present) : .nan
+    }
+
+    /// `sqrt(loss)·48`: the RMSE in pixels over present values.
+    public var rmsePixels: Double { Normalization.rmsePixels(meanSquaredError: loss) }
+
+    /// RMSE in pixels per keypoint, x and y together, with the number of present values.
+    public var keypoints: [(keypoint: Keypoint, rmsePixels: Double, count: Int)] {
+        Keypoint.allCases.map { point in
+            let x = 2 * point.rawValue, y = x + 1
+            let count = presentCounts[x] + presentCounts[y]
+            let mse = count > 0 ? (squaredErrors[x] + squaredErrors[y]) / Double(count) : .nan
+            return (point, Normalization.rmsePixels(meanSquaredError: mse), count)
+        }
+    }
+
+    /// Runs `dataset` through `network` in batches of at most `batch.capacity`.
+    public init(network: Network, dataset: FaceDataset, batch: inout FaceBatch) {
+        let width = Keypoint.coordinateCount
+        var squaredErrors = [Double](repeating: 0, count: width)
+        var presentCounts = [Int](repeating: 0, count: width)
+        var unused = RandomGenerator(seed: 0)  // inference draws nothing
+        let inFileOrder = BatchPlan(size: batch.capacity, order: .file, lastBatch: .keep, flip: false, seed: 0)
+        for selection in dataset.epoch(0, plan: inFileOrder) {
+            dataset.fill(&batch, with: selection)
+            let predictions = batch.images.withUnsafeBufferPointer {
+                network.forward($0, count: batch.count, training: false, rng: &unused)
+            }
+            for sample in 0..<batch.count {
+                for coordinate in 0..<width {
+                    let at = sample * width + coordinate
+                    guard batch.mask[at] != 0 else { continue }
+                    let difference = Double(predictions[at] - batch.targets[at])
+                    squaredErrors[coordinate] += difference * difference
+                    presentCounts[coordinate] += 1
+                }
+            }
+        }
+        self.squaredErrors = squaredErrors
+        self.presentCounts = presentCounts
+    }
+}

@@ -1,0 +1,295 @@
+import Foundation
+import Engine
+import Experiments
+import Faces
+
+/// One run of one experiment: data, network and optimizer built from the spec, the epoch loop,
+/// and everything it leaves in the run folder. Construct it with `Training.prepare`, then `run()`.
+public final class Training {
+    public struct Options: Sendable {
+        public var threads: Int
+        public var resume: Bool
+        /// Train again over a folder that already holds a finished run.
+        public var overwrite: Bool
+        public var display: ProgressDisplay.Mode
+        /// Asked after every batch; a signal number stops the run as interrupted. Tests stop
+        /// runs at chosen batches through it; the CLI passes the SIGINT/SIGTERM flag.
+        public var stopRequest: @Sendable () -> Int32?
+
+        public init(threads: Int, resume: Bool = false, overwrite: Bool = false, display: ProgressDisplay.Mode = .plain,
+                    stopRequest: @escaping @Sendable () -> Int32? = { Interruption.requested }) {
+            self.threads = threads
+            self.resume = resume
+            self.overwrite = overwrite
+            self.display = display
+            self.stopRequest = stopRequest
+        }
+    }
+
+    /// Past this training loss (normalised MSE; predictions some 1000 image widths off) a run
+    /// counts as diverged even while the numbers are still finite.
+    public static let divergenceBound = 1e6
+
+    public let experiment: Experiment
+    public let folder: RunFolder
+    public let seed: UInt64
+    let seedWasChosen: Bool
+    let data: PreparedData
+    let network: Network
+    let optimizer: Optimizer
+    let options: Options
+    private var record: RunRecord
+    private var position: LoopPosition
+    private var display: ProgressDisplay
+    private let lock: RunLock
+    private var batch: FaceBatch
+    private var outputGradient: [Float]
+
+    /// Checks the folder, builds data, network and optimizer, and writes `config.yaml` and a
+    /// `running` record, or loads the checkpoint when resuming.
+    public static func prepare(_ experiment: Experiment, results: String, options: Options) throws -> Training {
+        let folder = RunFolder(results: results, experiment: experiment.name, runID: experiment.runID)
+        try folder.create()
+        let lock = try folder.acquireLock()
+        let previous = folder.exists ? try RunRecord.read(from: folder.record) : nil
+        let resuming = options.resume && previous.map { [.interrupted, .running].contains($0.status) } == true
+                       && FileManager.default.fileExists(atPath: folder.checkpoint)
+        if let previous, !resuming {
+            guard options.overwrite else {
+                let hint = [.interrupted, .running].contains(previous.status)
+                    ? "continue it with --resume, or start again with --overwrite"
+                    : "train it again with --overwrite, or check it with `kplab reproduce \(folder.path)`"
+                throw RunnerError("\(folder.path) already holds a run (status \(previous.status.rawValue), \(previous.epochsRun) epochs); \(hint)")
+            }
+            try folder.clear()
+        }
+        // A seed the experiment leaves open is drawn once and recorded; a resumed run reuses it.
+        let seed = experiment.seed ?? (resuming ? previous!.seed : UInt64.random(in: 0...UInt64.max))
+        var resolved = experiment
+        resolved.seed = seed
+        return try Training(experiment: resolved, folder: folder, seedWasChosen: experiment.seed == nil,
+                            specHash: experiment.configHash, runID: experiment.runID,
+                            resumeFrom: resuming ? previous : nil, options: options, lock: lock)
+    }
+
+    private init(experiment: Experiment, folder: RunFolder, seedWasChosen: Bool, specHash: String, runID: String,
+                 resumeFrom previous: RunRecord?, options: Options, lock: RunLock) throws {
+        self.experiment = experiment
+        self.folder = folder
+        self.seed = experiment.seed!
+        self.seedWasChosen = seedWasChosen
+        self.options = options
+        self.lock = lock
+        display = ProgressDisplay(mode: options.display)
+        data = try PreparedData(experiment.data, seed: seed)
+        let capacity = max(experiment.train.batchSize, 1)
+        var initialization = RandomGenerator(seed: seed, stream: .initialization)
+        do {
+            network = try experiment.makeNetwork(maxBatch: capacity, threads: options.threads, rng: &initialization)
+        } catch {
+            throw RunnerError("cannot build the network: \(error)")
+        }
+        optimizer = experiment.makeOptimizer(for: network)
+        batch = FaceBatch(capacity: capacity)
+        outputGradient = [Float](repeating: 0, count: capacity * network.outputShape.count)
+
+        if let previous {
+            record = previous
+            position = try Checkpoint.load(from: folder.checkpoint, network: network, optimizer: optimizer, specHash: specHash)
+            record.status = .running
+            record.statusDetail = "resumed after epoch \(position.epochsDone), batch \(position.batchesDone)"
+        } else {
+            position = .start
+            try writeAtomically(experiment.canonicalText, to: folder.config)
+            record = RunRecord(
+                experiment: experiment.name, runID: runID, status: .running, statusDetail: nil,
+                seed: seed, seedWasChosen: seedWasChosen, configHash: specHash,
+                dataFingerprint: data.fingerprint, software: .current(),
+                machine: .init(os: MachineInfo.operatingSystem, cpu: MachineInfo.cpuModel,
+                               blasLibrary: BLASKernel.configuration, blasKernel: BLASKernel.name,
+                               threads: options.threads),
+                startedAt: Self.timestamp(), endedAt: nil, epochsRun: 0, bestEpoch: nil,
+                bestValidationRMSEPixels: nil, finalTrainLoss: nil, finalValidationLoss: nil,
+                bestKeypointRMSE: nil, trainImagesPerSecond: nil,
+                trainRows: data.training.count, validationRows: data.validation.count)
+        }
+        try record.write(to: folder.record)
+    }
+
+    /// Trains until the last epoch, early stopping, divergence, the wall-time limit or a signal,
+    /// and returns the final record (also in `run.json`).
+    @discardableResult
+    public func run() throws -> RunRecord {
+        let train = experiment.train
+        let metrics = try MetricsLog(path: folder.metrics, keepingEpochs: position.epochsDone)
+        let plan = experiment.batchPlan(seed: seed)
+        let wallClockStart = Date()
+        var outcome: (status: RunRecord.Status, detail: String?) = (.completed, nil)
+
+        epochs: while position.epochsDone < train.epochs {
+            let epoch = position.epochsDone
+            let learningRate = experiment.learningRate(epoch: epoch)
+            let momentum = experiment.momentum(epoch: epoch)
+            let selections = data.training.epoch(epoch, plan: plan)
+            guard !selections.isEmpty else {
+                throw RunnerError("\(data.training.count) training rows make no batch of \(train.batchSize) with last_batch: \(train.lastBatch.rawValue)")
+            }
+            var epochStart = Date()
+            for (index, selection) in selections.enumerated().dropFirst(position.batchesDone) {
+                data.training.fill(&batch, with: selection)
+                // Dropout's masks come from a stream of their own per (epoch, batch), so a run
+                // resumed mid-epoch draws exactly what the uninterrupted run drew.
+                var dropout = RandomGenerator(seed: seed, stream: Self.dropoutStream(epoch: epoch, batch: index))
+                let loss = trainStep(count: batch.count, learningRate: learningRate, momentum: momentum, rng: &dropout)
+                position.trainLossSum += Double(loss)
+                position.batchesDone = index + 1
+                position.epochImages += batch.count
+                if !loss.isFinite || Double(loss) > Self.divergenceBound {
+                    outcome = (.diverged, "training loss \(loss) in epoch \(epoch + 1), batch \(index + 1)")
+                    try metrics.append(.init(epoch: epoch + 1, trainLoss: .nan, validationLoss: .nan,
+                                             validationRMSEPixels: .nan, learningRate: learningRate, seconds: elapsed(since: epochStart)))
+                    position.epochsDone += 1
+                    break epochs
+                }
+                let seconds = position.epochSeconds + elapsed(since: epochStart)
+                display.batchFinished(epoch: epoch + 1, epochs: train.epochs, batch: index + 1, batches: selections.count,
+                                      images: position.epochImages, elapsed: seconds)
+                if let signal = options.stopRequest() {
+                    outcome = (.interrupted, "\(Interruption.name(of: signal)) in epoch \(epoch + 1) after batch \(index + 1) of \(selections.count)")
+                } else if let limit = train.maxWallTime, Date().timeIntervalSince(wallClockStart) >= limit {
+                    outcome = (.interrupted, "reached max_wall_time (\(limit) s) in epoch \(epoch + 1)")
+                }
+                if outcome.status == .interrupted {
+                    position.epochSeconds = seconds
+                    try Checkpoint.save(network: network, optimizer: optimizer, position: withSteps(position),
+                                        specHash: record.configHash, to: folder.checkpoint)
+                    break epochs
+                }
+            }
+            let trainSeconds = position.epochSeconds + elapsed(since: epochStart)
+            epochStart = Date()
+            let validation = Evaluation(network: network, dataset: data.validation, batch: &batch)
+            let trainLoss = position.trainLossSum / Double(selections.count)
+            let row = MetricsLog.Row(epoch: epoch + 1, trainLoss: trainLoss, validationLoss: validation.loss,
+                                     validationRMSEPixels: validation.rmsePixels, learningRate: learningRate,
+                                     seconds: trainSeconds + elapsed(since: epochStart))
+            try metrics.append(row)
+            position.totalImages += position.epochImages
+            position.totalTrainSeconds += trainSeconds
+            let improved = noteValidation(validation, epoch: epoch + 1)
+            position.epochsDone += 1
+            position.batchesDone = 0
+            position.trainLossSum = 0
+            position.epochImages = 0
+            position.epochSeconds = 0
+            record.finalTrainLoss = trainLoss
+            record.finalValidationLoss = validation.loss
+            display.epochFinished(summary(row, improved: improved))
+            if !validation.loss.isFinite {
+                outcome = (.diverged, "validation loss \(validation.loss) after epoch \(epoch + 1)")
+                break
+            }
+            if let stopping = train.earlyStopping, position.epochsWithoutImprovement >= stopping.patience {
+                outcome = (.earlyStopped, "no improvement of the validation loss for \(stopping.patience) epochs; best epoch \(position.bestEpoch ?? 0)")
+                break
+            }
+            try Checkpoint.save(network: network, optimizer: optimizer, position: withSteps(position),
+                                specHash: record.configHash, to: folder.checkpoint)
+            updateRecord()
+            try record.write(to: folder.record)
+        }
+        return try finish(outcome)
+    }
+
+    /// forward, masked MSE, backward, one optimizer step; returns the batch's loss.
+    private func trainStep(count: Int, learningRate: Float, momentum: Float, rng: inout RandomGenerator) -> Float {
+        let width = network.outputShape.count
+        let predictions = batch.images.withUnsafeBufferPointer {
+            network.forward($0, count: count, training: true, rng: &rng)
+        }
+        let loss = batch.targets.withUnsafeBufferPointer { targets in
+            batch.mask.withUnsafeBufferPointer { mask in
+                outputGradient.withUnsafeMutableBufferPointer { gradient in
+                    meanSquaredError(predictions: predictions,
+                                     targets: UnsafeBufferPointer(rebasing: targets[..<(count * width)]),
+                                     mask: UnsafeBufferPointer(rebasing: mask[..<(count * width)]),
+                                     gradient: UnsafeMutableBufferPointer(rebasing: gradient[..<(count * width)]))
+                }
+            }
+        }
+        outputGradient.withUnsafeBufferPointer { network.backward(outputGradient: UnsafeBufferPointer(rebasing: $0[..<(count * width)])) }
+        optimizer.step(learningRate: learningRate, momentum: momentum)
+        return loss
+    }
+
+    /// Tracks the best epoch (saving its weights) and the early-stopping count; true when improved.
+    private func noteValidation(_ validation: Evaluation, epoch: Int) -> Bool {
+        let minDelta = experiment.train.earlyStopping?.minDelta ?? 0
+        guard validation.loss.isFinite else { return false }
+        let improved = position.bestValidationLoss.map { validation.loss < $0 - minDelta } ?? true
+        position.epochsWithoutImprovement = improved ? 0 : position.epochsWithoutImprovement + 1
+        if position.bestValidationLoss.map({ validation.loss < $0 }) ?? true {
+            position.bestValidationLoss = validation.loss
+            position.bestEpoch = epoch
+            record.bestEpoch = epoch
+            record.bestValidationRMSEPixels = validation.rmsePixels
+            record.bestKeypointRMSE = validation.keypoints.map {
+                .init(keypoint: $0.keypoint.name, rmsePixels: $0.rmsePixels, count: $0.count)
+            }
+            try? weights().write(to: folder.bestWeights)
+        }
+        return improved
+    }
+
+    private func finish(_ outcome: (status: RunRecord.Status, detail: String?)) throws -> RunRecord {
+        if outcome.status != .interrupted {
+            try weights().write(to: folder.lastWeights)
+            try? FileManager.default.removeItem(atPath: folder.checkpoint)
+        }
+        updateRecord()
+        record.status = outcome.status
+        record.statusDetail = outcome.detail
+        record.endedAt = Self.timestamp()
+        try record.write(to: folder.record)
+        return record
+    }
+
+    private func updateRecord() {
+        record.epochsRun = position.epochsDone
+        record.trainImagesPerSecond = position.totalTrainSeconds > 0
+            ? Double(position.totalImages) / position.totalTrainSeconds : nil
+    }
+
+    private func weights() -> TensorArchive {
+        TensorArchive(specHash: record.configHash, tensors: Checkpoint.parameterTensors(network))
+    }
+
+    private func withSteps(_ position: LoopPosition) -> LoopPosition {
+        var position = position
+        position.optimizerSteps = optimizer.stepCount
+        return position
+    }
+
+    private func summary(_ row: MetricsLog.Row, improved: Bool) -> String {
+        let width = String(experiment.train.epochs).count
+        let epoch = String(repeating: " ", count: max(0, width - String(row.epoch).count)) + String(row.epoch)
+        return "epoch \(epoch)/\(experiment.train.epochs)  train \(fixed(row.trainLoss, 6))  val \(fixed(row.validationLoss, 6))"
+            + "  val RMSE \(fixed(row.validationRMSEPixels, 3)) px  lr \(row.learningRate)  \(fixed(row.seconds, 1)) s"
+            + (position.bestEpoch == row.epoch ? "  *best" : "")
+    }
+
+    static func dropoutStream(epoch: Int, batch: Int) -> UInt64 {
+        RandomGenerator.Stream.dropout.rawValue | UInt64(epoch) << 8 | UInt64(batch) << 36
+    }
+
+    static func timestamp() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+
+    private func elapsed(since start: Date) -> Double { Date().timeIntervalSince(start) }
+}
+
+/// `value` with `digits` decimals, for terminal lines (files keep full precision).
+func fixed(_ value: Double, _ digits: Int) -> String {
+    value.isFinite ? String(format: "%.\(digits)f", value) : format(value)
+}

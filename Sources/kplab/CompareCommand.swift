@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Runner
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare finished (or running) runs: one table, and optionally a plot and an HTML report.",
+        discussion: """
+        Each PATH may be a run folder (results/<experiment>/<run-id>), an experiment folder or a \
+        whole results folder; every folder holding a run.json below it is compared. The table \
+        shows the configuration keys that differ between the runs (the layer list as one \
+        architecture column, model.layers), then the best validation RMSE in pixels and its \
+        epoch, the final training and validation loss, epochs run, status, wall time and \
+        training images per second, sorted by best RMSE.
+
+        Keys are the dotted paths of the resolved config.yaml: train.learning_rate, \
+        model.init.weights, seed, model.layers (the architecture text) …
+
+        Examples:
+          kplab compare results/
+          kplab compare results/init-sweep --group-by model.init.weights
+          kplab compare results/ --where model.init.weights=he --format csv > he.csv
+          kplab compare results/ --plot curves.svg --html report.html
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Run folders, experiment folders or results folders.", valueName: "path"))
+    var paths: [String]
+
+    @Option(name: .customLong("where"),
+            help: ArgumentHelp("Keep runs whose config has key=value (or key!=value). Repeat it: the same key "
+                               + "repeated means any of the values, different keys must all hold.",
+                               valueName: "key=value"))
+    var filters: [String] = []
+
+    @Option(name: .customLong("group-by"),
+            help: ArgumentHelp("Group runs by these comma-separated keys and show mean ± std over each group "
+                               + "(e.g. over seeds).", valueName: "key[,key…]"))
+    var groupBy: String?
+
+    @Option(help: "Output format: table (aligned text), csv, json or markdown.")
+    var format: Comparison.Format = .table
+
+    @Option(help: ArgumentHelp("Write the per-epoch loss curves as SVG to this file.", valueName: "file.svg"))
+    var plot: String?
+
+    @Option(help: ArgumentHelp("Write a self-contained HTML report (table and curves) to this file.",
+                               valueName: "file.html"))
+    var html: String?
+
+    func run() throws {
+        let discovery = try RunDiscovery.load(paths: paths)
+        for warning in discovery.warnings { printToStandardError("warning: " + warning) }
+        let groupKeys = (groupBy ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        let comparison = try Comparison(runs: discovery.runs, filters: try filters.map(RunFilter.init(parsing:)),
+                                        groupKeys: groupKeys)
+        print(comparison.text(format), terminator: "")
+        if let plot {
+            try writeAtomically(comparison.curves.svg, to: plot)
+            printToStandardError("wrote \(plot)")
+        }
+        if let html {
+            let command = (["kplab"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+            try writeAtomically(comparison.html(command: command), to: html)
+            printToStandardError("wrote \(html)")
+        }
+    }
+}
+
+extension Comparison.Format: ExpressibleByArgument {}
+
+/// Messages that are not the command's result go to standard error, so that
+/// `kplab compare … --format csv > table.csv` holds only the table.
+func printToStandardError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

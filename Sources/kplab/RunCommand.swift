@@ -1,0 +1,84 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Runner
+import YAML
+
+/// `kplab run FILE`: train one experiment into `results/<experiment>/<run-id>/`.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Train one experiment and record every epoch.",
+        discussion: """
+            The run goes to OUT/<experiment>/<run-id>/, where run-id is the experiment's name and \
+            the first 8 hex digits of its resolved configuration's SHA-256: the same \
+            configuration always maps to the same folder. It holds config.yaml (the resolved \
+            experiment), metrics.csv (one row per epoch, written as each epoch ends), run.json \
+            (the record), model.best.kpw and model.last.kpw (weights).
+
+            A run that diverges (a non-finite loss, or a training loss above 1e6) stops at once \
+            and is recorded as diverged. Ctrl-C or SIGTERM stops after the current batch, writes \
+            a checkpoint and records the run as interrupted; --resume continues it and gives the \
+            same metrics.csv as a run that was never stopped. A folder that already holds a run \
+            is never overwritten without --overwrite.
+
+            Exit status: 0 completed or early-stopped, 1 diverged or failed, 2 invalid input, \
+            130 interrupted.
+            """)
+
+    @Argument(help: ArgumentHelp("The experiment file (.yaml).", valueName: "file"))
+    var file: String
+
+    @OptionGroup var experimentOptions: ExperimentOptions
+
+    @Option(help: ArgumentHelp("Results folder.", valueName: "folder"))
+    var out = "results"
+
+    @Option(help: "Threads to train with (default: every core of this machine). Results are bit-identical for the same thread count.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "Continue an interrupted run from its checkpoint.")
+    var resume = false
+
+    @Flag(help: "Train again over a folder that already holds a run, deleting its files first.")
+    var overwrite = false
+
+    @Flag(help: "Print only the final summary.")
+    var quiet = false
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let experiment: Experiment
+        do {
+            experiment = try Experiment.load(contentsOfFile: file, overrides: try experimentOptions.parsedOverrides())
+        } catch let diagnostic as Diagnostic {
+            printError(diagnostic.description)
+            throw ExitCode(2)
+        }
+        Interruption.install()
+        let display = ProgressDisplay.forStandardOutput(quiet: quiet)
+        let record: RunRecord
+        let training: Training
+        do {
+            training = try Training.prepare(experiment, results: out,
+                                            options: .init(threads: threads, resume: resume, overwrite: overwrite,
+                                                           display: display.mode))
+            if !quiet {
+                print("\(experiment.name): training into \(training.folder.path) (seed \(training.seed), \(threads) thread\(threads == 1 ? "" : "s"))")
+            }
+            record = try training.run()
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+        print(RunSummary(record: record, folder: training.folder.path).text)
+        switch record.status {
+        case .completed, .earlyStopped: return
+        case .interrupted: throw ExitCode(130)
+        default: throw ExitCode(1)
+        }
+    }
+}
