@@ -9,7 +9,7 @@ struct KPLab: ParsableCommand {
         abstract: "Facial keypoint detection experiments: describe them in YAML, train on the CPU, compare.",
         version: kplabVersion,
         subcommands: [CheckCommand.self, RunCommand.self, CompareCommand.self, SynthCommand.self, InspectCommand.self,
-                      BenchCommand.self]
+                      BenchCommand.self, EvaluateCommand.self, PredictCommand.self, ShowCommand.self]
     )
 
     /// Chooses OpenBLAS's kernel before anything else runs: this may re-execute the

@@ -46,17 +46,38 @@ public enum FaceFile: Sendable {
         }
     }
 
-    /// Writes faces `range` as `pixel / 256` into `destination` (range.count × 1 × 96 × 96 floats).
-    public func writeImages(_ range: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+    /// Writes faces `indices` (in that order) as `pixel / 256` into `destination`:
+    /// indices.count × 1 × 96 × 96 floats.
+    public func writeImages<Indices: Collection>(_ indices: Indices, into destination: UnsafeMutablePointer<Float>)
+    where Indices.Element == Int {
+        let pixels: [UInt8]
         switch self {
-        case .unlabeled(let faces):
-            faces.writeImages(range, into: destination)
-        case .labeled(let faces):
-            faces.pixels.withUnsafeBufferPointer { all in
-                let start = range.lowerBound * FaceImage.pixelCount
-                Normalization.writeImages(UnsafeBufferPointer(rebasing: all[start ..< start + range.count * FaceImage.pixelCount]),
-                                          into: destination)
+        case .labeled(let faces): pixels = faces.pixels
+        case .unlabeled(let faces): pixels = faces.pixels
+        }
+        pixels.withUnsafeBufferPointer { all in
+            for (position, index) in indices.enumerated() {
+                let start = index * FaceImage.pixelCount
+                Normalization.writeImages(UnsafeBufferPointer(rebasing: all[start ..< start + FaceImage.pixelCount]),
+                                          into: destination + position * FaceImage.pixelCount)
             }
+        }
+    }
+
+    /// Kaggle's `ImageId` of every face: the file's own for a test-format file; row + 1 for a
+    /// training-format file (Kaggle numbers test images from 1 in file order).
+    public var imageIds: [Int] {
+        switch self {
+        case .labeled(let faces): return (0 ..< faces.count).map { $0 + 1 }
+        case .unlabeled(let faces): return faces.imageIds
+        }
+    }
+
+    /// The faces as a test set: the pixels with `imageIds`.
+    public var unlabeled: UnlabeledFaces {
+        switch self {
+        case .labeled(let faces): return UnlabeledFaces(imageIds: imageIds, pixels: faces.pixels)
+        case .unlabeled(let faces): return faces
         }
     }
 
