@@ -1,5 +1,5 @@
 /// An 8-bit RGB colour.
-public struct RGB: Equatable, Sendable {
+public struct RGB: Hashable, Sendable {
     public var red: UInt8
     public var green: UInt8
     public var blue: UInt8

@@ -14,6 +14,8 @@ public enum RowList {
             }
             let ends = item.split(separator: "-", omittingEmptySubsequences: false)
             switch ends.count {
+            case 2 where ends.contains(where: { $0.trimmed(of: " \t").isEmpty }):
+                throw RunnerError("--rows \(text): '\(item)' is not a row number or a range such as 0-23 (rows are counted from 0)")
             case 1:
                 rows.append(try number(String(ends[0]), in: text))
             case 2:
