@@ -63,7 +63,7 @@ struct EvaluateCommand: ParsableCommand {
             /// nil (JSON null) when the file has no value of this keypoint.
             var rmsePixels: Double?
             var values: Int
-            enum CodingKeys: String, CodingKey { case keypoint, rmsePixels = "rmse_px", values }
+            enum CodingKeys: String, CodingKey { case keypoint, rmsePixels = "rmse_px", values = "count" }
 
             func encode(to encoder: Encoder) throws {
                 var container = encoder.container(keyedBy: CodingKeys.self)
@@ -82,7 +82,7 @@ struct EvaluateCommand: ParsableCommand {
         var keypoints: [KeypointRow]
         private var weightsDescription: String
 
-        enum CodingKeys: String, CodingKey { case run, weights, data, faces, rmsePixels = "rmse_px", values, keypoints }
+        enum CodingKeys: String, CodingKey { case run, weights, data, faces, rmsePixels = "rmse_px", values = "count", keypoints }
 
         func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -130,7 +130,7 @@ struct EvaluateCommand: ParsableCommand {
 
         var csv: String {
             func number(_ value: Double?) -> String { value.map { String($0) } ?? "" }
-            var lines = ["keypoint,rmse_px,values", "overall,\(number(rmsePixels)),\(values)"]
+            var lines = ["keypoint,rmse_px,count", "overall,\(number(rmsePixels)),\(values)"]
             lines += keypoints.map { "\($0.keypoint),\(number($0.rmsePixels)),\($0.values)" }
             return lines.joined(separator: "\n") + "\n"
         }
