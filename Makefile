@@ -17,8 +17,11 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product kplab
 
+# Checks every example experiment, then trains the demo (a small CNN on the built-in
+# synthetic faces, about 20 s on 2 cores) into results/demo/<run-id>/.
 demo: build
-	$(KPLAB) check experiments/*.yaml
+	@$(KPLAB) check experiments/*.yaml | grep -E '^[^ ].*: ok$$'
+	$(KPLAB) run experiments/demo.yaml --overwrite
 
 # The end-to-end tests run the debug kplab that `swift test` builds beside them (Engine and
 # Faces are compiled with -O even in debug builds, so training small nets stays quick).

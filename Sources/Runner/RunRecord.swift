@@ -13,6 +13,11 @@ public struct RunRecord: Codable, Equatable, Sendable {
         public var gitCommit: String?
         public var gitDirty: Bool?
         public var swiftVersion: String
+
+        enum CodingKeys: String, CodingKey {
+            case kplabVersion = "kplab_version", gitCommit = "git_commit", gitDirty = "git_dirty"
+            case swiftVersion = "swift_version"
+        }
     }
 
     public struct Machine: Codable, Equatable, Sendable {
@@ -21,12 +26,20 @@ public struct RunRecord: Codable, Equatable, Sendable {
         public var blasLibrary: String
         public var blasKernel: String
         public var threads: Int
+
+        enum CodingKeys: String, CodingKey {
+            case os, cpu, blasLibrary = "blas_library", blasKernel = "blas_kernel", threads
+        }
     }
 
     public struct KeypointError: Codable, Equatable, Sendable {
         public var keypoint: String
         public var rmsePixels: Double
         public var count: Int
+
+        enum CodingKeys: String, CodingKey {
+            case keypoint, rmsePixels = "rmse_px", count
+        }
     }
 
     public var experiment: String
@@ -52,6 +65,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var trainImagesPerSecond: Double?
     public var trainRows: Int
     public var validationRows: Int
+    /// Validation RMSE in pixels of predicting every coordinate as its training mean.
+    public var meanFaceRMSEPixels: Double?
 
     enum CodingKeys: String, CodingKey {
         case experiment, runID = "run_id", status, statusDetail = "status_detail", seed
@@ -62,6 +77,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
         case finalTrainLoss = "final_train_loss", finalValidationLoss = "final_val_loss"
         case bestKeypointRMSE = "best_keypoint_rmse_px", trainImagesPerSecond = "train_images_per_second"
         case trainRows = "train_rows", validationRows = "validation_rows"
+        case meanFaceRMSEPixels = "mean_face_rmse_px"
     }
 
     public func write(to path: String) throws {

@@ -12,7 +12,7 @@ public struct RunSummary {
         var lines: [String] = []
         switch record.status {
         case .completed:
-            lines.append("completed \(record.epochsRun) epochs")
+            lines.append("completed \(record.epochsRun) epoch\(record.epochsRun == 1 ? "" : "s")")
         case .earlyStopped:
             lines.append("stopped early after \(record.epochsRun) epochs: \(record.statusDetail ?? "")")
         case .diverged:
@@ -28,6 +28,7 @@ public struct RunSummary {
         }
         if let best = record.bestEpoch, let rmse = record.bestValidationRMSEPixels {
             lines.append("best validation RMSE \(fixed(rmse, 3)) px at epoch \(best)"
+                         + (record.meanFaceRMSEPixels.map { " (mean face: \(fixed($0, 3)) px)" } ?? "")
                          + (record.trainImagesPerSecond.map { ", \(Int($0.rounded())) training images/s" } ?? ""))
         }
         lines.append("results: \(folder)")

@@ -73,9 +73,9 @@ struct CompareFixtures {
               "ended_at": "2025-01-01T10:00:05Z", "epochs_run": \(losses.count),
               "experiment": "\(experiment)",
               "final_train_loss": \(json(losses.last?.0)), "final_val_loss": \(json(losses.last?.1)),
-              "machine": {"blasKernel": "Haswell", "blasLibrary": "OpenBLAS", "cpu": "test", "os": "Linux", "threads": 1},
+              "machine": {"blas_kernel": "Haswell", "blas_library": "OpenBLAS", "cpu": "test", "os": "Linux", "threads": 1},
               "run_id": "\(runID)", "seed": 1, "seed_chosen_at_random": false,
-              "software": {"kplabVersion": "0.1.0", "swiftVersion": "6.3"},
+              "software": {"kplab_version": "0.1.0", "swift_version": "6.3"},
               "started_at": "2025-01-01T10:00:00Z", "status": "\(status)",
               "train_images_per_second": \(imagesPerSecond), "train_rows": 160, "validation_rows": 40
             }

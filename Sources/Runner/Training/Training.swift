@@ -41,7 +41,8 @@ public final class Training {
     private var record: RunRecord
     private var position: LoopPosition
     private var display: ProgressDisplay
-    private let lock: RunLock
+    /// Held from `prepare` until the run ends, so no second process trains this folder.
+    private var lock: RunLock?
     private var batch: FaceBatch
     private var outputGradient: [Float]
 
@@ -111,7 +112,8 @@ public final class Training {
                 startedAt: Self.timestamp(), endedAt: nil, epochsRun: 0, bestEpoch: nil,
                 bestValidationRMSEPixels: nil, finalTrainLoss: nil, finalValidationLoss: nil,
                 bestKeypointRMSE: nil, trainImagesPerSecond: nil,
-                trainRows: data.training.count, validationRows: data.validation.count)
+                trainRows: data.training.count, validationRows: data.validation.count,
+                meanFaceRMSEPixels: data.meanFaceRMSEPixels)
         }
         try record.write(to: folder.record)
     }
@@ -251,6 +253,7 @@ public final class Training {
         record.statusDetail = outcome.detail
         record.endedAt = Self.timestamp()
         try record.write(to: folder.record)
+        lock = nil
         return record
     }
 

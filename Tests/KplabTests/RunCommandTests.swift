@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// `kplab run` as people run it: the real binary on a tiny synthetic experiment.
+@Suite struct RunCommandTests {
+    static let tiny = """
+        name: tiny
+        seed: 5
+        data:
+          synthetic: {count: 60, seed: 2}
+          validation: {holdout: 20}
+        model:
+          layers:
+            - conv: {filters: 4, kernel: 5, stride: 4}
+            - relu
+            - maxpool: 2
+            - flatten
+            - dense: 30
+        train:
+          epochs: 4
+          batch_size: 8
+          optimizer: adam
+        """
+
+    @Test func trainsRecordsEveryEpochAndSaysWhereTheResultsAre() throws {
+        var runFolder = ""
+        let result = try runInScratchFolder(["run", "tiny.yaml", "--threads", "1"], files: ["tiny.yaml": Self.tiny]) { folder in
+            let experimentFolder = folder.appendingPathComponent("results/tiny")
+            let runs = try FileManager.default.contentsOfDirectory(atPath: experimentFolder.path)
+            #expect(runs.count == 1 && runs[0].hasPrefix("tiny-") && runs[0].count == "tiny-".count + 8)
+            let run = experimentFolder.appendingPathComponent(runs[0])
+            runFolder = "results/tiny/" + runs[0]
+            #expect(try FileManager.default.contentsOfDirectory(atPath: run.path).sorted()
+                    == [".lock", "config.yaml", "metrics.csv", "model.best.kpw", "model.last.kpw", "run.json"])
+            let metrics = try String(contentsOf: run.appendingPathComponent("metrics.csv"), encoding: .utf8)
+            let lines = metrics.split(separator: "\n")
+            #expect(lines.first == "epoch,train_loss,val_loss,val_rmse_px,learning_rate,seconds")
+            #expect(lines.count == 5)
+            let trainLosses = lines.dropFirst().map { Double($0.split(separator: ",")[1])! }
+            #expect(trainLosses.last! < trainLosses.first!, "the loss fell: \(trainLosses)")
+            let record = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("run.json"))) as! [String: Any]
+            #expect(record["status"] as? String == "completed")
+            #expect(record["epochs_run"] as? Int == 4)
+        }
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError == "")
+        // Not a terminal: plain lines only, one per epoch, no control characters.
+        #expect(!result.standardOutput.contains("\u{1B}") && !result.standardOutput.contains("\r"))
+        let lines = result.standardOutput.split(separator: "\n")
+        #expect(lines.first == "tiny: training into \(runFolder) (seed 5, 1 thread)")
+        #expect(lines.filter { $0.hasPrefix("epoch ") }.count == 4)
+        #expect(lines.last == "results: \(runFolder)")
+    }
+
+    @Test func quietPrintsOnlyTheSummary() throws {
+        let result = try runInScratchFolder(["run", "tiny.yaml", "--quiet", "--set", "train.epochs=1"],
+                                            files: ["tiny.yaml": Self.tiny])
+        #expect(result.status == 0)
+        let lines = result.standardOutput.split(separator: "\n")
+        #expect(lines.count == 3 && lines[0] == "completed 1 epoch" && lines[1].hasPrefix("best validation RMSE "))
+    }
+
+    @Test func aBadFileExitsTwoAndWritesNothing() throws {
+        let result = try runInScratchFolder(["run", "tiny.yaml", "--set", "train.epoch=3"], files: ["tiny.yaml": Self.tiny])
+        #expect(result.status == 2)
+        #expect(result.standardError.hasPrefix("--set train.epoch=3: unknown key 'train.epoch' (did you mean 'train.epochs'?)"))
+        #expect(result.filesAfterwards == ["tiny.yaml"])
+    }
+
+    @Test func aDivergingRunSaysSoAndExitsOne() throws {
+        let result = try runInScratchFolder(["run", "tiny.yaml", "--set", "train.learning_rate=1e9",
+                                             "--set", "train.optimizer=sgd"], files: ["tiny.yaml": Self.tiny])
+        #expect(result.status == 1)
+        #expect(result.standardOutput.contains("DIVERGED: training loss "))
+    }
+}
