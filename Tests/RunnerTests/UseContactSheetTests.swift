@@ -28,7 +28,8 @@ import Testing
         #expect(three.width == 3 * 96 + 4 * three.margin)
         let long = String(repeating: "w", count: 80)
         let narrow = ContactSheet.Layout(faceCount: 1, columns: 6, scale: 1, legendLines: [long])
-        #expect(narrow.width == BitmapFont.width(of: long) + 2 * narrow.margin + ContactSheet.legendIndent)
+        #expect(narrow.width == BitmapFont.width(of: long) + 2 * narrow.margin + narrow.legendIndent)
+        #expect(narrow.legendIndent >= 2 * Int(KeypointMarker.ringRadius(scale: 1) + 2))
     }
 
     @Test func aKeypointLandsOnTheCentreOfItsEnlargedPixel() {

@@ -53,6 +53,10 @@ public struct ContactSheet {
         public var margin: Int
         /// Height of a cell: the face, then its caption line.
         public var cellHeight: Int
+        /// Height of one legend line: the text, or the ring marker if that is taller.
+        public var legendLineHeight: Int
+        /// Room left of each legend line (after the title) for its marker.
+        public var legendIndent: Int
         /// Height of the legend band at the top (title plus legend lines).
         public var legendHeight: Int
         public var width: Int
@@ -70,10 +74,14 @@ public struct ContactSheet {
             textScale = scale >= 3 ? 2 : 1
             margin = 4 * textScale + 4
             cellHeight = faceSide + 4 + BitmapFont.lineHeight * textScale
-            legendHeight = legendLines.count * (BitmapFont.lineHeight + 3) * textScale + margin
+            // A marker's widest extent: the ring's radius plus half its outline, each side.
+            let markerSide = Int((2 * (KeypointMarker.ringRadius(scale: scale) + 2)).rounded(.up))
+            legendLineHeight = max((BitmapFont.lineHeight + 3) * textScale, markerSide + 2)
+            legendIndent = max(14 * textScale, markerSide + 4)
+            legendHeight = legendLines.count * legendLineHeight + margin
             let gridWidth = self.columns * faceSide + (self.columns + 1) * margin
             let legendWidth = (legendLines.map { BitmapFont.width(of: $0) }.max() ?? 0) * textScale
-                + 2 * margin + ContactSheet.legendIndent * textScale
+                + 2 * margin + legendIndent
             width = max(gridWidth, legendWidth)
             height = legendHeight + rows * cellHeight + (rows + 1) * margin
         }
@@ -92,9 +100,6 @@ public struct ContactSheet {
             return (Float(origin.x) + (x + 0.5) * Float(scale), Float(origin.y) + (y + 0.5) * Float(scale))
         }
     }
-
-    /// Room left of each legend line for its marker.
-    static let legendIndent = 14
 
     public var faces: [Face]
     /// The first legend line, e.g. the run and the data file.
@@ -159,11 +164,12 @@ public struct ContactSheet {
     }
 
     private func drawLegend(on image: inout RGBImage, _ layout: Layout) {
-        let line = (BitmapFont.lineHeight + 3) * layout.textScale
+        let line = layout.legendLineHeight
         for (number, entry) in legend.enumerated() {
             let y = layout.margin + number * line
-            let textX = layout.margin + (number == 0 ? 0 : ContactSheet.legendIndent * layout.textScale)
-            let markerX = Float(layout.margin + ContactSheet.legendIndent * layout.textScale / 2 - layout.textScale)
+            let textX = layout.margin + (number == 0 ? 0 : layout.legendIndent)
+            let markerX = Float(layout.margin) + Float(layout.legendIndent - 4) / 2
+            // Text sits at the top of its line; the marker is centred on the capitals' height.
             let markerY = Float(y) + Float(BitmapFont.glyphHeight * layout.textScale) / 2
             switch entry.marker {
             case .none: break
