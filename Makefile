@@ -4,7 +4,7 @@ SYSTEM_PACKAGES := libyaml-dev libopenblas-dev libpng-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KPLAB := .build/release/kplab
 
-.PHONY: deps build demo test clean
+.PHONY: deps build demo test reference clean
 
 # Install the Debian packages the C shims link against, only when one is missing.
 deps:
@@ -27,6 +27,13 @@ demo: build
 # Faces are compiled with -O even in debug builds, so training small nets stays quick).
 test: deps
 	$(SWIFT) test
+
+# The committed reference run that CI reproduces bit for bit (see README, Reproducing a run).
+# Run it again after any change that alters the numbers a training run produces.
+reference: build
+	rm -rf results/reference
+	$(KPLAB) run experiments/reference.yaml --out results --threads 2 --quiet
+	rm -f results/reference/*/.lock
 
 clean:
 	rm -rf .build

@@ -8,7 +8,7 @@ struct KPLab: ParsableCommand {
         commandName: "kplab",
         abstract: "Facial keypoint detection experiments: describe them in YAML, train on the CPU, compare.",
         version: kplabVersion,
-        subcommands: [CheckCommand.self, RunCommand.self, CompareCommand.self, SynthCommand.self, InspectCommand.self,
+        subcommands: [CheckCommand.self, RunCommand.self, ReproduceCommand.self, CompareCommand.self, SynthCommand.self, InspectCommand.self,
                       BenchCommand.self, EvaluateCommand.self, PredictCommand.self, ShowCommand.self]
     )
 

@@ -15,14 +15,18 @@ public final class Training {
         /// Asked after every batch; a signal number stops the run as interrupted. Tests stop
         /// runs at chosen batches through it; the CLI passes the SIGINT/SIGTERM flag.
         public var stopRequest: @Sendable () -> Int32?
+        /// Stop (as interrupted, resumable) once this many epochs are done, without changing
+        /// the configuration: schedules still span `train.epochs`. `kplab reproduce --epochs`.
+        public var epochLimit: Int?
 
         public init(threads: Int, resume: Bool = false, overwrite: Bool = false, display: ProgressDisplay.Mode = .plain,
-                    stopRequest: @escaping @Sendable () -> Int32? = { Interruption.requested }) {
+                    stopRequest: @escaping @Sendable () -> Int32? = { Interruption.requested }, epochLimit: Int? = nil) {
             self.threads = threads
             self.resume = resume
             self.overwrite = overwrite
             self.display = display
             self.stopRequest = stopRequest
+            self.epochLimit = epochLimit
         }
     }
 
@@ -199,6 +203,10 @@ public final class Training {
                                 specHash: record.configHash, to: folder.checkpoint)
             updateRecord()
             try record.write(to: folder.record)
+            if let limit = options.epochLimit, position.epochsDone >= limit, position.epochsDone < train.epochs {
+                outcome = (.interrupted, "stopped after \(limit) of \(train.epochs) epochs as asked")
+                break
+            }
         }
         return try finish(outcome)
     }
