@@ -9,6 +9,7 @@ struct KPLab: ParsableCommand {
         abstract: "Facial keypoint detection experiments: describe them in YAML, train on the CPU, compare.",
         version: kplabVersion,
         subcommands: [CheckCommand.self, RunCommand.self, SweepCommand.self, CompareCommand.self, ReproduceCommand.self,
+                      EvaluateCommand.self, PredictCommand.self, ShowCommand.self,
                       SynthCommand.self, InspectCommand.self, BenchCommand.self]
     )
 
