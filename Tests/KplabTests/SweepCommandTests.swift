@@ -24,7 +24,7 @@ import Testing
 
     @Test func theShippedSweepsExpandWithDistinctRunIDs() throws {
         let expected = ["experiments/sweeps/initializers.yaml": 12, "experiments/sweeps/architectures.yaml": 8,
-                        "experiments/sweeps/demo.yaml": 4]
+                        "experiments/sweeps/demo.yaml": 12]
         for (sweep, count) in expected {
             let result = try kplab(["sweep", sweep, "--dry-run"])
             #expect(result.status == 0, "\(sweep): \(result.error)")
@@ -34,18 +34,18 @@ import Testing
             #expect(result.error == "\(count) runs\n")
         }
         let demo = try kplab(["sweep", "experiments/sweeps/demo.yaml", "--dry-run"]).output.split(separator: "\n")
-        #expect(demo[0].hasPrefix("demo-xavier-normal-"))
-        #expect(demo[0].hasSuffix("  experiments/sweeps/demo.yaml  model.init.weights=xavier model.init.distribution=normal"))
-        #expect(demo[3].hasPrefix("demo-he-uniform-"))
+        #expect(demo[0].hasPrefix("demo-xavier-normal-1-"))
+        #expect(demo[0].hasSuffix("  experiments/sweeps/demo.yaml  model.init.weights=xavier model.init.distribution=normal seed=1"))
+        #expect(demo[11].hasPrefix("demo-he-uniform-3-"))
     }
 
     @Test func aFolderAndShardsSplitTheRunsWithoutOverlap() throws {
         let all = try kplab(["sweep", "experiments/sweeps", "--dry-run"]).output.split(separator: "\n")
-        #expect(all.count == 24)
+        #expect(all.count == 32)
         var union: [Substring] = []
         for index in 1...3 {
             let shard = try kplab(["sweep", "experiments/sweeps", "--dry-run", "--shard", "\(index)/3"])
-            #expect(shard.error == "8 runs (shard \(index)/3 of 24 runs)\n")
+            #expect(shard.error == "\(index < 3 ? 11 : 10) runs (shard \(index)/3 of 32 runs)\n")
             union += shard.output.split(separator: "\n")
         }
         // Columns are padded to each listing's widest run-id, so compare the run-ids.
