@@ -20,7 +20,8 @@ public enum CollapseDetector {
 
     /// What the terminal says, once, when a run's output collapses.
     public static func warning(since epoch: Int, spread: Double) -> String {
-        let percent = spread * 100 < 1 ? String(format: "%.2f", spread * 100) : String(format: "%.0f", spread * 100)
+        let percent = spread * 100 < 0.01 ? "less than 0.01"
+            : spread * 100 < 1 ? String(format: "%.2f", spread * 100) : String(format: "%.0f", spread * 100)
         return """
             warning: the output has collapsed: since epoch \(epoch) the predictions vary from face to face only \
             \(percent)% as much as the true keypoints do (output_spread \(String(format: "%.3g", spread)) < \(threshold) \
