@@ -56,9 +56,15 @@ public struct Reproduction {
         let count = min(wanted, reproducedRows.count)
         var firstDifference: Int?
         var worst: [String: (absolute: Double, relative: Double)] = [:]
+        // By name, over the columns both files have (one written before `output_spread`
+        // existed lacks it), every one but `seconds`.
+        let columns = MetricsLog.columns.filter { column in
+            column != "seconds" && originalRows.first?[column] != nil && reproducedRows.first?[column] != nil
+        }
         for index in 0..<count {
-            for (column, (a, b)) in zip(MetricsLog.columns, zip(originalRows[index], reproducedRows[index]))
-            where column != "seconds" && a != b {
+            for column in columns {
+                let a = originalRows[index][column]!, b = reproducedRows[index][column]!
+                guard a != b else { continue }
                 firstDifference = firstDifference ?? index + 1
                 let x = Double(a) ?? .nan, y = Double(b) ?? .nan
                 let absolute = abs(x - y)
@@ -83,11 +89,15 @@ public struct Reproduction {
                        rowCounts: (wanted, min(reproducedRows.count, wanted)), causes: causes)
     }
 
-    /// The fields of each data row, as written (text equality is bit equality: the log writes
-    /// the shortest text that reads back to each value).
-    static func rows(_ path: String) throws -> [[String]] {
+    /// The fields of each data row by column name, as written (text equality is bit equality:
+    /// the log writes the shortest text that reads back to each value).
+    static func rows(_ path: String) throws -> [[String: String]] {
         _ = try MetricsLog.read(path: path)  // validates the header and every row
-        return try MetricsLog.readLines(path: path).dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let lines = try MetricsLog.readLines(path: path)
+        let names = lines.first?.split(separator: ",").map(String.init) ?? []
+        return lines.dropFirst().map { line in
+            Dictionary(uniqueKeysWithValues: zip(names, line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+        }
     }
 }
 

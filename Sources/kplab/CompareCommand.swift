@@ -22,6 +22,10 @@ struct CompareCommand: ParsableCommand {
           kplab compare results/init-sweep --group-by model.init.weights
           kplab compare results/ --where model.init.weights=he --format csv > he.csv
           kplab compare results/ --plot curves.svg --html report.html
+          kplab compare results/init-sweep --plot init.svg --diagnostics
+
+        The status reads `completed, collapsed` for a run whose output collapsed (its \
+        predictions barely vary from face to face; see output_spread in metrics.csv).
         """
     )
 
@@ -45,9 +49,20 @@ struct CompareCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the per-epoch loss curves as SVG to this file.", valueName: "file.svg"))
     var plot: String?
 
+    @Flag(help: ArgumentHelp("With --plot: draw each run's diagnostics panel under the curves (activation std per layer, "
+                             + "dead ReLU units, weight gradient norms, bias share; from diagnostics.csv, written by "
+                             + "`kplab run --diagnostics`)."))
+    var diagnostics = false
+
     @Option(help: ArgumentHelp("Write a self-contained HTML report (table and curves) to this file.",
                                valueName: "file.html"))
     var html: String?
+
+    func validate() throws {
+        if diagnostics && plot == nil {
+            throw ValidationError("--diagnostics draws into the plot: add --plot FILE.svg")
+        }
+    }
 
     func run() throws {
         let discovery = try RunDiscovery.load(paths: paths)
@@ -58,7 +73,7 @@ struct CompareCommand: ParsableCommand {
                                         groupKeys: groupKeys)
         print(comparison.text(format), terminator: "")
         if let plot {
-            try writeAtomically(comparison.curves.svg, to: plot)
+            try writeAtomically(diagnostics ? comparison.curvesWithDiagnostics : comparison.curves.svg, to: plot)
             printToStandardError("wrote \(plot)")
         }
         if let html {

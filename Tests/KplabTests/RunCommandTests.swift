@@ -34,7 +34,7 @@ import Testing
                     == [".lock", "config.yaml", "metrics.csv", "model.best.kpw", "model.last.kpw", "run.json"])
             let metrics = try String(contentsOf: run.appendingPathComponent("metrics.csv"), encoding: .utf8)
             let lines = metrics.split(separator: "\n")
-            #expect(lines.first == "epoch,train_loss,val_loss,val_rmse_px,learning_rate,seconds")
+            #expect(lines.first == "epoch,train_loss,val_loss,val_rmse_px,output_spread,learning_rate,seconds")
             #expect(lines.count == 5)
             let trainLosses = lines.dropFirst().map { Double($0.split(separator: ",")[1])! }
             #expect(trainLosses.last! < trainLosses.first!, "the loss fell: \(trainLosses)")

@@ -18,15 +18,21 @@ public final class Training {
         /// Stop (as interrupted, resumable) once this many epochs are done, without changing
         /// the configuration: schedules still span `train.epochs`. `kplab reproduce --epochs`.
         public var epochLimit: Int?
+        /// Write `diagnostics.csv` (per-layer statistics every epoch) even when the experiment's
+        /// `train.diagnostics` is false. Outside the spec on purpose: diagnostics change no
+        /// number the run produces, so they do not change its configuration hash or run-id.
+        public var diagnostics: Bool
 
         public init(threads: Int, resume: Bool = false, overwrite: Bool = false, display: ProgressDisplay.Mode = .plain,
-                    stopRequest: @escaping @Sendable () -> Int32? = { Interruption.requested }, epochLimit: Int? = nil) {
+                    stopRequest: @escaping @Sendable () -> Int32? = { Interruption.requested }, epochLimit: Int? = nil,
+                    diagnostics: Bool = false) {
             self.threads = threads
             self.resume = resume
             self.overwrite = overwrite
             self.display = display
             self.stopRequest = stopRequest
             self.epochLimit = epochLimit
+            self.diagnostics = diagnostics
         }
     }
 
@@ -42,9 +48,9 @@ public final class Training {
     let network: Network
     let optimizer: Optimizer
     let options: Options
-    private var record: RunRecord
-    private var position: LoopPosition
-    private var display: ProgressDisplay
+    var record: RunRecord
+    var position: LoopPosition
+    var display: ProgressDisplay
     /// Held from `prepare` until the run ends, so no second process trains this folder.
     private var lock: RunLock?
     private var batch: FaceBatch
@@ -130,6 +136,8 @@ public final class Training {
     public func run() throws -> RunRecord {
         let train = experiment.train
         let metrics = try MetricsLog(path: folder.metrics, keepingEpochs: position.epochsDone)
+        var collapse = CollapseWatch(spreads: try MetricsLog.read(path: folder.metrics).map(\.outputSpread))
+        let layers = try layerDiagnostics()
         let plan = experiment.batchPlan(seed: seed)
         let wallClockStart = Date()
         var outcome: (status: RunRecord.Status, detail: String?) = (.completed, nil)
@@ -148,6 +156,7 @@ public final class Training {
                 // Dropout's masks come from a stream of their own per (epoch, batch), so a run
                 // resumed mid-epoch draws exactly what the uninterrupted run drew.
                 var dropout = RandomGenerator(seed: seed, stream: Self.dropoutStream(epoch: epoch, batch: index))
+                if index == selections.count - 1 { layers?.rememberWeights() }
                 let loss = trainStep(count: batch.count, learningRate: learningRate, momentum: momentum, rng: &dropout)
                 position.trainLossSum += Double(loss)
                 position.batchesDone = index + 1
@@ -179,9 +188,12 @@ public final class Training {
             let validation = Evaluation(network: network, dataset: data.validation, batch: &batch)
             let trainLoss = position.trainLossSum / Double(selections.count)
             let row = MetricsLog.Row(epoch: epoch + 1, trainLoss: trainLoss, validationLoss: validation.loss,
-                                     validationRMSEPixels: validation.rmsePixels, learningRate: learningRate,
+                                     validationRMSEPixels: validation.rmsePixels, outputSpread: validation.outputSpread,
+                                     learningRate: learningRate,
                                      seconds: trainSeconds + elapsed(since: epochStart))
             try metrics.append(row)
+            try layers?.record(epoch: epoch + 1)
+            note(collapse.observe(validation.outputSpread), watch: collapse, spread: validation.outputSpread)
             position.totalImages += position.epochImages
             position.totalTrainSeconds += trainSeconds
             let improved = noteValidation(validation, epoch: epoch + 1)
