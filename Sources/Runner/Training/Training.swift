@@ -40,6 +40,11 @@ public final class Training {
     /// counts as diverged even while the numbers are still finite.
     public static let divergenceBound = 1e6
 
+    /// A checkpoint is written at the end of an epoch once this many seconds have passed since
+    /// the last one (and always when a run is stopped), so that a killed run loses at most
+    /// about this much work while big networks do not spend their time writing weights.
+    public static let checkpointInterval: TimeInterval = 30
+
     public let experiment: Experiment
     public let folder: RunFolder
     public let seed: UInt64
@@ -55,6 +60,7 @@ public final class Training {
     private var lock: RunLock?
     private var batch: FaceBatch
     private var outputGradient: [Float]
+    private var lastCheckpoint = Date()
 
     /// Checks the folder, builds data, network and optimizer, and writes `config.yaml` and a
     /// `running` record, or loads the checkpoint when resuming.
@@ -213,14 +219,17 @@ public final class Training {
                 outcome = (.earlyStopped, "no improvement of the validation loss for \(stopping.patience) epochs; best epoch \(position.bestEpoch ?? 0)")
                 break
             }
-            try Checkpoint.save(network: network, optimizer: optimizer, position: withSteps(position),
-                                specHash: record.configHash, to: folder.checkpoint)
-            updateRecord()
-            try record.write(to: folder.record)
             if let limit = options.epochLimit, position.epochsDone >= limit, position.epochsDone < train.epochs {
                 outcome = (.interrupted, "stopped after \(limit) of \(train.epochs) epochs as asked")
-                break
             }
+            if outcome.status == .interrupted || Date().timeIntervalSince(lastCheckpoint) >= Self.checkpointInterval {
+                try Checkpoint.save(network: network, optimizer: optimizer, position: withSteps(position),
+                                    specHash: record.configHash, to: folder.checkpoint)
+                lastCheckpoint = Date()
+            }
+            updateRecord()
+            try record.write(to: folder.record)
+            if outcome.status == .interrupted { break }
         }
         return try finish(outcome)
     }
