@@ -126,8 +126,8 @@ extension Sweep {
     private static let marker = "\u{1}sweep-setting-"
 
     static func missingSeed(_ name: String) -> String {
-        "the runs of '\(name)' have no seed, so each would choose one at random and a re-run of the sweep "
-            + "could not find its finished runs; add 'seed: N' to the base or a grid over seed (e.g. seed: [1, 2, 3])"
+        "the runs of '\(name)' have no seed, so each would draw one at random and the sweep's comparison could "
+            + "not be repeated; add 'seed: N' to the base or a grid over seed (e.g. seed: [1, 2, 3])"
     }
 
     /// The template with `{name}` → the base's name and `{key}` → the last value set for `key`.

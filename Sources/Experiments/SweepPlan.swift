@@ -56,8 +56,8 @@ public struct SweepPlan: Sendable {
                                             defaultName: fileStem(file), overrides: overrides)
             guard experiment.seed != nil else {
                 throw Diagnostic(path: file, mark: nil,
-                                 message: "no seed, so the run would choose one at random and a re-run of the sweep "
-                                     + "could not find it finished; add 'seed: N' (or --set seed=N)", sourceLine: nil)
+                                 message: "no seed, so the run would draw one at random and the sweep's comparison "
+                                     + "could not be repeated; add 'seed: N' (or --set seed=N)", sourceLine: nil)
             }
             return [SweepRun(experiment: experiment, origin: file, settings: [])]
         } catch let problems as SweepProblems {

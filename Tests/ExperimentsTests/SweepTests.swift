@@ -169,11 +169,11 @@ import YAML
             """)
     }
 
-    @Test func runsWithoutASeedAreRefusedBecauseTheyCouldNotBeFoundAgain() {
+    @Test func runsWithoutASeedAreRefusedBecauseTheirComparisonCouldNotBeRepeated() {
         let seedless = Self.base.replacingOccurrences(of: "  seed: 1\n", with: "")
         #expect(problems(seedless + "grid: {train.epochs: [1, 2]}") == """
-            sweep.yaml: the runs of 'tiny' have no seed, so each would choose one at random and a re-run of the sweep \
-            could not find its finished runs; add 'seed: N' to the base or a grid over seed (e.g. seed: [1, 2, 3])
+            sweep.yaml: the runs of 'tiny' have no seed, so each would draw one at random and the sweep's comparison \
+            could not be repeated; add 'seed: N' to the base or a grid over seed (e.g. seed: [1, 2, 3])
             """)
     }
 
