@@ -109,6 +109,7 @@ struct InspectCommand: ParsableCommand {
             rejected: contents.rejected.map { .init(row: $0.row, message: $0.description) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase  // like run.json
         return String(decoding: try encoder.encode(report), as: UTF8.self)
     }
 }

@@ -25,6 +25,9 @@ import Testing
         #expect(inspect.standardOutput.contains("rows      2\n"))
         #expect(inspect.standardOutput.contains("complete  0\n"))
         #expect(inspect.standardOutput.contains("left_eye_center                  1    66.00    37.00"))
+        let json = try runInScratchFolder(["inspect", "two.csv", "--format", "json"], files: ["two.csv": csv])
+        let report = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as! [String: Any]
+        #expect(report["rows"] as? Int == 2 && report["complete_rows"] as? Int == 0)
     }
 
     @Test func inspectNamesEveryRowItWouldRejectAndExitsOne() throws {
