@@ -15,7 +15,7 @@ import Testing
             #expect(lines.first?.hasPrefix("epoch,layer,activation_mean,activation_std,dead_fraction,") == true)
             #expect(lines.count == 1 + 4 * 2)  // 4 epochs × (conv, dense)
 
-            let plot = try runInFolder(["compare", "results", "--plot", "d.svg", "--diagnostics"], in: folder)
+            let plot = try runKplab(["compare", "results", "--plot", "d.svg", "--diagnostics"], in: folder)
             #expect(plot.status == 0, "\(plot.standardError)")
             let svg = try String(contentsOf: folder.appendingPathComponent("d.svg"), encoding: .utf8)
             #expect(svg.contains("dead ReLU units") && svg.contains("layer1.conv"))
@@ -31,21 +31,4 @@ import Testing
         #expect(result.status != 0)
         #expect(result.standardError.contains("--diagnostics draws into the plot: add --plot FILE.svg"))
     }
-}
-
-/// Runs kplab in an existing folder.
-private func runInFolder(_ arguments: [String], in folder: URL) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = kplabBinary()
-    process.arguments = arguments
-    process.currentDirectoryURL = folder
-    let output = Pipe(), error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    try process.run()
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-                         standardError: String(decoding: errorData, as: UTF8.self), filesAfterwards: [])
 }

@@ -8,18 +8,8 @@ import Testing
 
     /// Runs kplab in the package root, where the shipped sweeps' paths are as the README shows them.
     func kplab(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = kplabBinary()
-        process.arguments = arguments
-        process.currentDirectoryURL = Self.root
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+        let result = try runKplab(arguments, in: Self.root)
+        return (result.status, result.standardOutput, result.standardError)
     }
 
     @Test func theShippedSweepsExpandWithDistinctRunIDs() throws {

@@ -242,23 +242,7 @@ struct Scratch {
 
     func kplab(_ arguments: String...) throws -> CommandResult { try kplab(arguments) }
 
-    func kplab(_ arguments: [String]) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = kplabBinary()
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus,
-                             standardOutput: String(decoding: outputData, as: UTF8.self),
-                             standardError: String(decoding: errorData, as: UTF8.self),
-                             filesAfterwards: try files())
-    }
+    func kplab(_ arguments: [String]) throws -> CommandResult { try runKplab(arguments, in: folder) }
 }
 
 extension CommandResult {
