@@ -32,7 +32,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var modelOptions: TrainedModelOptions
 
     func run() throws {
-        do {
+        try reportingFailures {
             guard case .labeled(let faces) = try FaceFile(contentsOf: data) else {
                 throw RunnerError("\(data) has no keypoints (it is in test.csv format, ImageId,Image); "
                                   + "evaluate needs true keypoints, in training.csv format")
@@ -47,12 +47,6 @@ struct EvaluateCommand: ParsableCommand {
             case .csv: print(report.csv, terminator: "")
             case .json: print(try report.json())
             }
-        } catch let error as DataFileError {
-            printError("error: \(error)")
-            throw ExitCode.failure
-        } catch let error as RunnerError {
-            printError("error: \(error)")
-            throw ExitCode.failure
         }
     }
 

@@ -40,7 +40,7 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var modelOptions: TrainedModelOptions
 
     func run() throws {
-        do {
+        try reportingFailures {
             let faces = try FaceFile(contentsOf: data).unlabeled
             guard faces.count > 0 else { throw RunnerError("\(data) has no faces to predict") }
             // Check the lookup table against the images before spending time on predictions.
@@ -66,12 +66,6 @@ struct PredictCommand: ParsableCommand {
             print(String(format: "predicted %d faces in %.3f s (%.0f faces/s, %d thread%@, batch %d); %d of %d values clipped to 0-96",
                          faces.count, seconds, Double(faces.count) / max(seconds, 1e-9), modelOptions.threads,
                          modelOptions.threads == 1 ? "" : "s", model.batchSize, clipped, predictions.count))
-        } catch let error as DataFileError {
-            printError("error: \(error)")
-            throw ExitCode.failure
-        } catch let error as RunnerError {
-            printError("error: \(error)")
-            throw ExitCode.failure
         }
     }
 }

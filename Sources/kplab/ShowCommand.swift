@@ -60,7 +60,7 @@ struct ShowCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reportingFailures {
             let file = try FaceFile(contentsOf: data)
             guard file.count > 0 else { throw RunnerError("\(data) has no faces to draw") }
             let selected: [Int]
@@ -82,12 +82,6 @@ struct ShowCommand: ParsableCommand {
             let image = sheet.render()
             try image.writePNG(to: out)
             print("\(out): \(selected.count) faces, \(image.width)×\(image.height) pixels")
-        } catch let error as DataFileError {
-            printError("error: \(error)")
-            throw ExitCode.failure
-        } catch let error as RunnerError {
-            printError("error: \(error)")
-            throw ExitCode.failure
         }
     }
 }
