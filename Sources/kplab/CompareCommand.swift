@@ -66,28 +66,23 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let discovery = try RunDiscovery.load(paths: paths)
-        for warning in discovery.warnings { printToStandardError("warning: " + warning) }
+        for warning in discovery.warnings { printError("warning: " + warning) }
         let groupKeys = (groupBy ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         let comparison = try Comparison(runs: discovery.runs, filters: try filters.map(RunFilter.init(parsing:)),
                                         groupKeys: groupKeys)
         print(comparison.text(format), terminator: "")
+        fflush(stdout)  // the table before the "wrote …" lines, also when stdout is a pipe
         if let plot {
             try writeAtomically(diagnostics ? comparison.curvesWithDiagnostics : comparison.curves.svg, to: plot)
-            printToStandardError("wrote \(plot)")
+            printError("wrote \(plot)")
         }
         if let html {
             let command = (["kplab"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
             try writeAtomically(comparison.html(command: command), to: html)
-            printToStandardError("wrote \(html)")
+            printError("wrote \(html)")
         }
     }
 }
 
 extension Comparison.Format: ExpressibleByArgument {}
-
-/// Messages that are not the command's result go to standard error, so that
-/// `kplab compare … --format csv > table.csv` holds only the table.
-func printToStandardError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
-}
