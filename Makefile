@@ -4,7 +4,7 @@ SYSTEM_PACKAGES := libyaml-dev libopenblas-dev libpng-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KPLAB := .build/release/kplab
 
-.PHONY: deps build demo test reference clean
+.PHONY: deps build demo test bench reference clean
 
 # Install the Debian packages the C shims link against, only when one is missing.
 deps:
@@ -39,6 +39,12 @@ reference: build
 	rm -rf results/reference
 	$(KPLAB) run experiments/reference.yaml --out results --threads 2 --quiet
 	rm -f results/reference/*/.lock
+
+# KeypointLab's side of the performance table (README, Performance): every benchmark
+# network at 1 and 2 threads, 3 interleaved passes, medians. Add the peers with
+# `make bench PEERS="kplab torch keras-tf"` once ../shared/peers/setup.sh has run.
+bench: build
+	PEERS="$(or $(PEERS),kplab)" bash bench/side_by_side.sh
 
 clean:
 	rm -rf .build

@@ -18,14 +18,16 @@ public final class Convolution: Layer {
     public var parameters: [Parameter] { [weight, bias] }
 
     /// Rows of one sample's im2col matrix: C·k·k.
-    private let patchSize: Int
+    let patchSize: Int
     /// Columns of one sample's im2col matrix: OH·OW.
-    private let positions: Int
-    private var scratch: [ChunkScratch] = []
+    let positions: Int
+    /// A 1×1, stride-1, unpadded convolution: its columns are the input itself.
+    private let isPointwise: Bool
+    private(set) var scratch: [ChunkScratch] = []
 
     /// Per-thread buffers: one sample's columns and column gradient, and partial parameter
     /// gradients that are summed in chunk order after the parallel part (determinism).
-    private final class ChunkScratch {
+    final class ChunkScratch {
         let columns: UnsafeMutablePointer<Float>
         let columnGradient: UnsafeMutablePointer<Float>
         let weightGradient: UnsafeMutablePointer<Float>
@@ -37,6 +39,10 @@ public final class Convolution: Layer {
             columnGradient = .allocate(capacity: columns)
             weightGradient = .allocate(capacity: weights)
             biasGradient = .allocate(capacity: bias)
+        }
+        func clearGradients() {
+            weightGradient.update(repeating: 0, count: sizes.1)
+            biasGradient.update(repeating: 0, count: sizes.2)
         }
         deinit {
             columns.deallocate(); columnGradient.deallocate()
@@ -55,6 +61,7 @@ public final class Convolution: Layer {
         self.padding = padding
         patchSize = input.channels * kernel * kernel
         positions = outputShape.height * outputShape.width
+        isPointwise = kernel == 1 && stride == 1 && padding == 0
         weight = Parameter(name: name + ".weight", role: .weight, shape: [filters, input.channels, kernel, kernel])
         bias = Parameter(name: name + ".bias", role: .bias, shape: [filters])
     }
@@ -66,7 +73,7 @@ public final class Convolution: Layer {
     }
 
     /// Allocates per-chunk buffers when the chunk count grows (not per batch).
-    private func prepareScratch(chunks: Int) {
+    func prepareScratch(chunks: Int) {
         if scratch.count < chunks {
             scratch += (scratch.count..<chunks).map { _ in
                 ChunkScratch(columns: patchSize * positions, weights: weight.count, bias: filters)
@@ -79,26 +86,9 @@ public final class Convolution: Layer {
         let ranges = Parallelism.chunks(count: count, threads: threads)
         prepareScratch(chunks: ranges.count)
         let inputSize = inputShape.count, outputSize = outputShape.count
-        Parallelism.forEach(ranges) { chunk, samples in
-            let columns = scratch[chunk].columns
-            for n in samples {
-                let x = input + n * inputSize
-                let y = output + n * outputSize
-                for f in 0..<filters {
-                    (y + f * positions).initialize(repeating: bias.valuePointer[f], count: positions)
-                }
-                let source: UnsafePointer<Float>
-                if kernel == 1 && stride == 1 && padding == 0 {
-                    source = x  // a 1×1 convolution's columns are the input itself
-                } else {
-                    imageToColumns(x, columns)
-                    source = UnsafePointer(columns)
-                }
-                // y (F×P) += W (F×CKK) · col (CKK×P)
-                BLAS.sgemm(transposeA: false, transposeB: false, m: filters, n: positions, k: patchSize,
-                           alpha: 1, a: weight.valuePointer, lda: patchSize, b: source, ldb: positions,
-                           beta: 1, c: y, ldc: positions)
-            }
+        Parallelism.forEach(ranges, threads: threads) { chunk, samples in
+            let local = scratch[chunk]
+            for n in samples { forwardSample(input + n * inputSize, output + n * outputSize, local) }
         }
     }
 
@@ -108,46 +98,74 @@ public final class Convolution: Layer {
         let ranges = Parallelism.chunks(count: count, threads: threads)
         prepareScratch(chunks: ranges.count)
         let inputSize = inputShape.count, outputSize = outputShape.count
-        Parallelism.forEach(ranges) { chunk, samples in
+        Parallelism.forEach(ranges, threads: threads) { chunk, samples in
             let local = scratch[chunk]
-            local.weightGradient.update(repeating: 0, count: weight.count)
-            local.biasGradient.update(repeating: 0, count: filters)
+            local.clearGradients()
             for n in samples {
-                let x = input + n * inputSize
-                let dy = outputGradient + n * outputSize
-                let source: UnsafePointer<Float>
-                let direct = kernel == 1 && stride == 1 && padding == 0
-                if direct { source = x } else {
-                    imageToColumns(x, local.columns)
-                    source = UnsafePointer(local.columns)
-                }
-                // dW (F×CKK) += dy (F×P) · colᵀ (P×CKK)
-                BLAS.sgemm(transposeA: false, transposeB: true, m: filters, n: patchSize, k: positions,
-                           alpha: 1, a: dy, lda: positions, b: source, ldb: positions,
-                           beta: 1, c: local.weightGradient, ldc: patchSize)
-                for f in 0..<filters {
-                    var sum: Float = 0
-                    let row = dy + f * positions
-                    for p in 0..<positions { sum += row[p] }
-                    local.biasGradient[f] += sum
-                }
-                guard let inputGradient else { continue }
-                let dx = inputGradient + n * inputSize
-                // dcol (CKK×P) = Wᵀ (CKK×F) · dy (F×P), then scattered back onto the image
-                let target = direct ? dx : local.columnGradient
-                BLAS.sgemm(transposeA: true, transposeB: false, m: patchSize, n: positions, k: filters,
-                           alpha: 1, a: weight.valuePointer, lda: patchSize, b: dy, ldb: positions,
-                           beta: 0, c: target, ldc: positions)
-                if !direct { columnsToImage(local.columnGradient, dx) }
+                backwardSample(input + n * inputSize, outputGradient + n * outputSize,
+                               inputGradient.map { $0 + n * inputSize }, local)
             }
         }
-        // Sum the partial gradients in chunk order: the same bits for the same thread count.
-        weight.gradientPointer.update(from: scratch[0].weightGradient, count: weight.count)
-        bias.gradientPointer.update(from: scratch[0].biasGradient, count: filters)
-        for chunk in 1..<ranges.count {
+        reduceGradients(chunks: ranges.count)
+    }
+
+    /// One sample's output: y (F×P) = W (F×CKK) · col(x) (CKK×P) + b.
+    @inline(__always)
+    func forwardSample(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ local: ChunkScratch) {
+        for f in 0..<filters {
+            (y + f * positions).update(repeating: bias.valuePointer[f], count: positions)
+        }
+        let source: UnsafePointer<Float>
+        if isPointwise {
+            source = x  // a 1×1 convolution's columns are the input itself
+        } else {
+            imageToColumns(x, local.columns)
+            source = UnsafePointer(local.columns)
+        }
+        // y (F×P) += W (F×CKK) · col (CKK×P)
+        BLAS.sgemm(transposeA: false, transposeB: false, m: filters, n: positions, k: patchSize,
+                   alpha: 1, a: weight.valuePointer, lda: patchSize, b: source, ldb: positions,
+                   beta: 1, c: y, ldc: positions)
+    }
+
+    /// One sample's backward: adds dW += dy·col(x)ᵀ and db += Σ_p dy to the chunk's partial
+    /// gradients, and writes dx = col⁻¹(Wᵀ·dy) when `dx` is not nil. dy is F×P.
+    @inline(__always)
+    func backwardSample(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                        _ dx: UnsafeMutablePointer<Float>?, _ local: ChunkScratch) {
+        let source: UnsafePointer<Float>
+        if isPointwise { source = x } else {
+            imageToColumns(x, local.columns)
+            source = UnsafePointer(local.columns)
+        }
+        // dW (F×CKK) += dy (F×P) · colᵀ (P×CKK)
+        BLAS.sgemm(transposeA: false, transposeB: true, m: filters, n: patchSize, k: positions,
+                   alpha: 1, a: dy, lda: positions, b: source, ldb: positions,
+                   beta: 1, c: local.weightGradient, ldc: patchSize)
+        for f in 0..<filters {
+            local.biasGradient[f] += Reduction.sum(dy + f * positions, count: positions)
+        }
+        guard let dx else { return }
+        // dcol (CKK×P) = Wᵀ (CKK×F) · dy (F×P), then scattered back onto the image
+        let target = isPointwise ? dx : local.columnGradient
+        BLAS.sgemm(transposeA: true, transposeB: false, m: patchSize, n: positions, k: filters,
+                   alpha: 1, a: weight.valuePointer, lda: patchSize, b: dy, ldb: positions,
+                   beta: 0, c: target, ldc: positions)
+        if !isPointwise { columnsToImage(local.columnGradient, dx) }
+    }
+
+    /// Sums the chunks' partial gradients into the parameters' gradients, in chunk order:
+    /// the same bits for the same thread count.
+    func reduceGradients(chunks: Int) {
+        let weightGradient = weight.gradientPointer, biasGradient = bias.gradientPointer
+        let weightCount = weight.count
+        weightGradient.update(from: scratch[0].weightGradient, count: weightCount)
+        biasGradient.update(from: scratch[0].biasGradient, count: filters)
+        for chunk in 1..<max(1, chunks) {
             let partial = scratch[chunk]
-            for i in 0..<weight.count { weight.gradientPointer[i] += partial.weightGradient[i] }
-            for f in 0..<filters { bias.gradientPointer[f] += partial.biasGradient[f] }
+            let partialWeights = partial.weightGradient, partialBias = partial.biasGradient
+            for i in 0..<weightCount { weightGradient[i] += partialWeights[i] }
+            for f in 0..<filters { biasGradient[f] += partialBias[f] }
         }
     }
 
@@ -156,6 +174,21 @@ public final class Convolution: Layer {
         let height = inputShape.height, width = inputShape.width
         let outHeight = outputShape.height, outWidth = outputShape.width
         var row = columns
+        if stride == 1 && padding == 0 {
+            // "valid" convolutions (every benchmark network): rows copy whole, nothing to zero.
+            for c in 0..<inputShape.channels {
+                let plane = x + c * height * width
+                for i in 0..<kernel {
+                    for j in 0..<kernel {
+                        for oh in 0..<outHeight {
+                            VectorCopy.copy(plane + (oh + i) * width + j, to: row + oh * outWidth, count: outWidth)
+                        }
+                        row += positions
+                    }
+                }
+            }
+            return
+        }
         for c in 0..<inputShape.channels {
             let plane = x + c * height * width
             for i in 0..<kernel {
@@ -203,6 +236,15 @@ public final class Convolution: Layer {
                         guard ih >= 0 && ih < height else { continue }
                         let source = row + oh * outWidth
                         let line = plane + ih * width
+                        if stride == 1 {
+                            // iw = ow + j − padding over the columns that land inside the row.
+                            let first = min(outWidth, max(0, padding - j)), end = min(outWidth, width + padding - j)
+                            if end > first {
+                                let target = line + (first + j - padding), from = source + first
+                                for ow in 0..<(end - first) { target[ow] += from[ow] }
+                            }
+                            continue
+                        }
                         var iw = j - padding
                         for ow in 0..<outWidth {
                             if iw >= 0 && iw < width { line[iw] += source[ow] }

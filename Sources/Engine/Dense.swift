@@ -32,7 +32,7 @@ public final class Dense: Layer {
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         count: Int, training: Bool, rng: inout RandomGenerator) {
-        Parallelism.forEachChunk(count: count, threads: threads) { _, rows in
+        Parallelism.forEachChunk(count: count, threads: threads, perThread: 1) { _, rows in
             for n in rows { (output + n * units).update(from: bias.valuePointer, count: units) }
             // Y[rows] (R×U) += X[rows] (R×I) · Wᵀ (I×U)
             BLAS.sgemm(transposeA: false, transposeB: true, m: rows.count, n: units, k: inputs,
@@ -45,7 +45,7 @@ public final class Dense: Layer {
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>,
                          outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
                          count: Int) {
-        Parallelism.forEachChunk(count: units, threads: threads) { _, unitRange in
+        Parallelism.forEachChunk(count: units, threads: threads, perThread: 1) { _, unitRange in
             // dW[units] (V×I) = dY[:, units]ᵀ (V×N) · X (N×I)
             BLAS.sgemm(transposeA: true, transposeB: false, m: unitRange.count, n: inputs, k: count,
                        alpha: 1, a: outputGradient + unitRange.lowerBound, lda: units,
@@ -58,7 +58,7 @@ public final class Dense: Layer {
             }
         }
         guard let inputGradient else { return }
-        Parallelism.forEachChunk(count: count, threads: threads) { _, rows in
+        Parallelism.forEachChunk(count: count, threads: threads, perThread: 1) { _, rows in
             // dX[rows] (R×I) = dY[rows] (R×U) · W (U×I)
             BLAS.sgemm(transposeA: false, transposeB: false, m: rows.count, n: inputs, k: units,
                        alpha: 1, a: outputGradient + rows.lowerBound * units, lda: units,

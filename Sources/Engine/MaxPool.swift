@@ -10,7 +10,9 @@ public final class MaxPool: Layer {
     public let size: Int
     public let stride: Int
     /// For each output value of the last forward, the index of its maximum within the sample.
-    private let argmax: UnsafeMutablePointer<Int32>
+    /// Allocated at the first forward: a pool that `Network` fuses into its convolution never
+    /// runs on its own and needs none.
+    private var argmaxStorage: UnsafeMutablePointer<Int32>?
     private let maxBatch: Int
 
     public init(input: Shape, size: Int, stride: Int, maxBatch: Int) throws(ShapeProblem) {
@@ -19,10 +21,16 @@ public final class MaxPool: Layer {
         self.size = size
         self.stride = stride
         self.maxBatch = maxBatch
-        argmax = .allocate(capacity: maxBatch * outputShape.count)
     }
 
-    deinit { argmax.deallocate() }
+    deinit { argmaxStorage?.deallocate() }
+
+    private var argmax: UnsafeMutablePointer<Int32> {
+        if let argmaxStorage { return argmaxStorage }
+        let storage = UnsafeMutablePointer<Int32>.allocate(capacity: maxBatch * outputShape.count)
+        argmaxStorage = storage
+        return storage
+    }
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         count: Int, training: Bool, rng: inout RandomGenerator) {
@@ -30,6 +38,7 @@ public final class MaxPool: Layer {
         let height = inputShape.height, width = inputShape.width
         let outHeight = outputShape.height, outWidth = outputShape.width
         let inputSize = inputShape.count, outputSize = outputShape.count
+        let argmax = argmax
         Parallelism.forEachChunk(count: count, threads: threads) { _, samples in
             for n in samples {
                 let x = input + n * inputSize
@@ -85,6 +94,7 @@ public final class MaxPool: Layer {
                          count: Int) {
         guard let inputGradient else { return }
         let inputSize = inputShape.count, outputSize = outputShape.count
+        let argmax = argmax
         Parallelism.forEachChunk(count: count, threads: threads) { _, samples in
             for n in samples {
                 let dx = inputGradient + n * inputSize

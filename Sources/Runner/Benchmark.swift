@@ -29,12 +29,18 @@ public struct Benchmark: Sendable {
         public var batchSize: Int
         public var trainImagesPerSecond: Double
         public var inferImagesPerSecond: Double
-        /// Achieved training GFLOP/s (3 × forward conv/dense FLOPs per image, as the peers count).
+        /// Achieved training GFLOP/s: the conv and dense FLOPs a step performs
+        /// (`BenchmarkArchitecture.trainingFLOPs`, no input gradient for the first layer).
         public var gigaflopsPerSecond: Double
         public var peakResidentMegabytes: Double
         public var blasKernel: String
         /// Each timed window's training images/s, in order.
         public var trainWindows: [Double]
+        /// Training and inference images per second of this process's CPU time (all its
+        /// threads), median over the windows: steadier than wall-clock rates on a shared
+        /// machine, where other processes take turns on the same cores.
+        public var trainImagesPerCPUSecond: Double
+        public var inferImagesPerCPUSecond: Double
 
         /// One `key=value` line in the peers' form.
         public var line: String {
@@ -45,7 +51,8 @@ public struct Benchmark: Sendable {
             return ["arch=\(architecture.rawValue)", "threads=\(threads)", "batch=\(batchSize)",
                     "train_img_s=\(format(trainImagesPerSecond))", "infer_img_s=\(format(inferImagesPerSecond))",
                     "gflop_s=\(format(gigaflopsPerSecond))", "peak_rss_mb=\(format(peakResidentMegabytes))",
-                    "blas_kernel=\(blasKernel)"].joined(separator: " ")
+                    "blas_kernel=\(blasKernel)", "train_img_cpu_s=\(format(trainImagesPerCPUSecond))",
+                    "infer_img_cpu_s=\(format(inferImagesPerCPUSecond))"].joined(separator: " ")
         }
     }
 
@@ -90,23 +97,28 @@ public struct Benchmark: Sendable {
             }
         }
 
-        func measure(_ step: () -> Void) -> [Double] {
+        /// Images/s per window by the wall clock and by the process's CPU time.
+        func measure(_ step: () -> Void) -> (wall: [Double], cpu: [Double]) {
             for _ in 0..<max(3, steps) { step() }
-            return (0..<windows).map { _ in
-                let start = monotonicSeconds()
+            var wall: [Double] = [], cpu: [Double] = []
+            for _ in 0..<windows {
+                let start = monotonicSeconds(), cpuStart = processCPUSeconds()
                 for _ in 0..<steps { step() }
-                return Double(steps * batchSize) / (monotonicSeconds() - start)
+                wall.append(Double(steps * batchSize) / (monotonicSeconds() - start))
+                cpu.append(Double(steps * batchSize) / (processCPUSeconds() - cpuStart))
             }
+            return (wall, cpu)
         }
 
-        let train = measure(trainStep)
-        let infer = measure(inferStep)
+        let (train, trainCPU) = measure(trainStep)
+        let (infer, inferCPU) = measure(inferStep)
         let trainRate = median(train)
         return Result(architecture: architecture, threads: threads, batchSize: batchSize,
                       trainImagesPerSecond: trainRate, inferImagesPerSecond: median(infer),
-                      gigaflopsPerSecond: trainRate * Double(3 * architecture.forwardFLOPs) / 1e9,
+                      gigaflopsPerSecond: trainRate * Double(architecture.trainingFLOPs) / 1e9,
                       peakResidentMegabytes: peakResidentMegabytes(), blasKernel: BLASKernel.name,
-                      trainWindows: train)
+                      trainWindows: train, trainImagesPerCPUSecond: median(trainCPU),
+                      inferImagesPerCPUSecond: median(inferCPU))
     }
 }
 
@@ -119,6 +131,13 @@ private func median(_ values: [Double]) -> Double {
 private func monotonicSeconds() -> Double {
     var time = timespec()
     clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
+
+/// CPU seconds this process has used, all threads together.
+private func processCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
     return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
 }
 

@@ -43,8 +43,26 @@ public enum BenchmarkArchitecture: String, CaseIterable, Sendable {
         }
     }
 
-    /// Forward FLOPs per image counted as the peers count them: 2 × the multiply-adds of
-    /// convs and dense layers only. Training is taken as 3 × forward, as the peers do.
+    /// FLOPs of one training step per image that the engine actually performs, counted
+    /// over convs and dense layers: forward (F), weight gradient (F) and input gradient (F)
+    /// for each, except that the first layer's input gradient is never computed — so
+    /// 3 × forward − the first layer's forward (the peers' README counts the same).
+    public var trainingFLOPs: Int {
+        var shape = Self.input
+        var total = 0, first: Int?
+        for layer in layers {
+            let output = try! layer.kind.outputShape(for: shape)
+            if layer.kind.hasParameters {
+                let flops = layer.kind.forwardFLOPs(input: shape, output: output)
+                if first == nil { first = flops }
+                total += 3 * flops
+            }
+            shape = output
+        }
+        return total - (first ?? 0)
+    }
+
+    /// Forward FLOPs per image: 2 × the multiply-adds of convs and dense layers only.
     public var forwardFLOPs: Int {
         var shape = Self.input
         var total = 0

@@ -1,0 +1,235 @@
+/// A convolution, the ReLU after it and the max-pool after that, run as one pass per
+/// sample — what `Network` runs in place of those three layers.
+///
+/// Shapes: input N×C×H×W; the convolution's output F×OH×OW lives only in a per-thread
+/// plane for one sample at a time; output N×F×PH×PW as `MaxPool` computes it. Forward:
+/// plane = conv(x); y[f][ph][pw] = max(0, max of its window of plane). The full-resolution
+/// convolution output and its gradient are never stored for the batch (for `nouri` that
+/// was two thirds of the memory), and ReLU and pooling read the plane while it is in cache.
+///
+/// Backward rebuilds the plane's gradient from the one byte per output that says where its
+/// window's maximum was: dplane[winner(o)] += dy[o] where y[o] > 0, else nothing — exactly
+/// the values MaxPool's scatter followed by ReLU's mask give (a window whose maximum is
+/// not positive passes no gradient through ReLU), so the result is bit-identical to
+/// running the three layers one by one, which is this pass's twin (`Network(…, fusesLayers: false)`).
+final class ConvolutionReLUPool: Layer {
+    let convolution: Convolution
+    let size: Int
+    let stride: Int
+    var inputShape: Shape { convolution.inputShape }
+    let outputShape: Shape
+    var threads = 1 {
+        didSet { convolution.threads = threads }
+    }
+    var parameters: [Parameter] { convolution.parameters }
+
+    /// Windows whose maximum's offset i·size + j fits a byte.
+    static let largestWindow = 16
+    /// For each output of the last forward, the offset i·size + j of its window's first maximum.
+    private let winners: UnsafeMutablePointer<UInt8>
+    /// Spare values after each plane, so that `poolPairs` may read one 32-value step past a row.
+    static let slack = 32
+    /// Per chunk: one sample's convolution output, reused for its gradient in backward.
+    private var planes: [UnsafeMutablePointer<Float>] = []
+    /// Per chunk: one sample's pooled output and winners, written 16 windows at a time
+    /// (a row's last step may run into the next row, which overwrites it), then copied out
+    /// whole: the output buffer itself has no room to run over.
+    private var staged: [(values: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>)] = []
+    private var pairs: Bool { size == 2 && stride == 2 }
+    private let maxBatch: Int
+
+    init(convolution: Convolution, pool: MaxPool, maxBatch: Int) {
+        precondition(pool.inputShape == convolution.outputShape, "the pool must take the convolution's output")
+        precondition(pool.size <= Self.largestWindow, "pool windows up to \(Self.largestWindow) fit a byte")
+        self.convolution = convolution
+        size = pool.size
+        stride = pool.stride
+        outputShape = pool.outputShape
+        self.maxBatch = maxBatch
+        winners = .allocate(capacity: maxBatch * outputShape.count)
+    }
+
+    deinit {
+        winners.deallocate()
+        planes.forEach { $0.deallocate() }
+        staged.forEach { $0.values.deallocate(); $0.winners.deallocate() }
+    }
+
+    private func prepare(chunks: Int) {
+        convolution.prepareScratch(chunks: chunks)
+        while planes.count < chunks {
+            let plane = UnsafeMutablePointer<Float>.allocate(capacity: convolution.outputShape.count + Self.slack)
+            plane.initialize(repeating: 0, count: convolution.outputShape.count + Self.slack)
+            planes.append(plane)
+            let count = outputShape.count + Self.slack
+            let values = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            values.initialize(repeating: 0, count: count)
+            let winners = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
+            winners.initialize(repeating: 0, count: count)
+            staged.append((values, winners))
+        }
+    }
+
+    func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                 count: Int, training: Bool, rng: inout RandomGenerator) {
+        precondition(count <= maxBatch, "batch of \(count) exceeds the network's maximum \(maxBatch)")
+        let ranges = Parallelism.chunks(count: count, threads: threads)
+        prepare(chunks: ranges.count)
+        let inputSize = inputShape.count, outputSize = outputShape.count
+        Parallelism.forEach(ranges, threads: threads) { chunk, samples in
+            let local = convolution.scratch[chunk], plane = planes[chunk], stage = staged[chunk]
+            for n in samples {
+                convolution.forwardSample(input + n * inputSize, plane, local)
+                if pairs {
+                    poolPositive(plane, stage.values, stage.winners)
+                    VectorCopy.copy(stage.values, to: output + n * outputSize, count: outputSize)
+                    (winners + n * outputSize).update(from: stage.winners, count: outputSize)
+                } else {
+                    poolPositive(plane, output + n * outputSize, winners + n * outputSize)
+                }
+            }
+        }
+    }
+
+    func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>,
+                  outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
+                  count: Int) {
+        let ranges = Parallelism.chunks(count: count, threads: threads)
+        prepare(chunks: ranges.count)
+        let inputSize = inputShape.count, outputSize = outputShape.count
+        Parallelism.forEach(ranges, threads: threads) { chunk, samples in
+            let local = convolution.scratch[chunk], plane = planes[chunk]
+            local.clearGradients()
+            for n in samples {
+                scatterPositive(output + n * outputSize, outputGradient + n * outputSize,
+                                winners + n * outputSize, into: plane)
+                convolution.backwardSample(input + n * inputSize, plane,
+                                           inputGradient.map { $0 + n * inputSize }, local)
+            }
+        }
+        convolution.reduceGradients(chunks: ranges.count)
+    }
+
+    /// y = max(0, window maximum) for every window of one sample's plane (F×OH×OW), and
+    /// each window's first maximum in row-major order. With 2×2/2 windows `y` and `winner`
+    /// need `slack` spare values at their end (rows are written 16 windows at a time).
+    @inline(__always)
+    private func poolPositive(_ plane: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                              _ winner: UnsafeMutablePointer<UInt8>) {
+        let height = convolution.outputShape.height, width = convolution.outputShape.width
+        let outHeight = outputShape.height, outWidth = outputShape.width
+        let size = size, stride = stride
+        var o = 0
+        for f in 0..<outputShape.channels {
+            let channel = plane + f * height * width
+            for oh in 0..<outHeight {
+                let top = channel + oh * stride * width
+                if size == 2 && stride == 2 {
+                    Self.poolPairs(top, top + width, count: outWidth, y + o, winner + o)
+                    o += outWidth
+                    continue
+                }
+                for ow in 0..<outWidth {
+                    let corner = top + ow * stride
+                    var best = corner[0], at = 0
+                    for i in 0..<size {
+                        for j in 0..<size where corner[i * width + j] > best {
+                            best = corner[i * width + j]
+                            at = i * size + j
+                        }
+                    }
+                    y[o] = best > 0 ? best : 0
+                    winner[o] = UInt8(at)
+                    o += 1
+                }
+            }
+        }
+    }
+
+    /// dplane (F×OH×OW) = 0, then dplane[winner(o)] += dy[o] for every output with y[o] > 0.
+    @inline(__always)
+    private func scatterPositive(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                                 _ winner: UnsafePointer<UInt8>, into plane: UnsafeMutablePointer<Float>) {
+        let height = convolution.outputShape.height, width = convolution.outputShape.width
+        let outHeight = outputShape.height, outWidth = outputShape.width
+        let size = size, stride = stride
+        if size == 2 && stride == 2 {
+            // Every position of the covered rows is written (no clearing pass); only a last
+            // odd row or column, which no window covers, is zeroed.
+            let covered = 2 * outWidth
+            var o = 0
+            for f in 0..<outputShape.channels {
+                let channel = plane + f * height * width
+                for oh in 0..<outHeight {
+                    let top = channel + 2 * oh * width, bottom = top + width
+                    for ow in 0..<outWidth {
+                        // 0 + dy, as MaxPool's scatter computes it (−0 becomes +0).
+                        let g: Float = y[o + ow] > 0 ? 0 + dy[o + ow] : 0
+                        let at = winner[o + ow]
+                        top[2 * ow] = at == 0 ? g : 0
+                        top[2 * ow + 1] = at == 1 ? g : 0
+                        bottom[2 * ow] = at == 2 ? g : 0
+                        bottom[2 * ow + 1] = at == 3 ? g : 0
+                    }
+                    if covered < width {
+                        (top + covered).update(repeating: 0, count: width - covered)
+                        (bottom + covered).update(repeating: 0, count: width - covered)
+                    }
+                    o += outWidth
+                }
+                if 2 * outHeight < height {
+                    (channel + 2 * outHeight * width).update(repeating: 0, count: (height - 2 * outHeight) * width)
+                }
+            }
+            return
+        }
+        plane.update(repeating: 0, count: convolution.outputShape.count)
+        var o = 0
+        for f in 0..<outputShape.channels {
+            let channel = plane + f * height * width
+            for oh in 0..<outHeight {
+                let top = channel + oh * stride * width
+                for ow in 0..<outWidth {
+                    if y[o] > 0 {
+                        let at = Int(winner[o])
+                        let i = at / size, j = at - i * size
+                        top[i * width + ow * stride + j] += dy[o]
+                    }
+                    o += 1
+                }
+            }
+        }
+    }
+
+    /// One row of 2×2/2 windows over the rows `top` and `bottom`: y = max(0, window maximum)
+    /// and the offset (0 1 / 2 3) of the window's first maximum, 16 windows per step;
+    /// `y` and `winner` are written up to 15 values past `count`.
+    /// Branch-free and equal to the sequential rule: the first pair's winner (ties to the
+    /// left), the second pair's, then the first pair's unless the second is strictly larger.
+    @inline(__always)
+    static func poolPairs(_ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, count: Int,
+                          _ y: UnsafeMutablePointer<Float>, _ winner: UnsafeMutablePointer<UInt8>) {
+        let upper = UnsafeRawPointer(top), lower = UnsafeRawPointer(bottom)
+        var ow = 0
+        while ow < count {
+            // A last partial step reads past the row (the plane has `slack` spare values
+            // at its end) and writes past it: into the next row, written after this one,
+            // or the destination's slack.
+            let t = upper.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD32<Float>.self)
+            let b = lower.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD32<Float>.self)
+            let (a0, a1, b0, b1) = (t.evenHalf, t.oddHalf, b.evenHalf, b.oddHalf)
+            let rightTop = a1 .> a0, rightBottom = b1 .> b0
+            let first = a0.replacing(with: a1, where: rightTop)
+            let second = b0.replacing(with: b1, where: rightBottom)
+            let firstAt = SIMD16<Int32>(repeating: 0).replacing(with: 1, where: rightTop)
+            let secondAt = SIMD16<Int32>(repeating: 2).replacing(with: 3, where: rightBottom)
+            let secondWins = second .> first
+            let best = first.replacing(with: second, where: secondWins)
+            let positive = best.replacing(with: 0, where: .!(best .> 0))
+            let at = SIMD16<UInt8>(truncatingIfNeeded: firstAt.replacing(with: secondAt, where: secondWins))
+            UnsafeMutableRawPointer(y + ow).storeBytes(of: positive, as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(winner + ow).storeBytes(of: at, as: SIMD16<UInt8>.self)
+            ow += 16
+        }
+    }
+}

@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// Threads that live for the whole process and wake for each parallel section.
+///
+/// The engine runs dozens of short parallel sections per training step (each layer's
+/// forward and backward). Dispatch's `concurrentPerform` lets the calling thread start
+/// the work while a pool thread is still waking, and on small sections the caller often
+/// finished every chunk alone (2 threads measured at the speed of 1). Here the workers
+/// spin briefly between sections, then sleep on a condition variable; the caller wakes
+/// them, runs its own share and waits for theirs.
+final class WorkerPool: @unchecked Sendable {
+    static let shared = WorkerPool()
+
+    /// Spins (with a pause) a finished worker waits for the next section before sleeping.
+    private static let spinsBeforeSleep = 2_000
+
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    /// Held for a whole `run`: one section at a time (several networks may train at once).
+    private let runLock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    /// Guarded by `lock`, except that workers poll `generation` while spinning.
+    private let generation = Atomic<Int>(0)
+    private var body: ((Int) -> Void)?
+    private var helpers = 0
+    private var started = 0
+    private let remaining = Atomic<Int>(0)
+
+    private init() {
+        pthread_mutex_init(lock, nil)
+        pthread_mutex_init(runLock, nil)
+        pthread_cond_init(wake, nil)
+    }
+
+    /// Runs `body(0)` on the calling thread and `body(1)` … `body(workers − 1)` on pool
+    /// threads, and returns when all have returned.
+    func run(workers: Int, _ body: (Int) -> Void) {
+        if workers <= 1 {
+            body(0)
+            return
+        }
+        pthread_mutex_lock(runLock)
+        defer { pthread_mutex_unlock(runLock) }
+        withoutActuallyEscaping(body) { escaping in
+            pthread_mutex_lock(lock)
+            while started < workers - 1 { startThread(index: started + 1) }
+            self.body = escaping
+            helpers = workers - 1
+            remaining.store(workers - 1, ordering: .sequentiallyConsistent)
+            generation.add(1, ordering: .sequentiallyConsistent)
+            pthread_cond_broadcast(wake)
+            pthread_mutex_unlock(lock)
+            escaping(0)
+            var spins = 0
+            while remaining.load(ordering: .acquiring) > 0 {
+                spins += 1
+                if spins > 1000 { sched_yield() }
+            }
+            pthread_mutex_lock(lock)
+            self.body = nil
+            pthread_mutex_unlock(lock)
+        }
+    }
+
+    /// Called with `lock` held.
+    private func startThread(index: Int) {
+        started += 1
+        let context = Unmanaged.passRetained(WorkerContext(pool: self, index: index)).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, nil, { raw in
+            let context = Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue()
+            context.pool.workerLoop(index: context.index)
+            return nil
+        }, context)
+        precondition(status == 0, "could not start an engine thread (pthread_create returned \(status))")
+        pthread_detach(thread)
+    }
+
+    private func workerLoop(index: Int) {
+        var seen = 0
+        while true {
+            // Spin a little: the next section usually follows within microseconds.
+            var spins = 0
+            while generation.load(ordering: .acquiring) == seen && spins < Self.spinsBeforeSleep {
+                spins += 1
+            }
+            pthread_mutex_lock(lock)
+            while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(wake, lock) }
+            seen = generation.load(ordering: .acquiring)
+            var task = index <= helpers ? body : nil
+            pthread_mutex_unlock(lock)
+            if task != nil {
+                task!(index)
+                // Drop the reference before reporting: `run` lends a non-escaping closure
+                // and checks that no one holds it when it returns.
+                task = nil
+                remaining.subtract(1, ordering: .releasing)
+            }
+        }
+    }
+
+    private final class WorkerContext {
+        let pool: WorkerPool
+        let index: Int
+        init(pool: WorkerPool, index: Int) {
+            self.pool = pool
+            self.index = index
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Testing
+@testable import Engine
+
+/// The fused conv → relu → maxpool pass against its twin, the same three layers run one
+/// by one (`fusesLayers: false`): the same outputs and parameters, bit for bit.
+@Suite struct FusedPassTests {
+    static let spec = InitializerSpec(scheme: .he, distribution: .uniform, bias: 0.1)
+    static let layers: [LayerDescription] = [
+        // 2×2/2 windows (the unrolled kernel), padded convolution
+        LayerDescription(.conv(filters: 3, kernel: 3, stride: 1, padding: 1), initializer: spec),
+        LayerDescription(.relu),
+        LayerDescription(.maxPool(size: 2, stride: 2)),
+        // overlapping 3×3/2 windows: two windows may send gradient to the same position
+        LayerDescription(.conv(filters: 4, kernel: 3, stride: 1, padding: 0), initializer: spec),
+        LayerDescription(.relu),
+        LayerDescription(.maxPool(size: 3, stride: 2)),
+        // a 1×1 convolution and windows with gaps between them
+        LayerDescription(.conv(filters: 5, kernel: 1, stride: 1, padding: 0), initializer: spec),
+        LayerDescription(.relu),
+        LayerDescription(.maxPool(size: 2, stride: 3)),
+        LayerDescription(.flatten),
+        LayerDescription(.dense(units: 8), initializer: spec),
+        LayerDescription(.relu),
+        LayerDescription(.dropout(rate: 0.25)),
+        LayerDescription(.dense(units: 3), initializer: spec),
+    ]
+    static let input = Shape(channels: 1, height: 24, width: 24)
+
+    /// Trains a few steps and returns each step's outputs and then every parameter, as bits.
+    private func train(fused: Bool, threads: Int) throws -> [[UInt32]] {
+        var initialization = RandomGenerator(seed: 5, stream: .initialization)
+        var dropout = RandomGenerator(seed: 5, stream: .dropout)
+        let network = try Network(input: Self.input, layers: Self.layers, maxBatch: 6, threads: threads,
+                                  fusesLayers: fused, rng: &initialization)
+        let optimizer = Optimizer(.classicMomentum, parameters: network.parameters)
+        // The left half of every image is zero: its windows tie on the bias (positive), so
+        // the first-maximum rule is exercised, and negative pre-activations block gradient.
+        var inputs = randomValues(6 * Self.input.count, seed: 6)
+        for i in inputs.indices where i % 24 < 12 { inputs[i] = 0 }
+        let targets = randomValues(6 * 3, seed: 7)
+        var record: [[UInt32]] = []
+        for step in 0..<4 {
+            let count = step == 2 ? 4 : 6
+            let output = network.forward(inputs, count: count, training: true, rng: &dropout)
+            record.append(output.map(\.bitPattern))
+            let (_, gradient) = meanSquaredError(predictions: output, targets: Array(targets[0..<(count * 3)]))
+            network.backward(outputGradient: gradient)
+            optimizer.step(learningRate: 0.05, momentum: 0.9)
+        }
+        record.append(network.predict(inputs, count: 6).map(\.bitPattern))
+        return record + network.parameters.map { $0.values.map(\.bitPattern) }
+    }
+
+    @Test(arguments: [1, 2, 3])
+    func fusedEqualsLayerByLayer(threads: Int) throws {
+        let fused = try train(fused: true, threads: threads)
+        let separate = try train(fused: false, threads: threads)
+        #expect(fused.count == separate.count)
+        for (index, (a, b)) in zip(fused, separate).enumerated() {
+            #expect(a == b, "record \(index) differs")
+        }
+    }
+
+    /// Ties everywhere: a 1×1 identity convolution passes inputs drawn from {−1, 0, ½, 1}
+    /// straight to the pool, so windows tie often and the input gradient shows which
+    /// position each window chose (the first maximum in row-major order, as MaxPool does).
+    @Test(arguments: [(2, 2), (3, 2), (2, 3)])
+    func tiesGoToTheFirstMaximum(size: Int, stride: Int) throws {
+        let shape = Shape(channels: 2, height: 7, width: 7), count = 3
+        func makeConvolution() throws -> Convolution {
+            let convolution = try Convolution(input: shape, filters: 2, kernel: 1)
+            convolution.weight.values = [1, 0, 0, 1]
+            convolution.bias.values = [0, 0]
+            return convolution
+        }
+        var draw = RandomGenerator(seed: 9)
+        let levels: [Float] = [-1, 0, 0.5, 1]
+        let input = (0..<(count * shape.count)).map { _ in levels[Int(draw.uniform() * 4) % 4] }
+        var rng = RandomGenerator(seed: 0)
+
+        let fused = ConvolutionReLUPool(convolution: try makeConvolution(),
+                                        pool: try MaxPool(input: shape, size: size, stride: stride, maxBatch: count),
+                                        maxBatch: count)
+        let outputCount = count * fused.outputShape.count
+        let outputGradient = randomValues(outputCount, seed: 10)
+        var output = [Float](repeating: 0, count: outputCount)
+        var inputGradient = [Float](repeating: 0, count: input.count)
+        fused.forward(input: input, output: &output, count: count, training: true, rng: &rng)
+        fused.backward(input: input, output: output, outputGradient: outputGradient,
+                       inputGradient: &inputGradient, count: count)
+
+        let convolution = try makeConvolution(), relu = ReLU(input: shape)
+        let pool = try MaxPool(input: shape, size: size, stride: stride, maxBatch: count)
+        var convolved = [Float](repeating: 0, count: count * shape.count), pooled = output
+        var poolGradient = convolved, expectedInputGradient = inputGradient
+        convolution.forward(input: input, output: &convolved, count: count, training: true, rng: &rng)
+        relu.forward(input: convolved, output: &convolved, count: count, training: true, rng: &rng)
+        pool.forward(input: convolved, output: &pooled, count: count, training: true, rng: &rng)
+        pool.backward(input: convolved, output: pooled, outputGradient: outputGradient,
+                      inputGradient: &poolGradient, count: count)
+        var reluGradient = poolGradient
+        relu.backward(input: convolved, output: convolved, outputGradient: poolGradient,
+                      inputGradient: &reluGradient, count: count)
+        convolution.backward(input: input, output: convolved, outputGradient: reluGradient,
+                             inputGradient: &expectedInputGradient, count: count)
+
+        #expect(output.map(\.bitPattern) == pooled.map(\.bitPattern))
+        #expect(inputGradient.map(\.bitPattern) == expectedInputGradient.map(\.bitPattern))
+        #expect(fused.convolution.weight.gradient == convolution.weight.gradient)
+        #expect(fused.convolution.bias.gradient == convolution.bias.gradient)
+        #expect(inputGradient.contains { $0 != 0 })
+    }
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Tabulates bench/side_by_side.sh output: medians over passes per contender, arch and
+thread count, and KeypointLab's ratio to the best peer (the peer with the highest median).
+
+    python3 bench/summarize.py results/bench.txt
+"""
+import statistics
+import sys
+from collections import defaultdict
+
+ARCHS = ["mlp", "cnn-small", "cnn-large", "nouri"]
+
+
+def parse(path):
+    runs = defaultdict(list)  # (cfg, arch, threads) -> [dict per pass]
+    for raw in open(path):
+        if raw.startswith("#") or "FAILED" in raw:
+            continue
+        fields = dict(f.split("=", 1) for f in raw.split() if "=" in f)
+        if "train_img_s" not in fields:
+            continue
+        key = (fields["cfg"], fields["arch"], int(fields["threads"]))
+        runs[key].append({"pass": fields["pass"], "train": float(fields["train_img_s"]),
+                          "infer": float(fields["infer_img_s"]),
+                          "rss": float(fields.get("maxrss_kb", "nan")) / 1024})
+    return runs
+
+
+def main(path):
+    runs = parse(path)
+    med = {k: {m: statistics.median(r[m] for r in v) for m in ("train", "infer", "rss")} | {"n": len(v)}
+           for k, v in runs.items()}
+    peers = sorted({k[0] for k in runs} - {"kplab"})
+    threads = sorted({k[2] for k in runs})
+    print("| arch | threads | contender | passes | train img/s | infer img/s | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|")
+    for arch in ARCHS:
+        for t in threads:
+            for cfg in ["kplab"] + peers:
+                m = med.get((cfg, arch, t))
+                if m:
+                    print(f"| {arch} | {t} | {cfg} | {m['n']} | {m['train']:.0f} | {m['infer']:.0f} | {m['rss']:.0f} |")
+    if not peers:
+        return
+    print()
+    print("KeypointLab ÷ best peer (ratio of medians; in brackets the range of same-pass ratios)")
+    print()
+    print("| arch | threads | train | best peer (train) | infer | best peer (infer) | RSS MB: kplab / least peer |")
+    print("|---|---|---|---|---|---|---|")
+    for arch in ARCHS:
+        for t in threads:
+            ours = med.get(("kplab", arch, t))
+            theirs = {p: med[(p, arch, t)] for p in peers if (p, arch, t) in med}
+            if not ours or not theirs:
+                continue
+            cells = []
+            for metric in ("train", "infer"):
+                best = max(theirs, key=lambda p: theirs[p][metric])
+                ratio = ours[metric] / theirs[best][metric]
+                # same-pass ratios against that peer
+                by_pass = {r["pass"]: r[metric] for r in runs[(best, arch, t)]}
+                pairs = [r[metric] / by_pass[r["pass"]] for r in runs[("kplab", arch, t)] if r["pass"] in by_pass]
+                span = f" [{min(pairs):.2f}–{max(pairs):.2f}]" if pairs else ""
+                cells += [f"{ratio:.2f}×{span}", f"{best} {theirs[best][metric]:.0f}"]
+            least = min(theirs, key=lambda p: theirs[p]["rss"])
+            cells.append(f"{ours['rss']:.0f} / {theirs[least]['rss']:.0f} ({least})")
+            print(f"| {arch} | {t} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "results/bench.txt")
