@@ -17,6 +17,7 @@ let package = Package(
         // C shims: the only places that see C headers.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
 
         // libyaml events → node tree with line:column marks. Knows nothing of experiments.
         .target(name: "YAML", dependencies: ["CYAML"]),
@@ -29,7 +30,7 @@ let package = Package(
         .target(name: "Experiments", dependencies: ["YAML", "Engine", "Faces",
                                                     .product(name: "Crypto", package: "swift-crypto")]),
         // Training loop, run records, results store.
-        .target(name: "Runner", dependencies: ["Experiments", "Engine", "Faces", "YAML"]),
+        .target(name: "Runner", dependencies: ["Experiments", "Engine", "Faces", "YAML", "CPNG"]),
         // The thin command-line interface.
         .executableTarget(name: "kplab", dependencies: [
             "Runner", "Experiments", "Faces", "Engine", "YAML",

@@ -36,7 +36,7 @@ private func fold(_ word: String) -> String {
 }
 
 /// Optimal-string-alignment distance: Levenshtein plus swaps of two neighbouring letters.
-func editDistance(_ a: String, _ b: String) -> Int {
+public func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }

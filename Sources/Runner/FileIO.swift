@@ -1,3 +1,4 @@
+import Faces
 import Foundation
 
 extension String {
@@ -9,22 +10,11 @@ extension String {
 }
 
 /// Writes `bytes` to `path` so that readers see either the old file or the complete new one,
-/// never a half-written file: a temporary file in the same folder, fsynced, then renamed.
+/// never a half-written file (Faces' `AtomicFile`: temporary file, fsync, rename).
 public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    let temporary = path + ".tmp-\(getpid())"
-    guard let file = fopen(temporary, "wb") else {
-        throw RunnerError("cannot write \(temporary): \(String(cString: strerror(errno)))")
-    }
-    let written = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
-    let synced = fflush(file) == 0 && fsync(fileno(file)) == 0
-    fclose(file)
-    guard written == bytes.count, synced, rename(temporary, path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        unlink(temporary)
-        throw RunnerError("cannot write \(path): \(reason)")
-    }
+    try AtomicFile.write(bytes, to: path)
 }
 
 public func writeAtomically(_ text: String, to path: String) throws {
-    try writeAtomically(Array(text.utf8), to: path)
+    try AtomicFile.write(Array(text.utf8), to: path)
 }

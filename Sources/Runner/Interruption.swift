@@ -18,6 +18,13 @@ public enum Interruption {
         }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
+        // A parent may hand us these signals blocked (some process launchers do, and the mask
+        // is inherited): unblock them, or a Ctrl-C would wait unseen until the run ends.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 
     /// The signal that asked us to stop (SIGINT or SIGTERM), or nil.

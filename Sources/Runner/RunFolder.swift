@@ -7,6 +7,7 @@ import Foundation
 /// - `run.json`: the record (`RunRecord`)
 /// - `model.best.kpw`, `model.last.kpw`: weights at the best validation epoch and the last
 ///   one (`TensorArchive`)
+/// - `diagnostics.csv`: per-layer statistics per epoch, with diagnostics on (`DiagnosticsLog`)
 /// - `checkpoint.kpw`: weights, optimizer state and loop position, for `--resume`
 /// - `.lock`: held (flock) by the process training the run, so two never train one run
 public struct RunFolder: Sendable {
@@ -51,7 +52,7 @@ public struct RunFolder: Sendable {
 
     /// Removes the files of an earlier attempt (not the lock, which the caller holds).
     func clear() throws {
-        for name in [config, metrics, record, bestWeights, lastWeights, checkpoint]
+        for name in [config, metrics, record, bestWeights, lastWeights, checkpoint, diagnostics]
         where FileManager.default.fileExists(atPath: name) {
             try FileManager.default.removeItem(atPath: name)
         }

@@ -32,6 +32,23 @@ public struct RunRecord: Codable, Equatable, Sendable {
         }
     }
 
+    /// An output collapse (`CollapseDetector`) that lasted to the run's latest epoch.
+    public struct Collapse: Codable, Equatable, Sendable {
+        /// The first epoch of the run of low-spread epochs.
+        public var sinceEpoch: Int
+        /// The latest epoch's `output_spread`.
+        public var outputSpread: Double
+
+        public init(sinceEpoch: Int, outputSpread: Double) {
+            self.sinceEpoch = sinceEpoch
+            self.outputSpread = outputSpread
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case sinceEpoch = "since_epoch", outputSpread = "output_spread"
+        }
+    }
+
     public struct KeypointError: Codable, Equatable, Sendable {
         public var keypoint: String
         public var rmsePixels: Double
@@ -67,6 +84,9 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var validationRows: Int
     /// Validation RMSE in pixels of predicting every coordinate as its training mean.
     public var meanFaceRMSEPixels: Double?
+    /// Present while the output is collapsed (the predictions barely vary between faces);
+    /// absent for a healthy run and in records from before collapse detection.
+    public var collapsed: Collapse? = nil
 
     enum CodingKeys: String, CodingKey {
         case experiment, runID = "run_id", status, statusDetail = "status_detail", seed
@@ -78,6 +98,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
         case bestKeypointRMSE = "best_keypoint_rmse_px", trainImagesPerSecond = "train_images_per_second"
         case trainRows = "train_rows", validationRows = "validation_rows"
         case meanFaceRMSEPixels = "mean_face_rmse_px"
+        case collapsed
     }
 
     public func write(to path: String) throws {

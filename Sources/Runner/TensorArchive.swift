@@ -54,7 +54,11 @@ public struct TensorArchive: Equatable, Sendable {
             append(tensor.name, to: &bytes)
             append(UInt32(tensor.dimensions.count), to: &bytes)
             for dimension in tensor.dimensions { append(UInt32(dimension), to: &bytes) }
+            #if _endian(little)
+            tensor.values.withUnsafeBytes { bytes.append(contentsOf: $0) }  // already the file's byte order
+            #else
             for value in tensor.values { append(value.bitPattern, to: &bytes) }
+            #endif
         }
         return bytes
     }

@@ -22,6 +22,10 @@ struct CompareCommand: ParsableCommand {
           kplab compare results/init-sweep --group-by model.init.weights
           kplab compare results/ --where model.init.weights=he --format csv > he.csv
           kplab compare results/ --plot curves.svg --html report.html
+          kplab compare results/init-sweep --plot init.svg --diagnostics
+
+        The status reads `completed, collapsed` for a run whose output collapsed (its \
+        predictions barely vary from face to face; see output_spread in metrics.csv).
         """
     )
 
@@ -45,34 +49,40 @@ struct CompareCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the per-epoch loss curves as SVG to this file.", valueName: "file.svg"))
     var plot: String?
 
+    @Flag(help: ArgumentHelp("With --plot: draw each run's diagnostics panel under the curves (activation std per layer, "
+                             + "dead ReLU units, weight gradient norms, bias share; from diagnostics.csv, written by "
+                             + "`kplab run --diagnostics`)."))
+    var diagnostics = false
+
     @Option(help: ArgumentHelp("Write a self-contained HTML report (table and curves) to this file.",
                                valueName: "file.html"))
     var html: String?
 
+    func validate() throws {
+        if diagnostics && plot == nil {
+            throw ValidationError("--diagnostics draws into the plot: add --plot FILE.svg")
+        }
+    }
+
     func run() throws {
         let discovery = try RunDiscovery.load(paths: paths)
-        for warning in discovery.warnings { printToStandardError("warning: " + warning) }
+        for warning in discovery.warnings { printError("warning: " + warning) }
         let groupKeys = (groupBy ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         let comparison = try Comparison(runs: discovery.runs, filters: try filters.map(RunFilter.init(parsing:)),
                                         groupKeys: groupKeys)
         print(comparison.text(format), terminator: "")
+        fflush(stdout)  // the table before the "wrote …" lines, also when stdout is a pipe
         if let plot {
-            try writeAtomically(comparison.curves.svg, to: plot)
-            printToStandardError("wrote \(plot)")
+            try writeAtomically(diagnostics ? comparison.curvesWithDiagnostics : comparison.curves.svg, to: plot)
+            printError("wrote \(plot)")
         }
         if let html {
             let command = (["kplab"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
             try writeAtomically(comparison.html(command: command), to: html)
-            printToStandardError("wrote \(html)")
+            printError("wrote \(html)")
         }
     }
 }
 
 extension Comparison.Format: ExpressibleByArgument {}
-
-/// Messages that are not the command's result go to standard error, so that
-/// `kplab compare … --format csv > table.csv` holds only the table.
-func printToStandardError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
-}

@@ -23,15 +23,8 @@ struct InspectCommand: ParsableCommand {
     var format: Format = .text
 
     func run() throws {
-        let contents: TrainingFile
-        let fingerprint: String
-        do {
-            contents = try TrainingFile(path: file, badRows: .skip)
-            fingerprint = try Fingerprint.sha256(ofFile: file)
-        } catch let error as DataFileError {
-            // A data problem, not a usage problem: say it plainly, without the usage text.
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode.failure
+        let (contents, fingerprint) = try reportingFailures {
+            (try TrainingFile(path: file, badRows: .skip), try Fingerprint.sha256(ofFile: file))
         }
         let statistics = FaceStatistics(contents.faces)
         switch format {
@@ -109,6 +102,7 @@ struct InspectCommand: ParsableCommand {
             rejected: contents.rejected.map { .init(row: $0.row, message: $0.description) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase  // like run.json
         return String(decoding: try encoder.encode(report), as: UTF8.self)
     }
 }

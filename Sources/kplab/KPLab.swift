@@ -8,8 +8,9 @@ struct KPLab: ParsableCommand {
         commandName: "kplab",
         abstract: "Facial keypoint detection experiments: describe them in YAML, train on the CPU, compare.",
         version: kplabVersion,
-        subcommands: [CheckCommand.self, RunCommand.self, CompareCommand.self, SynthCommand.self, InspectCommand.self,
-                      BenchCommand.self]
+        subcommands: [CheckCommand.self, RunCommand.self, SweepCommand.self, CompareCommand.self, ReproduceCommand.self,
+                      EvaluateCommand.self, PredictCommand.self, ShowCommand.self,
+                      SynthCommand.self, InspectCommand.self, BenchCommand.self]
     )
 
     /// Chooses OpenBLAS's kernel before anything else runs: this may re-execute the

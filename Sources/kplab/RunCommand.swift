@@ -22,6 +22,13 @@ struct RunCommand: ParsableCommand {
             same metrics.csv as a run that was never stopped. A folder that already holds a run \
             is never overwritten without --overwrite.
 
+            --diagnostics (or train.diagnostics: true) also writes diagnostics.csv: per epoch and \
+            parameterised layer, activation mean and std on a fixed probe batch, the fraction of \
+            dead ReLU units, and the norms of weights, biases, their gradients and last updates. \
+            The flag changes no number the run produces, so it keeps the run-id. Every run logs \
+            output_spread in metrics.csv and warns once when the output collapses (the net \
+            predicts nearly the same face for every input).
+
             Exit status: 0 completed or early-stopped, 1 diverged or failed, 2 invalid input, \
             130 interrupted.
             """)
@@ -46,6 +53,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print only the final summary.")
     var quiet = false
 
+    @Flag(help: "Also write diagnostics.csv: per-layer activations, dead units, gradient and update norms every epoch (same run-id).")
+    var diagnostics = false
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
@@ -65,7 +75,7 @@ struct RunCommand: ParsableCommand {
         do {
             training = try Training.prepare(experiment, results: out,
                                             options: .init(threads: threads, resume: resume, overwrite: overwrite,
-                                                           display: display.mode))
+                                                           display: display.mode, diagnostics: diagnostics))
             if !quiet {
                 print("\(experiment.name): training into \(training.folder.path) (seed \(training.seed), \(threads) thread\(threads == 1 ? "" : "s"))")
             }
@@ -73,6 +83,10 @@ struct RunCommand: ParsableCommand {
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)
+        }
+        // A quiet run prints no commentary, but a collapsed output must still be said, once.
+        if quiet, let collapse = record.collapsed {
+            print(CollapseDetector.warning(since: collapse.sinceEpoch, spread: collapse.outputSpread))
         }
         print(RunSummary(record: record, folder: training.folder.path).text)
         switch record.status {

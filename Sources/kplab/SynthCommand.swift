@@ -32,12 +32,7 @@ struct SynthCommand: ParsableCommand {
 
     func run() throws {
         let generator = SyntheticFaces(count: count, seed: seed, missingLabels: missing)
-        do {
-            try generator.generate().write(to: out)
-        } catch let error as DataFileError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode.failure
-        }
+        try reportingFailures { try generator.generate().write(to: out) }
         print("\(out): \(count) synthetic faces, seed \(seed)\(missing ? ", Kaggle-like missing labels" : "")")
         print("fingerprint \(generator.fingerprint)")
     }

@@ -18,6 +18,14 @@ func runInScratchFolder(_ arguments: [String], files: [String: String],
     for (name, text) in files {
         try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
+    let result = try runKplab(arguments, in: folder)
+    try inspect(folder)
+    return result
+}
+
+/// Runs kplab with `arguments` in `folder` and reports what it printed and which files the
+/// folder holds afterwards.
+func runKplab(_ arguments: [String], in folder: URL) throws -> CommandResult {
     let process = Process()
     process.executableURL = kplabBinary()
     process.arguments = arguments
@@ -29,7 +37,6 @@ func runInScratchFolder(_ arguments: [String], files: [String: String],
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
     let errorData = error.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    try inspect(folder)
     return CommandResult(status: process.terminationStatus,
                          standardOutput: String(decoding: outputData, as: UTF8.self),
                          standardError: String(decoding: errorData, as: UTF8.self),

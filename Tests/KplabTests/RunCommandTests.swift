@@ -34,7 +34,7 @@ import Testing
                     == [".lock", "config.yaml", "metrics.csv", "model.best.kpw", "model.last.kpw", "run.json"])
             let metrics = try String(contentsOf: run.appendingPathComponent("metrics.csv"), encoding: .utf8)
             let lines = metrics.split(separator: "\n")
-            #expect(lines.first == "epoch,train_loss,val_loss,val_rmse_px,learning_rate,seconds")
+            #expect(lines.first == "epoch,train_loss,val_loss,val_rmse_px,output_spread,learning_rate,seconds")
             #expect(lines.count == 5)
             let trainLosses = lines.dropFirst().map { Double($0.split(separator: ",")[1])! }
             #expect(trainLosses.last! < trainLosses.first!, "the loss fell: \(trainLosses)")
@@ -72,5 +72,56 @@ import Testing
                                              "--set", "train.optimizer=sgd"], files: ["tiny.yaml": Self.tiny])
         #expect(result.status == 1)
         #expect(result.standardOutput.contains("DIVERGED: training loss "))
+    }
+}
+
+/// Ctrl-C on the real binary: the run stops cleanly, keeps its epochs, and resumes.
+@Suite struct InterruptionTests {
+    @Test func sigintCheckpointsAndResumeFinishesTheRun() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kplab-sigint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try RunCommandTests.tiny.write(to: folder.appendingPathComponent("tiny.yaml"), atomically: true, encoding: .utf8)
+        func start(_ extra: [String]) throws -> Process {
+            let process = Process()
+            process.executableURL = kplabBinary()
+            process.arguments = ["run", "tiny.yaml", "--quiet", "--threads", "1", "--set", "train.epochs=400"] + extra
+            process.currentDirectoryURL = folder
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        let first = try start([])
+        // Wait for the first finished epoch, then interrupt.
+        let results = folder.appendingPathComponent("results/tiny")
+        var metrics: URL?
+        for _ in 0..<600 where metrics == nil {
+            Thread.sleep(forTimeInterval: 0.05)
+            if let run = try? FileManager.default.contentsOfDirectory(atPath: results.path).first {
+                let candidate = results.appendingPathComponent(run).appendingPathComponent("metrics.csv")
+                if let text = try? String(contentsOf: candidate, encoding: .utf8), text.split(separator: "\n").count >= 2 {
+                    metrics = candidate
+                }
+            }
+        }
+        let metricsFile = try #require(metrics, "no epoch finished within 30 s")
+        first.interrupt()
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 130)
+        let runFolder = metricsFile.deletingLastPathComponent()
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: runFolder.appendingPathComponent("run.json"))) as! [String: Any]
+        #expect(record["status"] as? String == "interrupted")
+        #expect((record["status_detail"] as? String)?.hasPrefix("SIGINT in epoch ") == true)
+        #expect(FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("checkpoint.kpw").path))
+        let kept = try String(contentsOf: metricsFile, encoding: .utf8).split(separator: "\n").count - 1
+        #expect(kept >= 1)
+
+        let resumed = try start(["--resume"])
+        resumed.waitUntilExit()
+        #expect(resumed.terminationStatus == 0)
+        let rows = try String(contentsOf: metricsFile, encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(rows.map { Int($0.split(separator: ",")[0])! } == Array(1...400), "epochs continue without gaps")
+        #expect(!FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("checkpoint.kpw").path))
     }
 }

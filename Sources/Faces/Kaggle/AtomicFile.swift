@@ -3,7 +3,14 @@ import Foundation
 /// Writes a file so that readers see either the old file or the whole new one, never half of it:
 /// the bytes go to a temporary file in the same folder, which is renamed over `path` only after
 /// everything was written and flushed. On any failure the temporary file is removed.
-enum AtomicFile {
+public enum AtomicFile {
+    /// Replaces `path` with exactly `bytes` (results files, records, weights).
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        try write(to: path) { output in
+            output.append(contentsOf: bytes)
+        }
+    }
+
     static func write(to path: String, _ produce: (inout FileOutput) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path

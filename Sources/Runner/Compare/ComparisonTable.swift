@@ -63,7 +63,7 @@ public struct ComparisonTable: Sendable {
                 + parameters.map { .parameter(run.config[$0]) }
                 + [.number(run.bestValidationRMSEPixels), .number(run.bestEpoch.map(Double.init)),
                    .number(run.finalTrainLoss), .number(run.finalValidationLoss), .number(Double(run.epochsRun)),
-                   .text(run.record.status.rawValue), .number(run.wallSeconds),
+                   .text(run.statusText), .number(run.wallSeconds),
                    .number(run.record.trainImagesPerSecond)]
         }
     }

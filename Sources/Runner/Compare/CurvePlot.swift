@@ -56,6 +56,12 @@ public struct CurvePlot: Sendable {
     private let left = 76.0, top = 44.0, plotWidth = 640.0, plotHeight = 400.0
     private let legendGap = 28.0
 
+    /// The picture's width and height in SVG user units (the legend's size decides).
+    public var size: (width: Double, height: Double) {
+        let legend = PlotLegend(columns: legendColumns, values: series.map(\.legendValues))
+        return (left + plotWidth + legendGap + legend.width + 12, max(top + plotHeight + 56, top + legend.height + 12))
+    }
+
     /// The picture as SVG text (UTF-8, no external references).
     public var svg: String {
         let plottable = series.flatMap { $0.training + $0.validation }.map(\.loss).filter { $0.isFinite && $0 > 0 }
@@ -72,8 +78,7 @@ public struct CurvePlot: Sendable {
         func y(_ loss: Double) -> Double { top + (1 - yAxis.fraction(loss)) * plotHeight }
 
         let legend = PlotLegend(columns: legendColumns, values: series.map(\.legendValues))
-        let width = left + plotWidth + legendGap + legend.width + 12
-        let height = max(top + plotHeight + 56, top + legend.height + 12)
+        let (width, height) = size
 
         var out: [String] = []
         out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(number(width))\" height=\"\(number(height))\" "

@@ -16,7 +16,7 @@ public struct RunGroup: Sendable {
     /// `3 completed` or `2 completed, 1 diverged`, most frequent first.
     var statusCounts: String {
         var counts: [String: Int] = [:]
-        for run in runs { counts[run.record.status.rawValue, default: 0] += 1 }
+        for run in runs { counts[run.statusText, default: 0] += 1 }
         return counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
             .map { "\($0.value) \($0.key)" }.joined(separator: ", ")
     }

@@ -8,6 +8,9 @@ public struct Evaluation: Sendable {
     public var squaredErrors: [Double]
     /// Number of present values per coordinate (30).
     public var presentCounts: [Int]
+    /// How much the predictions vary across the validation faces relative to the targets
+    /// (`OutputSpread`): about 1 for a net that follows the faces, near 0 for a constant face.
+    public var outputSpread: Double
 
     /// The masked MSE over every present value: what `val_loss` reports.
     public var loss: Double {
@@ -33,6 +36,7 @@ public struct Evaluation: Sendable {
         let width = Keypoint.coordinateCount
         var squaredErrors = [Double](repeating: 0, count: width)
         var presentCounts = [Int](repeating: 0, count: width)
+        var spread = OutputSpread(width: width)
         var unused = RandomGenerator(seed: 0)  // inference draws nothing
         let inFileOrder = BatchPlan(size: batch.capacity, order: .file, lastBatch: .keep, flip: false, seed: 0)
         for selection in dataset.epoch(0, plan: inFileOrder) {
@@ -49,7 +53,13 @@ public struct Evaluation: Sendable {
                     presentCounts[coordinate] += 1
                 }
             }
+            batch.targets.withUnsafeBufferPointer { targets in
+                batch.mask.withUnsafeBufferPointer { mask in
+                    spread.add(predictions: predictions, targets: targets, mask: mask, count: batch.count)
+                }
+            }
         }
+        outputSpread = spread.value
         self.squaredErrors = squaredErrors
         self.presentCounts = presentCounts
     }

@@ -15,20 +15,35 @@ public final class Training {
         /// Asked after every batch; a signal number stops the run as interrupted. Tests stop
         /// runs at chosen batches through it; the CLI passes the SIGINT/SIGTERM flag.
         public var stopRequest: @Sendable () -> Int32?
+        /// Stop (as interrupted, resumable) once this many epochs are done, without changing
+        /// the configuration: schedules still span `train.epochs`. `kplab reproduce --epochs`.
+        public var epochLimit: Int?
+        /// Write `diagnostics.csv` (per-layer statistics every epoch) even when the experiment's
+        /// `train.diagnostics` is false. Outside the spec on purpose: diagnostics change no
+        /// number the run produces, so they do not change its configuration hash or run-id.
+        public var diagnostics: Bool
 
         public init(threads: Int, resume: Bool = false, overwrite: Bool = false, display: ProgressDisplay.Mode = .plain,
-                    stopRequest: @escaping @Sendable () -> Int32? = { Interruption.requested }) {
+                    stopRequest: @escaping @Sendable () -> Int32? = { Interruption.requested }, epochLimit: Int? = nil,
+                    diagnostics: Bool = false) {
             self.threads = threads
             self.resume = resume
             self.overwrite = overwrite
             self.display = display
             self.stopRequest = stopRequest
+            self.epochLimit = epochLimit
+            self.diagnostics = diagnostics
         }
     }
 
     /// Past this training loss (normalised MSE; predictions some 1000 image widths off) a run
     /// counts as diverged even while the numbers are still finite.
     public static let divergenceBound = 1e6
+
+    /// A checkpoint is written at the end of an epoch once this many seconds have passed since
+    /// the last one (and always when a run is stopped), so that a killed run loses at most
+    /// about this much work while big networks do not spend their time writing weights.
+    public static let checkpointInterval: TimeInterval = 30
 
     public let experiment: Experiment
     public let folder: RunFolder
@@ -38,13 +53,14 @@ public final class Training {
     let network: Network
     let optimizer: Optimizer
     let options: Options
-    private var record: RunRecord
-    private var position: LoopPosition
-    private var display: ProgressDisplay
+    var record: RunRecord
+    var position: LoopPosition
+    var display: ProgressDisplay
     /// Held from `prepare` until the run ends, so no second process trains this folder.
     private var lock: RunLock?
     private var batch: FaceBatch
     private var outputGradient: [Float]
+    private var lastCheckpoint = Date()
 
     /// Checks the folder, builds data, network and optimizer, and writes `config.yaml` and a
     /// `running` record, or loads the checkpoint when resuming.
@@ -53,10 +69,12 @@ public final class Training {
         try folder.create()
         let lock = try folder.acquireLock()
         let previous = folder.exists ? try RunRecord.read(from: folder.record) : nil
-        let resuming = options.resume && previous.map { [.interrupted, .running].contains($0.status) } == true
-                       && FileManager.default.fileExists(atPath: folder.checkpoint)
+        let unfinished = previous.map { [.interrupted, .running].contains($0.status) } == true
+        let resuming = options.resume && unfinished && FileManager.default.fileExists(atPath: folder.checkpoint)
         if let previous, !resuming {
-            guard options.overwrite else {
+            // --resume of a run killed before its first checkpoint: nothing to keep, start again.
+            let nothingToResume = options.resume && unfinished
+            guard options.overwrite || nothingToResume else {
                 let hint = [.interrupted, .running].contains(previous.status)
                     ? "continue it with --resume, or start again with --overwrite"
                     : "train it again with --overwrite, or check it with `kplab reproduce \(folder.path)`"
@@ -118,89 +136,134 @@ public final class Training {
         try record.write(to: folder.record)
     }
 
+    /// How a run ended, in the record's words.
+    typealias Outcome = (status: RunRecord.Status, detail: String?)
+
+    /// What the epoch loop keeps between epochs of one `run()`.
+    struct Loop {
+        let metrics: MetricsLog
+        var collapse: CollapseWatch
+        let layers: LayerDiagnostics?
+        let plan: BatchPlan
+        let wallClockStart = Date()
+    }
+
     /// Trains until the last epoch, early stopping, divergence, the wall-time limit or a signal,
     /// and returns the final record (also in `run.json`).
     @discardableResult
     public func run() throws -> RunRecord {
-        let train = experiment.train
         let metrics = try MetricsLog(path: folder.metrics, keepingEpochs: position.epochsDone)
-        let plan = experiment.batchPlan(seed: seed)
-        let wallClockStart = Date()
-        var outcome: (status: RunRecord.Status, detail: String?) = (.completed, nil)
-
-        epochs: while position.epochsDone < train.epochs {
+        var loop = Loop(metrics: metrics,
+                        collapse: CollapseWatch(spreads: try MetricsLog.read(path: folder.metrics).map(\.outputSpread)),
+                        layers: try layerDiagnostics(), plan: experiment.batchPlan(seed: seed))
+        var outcome: Outcome = (.completed, nil)
+        while position.epochsDone < experiment.train.epochs {
             let epoch = position.epochsDone
-            let learningRate = experiment.learningRate(epoch: epoch)
-            let momentum = experiment.momentum(epoch: epoch)
-            let selections = data.training.epoch(epoch, plan: plan)
+            let selections = data.training.epoch(epoch, plan: loop.plan)
             guard !selections.isEmpty else {
-                throw RunnerError("\(data.training.count) training rows make no batch of \(train.batchSize) with last_batch: \(train.lastBatch.rawValue)")
+                throw RunnerError("\(data.training.count) training rows make no batch of \(experiment.train.batchSize) "
+                                  + "with last_batch: \(experiment.train.lastBatch.rawValue)")
             }
-            var epochStart = Date()
-            for (index, selection) in selections.enumerated().dropFirst(position.batchesDone) {
-                data.training.fill(&batch, with: selection)
-                // Dropout's masks come from a stream of their own per (epoch, batch), so a run
-                // resumed mid-epoch draws exactly what the uninterrupted run drew.
-                var dropout = RandomGenerator(seed: seed, stream: Self.dropoutStream(epoch: epoch, batch: index))
-                let loss = trainStep(count: batch.count, learningRate: learningRate, momentum: momentum, rng: &dropout)
-                position.trainLossSum += Double(loss)
-                position.batchesDone = index + 1
-                position.epochImages += batch.count
-                if !loss.isFinite || Double(loss) > Self.divergenceBound {
-                    outcome = (.diverged, "training loss \(loss) in epoch \(epoch + 1), batch \(index + 1)")
-                    try metrics.append(.init(epoch: epoch + 1, trainLoss: .nan, validationLoss: .nan,
-                                             validationRMSEPixels: .nan, learningRate: learningRate, seconds: elapsed(since: epochStart)))
-                    position.epochsDone += 1
-                    break epochs
-                }
-                let seconds = position.epochSeconds + elapsed(since: epochStart)
-                display.batchFinished(epoch: epoch + 1, epochs: train.epochs, batch: index + 1, batches: selections.count,
-                                      images: position.epochImages, elapsed: seconds)
-                if let signal = options.stopRequest() {
-                    outcome = (.interrupted, "\(Interruption.name(of: signal)) in epoch \(epoch + 1) after batch \(index + 1) of \(selections.count)")
-                } else if let limit = train.maxWallTime, Date().timeIntervalSince(wallClockStart) >= limit {
-                    outcome = (.interrupted, "reached max_wall_time (\(limit) s) in epoch \(epoch + 1)")
-                }
-                if outcome.status == .interrupted {
-                    position.epochSeconds = seconds
-                    try Checkpoint.save(network: network, optimizer: optimizer, position: withSteps(position),
-                                        specHash: record.configHash, to: folder.checkpoint)
-                    break epochs
-                }
-            }
-            let trainSeconds = position.epochSeconds + elapsed(since: epochStart)
-            epochStart = Date()
-            let validation = Evaluation(network: network, dataset: data.validation, batch: &batch)
-            let trainLoss = position.trainLossSum / Double(selections.count)
-            let row = MetricsLog.Row(epoch: epoch + 1, trainLoss: trainLoss, validationLoss: validation.loss,
-                                     validationRMSEPixels: validation.rmsePixels, learningRate: learningRate,
-                                     seconds: trainSeconds + elapsed(since: epochStart))
-            try metrics.append(row)
-            position.totalImages += position.epochImages
-            position.totalTrainSeconds += trainSeconds
-            let improved = noteValidation(validation, epoch: epoch + 1)
-            position.epochsDone += 1
-            position.batchesDone = 0
-            position.trainLossSum = 0
-            position.epochImages = 0
-            position.epochSeconds = 0
-            record.finalTrainLoss = trainLoss
-            record.finalValidationLoss = validation.loss
-            display.epochFinished(summary(row, improved: improved))
-            if !validation.loss.isFinite {
-                outcome = (.diverged, "validation loss \(validation.loss) after epoch \(epoch + 1)")
+            if let stop = try trainBatches(of: epoch, selections, loop: loop) {
+                outcome = stop
                 break
             }
-            if let stopping = train.earlyStopping, position.epochsWithoutImprovement >= stopping.patience {
-                outcome = (.earlyStopped, "no improvement of the validation loss for \(stopping.patience) epochs; best epoch \(position.bestEpoch ?? 0)")
+            if let stop = try endEpoch(epoch, batches: selections.count, loop: &loop) {
+                outcome = stop
                 break
             }
-            try Checkpoint.save(network: network, optimizer: optimizer, position: withSteps(position),
-                                specHash: record.configHash, to: folder.checkpoint)
-            updateRecord()
-            try record.write(to: folder.record)
         }
         return try finish(outcome)
+    }
+
+    /// The epoch's remaining batches (all of them, unless resumed mid-epoch). Returns why the
+    /// run must stop — divergence (its row is written), a signal or the wall-time limit (a
+    /// checkpoint is written) — or nil when the epoch's training is done.
+    private func trainBatches(of epoch: Int, _ selections: [BatchSelection], loop: Loop) throws -> Outcome? {
+        let learningRate = experiment.learningRate(epoch: epoch)
+        let momentum = experiment.momentum(epoch: epoch)
+        let start = Date()
+        for (index, selection) in selections.enumerated().dropFirst(position.batchesDone) {
+            data.training.fill(&batch, with: selection)
+            // Dropout's masks come from a stream of their own per (epoch, batch), so a run
+            // resumed mid-epoch draws exactly what the uninterrupted run drew.
+            var dropout = RandomGenerator(seed: seed, stream: Self.dropoutStream(epoch: epoch, batch: index))
+            if index == selections.count - 1 { loop.layers?.rememberWeights() }
+            let loss = trainStep(count: batch.count, learningRate: learningRate, momentum: momentum, rng: &dropout)
+            position.trainLossSum += Double(loss)
+            position.batchesDone = index + 1
+            position.epochImages += batch.count
+            let seconds = position.epochSeconds + elapsed(since: start)
+            if !loss.isFinite || Double(loss) > Self.divergenceBound {
+                try loop.metrics.append(.init(epoch: epoch + 1, trainLoss: .nan, validationLoss: .nan, validationRMSEPixels: .nan,
+                                              learningRate: learningRate, seconds: seconds))
+                position.epochsDone += 1
+                return (.diverged, "training loss \(loss) in epoch \(epoch + 1), batch \(index + 1)")
+            }
+            display.batchFinished(epoch: epoch + 1, epochs: experiment.train.epochs, batch: index + 1,
+                                  batches: selections.count, images: position.epochImages, elapsed: seconds)
+            var stop: Outcome?
+            if let signal = options.stopRequest() {
+                stop = (.interrupted, "\(Interruption.name(of: signal)) in epoch \(epoch + 1) after batch \(index + 1) of \(selections.count)")
+            } else if let limit = experiment.train.maxWallTime, Date().timeIntervalSince(loop.wallClockStart) >= limit {
+                stop = (.interrupted, "reached max_wall_time (\(limit) s) in epoch \(epoch + 1)")
+            }
+            if let stop {
+                position.epochSeconds = seconds
+                try saveCheckpoint()
+                return stop
+            }
+        }
+        position.epochSeconds += elapsed(since: start)
+        return nil
+    }
+
+    /// Validation, the epoch's row, best weights, diagnostics, and the stopping rules. Returns
+    /// why the run stops here, or nil to go on.
+    private func endEpoch(_ epoch: Int, batches: Int, loop: inout Loop) throws -> Outcome? {
+        let start = Date()
+        let validation = Evaluation(network: network, dataset: data.validation, batch: &batch)
+        let trainLoss = position.trainLossSum / Double(batches)
+        let row = MetricsLog.Row(epoch: epoch + 1, trainLoss: trainLoss, validationLoss: validation.loss,
+                                 validationRMSEPixels: validation.rmsePixels, outputSpread: validation.outputSpread,
+                                 learningRate: experiment.learningRate(epoch: epoch),
+                                 seconds: position.epochSeconds + elapsed(since: start))
+        try loop.metrics.append(row)
+        try loop.layers?.record(epoch: epoch + 1)
+        note(loop.collapse.observe(validation.outputSpread), watch: loop.collapse, spread: validation.outputSpread)
+        position.totalImages += position.epochImages
+        position.totalTrainSeconds += position.epochSeconds
+        let improved = noteValidation(validation, epoch: epoch + 1)
+        position.epochsDone += 1
+        position.batchesDone = 0
+        position.trainLossSum = 0
+        position.epochImages = 0
+        position.epochSeconds = 0
+        record.finalTrainLoss = trainLoss
+        record.finalValidationLoss = validation.loss
+        display.epochFinished(summary(row, improved: improved))
+
+        var stop: Outcome?
+        if !validation.loss.isFinite {
+            stop = (.diverged, "validation loss \(validation.loss) after epoch \(epoch + 1)")
+        } else if let stopping = experiment.train.earlyStopping, position.epochsWithoutImprovement >= stopping.patience {
+            stop = (.earlyStopped, "no improvement of the validation loss for \(stopping.patience) epochs; best epoch \(position.bestEpoch ?? 0)")
+        } else if let limit = options.epochLimit, position.epochsDone >= limit, position.epochsDone < experiment.train.epochs {
+            stop = (.interrupted, "stopped after \(limit) of \(experiment.train.epochs) epochs as asked")
+        }
+        if stop?.status == .interrupted || (stop == nil && Date().timeIntervalSince(lastCheckpoint) >= Self.checkpointInterval) {
+            try saveCheckpoint()
+        }
+        updateRecord()
+        try record.write(to: folder.record)
+        return stop
+    }
+
+    private func saveCheckpoint() throws {
+        position.optimizerSteps = optimizer.stepCount
+        try Checkpoint.save(network: network, optimizer: optimizer, position: position,
+                            specHash: record.configHash, to: folder.checkpoint)
+        lastCheckpoint = Date()
     }
 
     /// forward, masked MSE, backward, one optimizer step; returns the batch's loss.
@@ -265,12 +328,6 @@ public final class Training {
 
     private func weights() -> TensorArchive {
         TensorArchive(specHash: record.configHash, tensors: Checkpoint.parameterTensors(network))
-    }
-
-    private func withSteps(_ position: LoopPosition) -> LoopPosition {
-        var position = position
-        position.optimizerSteps = optimizer.stepCount
-        return position
     }
 
     private func summary(_ row: MetricsLog.Row, improved: Bool) -> String {

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Runner
+
+/// `kplab reproduce RUN`: train a recorded run again and compare the curves.
+struct ReproduceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reproduce",
+        abstract: "Re-run a recorded run from its config.yaml and compare the two metrics.csv files.",
+        discussion: """
+            The run is trained again from its config.yaml (which holds the seed it used) with \
+            the thread count it recorded, into a fresh folder, and the two metrics.csv files are \
+            compared value by value, every column but seconds. 'exact' means bit-identical. \
+            Otherwise it names the first differing epoch, the largest absolute and relative \
+            difference per column, and what differs from the record that could explain it: \
+            data fingerprint, kplab version or commit, BLAS kernel, thread count, CPU.
+
+            Exit status: 0 exact, 1 different (or the re-run failed), 2 invalid input.
+            """)
+
+    @Argument(help: ArgumentHelp("The recorded run's folder, results/<experiment>/<run-id>.", valueName: "run"))
+    var runFolder: String
+
+    @Option(help: "Compare only the first K epochs (a quick check; the configuration is unchanged).")
+    var epochs: Int?
+
+    @Option(help: ArgumentHelp("Where the re-run goes (default: a new temporary folder).", valueName: "folder"))
+    var out: String?
+
+    @Option(help: "Threads for the re-run (default: the recorded count; a different count may change the last bits).")
+    var threads: Int?
+
+    @Flag(help: "Print only the comparison.")
+    var quiet = false
+
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let reproduction: Reproduction
+        do {
+            reproduction = try Reproduction(original: RunFolder(path: runFolder))
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        Interruption.install()
+        let results = out ?? NSTemporaryDirectory() + "kplab-reproduce-\(UUID().uuidString.prefix(8))"
+        do {
+            let (folder, outcome) = try reproduction.run(results: results, threads: threads, epochs: epochs,
+                                                         display: ProgressDisplay.forStandardOutput(quiet: quiet).mode)
+            print("reproduction: \(folder.path)")
+            print(outcome.report)
+            if !outcome.isExact { throw ExitCode(1) }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Runner
+import YAML
+
+/// `kplab sweep PATH…`: expand experiment files, folders and sweep files into runs, and train
+/// them as child `kplab run` processes, several at once.
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run many experiments: files, folders of them, and sweep files with grids and variants.",
+        discussion: """
+            Each PATH is an experiment file (one run), a folder (every *.yaml in it, sorted), or a \
+            sweep file: a base experiment and the settings to vary, e.g.
+
+              base: ../cnn4.yaml                 # relative to the sweep; a list; or inline
+              name: init-{model.init.weights}    # optional; default: the base's name
+              set: {train.epochs: 30}            # optional; every run
+              grid:                              # every combination: 2 × 2 × 3 = 12 runs
+                model.init.weights: [xavier, he]
+                model.init.distribution: [normal, uniform]
+                seed: [1, 2, 3]
+              variants:                          # optional; each one run (× the grid)
+                - {train.optimizer: adam}
+                - {train.learning_rate: 0.03}
+
+            Runs come in a fixed order: the PATHs in order; within a sweep its bases, then its \
+            variants, then the grid as nested loops in file order (last key fastest). Each run's \
+            settings are applied in the order name, set, variant, grid point, --set (later wins). \
+            Runs with the same configuration have the same run-id and run once. Every file is \
+            checked before anything starts; any error stops the sweep with exit status 2.
+
+            Each run trains as 'kplab run FILE --out RESULTS --threads N --quiet' into \
+            RESULTS/<name>/<run-id>/, its output appended to sweep.log there; the expanded \
+            experiment is written to RESULTS/.sweep/<name>/<run-id>.yaml. --jobs N trains N at \
+            once with the cores divided between them. A run already completed (or early-stopped) \
+            is skipped, an interrupted one resumed (--resume), one that another process is training \
+            is left to it — so running a sweep again picks up where it stopped, and machines \
+            sharing a results folder can split it with --shard: shard i of n takes the runs at \
+            positions i-1, i-1+n, i-1+2n … of the order above. Inside a SLURM job array, without \
+            --shard, the shard is the task's: SLURM_ARRAY_TASK_ID of SLURM_ARRAY_TASK_COUNT, \
+            counted from SLURM_ARRAY_TASK_MIN.
+
+            Ctrl-C is forwarded to the runs, which save a checkpoint and stop; run the same \
+            command again to resume them.
+
+            Exit status: 0 when every run finished or was skipped, 1 when any failed or was left \
+            unfinished, 2 for errors in the files or arguments, 130 after Ctrl-C.
+            """)
+
+    @Argument(help: ArgumentHelp("Experiment files, folders of them, and sweep files.", valueName: "path"))
+    var paths: [String]
+
+    @OptionGroup var experimentOptions: ExperimentOptions
+
+    @Flag(help: "List the runs (run-id, file, settings that differ), one per line, and exit.")
+    var dryRun = false
+
+    @Option(help: ArgumentHelp("The results folder.", valueName: "folder"))
+    var out = "results"
+
+    @Option(help: "How many runs train at once.")
+    var jobs = 1
+
+    @Option(help: "Cores to divide between the runs (default: all of this machine's).")
+    var threads: Int?
+
+    @Flag(help: "Stop at the first failed run: start no more and interrupt the running ones (they resume next time).")
+    var failFast = false
+
+    @Option(help: ArgumentHelp("Run only shard i of n (1 ≤ i ≤ n) of the runs.", valueName: "i/n"))
+    var shard: String?
+
+    @Option(help: .hidden)
+    var worker: String?
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let overrides = try experimentOptions.parsedOverrides()
+        let selectedShard: Shard?
+        do {
+            selectedShard = try shard.map { text throws(RunnerError) in try Shard(parsing: text) }
+                ?? Shard.slurm(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(2)
+        }
+        let plan: SweepPlan
+        do {
+            plan = try SweepPlan.load(paths: paths, overrides: overrides)
+        } catch {
+            error.diagnostics.forEach { printError($0.description) }
+            let count = error.diagnostics.count
+            printError("\(count) error\(count == 1 ? "" : "s") in the sweep's files; nothing was started")
+            throw ExitCode(2)
+        }
+        for duplicate in plan.duplicates {
+            let kept = plan.runs[duplicate.keptIndex]
+            printError("note: \(describe(duplicate.run)) has the same configuration as \(describe(kept)); it runs once")
+        }
+        let runs = plan.runs.enumerated().filter { selectedShard?.contains(position: $0.offset) ?? true }.map(\.element)
+        let shardText = selectedShard.map { " (shard \($0) of \(plan.runs.count) runs)" } ?? ""
+
+        if dryRun {
+            let width = runs.map(\.runID.count).max() ?? 0
+            for run in runs {
+                let settings = run.settings.isEmpty ? "" : "  " + run.settings.joined(separator: " ")
+                print(run.runID.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + run.origin + settings)
+            }
+            printError("\(runs.count) run\(runs.count == 1 ? "" : "s")\(shardText)")
+            return
+        }
+
+        SweepSignals.install()
+        let options = SweepOptions(results: out, jobs: jobs, cores: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                                   failFast: failFast, worker: worker ?? Self.currentExecutable())
+        let scheduler = SweepScheduler(options: options,
+                                       report: { line in print(line); fflush(stdout) },
+                                       problem: { printError($0) })
+        print("\(runs.count) run\(runs.count == 1 ? "" : "s")\(shardText), \(min(jobs, max(1, runs.count))) at a time, results in \(out)/")
+        let outcome = scheduler.run(runs)
+        print(outcome.summary)
+        if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+    }
+
+    private func describe(_ run: SweepRun) -> String {
+        "\(run.origin)" + (run.settings.isEmpty ? "" : " (\(run.settings.joined(separator: " ")))")
+    }
+
+    /// This kplab, as an absolute path, so children run the same build whatever their directory.
+    static func currentExecutable() -> String {
+        if let path = Bundle.main.executablePath { return path }
+        let first = CommandLine.arguments.first ?? "kplab"
+        return first.hasPrefix("/") ? first : FileManager.default.currentDirectoryPath + "/" + first
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+/// `kplab synth`, `kplab inspect` and `kplab bench` through the real binary.
+@Suite struct DataCommandTests {
+    @Test func synthWritesKaggleFormatThatInspectReads() throws {
+        var header = "", firstRow = ""
+        let synth = try runInScratchFolder(["synth", "--count", "4", "--seed", "3", "--out", "faces.csv"], files: [:]) { folder in
+            let text = try String(contentsOf: folder.appendingPathComponent("faces.csv"), encoding: .utf8)
+            let lines = text.split(separator: "\n")
+            header = String(lines[0])
+            firstRow = String(lines[1])
+            #expect(lines.count == 5)
+        }
+        #expect(synth.status == 0)
+        #expect(header.hasPrefix("left_eye_center_x,left_eye_center_y,right_eye_center_x,"))
+        #expect(header.hasSuffix(",mouth_center_bottom_lip_y,Image"))
+        let image = firstRow.split(separator: ",").last!.split(separator: " ")
+        #expect(image.count == 96 * 96 && image.allSatisfy { UInt8($0) != nil })
+
+        let csv = "left_eye_center_x,left_eye_center_y,Image\n66,37," + Array(repeating: "128", count: 9216).joined(separator: " ")
+            + "\n,," + Array(repeating: "7", count: 9216).joined(separator: " ") + "\n"
+        let inspect = try runInScratchFolder(["inspect", "two.csv"], files: ["two.csv": csv])
+        #expect(inspect.status == 0)
+        #expect(inspect.standardOutput.contains("rows      2\n"))
+        #expect(inspect.standardOutput.contains("complete  0\n"))
+        #expect(inspect.standardOutput.contains("left_eye_center                  1    66.00    37.00"))
+        let json = try runInScratchFolder(["inspect", "two.csv", "--format", "json"], files: ["two.csv": csv])
+        let report = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as! [String: Any]
+        #expect(report["rows"] as? Int == 2 && report["complete_rows"] as? Int == 0)
+    }
+
+    @Test func inspectNamesEveryRowItWouldRejectAndExitsOne() throws {
+        let csv = "Image\n" + Array(repeating: "1", count: 9215).joined(separator: " ") + "\n"
+        let result = try runInScratchFolder(["inspect", "bad.csv"], files: ["bad.csv": csv])
+        #expect(result.status == 1)
+        #expect(result.standardOutput.contains("bad.csv: row 1 (line 2), column Image: 9215 pixel values, expected 9216"))
+    }
+
+    @Test func benchPrintsOneKeyValueLine() throws {
+        let result = try runInScratchFolder(["bench", "--arch", "mlp", "--steps", "1", "--windows", "1", "--batch", "8"], files: [:])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = result.standardOutput.split(separator: "\n")
+        #expect(lines.count == 1)
+        let pairs = Dictionary(uniqueKeysWithValues: lines[0].split(separator: " ").map {
+            let parts = $0.split(separator: "=", maxSplits: 1)
+            return (String(parts[0]), String(parts[1]))
+        })
+        for key in ["arch", "threads", "train_img_s", "infer_img_s", "gflop_s", "peak_rss_mb", "blas_kernel"] {
+            #expect(pairs[key] != nil, "missing \(key) in \(lines[0])")
+        }
+        #expect(pairs["arch"] == "mlp" && pairs["threads"] == "1")
+        #expect(Double(pairs["train_img_s"] ?? "") ?? 0 > 0)
+    }
+}
