@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// `metrics.csv`: one row per finished epoch, flushed and fsynced as the epoch ends so that a
 /// crash, a kill or a power cut never loses a finished epoch.
 ///
@@ -57,53 +51,24 @@ public final class MetricsLog {
         }
     }
 
-    private let file: UnsafeMutablePointer<FILE>
-    public let path: String
+    private let file: EpochCSVFile
+    public var path: String { file.path }
 
     /// Opens `path` for appending rows. A new (or empty) file gets the header; an existing one
     /// is first cut back to `keepingEpochs` rows, so a resumed run continues exactly after the
     /// last epoch its checkpoint holds.
     public init(path: String, keepingEpochs: Int = 0) throws {
-        self.path = path
-        let kept = keepingEpochs > 0 ? try MetricsLog.readLines(path: path).prefix(keepingEpochs + 1) : []
-        if let header = kept.first, header != MetricsLog.columns.joined(separator: ",") {
-            throw RunnerError("\(path) has the columns of another kplab version (\(header)); "
-                              + "finish the run with that version, or train it again with --overwrite")
-        }
-        guard let file = fopen(path, "w") else {
-            throw RunnerError("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-        self.file = file
-        if kept.isEmpty {
-            try write(MetricsLog.columns.joined(separator: ",") + "\n")
-        } else {
-            try write(kept.joined(separator: "\n") + "\n")
-        }
+        file = try EpochCSVFile(path: path, header: Self.columns.joined(separator: ","), keepingEpochs: keepingEpochs)
     }
-
-    deinit { fclose(file) }
 
     public func append(_ row: Row) throws {
-        try write(row.csvLine + "\n")
-    }
-
-    private func write(_ text: String) throws {
-        let ok = text.utf8CString.withUnsafeBufferPointer { fputs($0.baseAddress!, file) } >= 0
-        guard ok, fflush(file) == 0, fsync(fileno(file)) == 0 else {
-            throw RunnerError("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-    }
-
-    /// The file's lines without line ends (header first), or [] when it does not exist.
-    static func readLines(path: String) throws -> [String] {
-        guard let text = try? String(contentsOfFileAtPath: path) else { return [] }
-        return text.split(separator: "\n").map(String.init)
+        try file.append([row.csvLine])
     }
 
     /// Parses the rows of a metrics file written by this class, by column name: a file from
     /// before `output_spread` existed reads with that column NaN.
     public static func read(path: String) throws -> [Row] {
-        let lines = try readLines(path: path)
+        let lines = EpochCSVFile.readLines(path: path)
         let names = lines.first?.split(separator: ",").map(String.init) ?? []
         let required = columns.filter { $0 != "output_spread" }
         guard Set(names).isSuperset(of: required), Set(names).isSubset(of: columns), Set(names).count == names.count else {

@@ -93,7 +93,7 @@ public struct Reproduction {
     /// the log writes the shortest text that reads back to each value).
     static func rows(_ path: String) throws -> [[String: String]] {
         _ = try MetricsLog.read(path: path)  // validates the header and every row
-        let lines = try MetricsLog.readLines(path: path)
+        let lines = EpochCSVFile.readLines(path: path)
         let names = lines.first?.split(separator: ",").map(String.init) ?? []
         return lines.dropFirst().map { line in
             Dictionary(uniqueKeysWithValues: zip(names, line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))

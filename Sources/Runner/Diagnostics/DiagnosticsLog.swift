@@ -79,43 +79,23 @@ public final class DiagnosticsLog {
         public static func == (a: Row, b: Row) -> Bool { a.csvLine == b.csvLine }
     }
 
-    private let file: UnsafeMutablePointer<FILE>
-    public let path: String
+    private let file: EpochCSVFile
+    public var path: String { file.path }
 
     /// Opens `path` for appending rows. A new (or empty) file gets the header; an existing one
     /// is first cut back to the rows of epochs 1…`keepingEpochs`.
     public init(path: String, keepingEpochs: Int = 0) throws {
-        self.path = path
-        let kept = keepingEpochs > 0 ? try Self.readLines(path: path).dropFirst().filter { line in
-            Int(line.prefix { $0 != "," }).map { $0 <= keepingEpochs } ?? false
-        } : []
-        guard let file = fopen(path, "w") else {
-            throw RunnerError("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-        self.file = file
-        try write(([Self.columns.joined(separator: ",")] + kept).joined(separator: "\n") + "\n")
+        file = try EpochCSVFile(path: path, header: Self.columns.joined(separator: ","), keepingEpochs: keepingEpochs)
     }
-
-    deinit { fclose(file) }
 
     /// Appends one epoch's rows and makes them durable.
     public func append(_ rows: [Row]) throws {
-        guard !rows.isEmpty else { return }
-        try write(rows.map(\.csvLine).joined(separator: "\n") + "\n")
+        try file.append(rows.map(\.csvLine))
     }
-
-    private func write(_ text: String) throws {
-        let ok = text.utf8CString.withUnsafeBufferPointer { fputs($0.baseAddress!, file) } >= 0
-        guard ok, fflush(file) == 0, fsync(fileno(file)) == 0 else {
-            throw RunnerError("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-    }
-
-    static func readLines(path: String) throws -> [String] { try MetricsLog.readLines(path: path) }
 
     /// Parses a diagnostics file written by this class.
     public static func read(path: String) throws -> [Row] {
-        let lines = try readLines(path: path)
+        let lines = EpochCSVFile.readLines(path: path)
         guard let header = lines.first, header == columns.joined(separator: ",") else {
             throw RunnerError("\(path): not a kplab diagnostics file (unexpected header)")
         }
