@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// `diagnostics.csv`: with diagnostics on, one row per parameterised layer per finished
 /// epoch, flushed and fsynced with the epoch like `metrics.csv`, and cut back to the
 /// checkpoint's epochs when a run resumes.
