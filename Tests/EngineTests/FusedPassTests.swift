@@ -6,8 +6,9 @@ import Testing
 @Suite struct FusedPassTests {
     static let spec = InitializerSpec(scheme: .he, distribution: .uniform, bias: 0.1)
     static let layers: [LayerDescription] = [
-        // 2×2/2 windows (the unrolled kernel), padded convolution
-        LayerDescription(.conv(filters: 3, kernel: 3, stride: 1, padding: 1), initializer: spec),
+        // 2×2/2 windows (the unrolled kernel), padded convolution; 8 filters, so that the
+        // next (valid, 8-channel) convolution takes the shifted-GEMM path
+        LayerDescription(.conv(filters: 8, kernel: 3, stride: 1, padding: 1), initializer: spec),
         LayerDescription(.relu),
         LayerDescription(.maxPool(size: 2, stride: 2)),
         // overlapping 3×3/2 windows: two windows may send gradient to the same position

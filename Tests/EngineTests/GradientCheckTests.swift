@@ -23,6 +23,8 @@ struct GradientCheckTests {
         .init(shape: Shape(channels: 3, height: 6, width: 5), filters: 2, kernel: 2, stride: 1, padding: 2),
         .init(shape: Shape(channels: 2, height: 7, width: 7), filters: 4, kernel: 4, stride: 3, padding: 1),
         .init(shape: Shape(channels: 3, height: 4, width: 4), filters: 2, kernel: 1, stride: 1, padding: 0),
+        // the shifted-GEMM path (stride 1, valid, 8 or more channels)
+        .init(shape: Shape(channels: 8, height: 4, width: 5), filters: 3, kernel: 2, stride: 1, padding: 0),
     ]
 
     @Test(arguments: convolutionCases)

@@ -31,6 +31,10 @@ import Testing
         // Padding wider than the output row: whole rows of the window fall outside.
         .init(shape: Shape(channels: 2, height: 3, width: 1), filters: 2, kernel: 5, stride: 1, padding: 2, threads: 1),
         .init(shape: Shape(channels: 1, height: 9, width: 10), filters: 3, kernel: 3, stride: 1, padding: 1, threads: 2),
+        // Stride-1 valid kernels take the shifted-GEMM path (no im2col), as in cnn-large.
+        .init(shape: Shape(channels: 8, height: 7, width: 9), filters: 5, kernel: 2, stride: 1, padding: 0, threads: 2),
+        .init(shape: Shape(channels: 9, height: 6, width: 5), filters: 3, kernel: 3, stride: 1, padding: 0, threads: 3),
+        .init(shape: Shape(channels: 8, height: 2, width: 2), filters: 2, kernel: 2, stride: 1, padding: 0, threads: 1),
     ]
 
     @Test(arguments: cases)
