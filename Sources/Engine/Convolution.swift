@@ -30,9 +30,11 @@ public final class Convolution: Layer {
     private let isPointwise: Bool
     /// Stride 1, no padding, k > 1, at least `shiftedChannels` input channels: computed as
     /// k² shifted GEMMs, without im2col.
-    private let isShifted: Bool
+    let isShifted: Bool
     /// The fewest input channels for which `isShifted` beats im2col (measured on cnn-large).
     static let shiftedChannels = 8
+    /// Spare values after each chunk's `columns`.
+    static let slack = 32
     /// The weights by tap, k²×F×C (`taps[t][f][c] = W[f][c][t]`), repacked by `prepareScratch`
     /// so that each tap's F×C block is one matrix for SGEMM. Empty unless `isShifted`.
     private let taps: UnsafeMutablePointer<Float>
@@ -49,6 +51,8 @@ public final class Convolution: Layer {
         init(columns: Int, weights: Int, bias: Int) {
             sizes = (columns, weights, bias)
             self.columns = .allocate(capacity: columns)
+            // Zeroed once: pooling's vector steps read (and discard) values never written.
+            self.columns.initialize(repeating: 0, count: columns)
             columnGradient = .allocate(capacity: columns)
             weightGradient = .allocate(capacity: weights)
             biasGradient = .allocate(capacity: bias)
@@ -97,7 +101,8 @@ public final class Convolution: Layer {
     func prepareScratch(chunks: Int) {
         if scratch.count < chunks {
             // The shifted path keeps one sample's wide output (F×OH×W) in `columns`.
-            let columns = max(patchSize * positions, filters * outputShape.height * inputShape.width)
+            // `slack` spare values let `ConvolutionReLUPool` read 32-value steps past a wide row.
+            let columns = max(patchSize * positions, filters * outputShape.height * inputShape.width) + Self.slack
             scratch += (scratch.count..<chunks).map { _ in
                 ChunkScratch(columns: columns, weights: weight.count, bias: filters)
             }
@@ -195,17 +200,9 @@ public final class Convolution: Layer {
     /// are discarded columns, and would read past the input's end.
     @inline(__always)
     func forwardShifted(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ local: ChunkScratch) {
-        let channels = inputShape.channels, width = inputShape.width, area = inputShape.height * width
-        let outHeight = outputShape.height, outWidth = outputShape.width
-        let rows = outHeight * width, computed = rows - (kernel - 1)
-        let wide = local.columns
-        for t in 0..<(kernel * kernel) {
-            let i = t / kernel, j = t - i * kernel
-            BLAS.sgemm(transposeA: false, transposeB: false, m: filters, n: computed, k: channels,
-                       alpha: 1, a: taps + t * filters * channels, lda: channels,
-                       b: x + i * width + j, ldb: area,
-                       beta: t == 0 ? 0 : 1, c: wide, ldc: rows)
-        }
+        let width = inputShape.width, outHeight = outputShape.height, outWidth = outputShape.width
+        let rows = outHeight * width
+        let wide = forwardWide(x, local)
         let bias = bias.valuePointer
         for f in 0..<filters {
             let b = bias[f]
@@ -216,17 +213,32 @@ public final class Convolution: Layer {
         }
     }
 
-    /// The shifted path's backward (see `forwardShifted`): dy is spread to the wide layout with
-    /// zeros in the discarded columns, then per tap t = (i, j)
-    /// dW_t (F×C) += wide · x[·][i·W + j + q]ᵀ into the chunk's partial gradient, stored by
-    /// tap (k²×F×C, put back in F×C×k×k order by `reduceGradients`), and
-    /// dx[·][i·W + j + q] += taps[t]ᵀ (C×F) · wide. A discarded column's zero adds nothing.
+    /// The shifted path's output without its bias, in the wide layout F×OH×W (row stride W,
+    /// the last W − OW values of each row discarded, the last k − 1 of the plane unwritten),
+    /// in the chunk's `columns`: what `forwardShifted` compacts, and what `ConvolutionReLUPool`
+    /// pools straight from.
+    @inline(__always)
+    func forwardWide(_ x: UnsafePointer<Float>, _ local: ChunkScratch) -> UnsafePointer<Float> {
+        let channels = inputShape.channels, width = inputShape.width, area = inputShape.height * width
+        let rows = outputShape.height * width, computed = rows - (kernel - 1)
+        let wide = local.columns
+        for t in 0..<(kernel * kernel) {
+            let i = t / kernel, j = t - i * kernel
+            BLAS.sgemm(transposeA: false, transposeB: false, m: filters, n: computed, k: channels,
+                       alpha: 1, a: taps + t * filters * channels, lda: channels,
+                       b: x + i * width + j, ldb: area,
+                       beta: t == 0 ? 0 : 1, c: wide, ldc: rows)
+        }
+        return UnsafePointer(wide)
+    }
+
+    /// The shifted path's backward (see `forwardShifted`): dy (F×OH×OW) is spread to the wide
+    /// layout with zeros in the discarded columns, then `backwardWide`.
     @inline(__always)
     func backwardShifted(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                          _ dx: UnsafeMutablePointer<Float>?, _ local: ChunkScratch) {
-        let channels = inputShape.channels, width = inputShape.width, area = inputShape.height * width
-        let outHeight = outputShape.height, outWidth = outputShape.width
-        let rows = outHeight * width, computed = rows - (kernel - 1)
+        let width = inputShape.width, outHeight = outputShape.height, outWidth = outputShape.width
+        let rows = outHeight * width
         let wide = local.columns
         for f in 0..<filters {
             for oh in 0..<outHeight {
@@ -234,7 +246,23 @@ public final class Convolution: Layer {
                 VectorCopy.copy(dy + f * positions + oh * outWidth, to: to, count: outWidth)
                 (to + outWidth).update(repeating: 0, count: width - outWidth)
             }
-            local.biasGradient[f] += Reduction.sum(dy + f * positions, count: positions)
+        }
+        backwardWide(x, dx, local)
+    }
+
+    /// The shifted path's backward from dy already in the wide layout (F×OH×W, zeros in the
+    /// discarded columns) in the chunk's `columns`: db[f] += Σ of wide's row f (the zeros add
+    /// nothing), then per tap t = (i, j)
+    /// dW_t (F×C) += wide · x[·][i·W + j + q]ᵀ into the chunk's partial gradient, stored by
+    /// tap (k²×F×C, put back in F×C×k×k order by `reduceGradients`), and
+    /// dx[·][i·W + j + q] += taps[t]ᵀ (C×F) · wide. `ConvolutionReLUPool` writes dy there directly.
+    @inline(__always)
+    func backwardWide(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, _ local: ChunkScratch) {
+        let channels = inputShape.channels, width = inputShape.width, area = inputShape.height * width
+        let rows = outputShape.height * width, computed = rows - (kernel - 1)
+        let wide = local.columns
+        for f in 0..<filters {
+            local.biasGradient[f] += Reduction.sum(wide + f * rows, count: rows)
         }
         for t in 0..<(kernel * kernel) {
             let i = t / kernel, j = t - i * kernel

@@ -79,13 +79,23 @@ final class ConvolutionReLUPool: Layer {
         Parallelism.forEach(ranges, threads: threads) { chunk, samples in
             let local = convolution.scratch[chunk], plane = planes[chunk], stage = staged[chunk]
             for n in samples {
-                convolution.forwardSample(input + n * inputSize, plane, local)
+                // The shifted path pools straight from its wide output, adding the bias as it
+                // reads (the same sums `forwardShifted` would store); the others from the plane.
+                let source: UnsafePointer<Float>, pitch: Int, bias: UnsafePointer<Float>?
+                if convolution.isShifted {
+                    source = convolution.forwardWide(input + n * inputSize, local)
+                    pitch = inputShape.width
+                    bias = UnsafePointer(convolution.bias.valuePointer)
+                } else {
+                    convolution.forwardSample(input + n * inputSize, plane, local)
+                    (source, pitch, bias) = (UnsafePointer(plane), convolution.outputShape.width, nil)
+                }
                 if pairs {
-                    poolPositive(plane, stage.values, stage.winners)
+                    poolPositive(source, pitch: pitch, bias: bias, stage.values, stage.winners)
                     VectorCopy.copy(stage.values, to: output + n * outputSize, count: outputSize)
                     (winners + n * outputSize).update(from: stage.winners, count: outputSize)
                 } else {
-                    poolPositive(plane, output + n * outputSize, winners + n * outputSize)
+                    poolPositive(source, pitch: pitch, bias: bias, output + n * outputSize, winners + n * outputSize)
                 }
             }
         }
@@ -101,8 +111,15 @@ final class ConvolutionReLUPool: Layer {
             let local = convolution.scratch[chunk], plane = planes[chunk]
             local.clearGradients()
             for n in samples {
+                if convolution.isShifted {
+                    // dy goes straight into the wide layout the shifted backward reads.
+                    scatterPositive(output + n * outputSize, outputGradient + n * outputSize,
+                                    winners + n * outputSize, into: local.columns, pitch: inputShape.width)
+                    convolution.backwardWide(input + n * inputSize, inputGradient.map { $0 + n * inputSize }, local)
+                    continue
+                }
                 scatterPositive(output + n * outputSize, outputGradient + n * outputSize,
-                                winners + n * outputSize, into: plane)
+                                winners + n * outputSize, into: plane, pitch: convolution.outputShape.width)
                 convolution.backwardSample(input + n * inputSize, plane,
                                            inputGradient.map { $0 + n * inputSize }, local)
             }
@@ -110,31 +127,39 @@ final class ConvolutionReLUPool: Layer {
         convolution.reduceGradients(chunks: ranges.count)
     }
 
-    /// y = max(0, window maximum) for every window of one sample's plane (F×OH×OW), and
-    /// each window's first maximum in row-major order. With 2×2/2 windows `y` and `winner`
-    /// need `slack` spare values at their end (rows are written 16 windows at a time).
+    /// y = max(0, window maximum) for every window of one sample's plane (F×OH×OW, rows
+    /// `pitch` ≥ OW apart) with `bias[f]` added to each value first when given, and each
+    /// window's first maximum in row-major order. With 2×2/2 windows `y` and `winner`
+    /// need `slack` spare values at their end (rows are written 16 windows at a time), and
+    /// so does the plane.
     @inline(__always)
-    private func poolPositive(_ plane: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                              _ winner: UnsafeMutablePointer<UInt8>) {
-        let height = convolution.outputShape.height, width = convolution.outputShape.width
+    private func poolPositive(_ plane: UnsafePointer<Float>, pitch: Int, bias: UnsafePointer<Float>?,
+                              _ y: UnsafeMutablePointer<Float>, _ winner: UnsafeMutablePointer<UInt8>) {
+        let height = convolution.outputShape.height
         let outHeight = outputShape.height, outWidth = outputShape.width
         let size = size, stride = stride
         var o = 0
         for f in 0..<outputShape.channels {
-            let channel = plane + f * height * width
+            let channel = plane + f * height * pitch
             for oh in 0..<outHeight {
-                let top = channel + oh * stride * width
+                let top = channel + oh * stride * pitch
                 if size == 2 && stride == 2 {
-                    Self.poolPairs(top, top + width, count: outWidth, y + o, winner + o)
+                    if let bias {
+                        Self.poolPairs(top, top + pitch, count: outWidth, bias: bias[f], y + o, winner + o)
+                    } else {
+                        Self.poolPairs(top, top + pitch, count: outWidth, y + o, winner + o)
+                    }
                     o += outWidth
                     continue
                 }
+                let b = bias?[f]
+                @inline(__always) func value(_ v: Float) -> Float { b.map { v + $0 } ?? v }
                 for ow in 0..<outWidth {
                     let corner = top + ow * stride
-                    var best = corner[0], at = 0
+                    var best = value(corner[0]), at = 0
                     for i in 0..<size {
-                        for j in 0..<size where corner[i * width + j] > best {
-                            best = corner[i * width + j]
+                        for j in 0..<size where value(corner[i * pitch + j]) > best {
+                            best = value(corner[i * pitch + j])
                             at = i * size + j
                         }
                     }
@@ -146,11 +171,13 @@ final class ConvolutionReLUPool: Layer {
         }
     }
 
-    /// dplane (F×OH×OW) = 0, then dplane[winner(o)] += dy[o] for every output with y[o] > 0.
+    /// dplane (F×OH×OW, rows `pitch` ≥ OW apart, every value up to the pitch written) = 0,
+    /// then dplane[winner(o)] += dy[o] for every output with y[o] > 0.
     @inline(__always)
     private func scatterPositive(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                                 _ winner: UnsafePointer<UInt8>, into plane: UnsafeMutablePointer<Float>) {
-        let height = convolution.outputShape.height, width = convolution.outputShape.width
+                                 _ winner: UnsafePointer<UInt8>, into plane: UnsafeMutablePointer<Float>,
+                                 pitch width: Int) {
+        let height = convolution.outputShape.height
         let outHeight = outputShape.height, outWidth = outputShape.width
         let size = size, stride = stride
         if size == 2 && stride == 2 {
@@ -183,7 +210,7 @@ final class ConvolutionReLUPool: Layer {
             }
             return
         }
-        plane.update(repeating: 0, count: convolution.outputShape.count)
+        plane.update(repeating: 0, count: outputShape.channels * height * width)
         var o = 0
         for f in 0..<outputShape.channels {
             let channel = plane + f * height * width
@@ -208,16 +235,17 @@ final class ConvolutionReLUPool: Layer {
     /// left), the second pair's, then the first pair's unless the second is strictly larger.
     @inline(__always)
     static func poolPairs(_ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, count: Int,
-                          _ y: UnsafeMutablePointer<Float>, _ winner: UnsafeMutablePointer<UInt8>) {
+                          bias: Float = 0, _ y: UnsafeMutablePointer<Float>, _ winner: UnsafeMutablePointer<UInt8>) {
         let upper = UnsafeRawPointer(top), lower = UnsafeRawPointer(bottom)
+        let b = SIMD16<Float>(repeating: bias)
         var ow = 0
         while ow < count {
             // A last partial step reads past the row (the plane has `slack` spare values
             // at its end) and writes past it: into the next row, written after this one,
             // or the destination's slack.
             let t = upper.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD32<Float>.self)
-            let b = lower.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD32<Float>.self)
-            let (a0, a1, b0, b1) = (t.evenHalf, t.oddHalf, b.evenHalf, b.oddHalf)
+            let l = lower.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD32<Float>.self)
+            let (a0, a1, b0, b1) = (t.evenHalf + b, t.oddHalf + b, l.evenHalf + b, l.oddHalf + b)
             let rightTop = a1 .> a0, rightBottom = b1 .> b0
             let first = a0.replacing(with: a1, where: rightTop)
             let second = b0.replacing(with: b1, where: rightBottom)
