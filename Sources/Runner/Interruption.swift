@@ -16,15 +16,7 @@ public enum Interruption {
             if interruptingSignal != 0 { _exit(128 + signal) }
             interruptingSignal = signal
         }
-        signal(SIGINT, handler)
-        signal(SIGTERM, handler)
-        // A parent may hand us these signals blocked (some process launchers do, and the mask
-        // is inherited): unblock them, or a Ctrl-C would wait unseen until the run ends.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+        installStopHandler(handler)
     }
 
     /// The signal that asked us to stop (SIGINT or SIGTERM), or nil.
@@ -40,4 +32,18 @@ public enum Interruption {
         default: return "signal \(signal)"
         }
     }
+}
+
+/// Sends SIGINT and SIGTERM to `handler` — for `kplab run` (stop after the batch) and
+/// `kplab sweep` (forward to the children) alike.
+func installStopHandler(_ handler: @convention(c) (Int32) -> Void) {
+    signal(SIGINT, handler)
+    signal(SIGTERM, handler)
+    // A parent may hand us these signals blocked (some process launchers do, and the mask is
+    // inherited): unblock them, or a Ctrl-C would wait unseen until the work ends.
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    sigaddset(&signals, SIGINT)
+    sigaddset(&signals, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
 }

@@ -43,6 +43,12 @@ public struct TensorArchive: Equatable, Sendable {
 
     public subscript(name: String) -> Tensor? { tensors.first { $0.name == name } }
 
+    /// The values of every tensor whose name passes `isIncluded`, by name — the form
+    /// `Network.load` and `Optimizer.load` take.
+    public func values(where isIncluded: (String) -> Bool = { _ in true }) -> [String: [Float]] {
+        Dictionary(tensors.filter { isIncluded($0.name) }.map { ($0.name, $0.values) }, uniquingKeysWith: { $1 })
+    }
+
     public func encoded() -> [UInt8] {
         var bytes = TensorArchive.magic
         bytes.reserveCapacity(64 + tensors.reduce(0) { $0 + 64 + 4 * $1.values.count })

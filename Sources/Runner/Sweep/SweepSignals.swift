@@ -12,9 +12,7 @@ nonisolated(unsafe) private var receivedSignals: sig_atomic_t = 0
 /// to every running child (which checkpoints and records itself as interrupted) and waits.
 public enum SweepSignals {
     public static func install() {
-        let handler: @convention(c) (Int32) -> Void = { _ in receivedSignals += 1 }
-        signal(SIGINT, handler)
-        signal(SIGTERM, handler)
+        installStopHandler { _ in receivedSignals += 1 }
     }
 
     /// How many have arrived since `install()`.

@@ -38,11 +38,14 @@ struct LoopPosition: Codable, Equatable {
 }
 
 enum Checkpoint {
+    /// Optimizer state tensors are stored under this prefix, beside the parameters.
+    static let optimizerPrefix = "optimizer/"
+
     static func save(network: Network, optimizer: Optimizer, position: LoopPosition,
                      specHash: String, to path: String) throws {
         let metadata = String(decoding: try JSONEncoder().encode(position), as: UTF8.self)
         let tensors = parameterTensors(network) + optimizer.state().sorted { $0.key < $1.key }.map {
-            TensorArchive.Tensor(name: "optimizer/" + $0.key, dimensions: [$0.value.count], values: $0.value)
+            TensorArchive.Tensor(name: optimizerPrefix + $0.key, dimensions: [$0.value.count], values: $0.value)
         }
         try TensorArchive(specHash: specHash, metadata: metadata, tensors: tensors).write(to: path)
     }
@@ -58,17 +61,11 @@ enum Checkpoint {
         } catch {
             throw RunnerError("\(path): unreadable loop position (\(error))")
         }
-        var parameters: [String: [Float]] = [:]
-        var state: [String: [Float]] = [:]
-        for tensor in archive.tensors {
-            if tensor.name.hasPrefix("optimizer/") {
-                state[String(tensor.name.dropFirst("optimizer/".count))] = tensor.values
-            } else {
-                parameters[tensor.name] = tensor.values
-            }
-        }
+        let state = Dictionary(uniqueKeysWithValues: archive.values { $0.hasPrefix(optimizerPrefix) }.map {
+            (String($0.key.dropFirst(optimizerPrefix.count)), $0.value)
+        })
         do {
-            try network.load(parameters)
+            try network.load(archive.values { !$0.hasPrefix(optimizerPrefix) })
             try optimizer.load(state: state, stepCount: position.optimizerSteps)
         } catch {
             throw RunnerError("\(path): \(error)")

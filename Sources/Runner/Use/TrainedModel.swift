@@ -58,8 +58,9 @@ public final class TrainedModel {
                 : "\(path) has no model.last.kpw (the run was interrupted or is still training); try --weights best")
         }
         let archive = try TensorArchive(path: weightsPath)
+        let record = try? RunRecord.read(from: folder.record)
         // The weights name the configuration they were trained under; run.json names the run's.
-        if let record = try? RunRecord.read(from: folder.record), record.configHash != archive.specHash {
+        if let record, record.configHash != archive.specHash {
             throw RunnerError("\(weightsPath) was written for another configuration (hash \(archive.specHash.prefix(8)), "
                               + "this run's \(record.configHash.prefix(8))); was the file copied from another run?")
         }
@@ -72,10 +73,8 @@ public final class TrainedModel {
         } catch {
             throw RunnerError("\(folder.config): the model cannot be built: \(error)")
         }
-        var values: [String: [Float]] = [:]
-        for tensor in archive.tensors { values[tensor.name] = tensor.values }
         do {
-            try network.load(values)
+            try network.load(archive.values())
         } catch {
             throw RunnerError("\(weightsPath) does not fit the network in \(folder.config): \(error)")
         }
@@ -87,7 +86,7 @@ public final class TrainedModel {
         self.weights = weights
         self.weightsPath = weightsPath
         self.network = network
-        record = try? RunRecord.read(from: folder.record)
+        self.record = record
     }
 
     /// Predicted keypoints in pixels for `count` faces, computed `batchSize` faces at a time.
