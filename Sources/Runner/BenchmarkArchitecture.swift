@@ -48,29 +48,20 @@ public enum BenchmarkArchitecture: String, CaseIterable, Sendable {
     /// for each, except that the first layer's input gradient is never computed — so
     /// 3 × forward − the first layer's forward (the peers' README counts the same).
     public var trainingFLOPs: Int {
-        var shape = Self.input
-        var total = 0, first: Int?
-        for layer in layers {
-            let output = try! layer.kind.outputShape(for: shape)
-            if layer.kind.hasParameters {
-                let flops = layer.kind.forwardFLOPs(input: shape, output: output)
-                if first == nil { first = flops }
-                total += 3 * flops
-            }
-            shape = output
-        }
-        return total - (first ?? 0)
+        let perLayer = parameterisedForwardFLOPs
+        return 3 * perLayer.reduce(0, +) - (perLayer.first ?? 0)
     }
 
     /// Forward FLOPs per image: 2 × the multiply-adds of convs and dense layers only.
-    public var forwardFLOPs: Int {
-        var shape = Self.input
-        var total = 0
-        for layer in layers {
-            let output = try! layer.kind.outputShape(for: shape)
-            if layer.kind.hasParameters { total += layer.kind.forwardFLOPs(input: shape, output: output) }
-            shape = output
+    public var forwardFLOPs: Int { parameterisedForwardFLOPs.reduce(0, +) }
+
+    /// Forward FLOPs per image of each conv and dense layer, in order.
+    private var parameterisedForwardFLOPs: [Int] {
+        let outputs = try! inferShapes(input: Self.input, layers: layers.map(\.kind)).get()
+        let inputs = [Self.input] + outputs.dropLast()
+        return layers.indices.compactMap { index in
+            let kind = layers[index].kind
+            return kind.hasParameters ? kind.forwardFLOPs(input: inputs[index], output: outputs[index]) : nil
         }
-        return total
     }
 }
