@@ -41,8 +41,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Results folder.", valueName: "folder"))
     var out = "results"
 
-    @Option(help: "Threads to train with (default: every core of this machine). Results are bit-identical for the same thread count.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("threads"), help: "Threads to train with (default: every core of this machine). Results are bit-identical for the same thread count.")
+    var threadOption: Int?
+
+    /// `--threads`, or every core of this machine.
+    var threads: Int { threadOption ?? ProcessInfo.processInfo.activeProcessorCount }
 
     @Flag(help: "Continue an interrupted run from its checkpoint.")
     var resume = false

@@ -7,8 +7,11 @@ struct TrainedModelOptions: ParsableArguments {
     @Option(help: "Which weights of the run: best (the epoch with the lowest validation RMSE) or last.")
     var weights: TrainedModel.Weights = .best
 
-    @Option(help: "Threads to run the network with (default: every core of this machine).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("threads"), help: "Threads to run the network with (default: every core of this machine).")
+    var threadOption: Int?
+
+    /// `--threads`, or every core of this machine.
+    var threads: Int { threadOption ?? ProcessInfo.processInfo.activeProcessorCount }
 
     @Option(name: .customLong("batch-size"), help: ArgumentHelp("Faces per forward pass (default: the run's training batch size).", valueName: "n"))
     var batchSize: Int?
