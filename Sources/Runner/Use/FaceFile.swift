@@ -24,12 +24,17 @@ public enum FaceFile: Sendable {
         }
     }
 
+    /// Every face's pixels, count × 9216 bytes.
+    private var pixels: [UInt8] {
+        switch self {
+        case .labeled(let faces): return faces.pixels
+        case .unlabeled(let faces): return faces.pixels
+        }
+    }
+
     /// Face `index`'s 9216 pixels.
     public func image(_ index: Int) -> [UInt8] {
-        switch self {
-        case .labeled(let faces): return faces.image(index)
-        case .unlabeled(let faces): return faces.image(index)
-        }
+        Array(pixels[index * FaceImage.pixelCount ..< (index + 1) * FaceImage.pixelCount])
     }
 
     /// Face `index`'s 30 true coordinates in pixels (NaN = missing), nil for a test-format file.
@@ -50,11 +55,6 @@ public enum FaceFile: Sendable {
     /// indices.count × 1 × 96 × 96 floats.
     public func writeImages<Indices: Collection>(_ indices: Indices, into destination: UnsafeMutablePointer<Float>)
     where Indices.Element == Int {
-        let pixels: [UInt8]
-        switch self {
-        case .labeled(let faces): pixels = faces.pixels
-        case .unlabeled(let faces): pixels = faces.pixels
-        }
         pixels.withUnsafeBufferPointer { all in
             for (position, index) in indices.enumerated() {
                 let start = index * FaceImage.pixelCount
