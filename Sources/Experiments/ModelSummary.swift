@@ -132,8 +132,10 @@ func grouped(_ value: Int) -> String {
 
 func megaFLOPs(_ flops: Int) -> String { fixed(Double(flops) / 1e6, decimals: 3) }
 
-/// `value` rounded to `decimals` places, always showing them (no Foundation formatting needed).
-func fixed(_ value: Double, decimals: Int) -> String {
+/// `value` rounded to `decimals` places, always showing them (no Foundation formatting needed);
+/// `nan`, `inf` and `-inf` as pandas writes them.
+public func fixed(_ value: Double, decimals: Int) -> String {
+    guard value.isFinite else { return value.isNaN ? "nan" : value > 0 ? "inf" : "-inf" }
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }
     let scaled = Int((value.magnitude * scale).rounded())

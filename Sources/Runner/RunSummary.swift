@@ -1,3 +1,4 @@
+import Experiments
 /// The few lines a person reads when a run ends: how it ended, its best result, where it is.
 public struct RunSummary {
     public let record: RunRecord
@@ -27,8 +28,8 @@ public struct RunSummary {
             lines.append("still running")
         }
         if let best = record.bestEpoch, let rmse = record.bestValidationRMSEPixels {
-            lines.append("best validation RMSE \(fixed(rmse, 3)) px at epoch \(best)"
-                         + (record.meanFaceRMSEPixels.map { " (mean face: \(fixed($0, 3)) px)" } ?? "")
+            lines.append("best validation RMSE \(fixed(rmse, decimals: 3)) px at epoch \(best)"
+                         + (record.meanFaceRMSEPixels.map { " (mean face: \(fixed($0, decimals: 3)) px)" } ?? "")
                          + (record.trainImagesPerSecond.map { ", \(Int($0.rounded())) training images/s" } ?? ""))
         }
         lines.append("results: \(folder)")

@@ -333,8 +333,8 @@ public final class Training {
     private func summary(_ row: MetricsLog.Row, improved: Bool) -> String {
         let width = String(experiment.train.epochs).count
         let epoch = String(repeating: " ", count: max(0, width - String(row.epoch).count)) + String(row.epoch)
-        return "epoch \(epoch)/\(experiment.train.epochs)  train \(fixed(row.trainLoss, 6))  val \(fixed(row.validationLoss, 6))"
-            + "  val RMSE \(fixed(row.validationRMSEPixels, 3)) px  lr \(row.learningRate)  \(fixed(row.seconds, 1)) s"
+        return "epoch \(epoch)/\(experiment.train.epochs)  train \(fixed(row.trainLoss, decimals: 6))  val \(fixed(row.validationLoss, decimals: 6))"
+            + "  val RMSE \(fixed(row.validationRMSEPixels, decimals: 3)) px  lr \(row.learningRate)  \(fixed(row.seconds, decimals: 1)) s"
             + (position.bestEpoch == row.epoch ? "  *best" : "")
     }
 
@@ -347,9 +347,4 @@ public final class Training {
     }
 
     private func elapsed(since start: Date) -> Double { Date().timeIntervalSince(start) }
-}
-
-/// `value` with `digits` decimals, for terminal lines (files keep full precision).
-func fixed(_ value: Double, _ digits: Int) -> String {
-    value.isFinite ? String(format: "%.\(digits)f", value) : format(value)
 }

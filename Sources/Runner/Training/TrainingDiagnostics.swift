@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 
 extension Training {
@@ -20,7 +21,7 @@ extension Training {
         case .began(let epoch)?:
             display.note(CollapseDetector.warning(since: epoch, spread: spread))
         case .ended(let epoch)?:
-            display.note("note: the output is no longer collapsed: output_spread \(fixed(spread, 3)) at epoch \(epoch)")
+            display.note("note: the output is no longer collapsed: output_spread \(fixed(spread, decimals: 3)) at epoch \(epoch)")
         case nil:
             break
         }
