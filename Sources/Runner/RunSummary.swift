@@ -1,4 +1,5 @@
 import Experiments
+
 /// The few lines a person reads when a run ends: how it ended, its best result, where it is.
 public struct RunSummary {
     public let record: RunRecord
