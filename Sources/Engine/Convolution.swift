@@ -1,14 +1,17 @@
-/// 2-D convolution, NCHW, as im2col + SGEMM per sample, parallel across the batch.
+/// 2-D convolution, NCHW, parallel across the batch.
 ///
 /// Shapes: input N×C×H×W; weights F×C×k×k; bias F; output N×F×OH×OW with
 /// `OH = (H + 2·padding − k)/stride + 1` (likewise OW), zero padding.
-/// Per sample, `col` is (C·k·k)×(OH·OW) and `output = weights·col + bias`.
 ///
-/// Stride-1 unpadded ("valid") convolutions with k > 1 over 8 or more channels build no columns: read with row width W, the input shifted by
-/// i·W + j *is* the column block of tap (i, j), so the output is k² GEMMs straight over the
-/// input, `wide (F×OH·W) = Σ_(i,j) W_ij (F×C) · x[·][i·W + j …]`, whose last W − OW values
-/// of each row are discarded (see `forwardShifted`). The naive twin is
-/// `NaiveKernels.convolutionForward/Backward`.
+/// Stride-1 unpadded ("valid") convolutions with k > 1 (every benchmark network's) build no
+/// columns: they compute the *wide* layout, F×OH×W, in which output position q = oh·W + ow
+/// of tap (i, j) reads x[c][q + i·W + j], and whose last W − OW values of each row are
+/// discarded (see `forwardWide`). From `tapGEMMChannels` input channels on, that is k²
+/// GEMMs straight over the input, `wide = Σ_(i,j) W_ij (F×C) · x[·][i·W + j …]`; below it,
+/// where each tap's GEMM would have an inner dimension of a few channels, a direct vector
+/// kernel (`VectorKernels.convolutionWide…`). Every other convolution is im2col + SGEMM
+/// per sample: `col` is (C·k·k)×(OH·OW) and `output = weights·col + bias`.
+/// The naive twin is `NaiveKernels.convolutionForward/Backward`.
 public final class Convolution: Layer {
     public let inputShape: Shape
     /// Threads this layer splits its batch across (set by `Network`).
@@ -28,15 +31,15 @@ public final class Convolution: Layer {
     let positions: Int
     /// A 1×1, stride-1, unpadded convolution: its columns are the input itself.
     private let isPointwise: Bool
-    /// Stride 1, no padding, k > 1, at least `shiftedChannels` input channels: computed as
-    /// k² shifted GEMMs, without im2col.
-    let isShifted: Bool
-    /// The fewest input channels for which `isShifted` beats im2col (measured on cnn-large).
-    static let shiftedChannels = 8
-    /// Spare values after each chunk's `columns`.
-    static let slack = 32
+    /// Stride 1, no padding, k > 1: computed in the wide layout, without im2col.
+    let isWide: Bool
+    /// `isWide` with at least `tapGEMMChannels` input channels: one GEMM per tap.
+    let usesTapGEMMs: Bool
+    /// The fewest input channels for which k² GEMMs beat the direct kernel (measured on
+    /// cnn-large and nouri).
+    static let tapGEMMChannels = 8
     /// The weights by tap, k²×F×C (`taps[t][f][c] = W[f][c][t]`), repacked by `prepareScratch`
-    /// so that each tap's F×C block is one matrix for SGEMM. Empty unless `isShifted`.
+    /// so that each tap's F×C block is one matrix for SGEMM. Empty unless `usesTapGEMMs`.
     private let taps: UnsafeMutablePointer<Float>
     private(set) var scratch: [ChunkScratch] = []
 
@@ -79,11 +82,9 @@ public final class Convolution: Layer {
         patchSize = input.channels * kernel * kernel
         positions = outputShape.height * outputShape.width
         isPointwise = kernel == 1 && stride == 1 && padding == 0
-        // With few channels each tap's GEMM has an inner dimension of C and rewrites the whole
-        // output k² times: cnn-large's first layer (C = 1) ran 15% slower this way, its
-        // second (C = 8) made training 14% faster, so the shifted path starts at 8 channels.
-        isShifted = kernel > 1 && stride == 1 && padding == 0 && input.channels >= Self.shiftedChannels
-        taps = .allocate(capacity: isShifted ? filters * patchSize : 0)
+        isWide = kernel > 1 && stride == 1 && padding == 0
+        usesTapGEMMs = isWide && input.channels >= Self.tapGEMMChannels
+        taps = .allocate(capacity: usesTapGEMMs ? filters * patchSize : 0)
         weight = Parameter(name: name + ".weight", role: .weight, shape: [filters, input.channels, kernel, kernel])
         bias = Parameter(name: name + ".bias", role: .bias, shape: [filters])
     }
@@ -97,17 +98,16 @@ public final class Convolution: Layer {
     }
 
     /// Allocates per-chunk buffers when the chunk count grows (not per batch), and repacks
-    /// the weights by tap for the shifted path: call before every parallel pass.
+    /// the weights by tap for the tap-GEMM path: call before every parallel pass.
     func prepareScratch(chunks: Int) {
         if scratch.count < chunks {
-            // The shifted path keeps one sample's wide output (F×OH×W) in `columns`.
-            // `slack` spare values let `ConvolutionReLUPool` read 32-value steps past a wide row.
-            let columns = max(patchSize * positions, filters * outputShape.height * inputShape.width) + Self.slack
+            // The wide path keeps one sample's wide output (F×OH×W) in `columns`.
+            let columns = isWide ? filters * outputShape.height * inputShape.width : patchSize * positions
             scratch += (scratch.count..<chunks).map { _ in
                 ChunkScratch(columns: columns, weights: weight.count, bias: filters)
             }
         }
-        if isShifted {
+        if usesTapGEMMs {
             let channels = inputShape.channels, area = kernel * kernel, weights = weight.valuePointer
             for f in 0..<filters {
                 for c in 0..<channels {
@@ -148,7 +148,7 @@ public final class Convolution: Layer {
     /// One sample's output: y (F×P) = W (F×CKK) · col(x) (CKK×P) + b.
     @inline(__always)
     func forwardSample(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ local: ChunkScratch) {
-        if isShifted { return forwardShifted(x, y, local) }
+        if isWide { return forwardViaWide(x, y, local) }
         for f in 0..<filters {
             (y + f * positions).update(repeating: bias.valuePointer[f], count: positions)
         }
@@ -170,7 +170,7 @@ public final class Convolution: Layer {
     @inline(__always)
     func backwardSample(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                         _ dx: UnsafeMutablePointer<Float>?, _ local: ChunkScratch) {
-        if isShifted { return backwardShifted(x, dy, dx, local) }
+        if isWide { return backwardViaWide(x, dy, dx, local) }
         let source: UnsafePointer<Float>
         if isPointwise { source = x } else {
             imageToColumns(x, local.columns)
@@ -192,14 +192,10 @@ public final class Convolution: Layer {
         if !isPointwise { columnsToImage(local.columnGradient, dx) }
     }
 
-    /// One sample of a stride-1 valid convolution without im2col. With the output read at
-    /// the input's row width W, output position q = oh·W + ow of tap (i, j) reads
-    /// x[c][q + i·W + j], so for every tap the input is a C×(OH·W) matrix with row stride H·W:
-    /// wide (F×OH·W) = Σ_t taps[t] (F×C) · x[·][i·W + j + q], then y = wide's first OW values
-    /// of each row + b. Only the first OH·W − (k − 1) wide positions are computed: the rest
-    /// are discarded columns, and would read past the input's end.
+    /// One sample of a stride-1 valid convolution without im2col: y = the first OW values of
+    /// each row of `forwardWide`'s output + b.
     @inline(__always)
-    func forwardShifted(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ local: ChunkScratch) {
+    func forwardViaWide(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ local: ChunkScratch) {
         let width = inputShape.width, outHeight = outputShape.height, outWidth = outputShape.width
         let rows = outHeight * width
         let wide = forwardWide(x, local)
@@ -213,15 +209,23 @@ public final class Convolution: Layer {
         }
     }
 
-    /// The shifted path's output without its bias, in the wide layout F×OH×W (row stride W,
-    /// the last W − OW values of each row discarded, the last k − 1 of the plane unwritten),
-    /// in the chunk's `columns`: what `forwardShifted` compacts, and what `ConvolutionReLUPool`
-    /// pools straight from.
+    /// One sample's output without its bias in the wide layout F×OH×W (row stride W, the
+    /// last W − OW values of each row discarded, the last k − 1 of the plane unwritten), in
+    /// the chunk's `columns`: what `forwardViaWide` compacts, and what `ConvolutionReLUPool`
+    /// pools straight from. Read at the input's row width, for every tap the input is a
+    /// C×(OH·W) matrix with row stride H·W: wide (F×OH·W) = Σ_t taps[t] (F×C) · x[·][i·W + j + q].
+    /// Only the first OH·W − (k − 1) positions are computed: the rest are discarded columns,
+    /// and would read past the input's end.
     @inline(__always)
     func forwardWide(_ x: UnsafePointer<Float>, _ local: ChunkScratch) -> UnsafePointer<Float> {
         let channels = inputShape.channels, width = inputShape.width, area = inputShape.height * width
         let rows = outputShape.height * width, computed = rows - (kernel - 1)
         let wide = local.columns
+        guard usesTapGEMMs else {
+            VectorKernels.convolutionWideForward(x, inputShape, weight.valuePointer, filters: filters,
+                                                 kernel: kernel, wide)
+            return UnsafePointer(wide)
+        }
         for t in 0..<(kernel * kernel) {
             let i = t / kernel, j = t - i * kernel
             BLAS.sgemm(transposeA: false, transposeB: false, m: filters, n: computed, k: channels,
@@ -232,10 +236,10 @@ public final class Convolution: Layer {
         return UnsafePointer(wide)
     }
 
-    /// The shifted path's backward (see `forwardShifted`): dy (F×OH×OW) is spread to the wide
+    /// The wide path's backward (see `forwardViaWide`): dy (F×OH×OW) is spread to the wide
     /// layout with zeros in the discarded columns, then `backwardWide`.
     @inline(__always)
-    func backwardShifted(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+    func backwardViaWide(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                          _ dx: UnsafeMutablePointer<Float>?, _ local: ChunkScratch) {
         let width = inputShape.width, outHeight = outputShape.height, outWidth = outputShape.width
         let rows = outHeight * width
@@ -250,12 +254,13 @@ public final class Convolution: Layer {
         backwardWide(x, dx, local)
     }
 
-    /// The shifted path's backward from dy already in the wide layout (F×OH×W, zeros in the
+    /// The wide path's backward from dy already in the wide layout (F×OH×W, zeros in the
     /// discarded columns) in the chunk's `columns`: db[f] += Σ of wide's row f (the zeros add
     /// nothing), then per tap t = (i, j)
     /// dW_t (F×C) += wide · x[·][i·W + j + q]ᵀ into the chunk's partial gradient, stored by
-    /// tap (k²×F×C, put back in F×C×k×k order by `reduceGradients`), and
-    /// dx[·][i·W + j + q] += taps[t]ᵀ (C×F) · wide. `ConvolutionReLUPool` writes dy there directly.
+    /// tap (k²×F×C, put back in F×C×k×k order by `reduceGradients`) when `usesTapGEMMs`, and
+    /// dx[·][i·W + j + q] += taps[t]ᵀ (C×F) · wide. The direct kernels compute the same sums
+    /// in their own order, dW in F×C×k×k order. `ConvolutionReLUPool` writes dy there directly.
     @inline(__always)
     func backwardWide(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, _ local: ChunkScratch) {
         let channels = inputShape.channels, width = inputShape.width, area = inputShape.height * width
@@ -263,6 +268,15 @@ public final class Convolution: Layer {
         let wide = local.columns
         for f in 0..<filters {
             local.biasGradient[f] += Reduction.sum(wide + f * rows, count: rows)
+        }
+        guard usesTapGEMMs else {
+            VectorKernels.convolutionWideWeightGradient(x, inputShape, wide, filters: filters, kernel: kernel,
+                                                        local.weightGradient)
+            if let dx {
+                VectorKernels.convolutionWideInputGradient(weight.valuePointer, inputShape, wide, filters: filters,
+                                                           kernel: kernel, dx)
+            }
+            return
         }
         for t in 0..<(kernel * kernel) {
             let i = t / kernel, j = t - i * kernel
@@ -285,7 +299,7 @@ public final class Convolution: Layer {
     func reduceGradients(chunks: Int) {
         let weightGradient = weight.gradientPointer, biasGradient = bias.gradientPointer
         let weightCount = weight.count
-        if isShifted {
+        if usesTapGEMMs {
             // Partials are stored by tap (k²×F×C); the gradient is F×C×k×k.
             let channels = inputShape.channels, area = kernel * kernel
             for chunk in 0..<max(1, chunks) {

@@ -27,14 +27,8 @@ final class ConvolutionReLUPool: Layer {
     static let largestWindow = 16
     /// For each output of the last forward, the offset i·size + j of its window's first maximum.
     private let winners: UnsafeMutablePointer<UInt8>
-    /// Spare values after each plane, so that `poolPairs` may read one 32-value step past a row.
-    static let slack = 32
     /// Per chunk: one sample's convolution output, reused for its gradient in backward.
     private var planes: [UnsafeMutablePointer<Float>] = []
-    /// Per chunk: one sample's pooled output and winners, written 16 windows at a time
-    /// (a row's last step may run into the next row, which overwrites it), then copied out
-    /// whole: the output buffer itself has no room to run over.
-    private var staged: [(values: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>)] = []
     private var pairs: Bool { size == 2 && stride == 2 }
     private let maxBatch: Int
 
@@ -52,21 +46,16 @@ final class ConvolutionReLUPool: Layer {
     deinit {
         winners.deallocate()
         planes.forEach { $0.deallocate() }
-        staged.forEach { $0.values.deallocate(); $0.winners.deallocate() }
     }
 
     private func prepare(chunks: Int) {
         convolution.prepareScratch(chunks: chunks)
         while planes.count < chunks {
-            let plane = UnsafeMutablePointer<Float>.allocate(capacity: convolution.outputShape.count + Self.slack)
-            plane.initialize(repeating: 0, count: convolution.outputShape.count + Self.slack)
+            // The wide path pools and scatters in the convolution's own scratch: no plane.
+            let count = convolution.isWide ? 0 : convolution.outputShape.count
+            let plane = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            plane.initialize(repeating: 0, count: count)
             planes.append(plane)
-            let count = outputShape.count + Self.slack
-            let values = UnsafeMutablePointer<Float>.allocate(capacity: count)
-            values.initialize(repeating: 0, count: count)
-            let winners = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
-            winners.initialize(repeating: 0, count: count)
-            staged.append((values, winners))
         }
     }
 
@@ -77,12 +66,12 @@ final class ConvolutionReLUPool: Layer {
         prepare(chunks: ranges.count)
         let inputSize = inputShape.count, outputSize = outputShape.count
         Parallelism.forEach(ranges, threads: threads) { chunk, samples in
-            let local = convolution.scratch[chunk], plane = planes[chunk], stage = staged[chunk]
+            let local = convolution.scratch[chunk], plane = planes[chunk]
             for n in samples {
-                // The shifted path pools straight from its wide output, adding the bias as it
-                // reads (the same sums `forwardShifted` would store); the others from the plane.
+                // The wide path pools straight from its wide output, adding the bias as it
+                // reads (the same sums `forwardViaWide` would store); the others from the plane.
                 let source: UnsafePointer<Float>, pitch: Int, bias: UnsafePointer<Float>?
-                if convolution.isShifted {
+                if convolution.isWide {
                     source = convolution.forwardWide(input + n * inputSize, local)
                     pitch = inputShape.width
                     bias = UnsafePointer(convolution.bias.valuePointer)
@@ -90,13 +79,7 @@ final class ConvolutionReLUPool: Layer {
                     convolution.forwardSample(input + n * inputSize, plane, local)
                     (source, pitch, bias) = (UnsafePointer(plane), convolution.outputShape.width, nil)
                 }
-                if pairs {
-                    poolPositive(source, pitch: pitch, bias: bias, stage.values, stage.winners)
-                    VectorCopy.copy(stage.values, to: output + n * outputSize, count: outputSize)
-                    (winners + n * outputSize).update(from: stage.winners, count: outputSize)
-                } else {
-                    poolPositive(source, pitch: pitch, bias: bias, output + n * outputSize, winners + n * outputSize)
-                }
+                poolPositive(source, pitch: pitch, bias: bias, output + n * outputSize, winners + n * outputSize)
             }
         }
     }
@@ -111,8 +94,8 @@ final class ConvolutionReLUPool: Layer {
             let local = convolution.scratch[chunk], plane = planes[chunk]
             local.clearGradients()
             for n in samples {
-                if convolution.isShifted {
-                    // dy goes straight into the wide layout the shifted backward reads.
+                if convolution.isWide {
+                    // dy goes straight into the wide layout the wide backward reads.
                     scatterPositive(output + n * outputSize, outputGradient + n * outputSize,
                                     winners + n * outputSize, into: local.columns, pitch: inputShape.width)
                     convolution.backwardWide(input + n * inputSize, inputGradient.map { $0 + n * inputSize }, local)
@@ -129,9 +112,7 @@ final class ConvolutionReLUPool: Layer {
 
     /// y = max(0, window maximum) for every window of one sample's plane (F×OH×OW, rows
     /// `pitch` ≥ OW apart) with `bias[f]` added to each value first when given, and each
-    /// window's first maximum in row-major order. With 2×2/2 windows `y` and `winner`
-    /// need `slack` spare values at their end (rows are written 16 windows at a time), and
-    /// so does the plane.
+    /// window's first maximum in row-major order.
     @inline(__always)
     private func poolPositive(_ plane: UnsafePointer<Float>, pitch: Int, bias: UnsafePointer<Float>?,
                               _ y: UnsafeMutablePointer<Float>, _ winner: UnsafeMutablePointer<UInt8>) {
@@ -144,11 +125,8 @@ final class ConvolutionReLUPool: Layer {
             for oh in 0..<outHeight {
                 let top = channel + oh * stride * pitch
                 if size == 2 && stride == 2 {
-                    if let bias {
-                        Self.poolPairs(top, top + pitch, count: outWidth, bias: bias[f], y + o, winner + o)
-                    } else {
-                        Self.poolPairs(top, top + pitch, count: outWidth, y + o, winner + o)
-                    }
+                    VectorKernels.poolPairsPositive(top, top + pitch, count: outWidth, bias: bias?[f] ?? 0,
+                                                    y + o, winner + o)
                     o += outWidth
                     continue
                 }
@@ -189,15 +167,7 @@ final class ConvolutionReLUPool: Layer {
                 let channel = plane + f * height * width
                 for oh in 0..<outHeight {
                     let top = channel + 2 * oh * width, bottom = top + width
-                    for ow in 0..<outWidth {
-                        // 0 + dy, as MaxPool's scatter computes it (−0 becomes +0).
-                        let g: Float = y[o + ow] > 0 ? 0 + dy[o + ow] : 0
-                        let at = winner[o + ow]
-                        top[2 * ow] = at == 0 ? g : 0
-                        top[2 * ow + 1] = at == 1 ? g : 0
-                        bottom[2 * ow] = at == 2 ? g : 0
-                        bottom[2 * ow + 1] = at == 3 ? g : 0
-                    }
+                    VectorKernels.scatterPairsPositive(y + o, dy + o, winner + o, count: outWidth, top, bottom)
                     if covered < width {
                         (top + covered).update(repeating: 0, count: width - covered)
                         (bottom + covered).update(repeating: 0, count: width - covered)
@@ -225,39 +195,6 @@ final class ConvolutionReLUPool: Layer {
                     o += 1
                 }
             }
-        }
-    }
-
-    /// One row of 2×2/2 windows over the rows `top` and `bottom`: y = max(0, window maximum)
-    /// and the offset (0 1 / 2 3) of the window's first maximum, 16 windows per step;
-    /// `y` and `winner` are written up to 15 values past `count`.
-    /// Branch-free and equal to the sequential rule: the first pair's winner (ties to the
-    /// left), the second pair's, then the first pair's unless the second is strictly larger.
-    @inline(__always)
-    static func poolPairs(_ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, count: Int,
-                          bias: Float = 0, _ y: UnsafeMutablePointer<Float>, _ winner: UnsafeMutablePointer<UInt8>) {
-        let upper = UnsafeRawPointer(top), lower = UnsafeRawPointer(bottom)
-        let b = SIMD16<Float>(repeating: bias)
-        var ow = 0
-        while ow < count {
-            // A last partial step reads past the row (the plane has `slack` spare values
-            // at its end) and writes past it: into the next row, written after this one,
-            // or the destination's slack.
-            let t = upper.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD32<Float>.self)
-            let l = lower.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD32<Float>.self)
-            let (a0, a1, b0, b1) = (t.evenHalf + b, t.oddHalf + b, l.evenHalf + b, l.oddHalf + b)
-            let rightTop = a1 .> a0, rightBottom = b1 .> b0
-            let first = a0.replacing(with: a1, where: rightTop)
-            let second = b0.replacing(with: b1, where: rightBottom)
-            let firstAt = SIMD16<Int32>(repeating: 0).replacing(with: 1, where: rightTop)
-            let secondAt = SIMD16<Int32>(repeating: 2).replacing(with: 3, where: rightBottom)
-            let secondWins = second .> first
-            let best = first.replacing(with: second, where: secondWins)
-            let positive = best.replacing(with: 0, where: .!(best .> 0))
-            let at = SIMD16<UInt8>(truncatingIfNeeded: firstAt.replacing(with: secondAt, where: secondWins))
-            UnsafeMutableRawPointer(y + ow).storeBytes(of: positive, as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(winner + ow).storeBytes(of: at, as: SIMD16<UInt8>.self)
-            ow += 16
         }
     }
 }

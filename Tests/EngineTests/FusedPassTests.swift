@@ -6,22 +6,25 @@ import Testing
 @Suite struct FusedPassTests {
     static let spec = InitializerSpec(scheme: .he, distribution: .uniform, bias: 0.1)
     static let layers: [LayerDescription] = [
-        // 2×2/2 windows (the unrolled kernel), padded convolution; 8 filters, so that the
-        // next (valid, 8-channel) convolution takes the shifted-GEMM path
-        LayerDescription(.conv(filters: 8, kernel: 3, stride: 1, padding: 1), initializer: spec),
+        // The direct kernel (one channel, valid) pooled from its wide output: 22 windows per
+        // row, one 16-window vector step and a tail; 8 filters, so that the next (valid,
+        // 8-channel) convolution takes the tap-GEMM path
+        LayerDescription(.conv(filters: 8, kernel: 3, stride: 1, padding: 0), initializer: spec),
         LayerDescription(.relu),
         LayerDescription(.maxPool(size: 2, stride: 2)),
-        // 2×2/2 windows pooled straight from the shifted path's wide output (odd size: a
-        // last row and column no window covers)
+        // 2×2/2 windows pooled from the tap-GEMM path's wide output (odd size: a last row
+        // and column no window covers)
         LayerDescription(.conv(filters: 8, kernel: 2, stride: 1, padding: 0), initializer: spec),
         LayerDescription(.relu),
         LayerDescription(.maxPool(size: 2, stride: 2)),
-        // overlapping 3×3/2 windows: two windows may send gradient to the same position
-        LayerDescription(.conv(filters: 4, kernel: 3, stride: 1, padding: 0), initializer: spec),
+        // a padded convolution (im2col, pooled from its plane) and overlapping 3×3/2 windows:
+        // two windows may send gradient to the same position
+        LayerDescription(.conv(filters: 4, kernel: 3, stride: 1, padding: 1), initializer: spec),
         LayerDescription(.relu),
         LayerDescription(.maxPool(size: 3, stride: 2)),
-        // a 1×1 convolution and windows with gaps between them
-        LayerDescription(.conv(filters: 5, kernel: 1, stride: 1, padding: 0), initializer: spec),
+        // the direct kernel with an input gradient (4 channels, 5 filters: groups of 4 and 1)
+        // and windows with gaps between them
+        LayerDescription(.conv(filters: 5, kernel: 2, stride: 1, padding: 0), initializer: spec),
         LayerDescription(.relu),
         LayerDescription(.maxPool(size: 2, stride: 3)),
         LayerDescription(.flatten),
@@ -30,7 +33,7 @@ import Testing
         LayerDescription(.dropout(rate: 0.25)),
         LayerDescription(.dense(units: 3), initializer: spec),
     ]
-    static let input = Shape(channels: 1, height: 32, width: 32)
+    static let input = Shape(channels: 1, height: 46, width: 46)
 
     /// Trains a few steps and returns each step's outputs and then every parameter, as bits.
     private func train(fused: Bool, threads: Int) throws -> [[UInt32]] {
@@ -42,7 +45,7 @@ import Testing
         // The left half of every image is zero: its windows tie on the bias (positive), so
         // the first-maximum rule is exercised, and negative pre-activations block gradient.
         var inputs = randomValues(6 * Self.input.count, seed: 6)
-        for i in inputs.indices where i % 32 < 16 { inputs[i] = 0 }
+        for i in inputs.indices where i % 46 < 23 { inputs[i] = 0 }
         let targets = randomValues(6 * 3, seed: 7)
         var record: [[UInt32]] = []
         for step in 0..<4 {
@@ -64,6 +67,22 @@ import Testing
         #expect(fused.count == separate.count)
         for (index, (a, b)) in zip(fused, separate).enumerated() {
             #expect(a == b, "record \(index) differs")
+        }
+    }
+
+    /// The vector kernels run at every instruction-set level this CPU has (AVX-512, AVX2 with
+    /// FMA, portable C) and must give the same bits at each: the same operations in the same
+    /// order, FMA exactly rounded everywhere.
+    @Test func everyKernelLevelGivesTheSameBits() throws {
+        let levels = VectorKernels.availableLevels
+        defer { VectorKernels.use(levels[0]) }
+        var records: [[[UInt32]]] = []
+        for level in levels {
+            VectorKernels.use(level)
+            records.append(try train(fused: true, threads: 2))
+        }
+        for (level, record) in zip(levels.dropFirst(), records.dropFirst()) {
+            #expect(record == records[0], "\(level) differs from \(levels[0])")
         }
     }
 

@@ -18,12 +18,14 @@ struct GradientCheckTests {
     }
 
     static let convolutionCases: [ConvolutionCase] = [
+        // the direct kernel (stride 1, valid, under 8 channels): a tail only, then 16-position blocks too
         .init(shape: Shape(channels: 1, height: 6, width: 6), filters: 2, kernel: 3, stride: 1, padding: 0),
+        .init(shape: Shape(channels: 2, height: 7, width: 9), filters: 5, kernel: 2, stride: 1, padding: 0),
         .init(shape: Shape(channels: 2, height: 5, width: 7), filters: 3, kernel: 3, stride: 2, padding: 1),
         .init(shape: Shape(channels: 3, height: 6, width: 5), filters: 2, kernel: 2, stride: 1, padding: 2),
         .init(shape: Shape(channels: 2, height: 7, width: 7), filters: 4, kernel: 4, stride: 3, padding: 1),
         .init(shape: Shape(channels: 3, height: 4, width: 4), filters: 2, kernel: 1, stride: 1, padding: 0),
-        // the shifted-GEMM path (stride 1, valid, 8 or more channels)
+        // the tap-GEMM path (stride 1, valid, 8 or more channels)
         .init(shape: Shape(channels: 8, height: 4, width: 5), filters: 3, kernel: 2, stride: 1, padding: 0),
     ]
 

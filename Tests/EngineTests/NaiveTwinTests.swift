@@ -31,10 +31,18 @@ import Testing
         // Padding wider than the output row: whole rows of the window fall outside.
         .init(shape: Shape(channels: 2, height: 3, width: 1), filters: 2, kernel: 5, stride: 1, padding: 2, threads: 1),
         .init(shape: Shape(channels: 1, height: 9, width: 10), filters: 3, kernel: 3, stride: 1, padding: 1, threads: 2),
-        // Stride-1 valid kernels take the shifted-GEMM path (no im2col), as in cnn-large.
+        // Stride-1 valid kernels over 8 channels or more take the tap-GEMM path (no im2col),
+        // as in cnn-large.
         .init(shape: Shape(channels: 8, height: 7, width: 9), filters: 5, kernel: 2, stride: 1, padding: 0, threads: 2),
         .init(shape: Shape(channels: 9, height: 6, width: 5), filters: 3, kernel: 3, stride: 1, padding: 0, threads: 3),
         .init(shape: Shape(channels: 8, height: 2, width: 2), filters: 2, kernel: 2, stride: 1, padding: 0, threads: 1),
+        // Below 8 channels, the direct kernel: 16-position blocks and a tail, filters in
+        // groups of 8, 4 and 1, kernel sizes with unrolled taps (2–5) and without (6, 36
+        // taps: the weight gradient's taps in three groups).
+        .init(shape: Shape(channels: 2, height: 20, width: 23), filters: 13, kernel: 5, stride: 1, padding: 0, threads: 2),
+        .init(shape: Shape(channels: 1, height: 30, width: 30), filters: 9, kernel: 3, stride: 1, padding: 0, threads: 1),
+        .init(shape: Shape(channels: 3, height: 14, width: 15), filters: 3, kernel: 6, stride: 1, padding: 0, threads: 3),
+        .init(shape: Shape(channels: 7, height: 9, width: 8), filters: 4, kernel: 4, stride: 1, padding: 0, threads: 1),
     ]
 
     @Test(arguments: cases)

@@ -1,0 +1,67 @@
+// Vector vocabulary shared by the kernels: 16-float vectors written once in portable clang
+// vector syntax and compiled three times (see KP_VERSIONS), and a fixed-order horizontal sum.
+#ifndef KP_VECTORS_H
+#define KP_VECTORS_H
+
+#include <stdint.h>
+#include <math.h>
+
+// The 16-float helpers below are always inlined, so no vector ever crosses a call and the
+// ABI note clang gives for the versions compiled without AVX-512 does not apply.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+typedef float kp_f16 __attribute__((ext_vector_type(16)));
+typedef float kp_f8 __attribute__((ext_vector_type(8)));
+typedef float kp_f4 __attribute__((ext_vector_type(4)));
+typedef int32_t kp_i16 __attribute__((ext_vector_type(16)));
+typedef uint8_t kp_u8x16 __attribute__((ext_vector_type(16)));
+
+#define KP_INLINE static inline __attribute__((always_inline))
+
+KP_INLINE kp_f16 kp_load(const float *p) { kp_f16 v; __builtin_memcpy(&v, p, sizeof v); return v; }
+KP_INLINE void kp_store(float *p, kp_f16 v) { __builtin_memcpy(p, &v, sizeof v); }
+/// mask ? a : b per lane (mask lanes are all ones or all zeros, as comparisons give).
+KP_INLINE kp_f16 kp_select(kp_i16 mask, kp_f16 a, kp_f16 b) {
+    return (kp_f16)(((kp_i16)a & mask) | ((kp_i16)b & ~mask));
+}
+KP_INLINE kp_f16 kp_fma(kp_f16 a, kp_f16 b, kp_f16 c) { return __builtin_elementwise_fma(a, b, c); }
+/// Σ of the 16 lanes as a fixed tree: halves, quarters, eighths, then the last pair.
+KP_INLINE float kp_sum(kp_f16 v) {
+    kp_f8 h = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7)
+            + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+    kp_f4 q = __builtin_shufflevector(h, h, 0, 1, 2, 3) + __builtin_shufflevector(h, h, 4, 5, 6, 7);
+    return (q[0] + q[2]) + (q[1] + q[3]);
+}
+
+// Level 2 and 1 versions exist on x86-64 only; elsewhere the portable version is the one.
+#if defined(__x86_64__)
+#define KP_HAS_X86_VERSIONS 1
+#define KP_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
+#define KP_AVX2 __attribute__((target("avx2,fma")))
+#else
+#define KP_HAS_X86_VERSIONS 0
+#endif
+
+/// The level every kernel dispatches on (Dispatch.c).
+extern int kp_level;
+
+/// Defines NAME_avx512, NAME_avx2 and NAME_portable, each calling the always-inline
+/// NAME_body with the same arguments, and the public NAME that picks one by `kp_level`.
+#if KP_HAS_X86_VERSIONS
+#define KP_VERSIONS(name, parameters, arguments)                                   \
+    KP_AVX512 static void name##_avx512 parameters { name##_body arguments; }       \
+    KP_AVX2 static void name##_avx2 parameters { name##_body arguments; }           \
+    static void name##_portable parameters { name##_body arguments; }               \
+    void name parameters {                                                         \
+        switch (__atomic_load_n(&kp_level, __ATOMIC_RELAXED)) {                   \
+        case 2: name##_avx512 arguments; return;                                   \
+        case 1: name##_avx2 arguments; return;                                     \
+        default: name##_portable arguments; return;                                \
+        }                                                                          \
+    }
+#else
+#define KP_VERSIONS(name, parameters, arguments) \
+    void name parameters { name##_body arguments; }
+#endif
+
+#endif

@@ -1,0 +1,50 @@
+// Small fixed-order kernels for the engine's hot loops, in C so that each can be compiled
+// for AVX-512 and AVX2+FMA beside a portable version and chosen at run time (Swift code is
+// compiled for baseline x86-64 and cannot be). Every version of a kernel performs the same
+// operations in the same order (FMA is exactly rounded everywhere), so results do not depend
+// on the instruction set: the engine's determinism holds on every machine.
+//
+// Shapes follow the engine's NCHW layout. The "wide" layout of a stride-1 unpadded
+// convolution is F planes of OH×W (the input's row width W): position q = oh·W + ow, with
+// the last W − OW values of each row discarded and only q < OH·W − (k − 1) computed.
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stdint.h>
+
+/// The instruction set the kernels run on: 2 = AVX-512, 1 = AVX2 with FMA, 0 = portable C.
+int kp_kernel_level(void);
+/// The best level this CPU supports (what `kp_kernel_level` starts at).
+int kp_best_kernel_level(void);
+/// Runs the kernels at `level`, clamped to what the CPU supports (for tests and comparisons:
+/// every level gives the same bits). Returns the level now in use.
+int kp_set_kernel_level(int level);
+
+/// One row of 2×2/2 max-pool windows over rows `top` and `bottom` (2·count values each):
+/// y[o] = max(0, window maximum), each value plus `bias` first, and winner[o] = the offset
+/// (0 1 / 2 3) of the window's first maximum in row-major order. Reads and writes exactly
+/// those values.
+void kp_pool_pairs_positive(const float *top, const float *bottom, long count, float bias,
+                            float *y, uint8_t *winner);
+
+/// The adjoint of `kp_pool_pairs_positive` for one row of windows: top/bottom[0 ..< 2·count]
+/// get 0 + dy[o] at window o's winner where y[o] > 0 and 0 everywhere else.
+void kp_scatter_pairs_positive(const float *y, const float *dy, const uint8_t *winner, long count,
+                               float *top, float *bottom);
+
+/// Direct stride-1 unpadded convolution of one sample into the wide layout, without bias:
+/// wide[f][q] = Σ_c Σ_(i,j) w[f][c][i][j] · x[c][q + i·W + j] for q < OH·W − (k − 1), summed
+/// in (c, i, j) order. x is C×H×W, w is F×C×k×k, wide's planes are OH·W apart.
+void kp_convolution_wide_forward(const float *x, long channels, long height, long width,
+                                 const float *w, long filters, long kernel, float *wide);
+
+/// dw[f][c][i][j] += Σ_q dwide[f][q] · x[c][q + i·W + j] over q < OH·W − (k − 1).
+void kp_convolution_wide_weight_gradient(const float *x, long channels, long height, long width,
+                                         const float *dwide, long filters, long kernel, float *dw);
+
+/// dx (C×H×W) = Σ_(i,j) Σ_f w[f][c][i][j] · dwide[f][q] at x[c][q + i·W + j], over
+/// q < OH·W − (k − 1), summed in (i, j, f) order; dx is overwritten.
+void kp_convolution_wide_input_gradient(const float *w, long channels, long height, long width,
+                                        const float *dwide, long filters, long kernel, float *dx);
+
+#endif

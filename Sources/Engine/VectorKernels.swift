@@ -1,0 +1,66 @@
+import CKernels
+
+/// The one file that talks to CKernels: fixed-order vector kernels compiled for AVX-512,
+/// AVX2+FMA and portable C, the best one chosen when the library loads. Every level gives
+/// the same bits, so the choice changes speed only.
+public enum VectorKernels {
+    /// The instruction set the kernels run on: "avx512", "avx2" or "portable".
+    public static var level: String { name(of: Int(kp_kernel_level())) }
+
+    /// Every level this CPU can run, fastest first (for tests and comparisons).
+    public static var availableLevels: [String] {
+        (0...Int(kp_best_kernel_level())).reversed().map(name(of:))
+    }
+
+    /// Runs the kernels at `level` (one of `availableLevels`) until the next call.
+    public static func use(_ level: String) {
+        guard let index = (0...2).first(where: { name(of: $0) == level }) else {
+            preconditionFailure("unknown kernel level \(level)")
+        }
+        kp_set_kernel_level(Int32(index))
+    }
+
+    private static func name(of level: Int) -> String {
+        ["portable", "avx2", "avx512"][level]
+    }
+
+    /// One row of 2×2/2 windows over rows `top` and `bottom`: y = max(0, window maximum),
+    /// `bias` added to each value first, and the offset (0 1 / 2 3) of the window's first
+    /// maximum in row-major order.
+    @inline(__always)
+    static func poolPairsPositive(_ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, count: Int,
+                                  bias: Float, _ y: UnsafeMutablePointer<Float>, _ winner: UnsafeMutablePointer<UInt8>) {
+        kp_pool_pairs_positive(top, bottom, count, bias, y, winner)
+    }
+
+    /// The adjoint of `poolPairsPositive` for one row of windows: `top` and `bottom`
+    /// (2·count values each) get 0 + dy at each window's winner where y > 0, 0 elsewhere.
+    @inline(__always)
+    static func scatterPairsPositive(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                                     _ winner: UnsafePointer<UInt8>, count: Int,
+                                     _ top: UnsafeMutablePointer<Float>, _ bottom: UnsafeMutablePointer<Float>) {
+        kp_scatter_pairs_positive(y, dy, winner, count, top, bottom)
+    }
+
+    /// Direct stride-1 valid convolution of one sample (C×H×W) into the wide layout
+    /// (F planes of OH×W, the first OH·W − (k − 1) positions written), without bias.
+    @inline(__always)
+    static func convolutionWideForward(_ x: UnsafePointer<Float>, _ input: Shape, _ weights: UnsafePointer<Float>,
+                                       filters: Int, kernel: Int, _ wide: UnsafeMutablePointer<Float>) {
+        kp_convolution_wide_forward(x, input.channels, input.height, input.width, weights, filters, kernel, wide)
+    }
+
+    /// dW (F×C×k×k) += the weight gradient of one sample from its wide-layout output gradient.
+    @inline(__always)
+    static func convolutionWideWeightGradient(_ x: UnsafePointer<Float>, _ input: Shape, _ dwide: UnsafePointer<Float>,
+                                              filters: Int, kernel: Int, _ dw: UnsafeMutablePointer<Float>) {
+        kp_convolution_wide_weight_gradient(x, input.channels, input.height, input.width, dwide, filters, kernel, dw)
+    }
+
+    /// dx (C×H×W) = the input gradient of one sample from its wide-layout output gradient.
+    @inline(__always)
+    static func convolutionWideInputGradient(_ weights: UnsafePointer<Float>, _ input: Shape, _ dwide: UnsafePointer<Float>,
+                                             filters: Int, kernel: Int, _ dx: UnsafeMutablePointer<Float>) {
+        kp_convolution_wide_input_gradient(weights, input.channels, input.height, input.width, dwide, filters, kernel, dx)
+    }
+}
