@@ -8,7 +8,8 @@
 /// was two thirds of the memory), and ReLU and pooling read the plane while it is in cache.
 ///
 /// Backward rebuilds the plane's gradient from the one byte per output that says where its
-/// window's maximum was: dplane[winner(o)] += dy[o] where y[o] > 0, else nothing — exactly
+/// window's maximum was, or that it was not positive (`blocked`):
+/// dplane[winner(o)] += dy[o] unless blocked — exactly
 /// the values MaxPool's scatter followed by ReLU's mask give (a window whose maximum is
 /// not positive passes no gradient through ReLU), so the result is bit-identical to
 /// running the three layers one by one, which is this pass's twin (`Network(…, fusesLayers: false)`).
@@ -25,8 +26,12 @@ final class ConvolutionReLUPool: Layer {
 
     /// Windows whose maximum's offset i·size + j fits a byte.
     static let largestWindow = 16
-    /// For each output of the last forward, the offset i·size + j of its window's first maximum.
+    /// For each output of the last forward, the offset i·size + j of its window's first
+    /// maximum, or `blocked`.
     private let winners: UnsafeMutablePointer<UInt8>
+    /// The winner of a window whose maximum is not positive (NaN included): y = 0 there, and
+    /// ReLU passes no gradient. Backward reads the winners only, never y.
+    static let blocked = VectorKernels.blockedWinner
     /// Per chunk: one sample's convolution output, reused for its gradient in backward.
     private var planes: [UnsafeMutablePointer<Float>] = []
     private var pairs: Bool { size == 2 && stride == 2 }
@@ -96,12 +101,12 @@ final class ConvolutionReLUPool: Layer {
             for n in samples {
                 if convolution.isWide {
                     // dy goes straight into the wide layout the wide backward reads.
-                    scatterPositive(output + n * outputSize, outputGradient + n * outputSize,
+                    scatterPositive(outputGradient + n * outputSize,
                                     winners + n * outputSize, into: local.columns, pitch: inputShape.width)
                     convolution.backwardWide(input + n * inputSize, inputGradient.map { $0 + n * inputSize }, local)
                     continue
                 }
-                scatterPositive(output + n * outputSize, outputGradient + n * outputSize,
+                scatterPositive(outputGradient + n * outputSize,
                                 winners + n * outputSize, into: plane, pitch: convolution.outputShape.width)
                 convolution.backwardSample(input + n * inputSize, plane,
                                            inputGradient.map { $0 + n * inputSize }, local)
@@ -142,7 +147,7 @@ final class ConvolutionReLUPool: Layer {
                         }
                     }
                     y[o] = best > 0 ? best : 0
-                    winner[o] = UInt8(at)
+                    winner[o] = best > 0 ? UInt8(at) : Self.blocked
                     o += 1
                 }
             }
@@ -150,9 +155,9 @@ final class ConvolutionReLUPool: Layer {
     }
 
     /// dplane (F×OH×OW, rows `pitch` ≥ OW apart, every value up to the pitch written) = 0,
-    /// then dplane[winner(o)] += dy[o] for every output with y[o] > 0.
+    /// then dplane[winner(o)] += dy[o] for every output whose winner is not `blocked`.
     @inline(__always)
-    private func scatterPositive(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+    private func scatterPositive(_ dy: UnsafePointer<Float>,
                                  _ winner: UnsafePointer<UInt8>, into plane: UnsafeMutablePointer<Float>,
                                  pitch width: Int) {
         let height = convolution.outputShape.height
@@ -167,7 +172,7 @@ final class ConvolutionReLUPool: Layer {
                 let channel = plane + f * height * width
                 for oh in 0..<outHeight {
                     let top = channel + 2 * oh * width, bottom = top + width
-                    VectorKernels.scatterPairsPositive(y + o, dy + o, winner + o, count: outWidth, top, bottom)
+                    VectorKernels.scatterPairsPositive(dy + o, winner + o, count: outWidth, top, bottom)
                     if covered < width {
                         (top + covered).update(repeating: 0, count: width - covered)
                         (bottom + covered).update(repeating: 0, count: width - covered)
@@ -187,7 +192,7 @@ final class ConvolutionReLUPool: Layer {
             for oh in 0..<outHeight {
                 let top = channel + oh * stride * width
                 for ow in 0..<outWidth {
-                    if y[o] > 0 {
+                    if winner[o] != Self.blocked {
                         let at = Int(winner[o])
                         let i = at / size, j = at - i * size
                         top[i * width + ow * stride + j] += dy[o]

@@ -24,9 +24,12 @@ public enum VectorKernels {
         ["portable", "avx2", "avx512"][level]
     }
 
+    /// The winner the pooling kernel records for a window whose maximum is not positive.
+    static let blockedWinner = UInt8(KP_BLOCKED)
+
     /// One row of 2×2/2 windows over rows `top` and `bottom`: y = max(0, window maximum),
     /// `bias` added to each value first, and the offset (0 1 / 2 3) of the window's first
-    /// maximum in row-major order.
+    /// maximum in row-major order, or `ConvolutionReLUPool.blocked` when it is not positive.
     @inline(__always)
     static func poolPairsPositive(_ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, count: Int,
                                   bias: Float, _ y: UnsafeMutablePointer<Float>, _ winner: UnsafeMutablePointer<UInt8>) {
@@ -34,12 +37,11 @@ public enum VectorKernels {
     }
 
     /// The adjoint of `poolPairsPositive` for one row of windows: `top` and `bottom`
-    /// (2·count values each) get 0 + dy at each window's winner where y > 0, 0 elsewhere.
+    /// (2·count values each) get 0 + dy at each window's winner unless blocked, 0 elsewhere.
     @inline(__always)
-    static func scatterPairsPositive(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                                     _ winner: UnsafePointer<UInt8>, count: Int,
+    static func scatterPairsPositive(_ dy: UnsafePointer<Float>, _ winner: UnsafePointer<UInt8>, count: Int,
                                      _ top: UnsafeMutablePointer<Float>, _ bottom: UnsafeMutablePointer<Float>) {
-        kp_scatter_pairs_positive(y, dy, winner, count, top, bottom)
+        kp_scatter_pairs_positive(dy, winner, count, top, bottom)
     }
 
     /// Direct stride-1 valid convolution of one sample (C×H×W) into the wide layout

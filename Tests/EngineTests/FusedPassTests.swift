@@ -91,7 +91,7 @@ import Testing
     /// position each window chose (the first maximum in row-major order, as MaxPool does).
     @Test(arguments: [(2, 2), (3, 2), (2, 3)])
     func tiesGoToTheFirstMaximum(size: Int, stride: Int) throws {
-        let shape = Shape(channels: 2, height: 7, width: 7), count = 3
+        let shape = Shape(channels: 2, height: 7, width: 37), count = 3  // 2×2: 18 windows a row
         func makeConvolution() throws -> Convolution {
             let convolution = try Convolution(input: shape, filters: 2, kernel: 1)
             convolution.weight.values = [1, 0, 0, 1]

@@ -20,16 +20,20 @@ int kp_best_kernel_level(void);
 /// every level gives the same bits). Returns the level now in use.
 int kp_set_kernel_level(int level);
 
+/// The winner recorded for a pooling window whose maximum is not positive: ReLU passes no
+/// gradient through it.
+#define KP_BLOCKED 255
+
 /// One row of 2×2/2 max-pool windows over rows `top` and `bottom` (2·count values each):
 /// y[o] = max(0, window maximum), each value plus `bias` first, and winner[o] = the offset
-/// (0 1 / 2 3) of the window's first maximum in row-major order. Reads and writes exactly
-/// those values.
+/// (0 1 / 2 3) of the window's first maximum in row-major order, or KP_BLOCKED when that
+/// maximum is not positive. Reads and writes exactly those values.
 void kp_pool_pairs_positive(const float *top, const float *bottom, long count, float bias,
                             float *y, uint8_t *winner);
 
 /// The adjoint of `kp_pool_pairs_positive` for one row of windows: top/bottom[0 ..< 2·count]
-/// get 0 + dy[o] at window o's winner where y[o] > 0 and 0 everywhere else.
-void kp_scatter_pairs_positive(const float *y, const float *dy, const uint8_t *winner, long count,
+/// get 0 + dy[o] at window o's winner (none when KP_BLOCKED) and 0 everywhere else.
+void kp_scatter_pairs_positive(const float *dy, const uint8_t *winner, long count,
                                float *top, float *bottom);
 
 /// Direct stride-1 unpadded convolution of one sample into the wide layout, without bias:
