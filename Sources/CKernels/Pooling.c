@@ -1,96 +1,129 @@
 // 2×2/2 max-pooling fused with ReLU, and its adjoint, one row of windows at a time.
+// Each runs in steps of 16, 8 or 4 windows (the widest that fits the row), a last partial
+// step redone as the row's last windows of that width (the same values again), and rows
+// of fewer than 4 windows one window at a time: every window gets the same operations
+// whichever step covers it.
 #include "CKernels.h"
 #include "Vectors.h"
 
-#define EVEN 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
-#define ODD 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
+typedef int32_t kp_i8 __attribute__((ext_vector_type(8)));
+typedef int32_t kp_i4 __attribute__((ext_vector_type(4)));
+typedef uint8_t kp_u8x8 __attribute__((ext_vector_type(8)));
+typedef uint8_t kp_u8x4 __attribute__((ext_vector_type(4)));
 
-/// One step of 16 windows from 32 values of each row (see kp_pool_pairs_positive_body).
-KP_INLINE void kp_pool_step(const float *top, const float *bottom, float bias, float *y, uint8_t *winner) {
-    kp_f16 t0 = kp_load(top), t1 = kp_load(top + 16), l0 = kp_load(bottom), l1 = kp_load(bottom + 16);
-    kp_f16 a0 = __builtin_shufflevector(t0, t1, EVEN) + bias, a1 = __builtin_shufflevector(t0, t1, ODD) + bias;
-    kp_f16 b0 = __builtin_shufflevector(l0, l1, EVEN) + bias, b1 = __builtin_shufflevector(l0, l1, ODD) + bias;
-    kp_i16 rightTop = a1 > a0, rightBottom = b1 > b0;
-    kp_f16 first = kp_select(rightTop, a1, a0), second = kp_select(rightBottom, b1, b0);
-    kp_i16 secondWins = second > first;
-    kp_f16 best = kp_select(secondWins, second, first);
-    kp_i16 positive = best > 0;
-    kp_store(y, kp_select(positive, best, 0));
-    kp_i16 firstAt = rightTop & 1, secondAt = 2 + (rightBottom & 1);
-    kp_i16 at = (secondAt & secondWins) | (firstAt & ~secondWins);
-    kp_u8x16 bytes = __builtin_convertvector((at & positive) | (KP_BLOCKED & ~positive), kp_u8x16);
-    __builtin_memcpy(winner, &bytes, sizeof bytes);
-}
+#define KP_SELECT(I, F, mask, a, b) ((F)(((I)(a) & (mask)) | ((I)(b) & ~(mask))))
+
+#define EVEN16 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
+#define ODD16 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
+#define EVEN8 0, 2, 4, 6, 8, 10, 12, 14
+#define ODD8 1, 3, 5, 7, 9, 11, 13, 15
+#define EVEN4 0, 2, 4, 6
+#define ODD4 1, 3, 5, 7
+#define LOW16 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23
+#define HIGH16 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31
+#define LOW8 0, 8, 1, 9, 2, 10, 3, 11
+#define HIGH8 4, 12, 5, 13, 6, 14, 7, 15
+#define LOW4 0, 4, 1, 5
+#define HIGH4 2, 6, 3, 7
 
 // The sequential rule, branch-free: the top pair's winner (ties to the left), the bottom
 // pair's, then the top one's unless the bottom one is strictly larger. NaN never wins, and
-// a window whose maximum is not positive (NaN included) records KP_BLOCKED. A last partial
-// step is redone as the row's last 16 windows (the same values again); rows of fewer than
-// 16 windows run one window at a time.
+// a window whose maximum is not positive (NaN included) records KP_BLOCKED.
+#define KP_POOL_STEP(name, width, F, I, U8, EVEN, ODD)                                                    \
+    KP_INLINE void name(const float *top, const float *bottom, float bias, float *y, uint8_t *winner) {  \
+        F t0, t1, l0, l1;                                                                                 \
+        __builtin_memcpy(&t0, top, sizeof t0); __builtin_memcpy(&t1, top + width, sizeof t1);            \
+        __builtin_memcpy(&l0, bottom, sizeof l0); __builtin_memcpy(&l1, bottom + width, sizeof l1);      \
+        F a0 = __builtin_shufflevector(t0, t1, EVEN) + bias, a1 = __builtin_shufflevector(t0, t1, ODD) + bias; \
+        F b0 = __builtin_shufflevector(l0, l1, EVEN) + bias, b1 = __builtin_shufflevector(l0, l1, ODD) + bias; \
+        I rightTop = a1 > a0, rightBottom = b1 > b0;                                                      \
+        F first = KP_SELECT(I, F, rightTop, a1, a0), second = KP_SELECT(I, F, rightBottom, b1, b0);      \
+        I secondWins = second > first;                                                                    \
+        F best = KP_SELECT(I, F, secondWins, second, first);                                              \
+        I positive = best > 0;                                                                            \
+        F values = KP_SELECT(I, F, positive, best, (F)0);                                                 \
+        __builtin_memcpy(y, &values, sizeof values);                                                      \
+        I firstAt = rightTop & 1, secondAt = 2 + (rightBottom & 1);                                       \
+        I at = (secondAt & secondWins) | (firstAt & ~secondWins);                                         \
+        U8 bytes = __builtin_convertvector((at & positive) | (KP_BLOCKED & ~positive), U8);              \
+        __builtin_memcpy(winner, &bytes, sizeof bytes);                                                   \
+    }
+
+KP_POOL_STEP(kp_pool_step16, 16, kp_f16, kp_i16, kp_u8x16, EVEN16, ODD16)
+KP_POOL_STEP(kp_pool_step8, 8, kp_f8, kp_i8, kp_u8x8, EVEN8, ODD8)
+KP_POOL_STEP(kp_pool_step4, 4, kp_f4, kp_i4, kp_u8x4, EVEN4, ODD4)
+
+KP_INLINE void kp_pool_one(const float *top, const float *bottom, float bias, float *y, uint8_t *winner) {
+    float a0 = top[0] + bias, a1 = top[1] + bias, b0 = bottom[0] + bias, b1 = bottom[1] + bias;
+    int rightTop = a1 > a0, rightBottom = b1 > b0;
+    float first = rightTop ? a1 : a0, second = rightBottom ? b1 : b0;
+    int secondWins = second > first;
+    float best = secondWins ? second : first;
+    *y = best > 0 ? best : 0;
+    *winner = best > 0 ? (uint8_t)(secondWins ? 2 + rightBottom : rightTop) : KP_BLOCKED;
+}
+
+/// Runs `step` over windows [0, count) in steps of `width`, the last one ending at count.
+#define KP_ROW_IN_STEPS(step, width, ...)                          \
+    do {                                                           \
+        long ow = 0;                                               \
+        for (; ow + width <= count; ow += width) step(__VA_ARGS__); \
+        if (ow < count) { ow = count - width; step(__VA_ARGS__); } \
+    } while (0)
+
 KP_INLINE void kp_pool_pairs_positive_body(const float *top, const float *bottom, long count, float bias,
                                            float *y, uint8_t *winner) {
-    if (count < 16) {
-        for (long ow = 0; ow < count; ow++) {
-            float a0 = top[2 * ow] + bias, a1 = top[2 * ow + 1] + bias;
-            float b0 = bottom[2 * ow] + bias, b1 = bottom[2 * ow + 1] + bias;
-            int rightTop = a1 > a0, rightBottom = b1 > b0;
-            float first = rightTop ? a1 : a0, second = rightBottom ? b1 : b0;
-            int secondWins = second > first;
-            float best = secondWins ? second : first;
-            y[ow] = best > 0 ? best : 0;
-            winner[ow] = best > 0 ? (uint8_t)(secondWins ? 2 + rightBottom : rightTop) : KP_BLOCKED;
-        }
-        return;
-    }
-    long ow = 0;
-    for (; ow + 16 <= count; ow += 16) kp_pool_step(top + 2 * ow, bottom + 2 * ow, bias, y + ow, winner + ow);
-    if (ow < count) {
-        ow = count - 16;
-        kp_pool_step(top + 2 * ow, bottom + 2 * ow, bias, y + ow, winner + ow);
-    }
+#define KP_POOL_ARGUMENTS top + 2 * ow, bottom + 2 * ow, bias, y + ow, winner + ow
+    if (count >= 16) KP_ROW_IN_STEPS(kp_pool_step16, 16, KP_POOL_ARGUMENTS);
+    else if (count >= 8) KP_ROW_IN_STEPS(kp_pool_step8, 8, KP_POOL_ARGUMENTS);
+    else if (count >= 4) KP_ROW_IN_STEPS(kp_pool_step4, 4, KP_POOL_ARGUMENTS);
+    else for (long ow = 0; ow < count; ow++) kp_pool_one(KP_POOL_ARGUMENTS);
+#undef KP_POOL_ARGUMENTS
 }
 
 KP_VERSIONS(kp_pool_pairs_positive,
             (const float *top, const float *bottom, long count, float bias, float *y, uint8_t *winner),
             (top, bottom, count, bias, y, winner))
 
-#define INTERLEAVE_LOW 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23
-#define INTERLEAVE_HIGH 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31
+// 0 + dy rather than dy: MaxPool's scatter adds to a zeroed gradient, turning −0 into +0.
+#define KP_SCATTER_STEP(name, width, F, I, U8, LOW, HIGH)                                                    \
+    KP_INLINE void name(const float *dy, const uint8_t *winner, float *top, float *bottom) {                \
+        F g;                                                                                                 \
+        __builtin_memcpy(&g, dy, sizeof g);                                                                  \
+        g = 0.0f + g;                                                                                        \
+        U8 bytes;                                                                                            \
+        __builtin_memcpy(&bytes, winner, sizeof bytes);                                                      \
+        I at = __builtin_convertvector(bytes, I);                                                            \
+        F g0 = KP_SELECT(I, F, at == 0, g, (F)0), g1 = KP_SELECT(I, F, at == 1, g, (F)0);                    \
+        F g2 = KP_SELECT(I, F, at == 2, g, (F)0), g3 = KP_SELECT(I, F, at == 3, g, (F)0);                    \
+        F topLow = __builtin_shufflevector(g0, g1, LOW), topHigh = __builtin_shufflevector(g0, g1, HIGH);    \
+        F bottomLow = __builtin_shufflevector(g2, g3, LOW), bottomHigh = __builtin_shufflevector(g2, g3, HIGH); \
+        __builtin_memcpy(top, &topLow, sizeof topLow); __builtin_memcpy(top + width, &topHigh, sizeof topHigh); \
+        __builtin_memcpy(bottom, &bottomLow, sizeof bottomLow);                                              \
+        __builtin_memcpy(bottom + width, &bottomHigh, sizeof bottomHigh);                                    \
+    }
 
-/// One step of 16 windows into 32 values of each row. 0 + dy rather than dy: MaxPool's
-/// scatter adds to a zeroed gradient, turning −0 into +0.
-KP_INLINE void kp_scatter_step(const float *dy, const uint8_t *winner, float *top, float *bottom) {
-    kp_f16 g = 0.0f + kp_load(dy);
-    kp_u8x16 bytes;
-    __builtin_memcpy(&bytes, winner, sizeof bytes);
-    kp_i16 at = __builtin_convertvector(bytes, kp_i16);
-    kp_f16 g0 = kp_select(at == 0, g, 0), g1 = kp_select(at == 1, g, 0);
-    kp_f16 g2 = kp_select(at == 2, g, 0), g3 = kp_select(at == 3, g, 0);
-    kp_store(top, __builtin_shufflevector(g0, g1, INTERLEAVE_LOW));
-    kp_store(top + 16, __builtin_shufflevector(g0, g1, INTERLEAVE_HIGH));
-    kp_store(bottom, __builtin_shufflevector(g2, g3, INTERLEAVE_LOW));
-    kp_store(bottom + 16, __builtin_shufflevector(g2, g3, INTERLEAVE_HIGH));
+KP_SCATTER_STEP(kp_scatter_step16, 16, kp_f16, kp_i16, kp_u8x16, LOW16, HIGH16)
+KP_SCATTER_STEP(kp_scatter_step8, 8, kp_f8, kp_i8, kp_u8x8, LOW8, HIGH8)
+KP_SCATTER_STEP(kp_scatter_step4, 4, kp_f4, kp_i4, kp_u8x4, LOW4, HIGH4)
+
+KP_INLINE void kp_scatter_one(const float *dy, const uint8_t *winner, float *top, float *bottom) {
+    float g = 0.0f + *dy;
+    uint8_t at = *winner;
+    top[0] = at == 0 ? g : 0;
+    top[1] = at == 1 ? g : 0;
+    bottom[0] = at == 2 ? g : 0;
+    bottom[1] = at == 3 ? g : 0;
 }
 
 KP_INLINE void kp_scatter_pairs_positive_body(const float *dy, const uint8_t *winner, long count,
                                               float *top, float *bottom) {
-    if (count < 16) {
-        for (long ow = 0; ow < count; ow++) {
-            float g = 0.0f + dy[ow];
-            uint8_t at = winner[ow];
-            top[2 * ow] = at == 0 ? g : 0;
-            top[2 * ow + 1] = at == 1 ? g : 0;
-            bottom[2 * ow] = at == 2 ? g : 0;
-            bottom[2 * ow + 1] = at == 3 ? g : 0;
-        }
-        return;
-    }
-    long ow = 0;
-    for (; ow + 16 <= count; ow += 16) kp_scatter_step(dy + ow, winner + ow, top + 2 * ow, bottom + 2 * ow);
-    if (ow < count) {
-        ow = count - 16;
-        kp_scatter_step(dy + ow, winner + ow, top + 2 * ow, bottom + 2 * ow);
-    }
+#define KP_SCATTER_ARGUMENTS dy + ow, winner + ow, top + 2 * ow, bottom + 2 * ow
+    if (count >= 16) KP_ROW_IN_STEPS(kp_scatter_step16, 16, KP_SCATTER_ARGUMENTS);
+    else if (count >= 8) KP_ROW_IN_STEPS(kp_scatter_step8, 8, KP_SCATTER_ARGUMENTS);
+    else if (count >= 4) KP_ROW_IN_STEPS(kp_scatter_step4, 4, KP_SCATTER_ARGUMENTS);
+    else for (long ow = 0; ow < count; ow++) kp_scatter_one(KP_SCATTER_ARGUMENTS);
+#undef KP_SCATTER_ARGUMENTS
 }
 
 KP_VERSIONS(kp_scatter_pairs_positive,

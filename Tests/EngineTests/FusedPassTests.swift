@@ -89,9 +89,10 @@ import Testing
     /// Ties everywhere: a 1×1 identity convolution passes inputs drawn from {−1, 0, ½, 1}
     /// straight to the pool, so windows tie often and the input gradient shows which
     /// position each window chose (the first maximum in row-major order, as MaxPool does).
-    @Test(arguments: [(2, 2), (3, 2), (2, 3)])
-    func tiesGoToTheFirstMaximum(size: Int, stride: Int) throws {
-        let shape = Shape(channels: 2, height: 7, width: 37), count = 3  // 2×2: 18 windows a row
+    /// 2×2/2 rows of 18, 6 and 3 windows run the pooling kernel's 16-, 4- and one-window steps.
+    @Test(arguments: [(2, 2, 37), (2, 2, 13), (2, 2, 7), (3, 2, 37), (2, 3, 37)])
+    func tiesGoToTheFirstMaximum(size: Int, stride: Int, width: Int) throws {
+        let shape = Shape(channels: 2, height: 7, width: width), count = 3
         func makeConvolution() throws -> Convolution {
             let convolution = try Convolution(input: shape, filters: 2, kernel: 1)
             convolution.weight.values = [1, 0, 0, 1]
