@@ -34,7 +34,6 @@ final class ConvolutionReLUPool: Layer {
     static let blocked = VectorKernels.blockedWinner
     /// Per chunk: one sample's convolution output, reused for its gradient in backward.
     private var planes: [UnsafeMutablePointer<Float>] = []
-    private var pairs: Bool { size == 2 && stride == 2 }
     private let maxBatch: Int
 
     init(convolution: Convolution, pool: MaxPool, maxBatch: Int) {
