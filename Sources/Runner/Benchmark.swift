@@ -34,6 +34,8 @@ public struct Benchmark: Sendable {
         public var gigaflopsPerSecond: Double
         public var peakResidentMegabytes: Double
         public var blasKernel: String
+        /// The instruction set the engine's own vector kernels run on ("avx512", "avx2", "portable").
+        public var vectorKernels: String
         /// Each timed window's training images/s, in order.
         public var trainWindows: [Double]
         /// Training and inference images per second of this process's CPU time (all its
@@ -51,7 +53,7 @@ public struct Benchmark: Sendable {
             return ["arch=\(architecture.rawValue)", "threads=\(threads)", "batch=\(batchSize)",
                     "train_img_s=\(format(trainImagesPerSecond))", "infer_img_s=\(format(inferImagesPerSecond))",
                     "gflop_s=\(format(gigaflopsPerSecond))", "peak_rss_mb=\(format(peakResidentMegabytes))",
-                    "blas_kernel=\(blasKernel)", "train_img_cpu_s=\(format(trainImagesPerCPUSecond))",
+                    "blas_kernel=\(blasKernel)", "vector_kernels=\(vectorKernels)", "train_img_cpu_s=\(format(trainImagesPerCPUSecond))",
                     "infer_img_cpu_s=\(format(inferImagesPerCPUSecond))"].joined(separator: " ")
         }
     }
@@ -117,6 +119,7 @@ public struct Benchmark: Sendable {
                       trainImagesPerSecond: trainRate, inferImagesPerSecond: median(infer),
                       gigaflopsPerSecond: trainRate * Double(architecture.trainingFLOPs) / 1e9,
                       peakResidentMegabytes: peakResidentMegabytes(), blasKernel: BLASKernel.name,
+                      vectorKernels: VectorKernels.level,
                       trainWindows: train, trainImagesPerCPUSecond: median(trainCPU),
                       inferImagesPerCPUSecond: median(inferCPU))
     }

@@ -11,7 +11,8 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             The networks are those of the peers' benchmark (mlp, cnn-small, cnn-large, nouri). \
             Prints one key=value line: arch, threads, batch, train_img_s, infer_img_s, gflop_s, \
-            peak_rss_mb, blas_kernel, train_img_cpu_s, infer_img_cpu_s. Rates are medians over the \
+            peak_rss_mb, blas_kernel, vector_kernels (the instruction set of the engine's own \
+            kernels), train_img_cpu_s, infer_img_cpu_s. Rates are medians over the \
             timed windows after untimed warm-up steps; *_cpu_s count images per second of this \
             process's CPU time (steadier on a shared machine). gflop_s counts the conv and dense \
             FLOPs a training step performs: forward, weight gradient and input gradient of each \

@@ -46,7 +46,7 @@ import Testing
             let parts = $0.split(separator: "=", maxSplits: 1)
             return (String(parts[0]), String(parts[1]))
         })
-        for key in ["arch", "threads", "train_img_s", "infer_img_s", "gflop_s", "peak_rss_mb", "blas_kernel"] {
+        for key in ["arch", "threads", "train_img_s", "infer_img_s", "gflop_s", "peak_rss_mb", "blas_kernel", "vector_kernels"] {
             #expect(pairs[key] != nil, "missing \(key) in \(lines[0])")
         }
         #expect(pairs["arch"] == "mlp" && pairs["threads"] == "1")
