@@ -85,6 +85,7 @@ public final class Optimizer {
         }
         for (index, parameter) in parameters.enumerated() {
             let w = parameter.valuePointer, gradient = parameter.gradientPointer
+            parameter.markChanged()
             let decay: Float = parameter.role == .weight ? 2 * l2 : 0
             switch method {
             case .sgd:

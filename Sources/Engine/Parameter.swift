@@ -15,6 +15,12 @@ public final class Parameter {
 
     let valuePointer: UnsafeMutablePointer<Float>
     let gradientPointer: UnsafeMutablePointer<Float>
+    /// Changes whenever the values may have: copies derived from them (a dense layer's
+    /// packed weights) compare it to know they are stale. Whatever writes through
+    /// `valuePointer` calls `markChanged()`; `values` and `withUnsafeMutableValues` do so.
+    private(set) var version: UInt64 = 0
+
+    func markChanged() { version &+= 1 }
 
     init(name: String, role: Role, shape: [Int]) {
         self.name = name
@@ -39,6 +45,7 @@ public final class Parameter {
         set {
             precondition(newValue.count == count, "\(name) holds \(count) values, not \(newValue.count)")
             newValue.withUnsafeBufferPointer { valuePointer.update(from: $0.baseAddress!, count: count) }
+            markChanged()
         }
     }
 
@@ -53,6 +60,7 @@ public final class Parameter {
 
     /// Direct access for code that must not copy (e.g. writing a checkpoint).
     public func withUnsafeMutableValues<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
-        try body(UnsafeMutableBufferPointer(start: valuePointer, count: count))
+        defer { markChanged() }
+        return try body(UnsafeMutableBufferPointer(start: valuePointer, count: count))
     }
 }

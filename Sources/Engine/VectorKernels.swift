@@ -65,4 +65,26 @@ public enum VectorKernels {
                                              filters: Int, kernel: Int, _ dx: UnsafeMutablePointer<Float>) {
         kp_convolution_wide_input_gradient(weights, input.channels, input.height, input.width, dwide, filters, kernel, dx)
     }
+
+    /// Units per panel of `packDense`'s layout.
+    static let densePanel = Int(KP_DENSE_PANEL)
+
+    /// Floats `packDense` writes for a units×inputs weight matrix.
+    static func densePackedCount(units: Int, inputs: Int) -> Int {
+        kp_dense_packed_count(units, inputs)
+    }
+
+    /// Packs dense weights (units×inputs) into panels of 32 units, each stored input by input.
+    static func packDense(_ weights: UnsafePointer<Float>, units: Int, inputs: Int, into packed: UnsafeMutablePointer<Float>) {
+        kp_dense_pack(weights, units, inputs, packed)
+    }
+
+    /// y (count×units) = x (count×inputs) · Wᵀ + b for the units of `panels`, from `packDense`'s
+    /// copy of W: each output one FMA chain over the inputs in order, then the bias.
+    @inline(__always)
+    static func denseForwardPacked(_ x: UnsafePointer<Float>, count: Int, inputs: Int, packed: UnsafePointer<Float>,
+                                   units: Int, panels: Range<Int>, bias: UnsafePointer<Float>,
+                                   _ y: UnsafeMutablePointer<Float>) {
+        kp_dense_forward_packed(x, count, inputs, packed, units, panels.lowerBound, panels.count, bias, y)
+    }
 }

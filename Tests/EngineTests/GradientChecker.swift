@@ -75,8 +75,13 @@ enum GradientChecker {
             results["input"] = check(values: pointer, count: input.count, analytic: inputGradient,
                                      epsilon: epsilon) { evaluate(pointer) }
             for (parameter, analytic) in zip(layer.parameters, parameterGradients) {
+                // The checker writes through the pointer: say so, as the optimizer does, or an
+                // inference forward would keep using its packed copy of the old weights.
                 results[parameter.name] = check(values: parameter.valuePointer, count: parameter.count,
-                                                analytic: analytic, epsilon: epsilon) { evaluate(pointer) }
+                                                analytic: analytic, epsilon: epsilon) {
+                    parameter.markChanged()
+                    return evaluate(pointer)
+                }
             }
         }
         return results

@@ -96,6 +96,60 @@ import Testing
     }
 
     /// The unrolled 2×2/2 path against a window maximum written out by hand.
+    /// Inference multiplies against packed panels of 32 units: 70 units is two whole panels
+    /// and a partial one, 29 rows are two 12-row tiles, a 4-row one and single rows.
+    @Test(arguments: [1, 2, 3])
+    func denseInferenceMatchesNaiveAndIgnoresBatchAndThreads(threads: Int) throws {
+        let (count, inputs, units) = (29, 45, 70)
+        let layer = initialized(try Dense(input: Shape(channels: inputs, height: 1, width: 1), units: units))
+        layer.threads = threads
+        let x = randomValues(count * inputs, seed: 6)
+        func infer(_ rows: Range<Int>) -> [Float] {
+            var y = [Float](repeating: 0, count: rows.count * units)
+            var rng = RandomGenerator(seed: 0)
+            layer.forward(input: Array(x[(rows.lowerBound * inputs)..<(rows.upperBound * inputs)]), output: &y,
+                          count: rows.count, training: false, rng: &rng)
+            return y
+        }
+        let y = infer(0..<count)
+        var expected = [Float](repeating: 0, count: count * units)
+        NaiveKernels.gemm(transposeA: false, transposeB: true, m: count, n: units, k: inputs,
+                          a: x, b: layer.weight.values, c: &expected)
+        let bias = layer.bias.values
+        for n in 0..<count {
+            for u in 0..<units { #expect(abs(y[n * units + u] - (expected[n * units + u] + bias[u])) < 1e-5) }
+        }
+        // Each sample's outputs are the same bits alone, in a smaller batch, or at any thread count.
+        #expect(infer(7..<8) == Array(y[(7 * units)..<(8 * units)]))
+        #expect(infer(12..<17) == Array(y[(12 * units)..<(17 * units)]))
+        layer.threads = 1
+        #expect(infer(0..<count) == y)
+    }
+
+    /// The packed copy follows the weights: after an optimizer step and after `values` is set.
+    @Test func denseInferenceSeesNewWeights() throws {
+        let (count, inputs, units) = (5, 33, 40)
+        let layer = initialized(try Dense(input: Shape(channels: inputs, height: 1, width: 1), units: units))
+        let x = randomValues(count * inputs, seed: 8)
+        func inferenceMatchesNaive(_ label: String) {
+            var y = [Float](repeating: 0, count: count * units)
+            var rng = RandomGenerator(seed: 0)
+            layer.forward(input: x, output: &y, count: count, training: false, rng: &rng)
+            var expected = [Float](repeating: 0, count: count * units)
+            NaiveKernels.gemm(transposeA: false, transposeB: true, m: count, n: units, k: inputs,
+                              a: x, b: layer.weight.values, c: &expected)
+            let bias = layer.bias.values
+            let worst = (0..<(count * units)).map { abs(y[$0] - (expected[$0] + bias[$0 % units])) }.max()!
+            #expect(worst < 1e-5, "\(label): worst difference \(worst)")
+        }
+        inferenceMatchesNaive("initial")
+        layer.weight.gradient = randomValues(layer.weight.count, seed: 9)
+        Optimizer(.sgd, parameters: layer.parameters).step(learningRate: 0.5)
+        inferenceMatchesNaive("after a step")
+        layer.weight.values = randomValues(layer.weight.count, seed: 10)
+        inferenceMatchesNaive("after setting values")
+    }
+
     @Test func maxPoolTwoByTwoMatchesWindowMaxima() throws {
         let shape = Shape(channels: 3, height: 9, width: 8)
         let layer = try MaxPool(input: shape, size: 2, stride: 2, maxBatch: 2)

@@ -51,4 +51,19 @@ void kp_convolution_wide_weight_gradient(const float *x, long channels, long hei
 void kp_convolution_wide_input_gradient(const float *w, long channels, long height, long width,
                                         const float *dwide, long filters, long kernel, float *dx);
 
+/// Units per panel of a packed dense weight matrix.
+#define KP_DENSE_PANEL 32
+
+/// Floats a packed copy of a units×inputs weight matrix takes: whole panels of 32 units.
+long kp_dense_packed_count(long units, long inputs);
+
+/// Packs w (units×inputs, row u = unit u's weights) into panels of 32 units, each inputs×32
+/// (k-major), the units past the last one zero.
+void kp_dense_pack(const float *w, long units, long inputs, float *packed);
+
+/// y[n][u] = (Σ_k x[n][k]·w[u][k], one FMA chain in k order from 0) + bias[u] for the units of
+/// panels [firstPanel, firstPanel + panelCount); x is count×inputs, y count×units.
+void kp_dense_forward_packed(const float *x, long count, long inputs, const float *packed, long units,
+                             long firstPanel, long panelCount, const float *bias, float *y);
+
 #endif
