@@ -1,9 +1,20 @@
 // Direct stride-1 unpadded convolution in the wide layout (see CKernels.h), for layers with
 // few input channels, where im2col + GEMM spends more time copying than multiplying.
-// Each body takes the kernel size K and a filter group size G as constants (the callers
-// below pass literals), so that the tap loops unroll and G accumulators stay in registers.
+// Each body takes the kernel size and a filter group size as constants (see
+// KP_WITH_CONSTANT_KERNEL), so that the tap loops unroll and the accumulators stay in registers.
 #include "CKernels.h"
 #include "Vectors.h"
+
+/// Runs `statement` with K bound to `kernel`: a constant for the common sizes 2–5, so that the
+/// always-inline bodies it calls unroll their tap loops, the variable itself otherwise.
+#define KP_WITH_CONSTANT_KERNEL(kernel, statement)       \
+    switch (kernel) {                                     \
+    case 2: { const long K = 2; statement; break; }       \
+    case 3: { const long K = 3; statement; break; }       \
+    case 4: { const long K = 4; statement; break; }       \
+    case 5: { const long K = 5; statement; break; }       \
+    default: { const long K = kernel; statement; break; } \
+    }
 
 /// Full 16-position blocks whose reads stay inside each input plane: q + 15 + (K−1)·(W+1)
 /// < H·W exactly when q + 16 ≤ computed.
@@ -56,13 +67,7 @@ KP_INLINE void kp_forward_sized(const float *x, long channels, long height, long
 
 KP_INLINE void kp_convolution_wide_forward_body(const float *x, long channels, long height, long width,
                                                 const float *w, long filters, long kernel, float *wide) {
-    switch (kernel) {
-    case 2: kp_forward_sized(x, channels, height, width, w, filters, 2, wide); break;
-    case 3: kp_forward_sized(x, channels, height, width, w, filters, 3, wide); break;
-    case 4: kp_forward_sized(x, channels, height, width, w, filters, 4, wide); break;
-    case 5: kp_forward_sized(x, channels, height, width, w, filters, 5, wide); break;
-    default: kp_forward_sized(x, channels, height, width, w, filters, kernel, wide); break;
-    }
+    KP_WITH_CONSTANT_KERNEL(kernel, kp_forward_sized(x, channels, height, width, w, filters, K, wide))
 }
 
 KP_VERSIONS(kp_convolution_wide_forward,
@@ -111,13 +116,7 @@ KP_INLINE void kp_weight_gradient_sized(const float *x, long channels, long heig
 
 KP_INLINE void kp_convolution_wide_weight_gradient_body(const float *x, long channels, long height, long width,
                                                         const float *dwide, long filters, long kernel, float *dw) {
-    switch (kernel) {
-    case 2: kp_weight_gradient_sized(x, channels, height, width, dwide, filters, 2, dw); break;
-    case 3: kp_weight_gradient_sized(x, channels, height, width, dwide, filters, 3, dw); break;
-    case 4: kp_weight_gradient_sized(x, channels, height, width, dwide, filters, 4, dw); break;
-    case 5: kp_weight_gradient_sized(x, channels, height, width, dwide, filters, 5, dw); break;
-    default: kp_weight_gradient_sized(x, channels, height, width, dwide, filters, kernel, dw); break;
-    }
+    KP_WITH_CONSTANT_KERNEL(kernel, kp_weight_gradient_sized(x, channels, height, width, dwide, filters, K, dw))
 }
 
 KP_VERSIONS(kp_convolution_wide_weight_gradient,
