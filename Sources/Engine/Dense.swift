@@ -64,10 +64,17 @@ public final class Dense: Layer {
                        alpha: 1, a: weight.valuePointer + unitRange.lowerBound * inputs, lda: inputs,
                        b: input, ldb: inputs,
                        beta: 0, c: transposed + unitRange.lowerBound * count, ldc: count)
-            // Y[n][u] = b[u] + Yᵀ[u][n]
-            for u in unitRange {
-                let b = bias.valuePointer[u], column = transposed + u * count
-                for n in 0..<count { output[n * units + u] = b + column[n] }
+            // Y[n][u] = b[u] + Yᵀ[u][n], in 16×16 tiles: a plain loop over u then n wrote every
+            // value to a different cache line (3% of cnn-large's training step).
+            let bias = bias.valuePointer
+            for u0 in stride(from: unitRange.lowerBound, to: unitRange.upperBound, by: 16) {
+                let u1 = min(u0 + 16, unitRange.upperBound)
+                for n0 in stride(from: 0, to: count, by: 16) {
+                    for n in n0..<min(n0 + 16, count) {
+                        let row = output + n * units
+                        for u in u0..<u1 { row[u] = bias[u] + transposed[u * count + n] }
+                    }
+                }
             }
         }
     }

@@ -78,14 +78,17 @@ import Testing
         close(layer.bias.gradient, gradients.bias, "bias gradient")
     }
 
-    @Test func denseMatchesNaiveGemm() throws {
-        let (count, inputs, units) = (7, 13, 9)
+    /// Training (OpenBLAS, then a tiled transpose: 37 units and 21 rows leave partial tiles)
+    /// and inference (the packed kernel) against the naive GEMM.
+    @Test(arguments: [true, false])
+    func denseMatchesNaiveGemm(training: Bool) throws {
+        let (count, inputs, units) = (21, 13, 37)
         let layer = initialized(try Dense(input: Shape(channels: inputs, height: 1, width: 1), units: units))
         layer.threads = 2
         let x = randomValues(count * inputs, seed: 5)
         var y = [Float](repeating: 0, count: count * units)
         var rng = RandomGenerator(seed: 0)
-        layer.forward(input: x, output: &y, count: count, training: false, rng: &rng)
+        layer.forward(input: x, output: &y, count: count, training: training, rng: &rng)
         var expected = [Float](repeating: 0, count: count * units)
         NaiveKernels.gemm(transposeA: false, transposeB: true, m: count, n: units, k: inputs,
                           a: x, b: layer.weight.values, c: &expected)
