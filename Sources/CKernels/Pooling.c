@@ -11,6 +11,7 @@ typedef int32_t kp_i4 __attribute__((ext_vector_type(4)));
 typedef uint8_t kp_u8x8 __attribute__((ext_vector_type(8)));
 typedef uint8_t kp_u8x4 __attribute__((ext_vector_type(4)));
 
+/// mask ? a : b per lane for vectors F with lane masks I (all ones or all zeros, as comparisons give).
 #define KP_SELECT(I, F, mask, a, b) ((F)(((I)(a) & (mask)) | ((I)(b) & ~(mask))))
 
 #define EVEN16 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30

@@ -20,10 +20,6 @@ typedef uint8_t kp_u8x16 __attribute__((ext_vector_type(16)));
 
 KP_INLINE kp_f16 kp_load(const float *p) { kp_f16 v; __builtin_memcpy(&v, p, sizeof v); return v; }
 KP_INLINE void kp_store(float *p, kp_f16 v) { __builtin_memcpy(p, &v, sizeof v); }
-/// mask ? a : b per lane (mask lanes are all ones or all zeros, as comparisons give).
-KP_INLINE kp_f16 kp_select(kp_i16 mask, kp_f16 a, kp_f16 b) {
-    return (kp_f16)(((kp_i16)a & mask) | ((kp_i16)b & ~mask));
-}
 KP_INLINE kp_f16 kp_fma(kp_f16 a, kp_f16 b, kp_f16 c) { return __builtin_elementwise_fma(a, b, c); }
 /// Σ of the 16 lanes as a fixed tree: halves, quarters, eighths, then the last pair.
 KP_INLINE float kp_sum(kp_f16 v) {
