@@ -16,8 +16,8 @@
     default: { const long K = kernel; statement; break; } \
     }
 
-/// Full 16-position blocks whose reads stay inside each input plane: q + 15 + (K−1)·(W+1)
-/// < H·W exactly when q + 16 ≤ computed.
+/// Wide positions computed, OH·W − (k − 1): the last one's last tap reads x[c][H·W − 1], so
+/// every 16-position block with q + 16 ≤ computed reads inside its input plane.
 KP_INLINE long kp_computed(long height, long width, long kernel) {
     return (height - kernel + 1) * width - (kernel - 1);
 }
@@ -55,7 +55,7 @@ KP_INLINE void kp_forward_group(const float *x, long channels, long height, long
     }
 }
 
-/// Filters in groups of 8, then 4, 2, 1: the same sums whatever the grouping.
+/// Filters in groups of 8, then 4, then one at a time: the same sums whatever the grouping.
 KP_INLINE void kp_forward_sized(const float *x, long channels, long height, long width,
                                 const float *w, long filters, long kernel, float *wide) {
     const long weights = channels * kernel * kernel, rows = (height - kernel + 1) * width;
