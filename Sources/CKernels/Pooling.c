@@ -72,14 +72,19 @@ KP_INLINE void kp_pool_one(const float *top, const float *bottom, float bias, fl
         if (ow < count) { ow = count - width; step(__VA_ARGS__); } \
     } while (0)
 
+/// One row of `count` windows by `name`_step16, _step8 or _step4, the widest that fits, or
+/// by `name`_one window at a time; the arguments may use the window index `ow`.
+#define KP_ROW(name, ...)                                                               \
+    do {                                                                                \
+        if (count >= 16) KP_ROW_IN_STEPS(name##_step16, 16, __VA_ARGS__);               \
+        else if (count >= 8) KP_ROW_IN_STEPS(name##_step8, 8, __VA_ARGS__);             \
+        else if (count >= 4) KP_ROW_IN_STEPS(name##_step4, 4, __VA_ARGS__);             \
+        else for (long ow = 0; ow < count; ow++) name##_one(__VA_ARGS__);               \
+    } while (0)
+
 KP_INLINE void kp_pool_pairs_positive_body(const float *top, const float *bottom, long count, float bias,
                                            float *y, uint8_t *winner) {
-#define KP_POOL_ARGUMENTS top + 2 * ow, bottom + 2 * ow, bias, y + ow, winner + ow
-    if (count >= 16) KP_ROW_IN_STEPS(kp_pool_step16, 16, KP_POOL_ARGUMENTS);
-    else if (count >= 8) KP_ROW_IN_STEPS(kp_pool_step8, 8, KP_POOL_ARGUMENTS);
-    else if (count >= 4) KP_ROW_IN_STEPS(kp_pool_step4, 4, KP_POOL_ARGUMENTS);
-    else for (long ow = 0; ow < count; ow++) kp_pool_one(KP_POOL_ARGUMENTS);
-#undef KP_POOL_ARGUMENTS
+    KP_ROW(kp_pool, top + 2 * ow, bottom + 2 * ow, bias, y + ow, winner + ow);
 }
 
 KP_VERSIONS(kp_pool_pairs_positive,
@@ -119,12 +124,7 @@ KP_INLINE void kp_scatter_one(const float *dy, const uint8_t *winner, float *top
 
 KP_INLINE void kp_scatter_pairs_positive_body(const float *dy, const uint8_t *winner, long count,
                                               float *top, float *bottom) {
-#define KP_SCATTER_ARGUMENTS dy + ow, winner + ow, top + 2 * ow, bottom + 2 * ow
-    if (count >= 16) KP_ROW_IN_STEPS(kp_scatter_step16, 16, KP_SCATTER_ARGUMENTS);
-    else if (count >= 8) KP_ROW_IN_STEPS(kp_scatter_step8, 8, KP_SCATTER_ARGUMENTS);
-    else if (count >= 4) KP_ROW_IN_STEPS(kp_scatter_step4, 4, KP_SCATTER_ARGUMENTS);
-    else for (long ow = 0; ow < count; ow++) kp_scatter_one(KP_SCATTER_ARGUMENTS);
-#undef KP_SCATTER_ARGUMENTS
+    KP_ROW(kp_scatter, dy + ow, winner + ow, top + 2 * ow, bottom + 2 * ow);
 }
 
 KP_VERSIONS(kp_scatter_pairs_positive,

@@ -78,6 +78,15 @@ import Testing
         close(layer.bias.gradient, gradients.bias, "bias gradient")
     }
 
+    /// x·Wᵀ + b by the naive GEMM, count×units.
+    func naiveDense(_ layer: Dense, _ x: [Float], count: Int) -> [Float] {
+        var product = [Float](repeating: 0, count: count * layer.units)
+        NaiveKernels.gemm(transposeA: false, transposeB: true, m: count, n: layer.units, k: layer.inputShape.count,
+                          a: x, b: layer.weight.values, c: &product)
+        let bias = layer.bias.values
+        return product.indices.map { product[$0] + bias[$0 % layer.units] }
+    }
+
     /// Training (OpenBLAS, then a tiled transpose: 37 units and 21 rows leave partial tiles)
     /// and inference (the packed kernel) against the naive GEMM.
     @Test(arguments: [true, false])
@@ -89,13 +98,8 @@ import Testing
         var y = [Float](repeating: 0, count: count * units)
         var rng = RandomGenerator(seed: 0)
         layer.forward(input: x, output: &y, count: count, training: training, rng: &rng)
-        var expected = [Float](repeating: 0, count: count * units)
-        NaiveKernels.gemm(transposeA: false, transposeB: true, m: count, n: units, k: inputs,
-                          a: x, b: layer.weight.values, c: &expected)
-        let bias = layer.bias.values
-        for n in 0..<count {
-            for u in 0..<units { #expect(abs(y[n * units + u] - (expected[n * units + u] + bias[u])) < 1e-5) }
-        }
+        let worst = zip(y, naiveDense(layer, x, count: count)).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-5, "worst difference \(worst)")
     }
 
     /// The unrolled 2×2/2 path against a window maximum written out by hand.
@@ -115,13 +119,8 @@ import Testing
             return y
         }
         let y = infer(0..<count)
-        var expected = [Float](repeating: 0, count: count * units)
-        NaiveKernels.gemm(transposeA: false, transposeB: true, m: count, n: units, k: inputs,
-                          a: x, b: layer.weight.values, c: &expected)
-        let bias = layer.bias.values
-        for n in 0..<count {
-            for u in 0..<units { #expect(abs(y[n * units + u] - (expected[n * units + u] + bias[u])) < 1e-5) }
-        }
+        let worst = zip(y, naiveDense(layer, x, count: count)).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-5, "worst difference \(worst)")
         // Each sample's outputs are the same bits alone, in a smaller batch, or at any thread count.
         #expect(infer(7..<8) == Array(y[(7 * units)..<(8 * units)]))
         #expect(infer(12..<17) == Array(y[(12 * units)..<(17 * units)]))
@@ -138,11 +137,7 @@ import Testing
             var y = [Float](repeating: 0, count: count * units)
             var rng = RandomGenerator(seed: 0)
             layer.forward(input: x, output: &y, count: count, training: false, rng: &rng)
-            var expected = [Float](repeating: 0, count: count * units)
-            NaiveKernels.gemm(transposeA: false, transposeB: true, m: count, n: units, k: inputs,
-                              a: x, b: layer.weight.values, c: &expected)
-            let bias = layer.bias.values
-            let worst = (0..<(count * units)).map { abs(y[$0] - (expected[$0] + bias[$0 % units])) }.max()!
+            let worst = zip(y, naiveDense(layer, x, count: count)).map { abs($0 - $1) }.max()!
             #expect(worst < 1e-5, "\(label): worst difference \(worst)")
         }
         inferenceMatchesNaive("initial")
@@ -153,6 +148,7 @@ import Testing
         inferenceMatchesNaive("after setting values")
     }
 
+    /// The unrolled 2×2/2 path against a window maximum written out by hand.
     @Test func maxPoolTwoByTwoMatchesWindowMaxima() throws {
         let shape = Shape(channels: 3, height: 9, width: 8)
         let layer = try MaxPool(input: shape, size: 2, stride: 2, maxBatch: 2)
