@@ -44,20 +44,21 @@ public final class Convolution: Layer {
     private let taps: UnsafeMutablePointer<Float>
     private(set) var scratch: [ChunkScratch] = []
 
-    /// Per-thread buffers: one sample's columns and column gradient, and partial parameter
-    /// gradients that are summed in chunk order after the parallel part (determinism).
+    /// Per-thread buffers: one sample's columns (or wide output) and column gradient (im2col
+    /// only), and partial parameter gradients that are summed in chunk order after the
+    /// parallel part (determinism).
     final class ChunkScratch {
         let columns: UnsafeMutablePointer<Float>
         let columnGradient: UnsafeMutablePointer<Float>
         let weightGradient: UnsafeMutablePointer<Float>
         let biasGradient: UnsafeMutablePointer<Float>
         let sizes: (Int, Int, Int)
-        init(columns: Int, weights: Int, bias: Int) {
+        init(columns: Int, columnGradient: Int, weights: Int, bias: Int) {
             sizes = (columns, weights, bias)
             self.columns = .allocate(capacity: columns)
             // Zeroed once, so that the wide layout's unwritten tail is never uninitialised memory.
             self.columns.initialize(repeating: 0, count: columns)
-            columnGradient = .allocate(capacity: columns)
+            self.columnGradient = .allocate(capacity: columnGradient)
             weightGradient = .allocate(capacity: weights)
             biasGradient = .allocate(capacity: bias)
         }
@@ -102,10 +103,13 @@ public final class Convolution: Layer {
     /// the weights by tap for the tap-GEMM path: call before every parallel pass.
     func prepareScratch(chunks: Int) {
         if scratch.count < chunks {
-            // The wide path keeps one sample's wide output (F×OH×W) in `columns`.
-            let columns = isWide ? filters * outputShape.height * inputShape.width : patchSize * positions
+            // The wide path keeps one sample's wide output (F×OH×W), and its gradient, in
+            // `columns`; a 1×1 convolution's columns are its input; only im2col needs both.
+            let wide = filters * outputShape.height * inputShape.width
+            let columns = isWide ? wide : isPointwise ? 0 : patchSize * positions
+            let columnGradient = isWide ? 0 : columns
             scratch += (scratch.count..<chunks).map { _ in
-                ChunkScratch(columns: columns, weights: weight.count, bias: filters)
+                ChunkScratch(columns: columns, columnGradient: columnGradient, weights: weight.count, bias: filters)
             }
         }
         if usesTapGEMMs {
