@@ -40,8 +40,10 @@ public final class Convolution: Layer {
     /// second (C = 8) takes twice as long backward direct as by tap GEMMs, and deeper ones worse.
     static let tapGEMMChannels = 8
     /// The weights by tap, k²×F×C (`taps[t][f][c] = W[f][c][t]`), repacked by `prepareScratch`
-    /// so that each tap's F×C block is one matrix for SGEMM. Empty unless `usesTapGEMMs`.
+    /// when the weights change, so that each tap's F×C block is one matrix for SGEMM. Empty unless `usesTapGEMMs`.
     private let taps: UnsafeMutablePointer<Float>
+    /// The weights' `version` that `taps` was packed from.
+    private var tapsVersion: UInt64?
     private(set) var scratch: [ChunkScratch] = []
 
     /// Per-thread buffers: one sample's columns (or wide output) and column gradient (im2col
@@ -100,7 +102,8 @@ public final class Convolution: Layer {
     }
 
     /// Allocates per-chunk buffers when the chunk count grows (not per batch), and repacks
-    /// the weights by tap for the tap-GEMM path: call before every parallel pass.
+    /// the weights by tap for the tap-GEMM path when they have changed since (the same
+    /// `Parameter.version` test as a dense layer's packed weights): call before every parallel pass.
     func prepareScratch(chunks: Int) {
         if scratch.count < chunks {
             // The wide path keeps one sample's wide output (F×OH×W), and its gradient, in
@@ -112,7 +115,8 @@ public final class Convolution: Layer {
                 ChunkScratch(columns: columns, columnGradient: columnGradient, weights: weight.count, bias: filters)
             }
         }
-        if usesTapGEMMs {
+        if usesTapGEMMs && tapsVersion != weight.version {
+            tapsVersion = weight.version
             let channels = inputShape.channels, area = kernel * kernel, weights = weight.valuePointer
             for f in 0..<filters {
                 for c in 0..<channels {

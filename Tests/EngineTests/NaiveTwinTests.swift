@@ -102,7 +102,6 @@ import Testing
         #expect(worst < 1e-5, "worst difference \(worst)")
     }
 
-    /// The unrolled 2×2/2 path against a window maximum written out by hand.
     /// Inference multiplies against packed panels of 32 units: 70 units is two whole panels
     /// and a partial one, 29 rows are two 12-row tiles, a 4-row one and single rows.
     @Test(arguments: [1, 2, 3])
@@ -146,6 +145,30 @@ import Testing
         inferenceMatchesNaive("after a step")
         layer.weight.values = randomValues(layer.weight.count, seed: 10)
         inferenceMatchesNaive("after setting values")
+    }
+
+    /// The tap-GEMM path's weights repacked by tap follow the weights too.
+    @Test func tapGEMMConvolutionSeesNewWeights() throws {
+        let shape = Shape(channels: 8, height: 6, width: 7), count = 2
+        let layer = initialized(try Convolution(input: shape, filters: 3, kernel: 2))
+        #expect(layer.usesTapGEMMs)
+        let x = randomValues(count * shape.count, seed: 11)
+        func forwardMatchesNaive(_ label: String) {
+            var y = [Float](repeating: 0, count: count * layer.outputShape.count)
+            var rng = RandomGenerator(seed: 0)
+            layer.forward(input: x, output: &y, count: count, training: true, rng: &rng)
+            let expected = NaiveKernels.convolutionForward(input: x, shape: shape, count: count,
+                                                           weights: layer.weight.values, bias: layer.bias.values,
+                                                           filters: 3, kernel: 2, stride: 1, padding: 0)
+            let worst = zip(y, expected).map { abs($0 - $1) }.max()!
+            #expect(worst < 1e-5, "\(label): worst difference \(worst)")
+        }
+        forwardMatchesNaive("initial")
+        layer.weight.gradient = randomValues(layer.weight.count, seed: 12)
+        Optimizer(.sgd, parameters: layer.parameters).step(learningRate: 0.5)
+        forwardMatchesNaive("after a step")
+        layer.weight.values = randomValues(layer.weight.count, seed: 13)
+        forwardMatchesNaive("after setting values")
     }
 
     /// The unrolled 2×2/2 path against a window maximum written out by hand.
