@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // KeypointLab: a command-line experiment runner for facial keypoint detection.
-// Dependencies run one way: C shims → YAML / Engine → Faces → Experiments → Runner → kplab.
+// Dependencies run one way: C shims → YAML / Engine → Faces → Experiments → Results →
+// Inference → Training → Sweeps, and Results → Reports; Benchmarks needs only Experiments; kplab uses them all.
 import PackageDescription
 
 let package = Package(
@@ -32,11 +33,25 @@ let package = Package(
         // The typed experiment spec, its decoding with precise errors, overrides, the model builder.
         .target(name: "Experiments", dependencies: ["YAML", "Engine", "Faces",
                                                     .product(name: "Crypto", package: "swift-crypto")]),
-        // Training loop, run records, results store.
-        .target(name: "Runner", dependencies: ["Experiments", "Engine", "Faces", "YAML", "CPNG"]),
+        // A run folder's layout and every file in it: the record (run.json) with its status,
+        // metrics.csv, diagnostics.csv, weights archives, the lock, run discovery. Knows no network.
+        .target(name: "Results", dependencies: ["Faces"]),
+        // A network applied to faces: evaluation (RMSE per keypoint, output spread), trained
+        // models loaded from run folders, predictions and Kaggle submissions.
+        .target(name: "Inference", dependencies: ["Results", "Experiments", "Engine", "Faces"]),
+        // One run: the epoch loop and the observers it reports to (terminal, metrics, checkpoints,
+        // weights, diagnostics, the record), resumption and reproduction.
+        .target(name: "Training", dependencies: ["Inference", "Results", "Experiments", "Engine", "Faces"]),
+        // Many runs: which runs of a sweep plan still need training, and executors that train them
+        // (today: local child processes).
+        .target(name: "Sweeps", dependencies: ["Training", "Results", "Experiments"]),
+        // What people read: comparison tables, SVG plots, HTML reports, PNG contact sheets.
+        .target(name: "Reports", dependencies: ["Results", "Experiments", "YAML", "Faces", "CPNG"]),
+        // The peers' benchmark networks, timed.
+        .target(name: "Benchmarks", dependencies: ["Experiments", "Engine"]),
         // The thin command-line interface.
         .executableTarget(name: "kplab", dependencies: [
-            "Runner", "Experiments", "Faces", "Engine", "YAML",
+            "Training", "Sweeps", "Reports", "Inference", "Benchmarks", "Results", "Experiments", "Faces", "Engine", "YAML",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -44,7 +59,12 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["optimizer_golden.py"]),
         .testTarget(name: "FacesTests", dependencies: ["Faces"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "YAML"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Experiments", "Faces", "Engine"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "Results", "Experiments", "Faces", "Engine"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Reports", "Inference", "Results", "Experiments", "Faces", "Engine"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Training", "Results", "Experiments"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Experiments", "Faces"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Engine"]),
         .testTarget(name: "KplabTests", dependencies: ["kplab"]),
     ],
     swiftLanguageModes: [.v5]

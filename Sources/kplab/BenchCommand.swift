@@ -1,6 +1,6 @@
 import ArgumentParser
 import Engine
-import Runner
+import Benchmarks
 
 extension BenchmarkArchitecture: ExpressibleByArgument {}
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Runner
+import Reports
+import Results
 
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

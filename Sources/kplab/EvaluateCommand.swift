@@ -1,7 +1,9 @@
 import ArgumentParser
 import Faces
 import Foundation
-import Runner
+import Inference
+import Reports
+import Results
 
 /// `kplab evaluate RUN --data FILE`: the run's RMSE in pixels, overall and per keypoint.
 struct EvaluateCommand: ParsableCommand {
@@ -34,10 +36,10 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             guard case .labeled(let faces) = try FaceFile(contentsOf: data) else {
-                throw RunnerError("\(data) has no keypoints (it is in test.csv format, ImageId,Image); "
+                throw UserError("\(data) has no keypoints (it is in test.csv format, ImageId,Image); "
                                   + "evaluate needs true keypoints, in training.csv format")
             }
-            guard faces.count > 0 else { throw RunnerError("\(data) has no faces to score") }
+            guard faces.count > 0 else { throw UserError("\(data) has no faces to score") }
             let model = try modelOptions.load(runFolder, faceCount: faces.count)
             let evaluation = model.evaluate(faces)
             let report = Report(run: runFolder, weights: model.weights.rawValue, weightsDescription: weightsDescription(model),

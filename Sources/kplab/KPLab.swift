@@ -1,6 +1,6 @@
 import ArgumentParser
 import Engine
-import Runner
+import Results
 
 @main
 struct KPLab: ParsableCommand {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Faces
 import Foundation
-import Runner
+import Inference
+import Results
 
 /// `kplab predict RUN --data test.csv [--lookup IdLookupTable.csv] --submission out.csv`.
 struct PredictCommand: ParsableCommand {
@@ -42,7 +43,7 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let faces = try FaceFile(contentsOf: data).unlabeled
-            guard faces.count > 0 else { throw RunnerError("\(data) has no faces to predict") }
+            guard faces.count > 0 else { throw UserError("\(data) has no faces to predict") }
             // Check the lookup table against the images before spending time on predictions.
             let table = try lookup.map { try LookupTable(contentsOf: $0) }
             if let table, let lookup {

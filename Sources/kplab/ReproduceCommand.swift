@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Runner
+import Results
+import Training
 
 /// `kplab reproduce RUN`: train a recorded run again and compare the curves.
 struct ReproduceCommand: ParsableCommand {

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Experiments
 import Foundation
-import Runner
 import YAML
+import Reports
+import Results
+import Training
 
 /// `kplab run FILE`: train one experiment into `results/<experiment>/<run-id>/`.
 struct RunCommand: ParsableCommand {
@@ -74,9 +76,9 @@ struct RunCommand: ParsableCommand {
         Interruption.install()
         let display = ProgressDisplay.forStandardOutput(quiet: quiet)
         let record: RunRecord
-        let training: Training
+        let training: TrainingRun
         do {
-            training = try Training.prepare(experiment, results: out,
+            training = try TrainingRun.prepare(experiment, results: out,
                                             options: .init(threads: threads, resume: resume, overwrite: overwrite,
                                                            display: display.mode, diagnostics: diagnostics))
             if !quiet {

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Faces
 import Foundation
-import Runner
+import Inference
+import Reports
+import Results
 
 /// `kplab show [RUN] --data FILE --rows 0-23 --out faces.png`: a contact sheet to look at.
 struct ShowCommand: ParsableCommand {
@@ -53,7 +55,7 @@ struct ShowCommand: ParsableCommand {
                 guard selected.count <= Self.maximumFaces else {
                     throw ValidationError("--rows \(rows) selects \(selected.count) faces; one sheet holds at most \(Self.maximumFaces) (draw several sheets)")
                 }
-            } catch let error as RunnerError {
+            } catch let error as UserError {
                 throw ValidationError(error.description)
             }
         }
@@ -62,7 +64,7 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let file = try FaceFile(contentsOf: data)
-            guard file.count > 0 else { throw RunnerError("\(data) has no faces to draw") }
+            guard file.count > 0 else { throw UserError("\(data) has no faces to draw") }
             let selected: [Int]
             if let rows {
                 selected = try RowList.parse(rows)

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Faces
-import Runner
 
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Reports
+import Results
 
 /// One line on standard error (diagnostics, never mixed into the summaries on standard output).
 func printError(_ line: String) {
@@ -22,7 +23,7 @@ func reportingFailures<T>(_ body: () throws -> T) throws -> T {
     } catch let error as DataFileError {
         printError("error: \(error)")
         throw ExitCode.failure
-    } catch let error as RunnerError {
+    } catch let error as UserError {
         printError("error: \(error)")
         throw ExitCode.failure
     }

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Experiments
 import Foundation
-import Runner
 import YAML
+import Results
+import Sweeps
 
 /// `kplab sweep PATH…`: expand experiment files, folders and sweep files into runs, and train
 /// them as child `kplab run` processes, several at once.
@@ -84,7 +85,7 @@ struct SweepCommand: ParsableCommand {
         let overrides = try experimentOptions.parsedOverrides()
         let selectedShard: Shard?
         do {
-            selectedShard = try shard.map { text throws(RunnerError) in try Shard(parsing: text) }
+            selectedShard = try shard.map { text throws(UserError) in try Shard(parsing: text) }
                 ?? Shard.slurm(environment: ProcessInfo.processInfo.environment)
         } catch {
             printError("\(error)")

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Runner
+import Inference
 
 /// The options every command that uses a trained run shares (evaluate, predict, show).
 struct TrainedModelOptions: ParsableArguments {

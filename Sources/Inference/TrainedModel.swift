@@ -1,0 +1,136 @@
+import Engine
+import Experiments
+import Faces
+import Foundation
+import Results
+
+/// A trained run's model, ready to predict: the network its `config.yaml` describes, with the
+/// weights of `model.best.kpw` or `model.last.kpw`, run in batches without dropout.
+///
+///     let model = try TrainedModel(runFolder: "results/cnn/cnn-1a2b3c4d", weights: .best, threads: 4)
+///     let pixels = model.predict(count: faces.count) { range, destination in
+///         faces.writeImages(range, into: destination)
+///     }                                           // faces.count × 30, in pixels
+public final class TrainedModel {
+    /// Which of a run's two weight files to use.
+    public enum Weights: String, CaseIterable, Sendable {
+        /// `model.best.kpw`: the epoch with the lowest validation RMSE.
+        case best
+        /// `model.last.kpw`: the last finished epoch.
+        case last
+    }
+
+    public let folder: RunFolder
+    /// The run's experiment, from its canonical `config.yaml`.
+    public let experiment: Experiment
+    public let weights: Weights
+    /// The weights file read.
+    public let weightsPath: String
+    /// Faces per forward pass.
+    public let batchSize: Int
+    /// The run's `run.json`, when it can be read (for the best epoch and its validation RMSE).
+    public let record: RunRecord?
+    let network: Network
+
+    /// Loads the run at `path`.
+    /// - Parameters:
+    ///   - batchSize: faces per forward pass; nil uses the run's training batch size.
+    ///   - faceCount: how many faces will be predicted, when known: the batch (and so the
+    ///     network's buffers) is never larger.
+    ///   - threads: threads the network splits each batch across.
+    /// - Throws: `UserError` when the folder, its config or its weights cannot be read, or the
+    ///   weights do not fit the network the config describes.
+    public init(runFolder path: String, weights: Weights = .best, batchSize: Int? = nil, faceCount: Int? = nil,
+                threads: Int = 1) throws {
+        let folder = RunFolder(path: path)
+        guard FileManager.default.fileExists(atPath: folder.config) else {
+            throw UserError("\(path) is not a run folder: it has no config.yaml (expected results/<experiment>/<run-id>)")
+        }
+        let experiment: Experiment
+        do {
+            experiment = try Experiment.load(contentsOfFile: folder.config, overrides: [])
+        } catch {
+            throw UserError("\(path) is not a usable run folder: its config.yaml does not load:\n\(error)")
+        }
+        let weightsPath = weights == .best ? folder.bestWeights : folder.lastWeights
+        guard FileManager.default.fileExists(atPath: weightsPath) else {
+            throw UserError(weights == .best
+                ? "\(path) has no model.best.kpw (the run had no validation faces, or no epoch finished); try --weights last"
+                : "\(path) has no model.last.kpw (the run was interrupted or is still training); try --weights best")
+        }
+        let archive = try TensorArchive(path: weightsPath)
+        let record = try? RunRecord.read(from: folder.record)
+        // The weights name the configuration they were trained under; run.json names the run's.
+        if let record, record.configHash != archive.specHash {
+            throw UserError("\(weightsPath) was written for another configuration (hash \(archive.specHash.prefix(8)), "
+                              + "this run's \(record.configHash.prefix(8))); was the file copied from another run?")
+        }
+        self.batchSize = max(1, min(batchSize ?? experiment.train.batchSize, faceCount ?? .max))
+        // Initialisation draws are overwritten by the loaded weights; any seed will do.
+        var rng = RandomGenerator(seed: 0)
+        let network: Network
+        do {
+            network = try experiment.makeNetwork(maxBatch: self.batchSize, threads: max(1, threads), rng: &rng)
+        } catch {
+            throw UserError("\(folder.config): the model cannot be built: \(error)")
+        }
+        do {
+            try network.load(archive.values())
+        } catch {
+            throw UserError("\(weightsPath) does not fit the network in \(folder.config): \(error)")
+        }
+        guard network.outputShape.count == Keypoint.coordinateCount else {
+            throw UserError("\(folder.config): the network gives \(network.outputShape.count) outputs per face, expected \(Keypoint.coordinateCount)")
+        }
+        self.folder = folder
+        self.experiment = experiment
+        self.weights = weights
+        self.weightsPath = weightsPath
+        self.network = network
+        self.record = record
+    }
+
+    /// Predicted keypoints in pixels for `count` faces, computed `batchSize` faces at a time.
+    /// - Parameter images: fills room for range.count × 1 × 96 × 96 floats with faces `range`,
+    ///   normalised as in training (pixel / 256).
+    /// - Returns: count × 30 coordinates in pixels (48 · output + 48), in Kaggle's order.
+    public func predict(count: Int, images: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+        let width = Keypoint.coordinateCount
+        var predictions = [Float](repeating: 0, count: count * width)
+        var input = [Float](repeating: 0, count: batchSize * FaceImage.pixelCount)
+        // Dropout is off (training: false), so the generator is never drawn from.
+        var rng = RandomGenerator(seed: 0)
+        var start = 0
+        while start < count {
+            let range = start ..< min(count, start + batchSize)
+            input.withUnsafeMutableBufferPointer { images(range, $0.baseAddress!) }
+            let outputs = input.withUnsafeBufferPointer {
+                network.forward(UnsafeBufferPointer(rebasing: $0[0 ..< range.count * FaceImage.pixelCount]),
+                                count: range.count, training: false, rng: &rng)
+            }
+            for index in 0 ..< range.count * width {
+                predictions[range.lowerBound * width + index] = Normalization.pixels(fromTarget: outputs[index])
+            }
+            start = range.upperBound
+        }
+        return predictions
+    }
+
+    /// Predictions for every face of a test-format file: faces.count × 30 pixels.
+    public func predict(_ faces: UnlabeledFaces) -> [Float] {
+        predict(count: faces.count) { faces.writeImages($0, into: $1) }
+    }
+
+    /// Predictions for faces `rows` of a data file of either format, in that order:
+    /// rows.count × 30 pixels.
+    public func predict(_ file: FaceFile, rows: [Int]) -> [Float] {
+        predict(count: rows.count) { file.writeImages(rows[$0], into: $1) }
+    }
+
+    /// The masked squared errors of the model over every face of `faces` (missing coordinates
+    /// are skipped), normalised exactly as in training: the numbers `val_rmse_px` is made of.
+    public func evaluate(_ faces: LabeledFaces) -> Evaluation {
+        var batch = FaceBatch(capacity: batchSize)
+        return Evaluation(network: network, dataset: FaceDataset(faces, rows: .all, missing: .mask), batch: &batch)
+    }
+}

@@ -1,0 +1,125 @@
+import Results
+/// What `kplab compare` shows: the runs that pass the filters, best first; the config keys
+/// that tell them apart; optional groups; the table; and the curves.
+public struct Comparison: Sendable {
+    public enum Format: String, CaseIterable, Sendable {
+        /// Aligned plain text for a terminal.
+        case table
+        case csv, json, markdown
+    }
+
+    /// Filtered, sorted by best validation RMSE in pixels (runs without one last, ties by label).
+    public let runs: [ComparedRun]
+    /// Config keys whose values differ between `runs`, in config order.
+    public let differingKeys: [String]
+    /// The `--group-by` keys; empty when not grouping.
+    public let groupKeys: [String]
+    /// Empty when not grouping.
+    public let groups: [RunGroup]
+    public let table: ComparisonTable
+
+    /// - Parameters:
+    ///   - groupKeys: config keys to group by; each group shows mean ± std over its runs.
+    /// - Throws: `UserError` when a filter or group key names a key no run has (with the
+    ///   closest known key), or when no run passes the filters.
+    public init(runs: [ComparedRun], filters: [RunFilter] = [], groupKeys: [String] = []) throws {
+        let kept = try RunFilter.apply(filters, to: runs)
+        let known = knownKeys(of: kept)
+        for key in groupKeys where !known.contains(key) {
+            throw UserError("--group-by: no run has the key '\(key)'" + Suggestion.phrase(for: key, among: known))
+        }
+        let runs = Comparison.sorted(kept)
+        let differingKeys = DifferingParameters.keys(in: runs)
+        self.runs = runs
+        self.differingKeys = differingKeys
+        self.groupKeys = groupKeys
+        if groupKeys.isEmpty {
+            groups = []
+            table = ComparisonTable(runs: runs, parameters: differingKeys)
+        } else {
+            let groups = RunGroup.grouping(runs, by: groupKeys)
+            self.groups = groups
+            // Keys that vary inside a group (the seeds averaged over) are left out; keys that
+            // are constant inside every group still describe the group.
+            let constant = differingKeys.filter { key in
+                !groupKeys.contains(key) && groups.allSatisfy { group in
+                    group.runs.allSatisfy { $0.config[key]?.text == group.runs[0].config[key]?.text }
+                }
+            }
+            table = ComparisonTable(groups: groups, parameters: groupKeys + constant)
+        }
+    }
+
+    public func text(_ format: Format) -> String {
+        switch format {
+        case .table: return table.plainText
+        case .csv: return table.csv
+        case .json: return table.json
+        case .markdown: return table.markdown
+        }
+    }
+
+    /// The per-epoch curves: one series per run, or per group (the mean curve) when grouping,
+    /// in table order. The legend's columns are the differing keys' short names (the group
+    /// keys and the number of runs averaged when grouping), and `status` when some run did not complete.
+    public var curves: CurvePlot {
+        if groupKeys.isEmpty {
+            let names = shortNames(for: differingKeys)
+            let showStatus = runs.contains { $0.statusText != "completed" }
+            var columns = differingKeys.map { names[$0]! }
+            if columns.isEmpty { columns = ["run"] }
+            if showStatus { columns.append("status") }
+            return CurvePlot(series: runs.map { run in
+                var values = differingKeys.map { run.config[$0]?.text ?? "-" }
+                if values.isEmpty { values = [run.label] }
+                if showStatus { values.append(run.statusText == "completed" ? "" : run.statusText) }
+                let label = run.label + ": " + zip(columns, values).filter { !$1.isEmpty }
+                    .map { "\($0)=\($1)" }.joined(separator: ", ")
+                return CurvePlot.Series(label: label, legendValues: values, rows: run.rows)
+            }, legendColumns: columns)
+        }
+        let names = shortNames(for: groupKeys)
+        let columns = groupKeys.map { names[$0]! } + ["runs"]
+        return CurvePlot(series: groups.map { group in
+            // A diverged run's last finite losses can be 1e6 times the others'; averaged in,
+            // they would draw a spike that no run of the group shows. They are left out of the
+            // mean curve (unless the whole group diverged) and counted in the legend.
+            let diverged = group.runs.filter { $0.record.status == .diverged }
+            let averaged = diverged.count == group.runs.count ? group.runs : group.runs.filter { $0.record.status != .diverged }
+            let count = averaged.count == group.runs.count ? "\(group.runs.count)"
+                : "\(averaged.count) of \(group.runs.count) (\(diverged.count) diverged)"
+            let values = group.values.map { $0 ?? "-" } + [count]
+            let label = "mean of " + zip(columns, values).map { "\($0)=\($1)" }.joined(separator: ", ")
+            return CurvePlot.Series(label: label, legendValues: values, meanOf: averaged.map(\.rows))
+        }, legendColumns: columns)
+    }
+
+    static func sorted(_ runs: [ComparedRun]) -> [ComparedRun] {
+        runs.sorted { a, b in
+            let x = a.bestValidationRMSEPixels, y = b.bestValidationRMSEPixels
+            switch (x, y) {
+            case let (x?, y?) where x != y: return x < y
+            case (_?, nil): return true
+            case (nil, _?): return false
+            default: return (a.label, a.folder) < (b.label, b.folder)
+            }
+        }
+    }
+}
+
+/// The shortest dotted suffix of each key that no other key ends with:
+/// `model.init.weights` → `weights`, unless another key also ends in `.weights`.
+func shortNames(for keys: [String]) -> [String: String] {
+    var names: [String: String] = [:]
+    for key in keys {
+        let parts = key.split(separator: ".").map(String.init)
+        var name = key
+        for count in 1...max(parts.count, 1) {
+            let candidate = parts.suffix(count).joined(separator: ".")
+            let clashes = keys.contains { $0 != key && ($0 == candidate || $0.hasSuffix("." + candidate)) }
+            if !clashes { name = candidate; break }
+        }
+        names[key] = name
+    }
+    return names
+}

@@ -1,0 +1,187 @@
+import Foundation
+import Results
+
+/// Per-epoch loss curves as a self-contained SVG: validation loss solid, training loss
+/// dashed, one colour per series, log-scale y with decade ticks, the legend to the right of
+/// the plot area so that twenty series never cover the curves.
+public struct CurvePlot: Sendable {
+    public struct Point: Sendable, Equatable {
+        public var epoch: Int
+        public var loss: Double
+    }
+
+    public struct Series: Sendable {
+        /// The full description (`weights=he, seed=1`), shown as the curve's tooltip.
+        public var label: String
+        /// One legend cell per `CurvePlot.legendColumns`.
+        public var legendValues: [String]
+        /// Non-finite losses (a diverged epoch) are kept: they break the line there.
+        public var training: [Point]
+        public var validation: [Point]
+
+        public init(label: String, legendValues: [String], rows: [MetricsLog.Row]) {
+            self.label = label
+            self.legendValues = legendValues
+            training = rows.map { Point(epoch: $0.epoch, loss: $0.trainLoss) }
+            validation = rows.map { Point(epoch: $0.epoch, loss: $0.validationLoss) }
+        }
+
+        /// The mean curve of several runs: at each epoch, the mean over the runs that have a
+        /// finite loss at that epoch (a run that diverged or stopped early drops out there).
+        public init(label: String, legendValues: [String], meanOf runs: [[MetricsLog.Row]]) {
+            self.label = label
+            self.legendValues = legendValues
+            func mean(_ loss: (MetricsLog.Row) -> Double) -> [Point] {
+                var sums: [Int: (total: Double, count: Int)] = [:]
+                for row in runs.joined() where loss(row).isFinite {
+                    sums[row.epoch, default: (0, 0)].total += loss(row)
+                    sums[row.epoch, default: (0, 0)].count += 1
+                }
+                return sums.keys.sorted().map { Point(epoch: $0, loss: sums[$0]!.total / Double(sums[$0]!.count)) }
+            }
+            training = mean(\.trainLoss)
+            validation = mean(\.validationLoss)
+        }
+    }
+
+    public var series: [Series]
+    /// The legend's header: the parameters that tell the series apart.
+    public var legendColumns: [String]
+
+    public init(series: [Series], legendColumns: [String]) {
+        self.series = series
+        self.legendColumns = legendColumns
+    }
+
+    // Layout in SVG user units (pixels).
+    private let left = 76.0, top = 44.0, plotWidth = 640.0, plotHeight = 400.0
+    private let legendGap = 28.0
+
+    /// The picture's width and height in SVG user units (the legend's size decides).
+    public var size: (width: Double, height: Double) {
+        let legend = PlotLegend(columns: legendColumns, values: series.map(\.legendValues))
+        return (left + plotWidth + legendGap + legend.width + 12, max(top + plotHeight + 56, top + legend.height + 12))
+    }
+
+    /// The picture as SVG text (UTF-8, no external references).
+    public var svg: String {
+        let plottable = series.flatMap { $0.training + $0.validation }.map(\.loss).filter { $0.isFinite && $0 > 0 }
+        // A diverging run can reach 1e30 before it turns NaN; the axis stops at 10 × the
+        // largest first-epoch loss so the converging runs keep their detail (the rest is clipped).
+        let firstLosses = series.flatMap { [$0.training.first, $0.validation.first] }.compactMap { $0?.loss }
+            .filter { $0.isFinite && $0 > 0 }
+        let ceiling = (firstLosses.max() ?? .infinity) * 10
+        let yAxis = AxisTicks.Logarithmic(enclosing: plottable.map { min($0, ceiling) })
+        let lastEpoch = series.flatMap { $0.training + $0.validation }.map(\.epoch).max() ?? 1
+        let xAxis = AxisTicks.linear(upTo: Double(max(lastEpoch, 1)))
+
+        func x(_ epoch: Double) -> Double { left + epoch / xAxis.end * plotWidth }
+        func y(_ loss: Double) -> Double { top + (1 - yAxis.fraction(loss)) * plotHeight }
+
+        let legend = PlotLegend(columns: legendColumns, values: series.map(\.legendValues))
+        let (width, height) = size
+
+        var out: [String] = []
+        out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(number(width))\" height=\"\(number(height))\" "
+                   + "viewBox=\"0 0 \(number(width)) \(number(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">")
+        out.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>")
+        out.append("<defs><clipPath id=\"kplab-plot-area\"><rect x=\"\(number(left))\" y=\"\(number(top))\" "
+                   + "width=\"\(number(plotWidth))\" height=\"\(number(plotHeight))\"/></clipPath></defs>")
+        out.append("<text x=\"\(number(left))\" y=\"24\" font-size=\"15\" font-weight=\"bold\">Loss per epoch</text>")
+
+        // Grid and ticks.
+        out.append("<g class=\"grid\" stroke-width=\"1\">")
+        for tick in yAxis.minor {
+            out.append("<line x1=\"\(number(left))\" x2=\"\(number(left + plotWidth))\" y1=\"\(number(y(tick.value)))\" y2=\"\(number(y(tick.value)))\" stroke=\"#f0f0f0\"/>")
+        }
+        for tick in yAxis.major {
+            out.append("<line x1=\"\(number(left))\" x2=\"\(number(left + plotWidth))\" y1=\"\(number(y(tick)))\" y2=\"\(number(y(tick)))\" stroke=\"#d0d0d0\"/>")
+        }
+        for epoch in stride(from: 0.0, through: xAxis.end, by: xAxis.step) {
+            out.append("<line x1=\"\(number(x(epoch)))\" x2=\"\(number(x(epoch)))\" y1=\"\(number(top))\" y2=\"\(number(top + plotHeight))\" stroke=\"#e6e6e6\"/>")
+        }
+        out.append("</g>")
+        out.append("<g class=\"y-ticks\" text-anchor=\"end\" fill=\"#333333\">")
+        for tick in yAxis.major {
+            out.append("<text x=\"\(number(left - 6))\" y=\"\(number(y(tick) + 4))\">\(AxisTicks.logLabel(tick))</text>")
+        }
+        for tick in yAxis.minor where tick.isLabelled {
+            out.append("<text x=\"\(number(left - 6))\" y=\"\(number(y(tick.value) + 4))\" font-size=\"10\" fill=\"#777777\">\(AxisTicks.logLabel(tick.value))</text>")
+        }
+        out.append("</g>")
+        out.append("<g class=\"x-ticks\" text-anchor=\"middle\" fill=\"#333333\">")
+        for epoch in stride(from: 0.0, through: xAxis.end, by: xAxis.step) {
+            out.append("<text x=\"\(number(x(epoch)))\" y=\"\(number(top + plotHeight + 16))\">\(Int(epoch))</text>")
+        }
+        out.append("</g>")
+        out.append("<rect x=\"\(number(left))\" y=\"\(number(top))\" width=\"\(number(plotWidth))\" height=\"\(number(plotHeight))\" fill=\"none\" stroke=\"#555555\"/>")
+        out.append("<text x=\"\(number(left + plotWidth / 2))\" y=\"\(number(top + plotHeight + 40))\" text-anchor=\"middle\" font-size=\"13\">epoch</text>")
+        out.append("<text transform=\"translate(18 \(number(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">loss (normalised MSE)</text>")
+        if plottable.isEmpty {
+            out.append("<text x=\"\(number(left + plotWidth / 2))\" y=\"\(number(top + plotHeight / 2))\" text-anchor=\"middle\" fill=\"#777777\">no finite losses to plot</text>")
+        }
+
+        // Curves: training first so the solid validation lines lie on top.
+        out.append("<g clip-path=\"url(#kplab-plot-area)\" fill=\"none\" stroke-linejoin=\"round\">")
+        for (index, item) in series.enumerated() {
+            out.append("<path class=\"training\" d=\"\(pathData(item.training, x: x, y: y))\" stroke=\"\(Palette.colour(index))\" "
+                       + "stroke-width=\"1.2\" stroke-dasharray=\"5 3\" stroke-opacity=\"0.8\"><title>\(escaped(item.label)): training</title></path>")
+        }
+        for (index, item) in series.enumerated() {
+            out.append("<path class=\"validation\" d=\"\(pathData(item.validation, x: x, y: y))\" stroke=\"\(Palette.colour(index))\" "
+                       + "stroke-width=\"1.8\"><title>\(escaped(item.label)): validation</title></path>")
+            // The best validation epoch, where the run's reported RMSE comes from.
+            if let best = item.validation.filter({ $0.loss.isFinite && $0.loss > 0 }).min(by: { $0.loss < $1.loss }) {
+                out.append("<circle cx=\"\(number(x(Double(best.epoch))))\" cy=\"\(number(y(best.loss)))\" r=\"3\" fill=\"\(Palette.colour(index))\"/>")
+            }
+        }
+        out.append("</g>")
+
+        out += legend.svg(left: left + plotWidth + legendGap, top: top, colour: Palette.colour)
+        out.append("</svg>")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// `M x y L x y …`; a non-finite or non-positive loss (which a log axis cannot show)
+    /// ends the line, and the next finite point starts a new one. A lone point is drawn as a
+    /// zero-length segment, which round line caps would show; here the best-epoch dot marks it.
+    private func pathData(_ points: [Point], x: (Double) -> Double, y: (Double) -> Double) -> String {
+        var parts: [String] = []
+        var drawing = false
+        for point in points.sorted(by: { $0.epoch < $1.epoch }) {
+            guard point.loss.isFinite, point.loss > 0 else { drawing = false; continue }
+            parts.append("\(drawing ? "L" : "M")\(number(x(Double(point.epoch)))) \(number(y(point.loss)))")
+            drawing = true
+        }
+        return parts.joined(separator: " ")
+    }
+}
+
+/// One decimal is finer than a screen pixel; `-0.0` reads as `0`.
+func number(_ value: Double) -> String {
+    let rounded = (value * 10).rounded() / 10
+    return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.1f", rounded)
+}
+
+/// Text for XML character data and attribute values.
+func escaped(_ text: String) -> String {
+    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+}
+
+extension String {
+    /// The string cut after each occurrence of any separator (separators stay at the piece's end).
+    func pieces(breakingAfter separators: [String]) -> [String] {
+        var pieces: [String] = []
+        var current = ""
+        for character in self {
+            current.append(character)
+            if separators.contains(where: { current.hasSuffix($0) }) {
+                pieces.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { pieces.append(current) }
+        return pieces
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// `results/<experiment>/<run-id>/` and the files a run keeps there:
+///
+/// - `config.yaml`: the fully resolved experiment (canonical form, with the seed actually used)
+/// - `metrics.csv`: one row per finished epoch (`MetricsLog`)
+/// - `run.json`: the record (`RunRecord`)
+/// - `model.best.kpw`, `model.last.kpw`: weights at the best validation epoch and the last
+///   one (`TensorArchive`)
+/// - `diagnostics.csv`: per-layer statistics per epoch, with diagnostics on (`DiagnosticsLog`)
+/// - `checkpoint.kpw`: weights, optimizer state and loop position, for `--resume`
+/// - `.lock`: held (flock) by the process training the run, so two never train one run
+public struct RunFolder: Sendable {
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    public init(results: String, experiment: String, runID: String) {
+        self.init(path: (results as NSString).appendingPathComponent(experiment + "/" + runID))
+    }
+
+    public var config: String { file("config.yaml") }
+    public var metrics: String { file("metrics.csv") }
+    public var record: String { file("run.json") }
+    public var bestWeights: String { file("model.best.kpw") }
+    public var lastWeights: String { file("model.last.kpw") }
+    public var checkpoint: String { file("checkpoint.kpw") }
+    var lock: String { file(".lock") }
+
+    public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    public var exists: Bool { FileManager.default.fileExists(atPath: record) }
+
+    public func create() throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw UserError("cannot create the run folder \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Takes the folder's lock for the life of the returned handle, or says who holds it.
+    public func acquireLock() throws -> RunLock {
+        let descriptor = open(lock, O_RDWR | O_CREAT, 0o644)
+        guard descriptor >= 0 else { throw UserError("cannot create \(lock): \(String(cString: strerror(errno)))") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw UserError("\(path) is being trained by another kplab process right now")
+        }
+        return RunLock(descriptor: descriptor)
+    }
+
+    /// Removes the files of an earlier attempt (not the lock, which the caller holds).
+    public func clear() throws {
+        for name in [config, metrics, record, bestWeights, lastWeights, checkpoint, diagnostics]
+        where FileManager.default.fileExists(atPath: name) {
+            try FileManager.default.removeItem(atPath: name)
+        }
+    }
+}
+
+/// An flock held until deinit (or process exit, when the kernel releases it).
+public final class RunLock {
+    private let descriptor: Int32
+    init(descriptor: Int32) { self.descriptor = descriptor }
+    deinit {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
+}

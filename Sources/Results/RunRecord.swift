@@ -1,0 +1,190 @@
+import Foundation
+
+/// `run.json`: everything needed to trust and repeat a run. Rewritten atomically whenever
+/// its status changes and after every epoch, so it always describes the files beside it.
+public struct RunRecord: Codable, Equatable, Sendable {
+    public enum Status: String, Codable, Sendable {
+        case running, completed, diverged, failed, interrupted
+        case earlyStopped = "early-stopped"
+    }
+
+    public struct Software: Codable, Equatable, Sendable {
+        public var kplabVersion: String
+        public var gitCommit: String?
+        public var gitDirty: Bool?
+        public var swiftVersion: String
+
+        enum CodingKeys: String, CodingKey {
+            case kplabVersion = "kplab_version", gitCommit = "git_commit", gitDirty = "git_dirty"
+            case swiftVersion = "swift_version"
+        }
+    }
+
+    public struct Machine: Codable, Equatable, Sendable {
+        public var os: String
+        public var cpu: String
+        public var blasLibrary: String
+        public var blasKernel: String
+        public var threads: Int
+
+        public init(os: String, cpu: String, blasLibrary: String, blasKernel: String, threads: Int) {
+            self.os = os
+            self.cpu = cpu
+            self.blasLibrary = blasLibrary
+            self.blasKernel = blasKernel
+            self.threads = threads
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case os, cpu, blasLibrary = "blas_library", blasKernel = "blas_kernel", threads
+        }
+    }
+
+    /// An output collapse (`CollapseDetector`) that lasted to the run's latest epoch.
+    public struct Collapse: Codable, Equatable, Sendable {
+        /// The first epoch of the run of low-spread epochs.
+        public var sinceEpoch: Int
+        /// The latest epoch's `output_spread`.
+        public var outputSpread: Double
+
+        public init(sinceEpoch: Int, outputSpread: Double) {
+            self.sinceEpoch = sinceEpoch
+            self.outputSpread = outputSpread
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case sinceEpoch = "since_epoch", outputSpread = "output_spread"
+        }
+    }
+
+    public struct KeypointError: Codable, Equatable, Sendable {
+        public var keypoint: String
+        public var rmsePixels: Double
+        public var count: Int
+
+        public init(keypoint: String, rmsePixels: Double, count: Int) {
+            self.keypoint = keypoint
+            self.rmsePixels = rmsePixels
+            self.count = count
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case keypoint, rmsePixels = "rmse_px", count
+        }
+    }
+
+    public var experiment: String
+    public var runID: String
+    public var status: Status
+    /// Why the run ended the way it did, in plain words (divergence epoch, signal, error…).
+    public var statusDetail: String?
+    public var seed: UInt64
+    public var seedWasChosen: Bool
+    public var configHash: String
+    public var dataFingerprint: String
+    public var software: Software
+    public var machine: Machine
+    public var startedAt: String
+    public var endedAt: String?
+    public var epochsRun: Int
+    public var bestEpoch: Int?
+    public var bestValidationRMSEPixels: Double?
+    public var finalTrainLoss: Double?
+    public var finalValidationLoss: Double?
+    /// Per-keypoint validation RMSE in pixels at the best epoch.
+    public var bestKeypointRMSE: [KeypointError]?
+    public var trainImagesPerSecond: Double?
+    public var trainRows: Int
+    public var validationRows: Int
+    /// Validation RMSE in pixels of predicting every coordinate as its training mean.
+    public var meanFaceRMSEPixels: Double?
+    /// Present while the output is collapsed (the predictions barely vary between faces);
+    /// absent for a healthy run and in records from before collapse detection.
+    public var collapsed: Collapse? = nil
+
+    enum CodingKeys: String, CodingKey {
+        case experiment, runID = "run_id", status, statusDetail = "status_detail", seed
+        case seedWasChosen = "seed_chosen_at_random", configHash = "config_hash"
+        case dataFingerprint = "data_fingerprint", software, machine
+        case startedAt = "started_at", endedAt = "ended_at", epochsRun = "epochs_run"
+        case bestEpoch = "best_epoch", bestValidationRMSEPixels = "best_val_rmse_px"
+        case finalTrainLoss = "final_train_loss", finalValidationLoss = "final_val_loss"
+        case bestKeypointRMSE = "best_keypoint_rmse_px", trainImagesPerSecond = "train_images_per_second"
+        case trainRows = "train_rows", validationRows = "validation_rows"
+        case meanFaceRMSEPixels = "mean_face_rmse_px"
+        case collapsed
+    }
+
+    /// The record of a run that starts now: `running`, with no results yet.
+    public init(newRunOf experiment: String, runID: String, seed: UInt64, seedWasChosen: Bool, configHash: String,
+                dataFingerprint: String, software: Software = .current(), machine: Machine,
+                trainRows: Int, validationRows: Int, meanFaceRMSEPixels: Double?) {
+        self.experiment = experiment
+        self.runID = runID
+        status = .running
+        self.seed = seed
+        self.seedWasChosen = seedWasChosen
+        self.configHash = configHash
+        self.dataFingerprint = dataFingerprint
+        self.software = software
+        self.machine = machine
+        startedAt = Self.timestamp()
+        epochsRun = 0
+        self.trainRows = trainRows
+        self.validationRows = validationRows
+        self.meanFaceRMSEPixels = meanFaceRMSEPixels
+    }
+
+    /// Now, as the record writes times: ISO 8601 in UTC.
+    public static func timestamp() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try writeAtomically(Array(try encoder.encode(self)) + [0x0A], to: path)
+    }
+
+    public static func read(from path: String) throws -> RunRecord {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw UserError("cannot read \(path)")
+        }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do {
+            return try decoder.decode(RunRecord.self, from: data)
+        } catch {
+            throw UserError("\(path): not a readable kplab run record (\(error))")
+        }
+    }
+}
+
+extension RunRecord.Software {
+    /// This build of kplab: its version, the commit of the repository it was built from
+    /// (found from the executable's location) and whether that tree had uncommitted changes.
+    public static func current(executablePath: String = CommandLine.arguments.first ?? "") -> Self {
+        let repository = Git.repositoryContaining(path: executablePath)
+        return Self(kplabVersion: Results.kplabVersion,
+                    gitCommit: repository.flatMap { Git.run(["rev-parse", "HEAD"], in: $0) },
+                    gitDirty: repository.flatMap { Git.run(["status", "--porcelain", "--untracked-files=no"], in: $0) }
+                        .map { !$0.isEmpty },
+                    swiftVersion: swiftCompilerVersion)
+    }
+}
+
+/// The compiler that built kplab, to the minor version (Swift has no finer compile-time test).
+let swiftCompilerVersion: String = {
+    #if compiler(>=6.4)
+    return "6.4 or later"
+    #elseif compiler(>=6.3)
+    return "6.3"
+    #elseif compiler(>=6.2)
+    return "6.2"
+    #elseif compiler(>=6.1)
+    return "6.1"
+    #else
+    return "6.0"
+    #endif
+}()

@@ -1,0 +1,45 @@
+import Foundation
+import Engine
+import Results
+
+enum Checkpoint {
+    /// Optimizer state tensors are stored under this prefix, beside the parameters.
+    static let optimizerPrefix = "optimizer/"
+
+    static func save(network: Network, optimizer: Optimizer, position: LoopPosition,
+                     specHash: String, to path: String) throws {
+        let metadata = String(decoding: try JSONEncoder().encode(position), as: UTF8.self)
+        let tensors = parameterTensors(network) + optimizer.state().sorted { $0.key < $1.key }.map {
+            TensorArchive.Tensor(name: optimizerPrefix + $0.key, dimensions: [$0.value.count], values: $0.value)
+        }
+        try TensorArchive(specHash: specHash, metadata: metadata, tensors: tensors).write(to: path)
+    }
+
+    static func load(from path: String, network: Network, optimizer: Optimizer, specHash: String) throws -> LoopPosition {
+        let archive = try TensorArchive(path: path)
+        guard archive.specHash == specHash else {
+            throw UserError("\(path) was written for another configuration (hash \(archive.specHash.prefix(8)), this one \(specHash.prefix(8)))")
+        }
+        let position: LoopPosition
+        do {
+            position = try JSONDecoder().decode(LoopPosition.self, from: Data(archive.metadata.utf8))
+        } catch {
+            throw UserError("\(path): unreadable loop position (\(error))")
+        }
+        let state = Dictionary(uniqueKeysWithValues: archive.values { $0.hasPrefix(optimizerPrefix) }.map {
+            (String($0.key.dropFirst(optimizerPrefix.count)), $0.value)
+        })
+        do {
+            try network.load(archive.values { !$0.hasPrefix(optimizerPrefix) })
+            try optimizer.load(state: state, stepCount: position.optimizerSteps)
+        } catch {
+            throw UserError("\(path): \(error)")
+        }
+        return position
+    }
+
+    /// The network's weights and biases as archive tensors, in layer order, with their shapes.
+    static func parameterTensors(_ network: Network) -> [TensorArchive.Tensor] {
+        network.parameters.map { TensorArchive.Tensor(name: $0.name, dimensions: $0.shape, values: $0.values) }
+    }
+}

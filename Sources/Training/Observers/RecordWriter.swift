@@ -1,0 +1,69 @@
+import Experiments
+import Foundation
+import Results
+
+/// Keeps `run.json` in step with the loop: rewritten after every epoch and when the run stops,
+/// so it always describes the files beside it. It also follows the output's spread epoch by
+/// epoch and says once, in plain words, when the output collapses (and when it recovers).
+final class RecordWriter: TrainingObserver {
+    private(set) var record: RunRecord
+    private let path: String
+    private var collapse: CollapseWatch
+    private let display: ProgressDisplay
+
+    /// - Parameter spreads: the `output_spread` of the epochs already finished (a resumed run's).
+    init(record: RunRecord, path: String, spreads: [Double], display: ProgressDisplay) {
+        self.record = record
+        self.path = path
+        collapse = CollapseWatch(spreads: spreads)
+        self.display = display
+    }
+
+    func write() throws {
+        try record.write(to: path)
+    }
+
+    func epochFinished(_ report: EpochReport, loop: TrainingLoop) throws {
+        // A diverged epoch is recorded when the run stops, a moment later.
+        guard let validation = report.validation else { return }
+        record.finalTrainLoss = report.row.trainLoss
+        record.finalValidationLoss = validation.loss
+        if report.isBest {
+            record.bestEpoch = report.row.epoch
+            record.bestValidationRMSEPixels = validation.rmsePixels
+            record.bestKeypointRMSE = validation.keypoints.map {
+                .init(keypoint: $0.keypoint.name, rmsePixels: $0.rmsePixels, count: $0.count)
+            }
+        }
+        noteCollapse(spread: validation.outputSpread)
+        noteProgress(loop.position)
+        try write()
+    }
+
+    func runStopped(_ outcome: TrainingOutcome, loop: TrainingLoop) throws {
+        noteProgress(loop.position)
+        record.status = outcome.status
+        record.statusDetail = outcome.detail
+        record.endedAt = RunRecord.timestamp()
+        try write()
+    }
+
+    private func noteProgress(_ position: LoopPosition) {
+        record.epochsRun = position.epochsDone
+        record.trainImagesPerSecond = position.totalTrainSeconds > 0
+            ? Double(position.totalImages) / position.totalTrainSeconds : nil
+    }
+
+    private func noteCollapse(spread: Double) {
+        let change = collapse.observe(spread)
+        record.collapsed = collapse.onset.map { RunRecord.Collapse(sinceEpoch: $0, outputSpread: spread) }
+        switch change {
+        case .began(let epoch)?:
+            display.note(CollapseDetector.warning(since: epoch, spread: spread))
+        case .ended(let epoch)?:
+            display.note("note: the output is no longer collapsed: output_spread \(fixed(spread, decimals: 3)) at epoch \(epoch)")
+        case nil:
+            break
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Engine
+import Experiments
+import Foundation
+import Results
+
+/// Re-runs a recorded run from its `config.yaml` into a fresh folder and compares the two
+/// `metrics.csv` files value by value (every column but `seconds`).
+public struct Reproduction {
+    /// How two runs' metrics compare.
+    public struct Outcome {
+        /// Epochs compared (the first `count` rows of both files).
+        public var epochsCompared: Int
+        /// The first epoch whose row differs, if any.
+        public var firstDifferingEpoch: Int?
+        /// Per differing column: the largest absolute and relative difference.
+        public var differences: [(column: String, absolute: Double, relative: Double)]
+        /// Row counts when they differ (e.g. one run diverged earlier).
+        public var rowCounts: (original: Int, reproduction: Int)
+        /// Facts of the two records that differ and could explain a difference.
+        public var causes: [String]
+
+        public var isExact: Bool {
+            firstDifferingEpoch == nil && rowCounts.original == rowCounts.reproduction
+        }
+    }
+
+    public let original: RunFolder
+    public let record: RunRecord
+    public let experiment: Experiment
+
+    public init(original: RunFolder) throws {
+        self.original = original
+        guard original.exists else { throw UserError("\(original.path) holds no run record (run.json)") }
+        record = try RunRecord.read(from: original.record)
+        do {
+            experiment = try Experiment.load(contentsOfFile: original.config, overrides: [])
+        } catch {
+            throw UserError("\(error)")
+        }
+    }
+
+    /// Trains the recorded configuration into `results` (at most `epochs` epochs) with the
+    /// recorded thread count unless `threads` says otherwise, and compares.
+    public func run(results: String, threads: Int?, epochs: Int?, display: ProgressDisplay.Mode)
+        throws -> (folder: RunFolder, outcome: Outcome) {
+        let options = TrainingRun.Options(threads: threads ?? record.machine.threads, display: display,
+                                       epochLimit: epochs)
+        let training = try TrainingRun.prepare(experiment, results: results, options: options)
+        let rerun = try training.run()
+        return (training.folder, try compare(with: training.folder, rerun: rerun, epochs: epochs))
+    }
+
+    func compare(with folder: RunFolder, rerun: RunRecord, epochs: Int?) throws -> Outcome {
+        // Every row must parse (`read`); the comparison itself is of the text as written.
+        _ = (try MetricsLog.read(path: original.metrics), try MetricsLog.read(path: folder.metrics))
+        let originalRows = try MetricsLog.readFields(path: original.metrics)
+        let reproducedRows = try MetricsLog.readFields(path: folder.metrics)
+        let wanted = epochs.map { min($0, originalRows.count) } ?? originalRows.count
+        let count = min(wanted, reproducedRows.count)
+        var firstDifference: Int?
+        var worst: [String: (absolute: Double, relative: Double)] = [:]
+        // By name, over the columns both files have (one written before `output_spread`
+        // existed lacks it), every one but `seconds`.
+        let columns = MetricsLog.columns.filter { column in
+            column != "seconds" && originalRows.first?[column] != nil && reproducedRows.first?[column] != nil
+        }
+        for index in 0..<count {
+            for column in columns {
+                let a = originalRows[index][column]!, b = reproducedRows[index][column]!
+                guard a != b else { continue }
+                firstDifference = firstDifference ?? index + 1
+                let x = Double(a) ?? .nan, y = Double(b) ?? .nan
+                let absolute = abs(x - y)
+                let relative = absolute / max(abs(x), abs(y), .leastNormalMagnitude)
+                let previous = worst[column] ?? (0, 0)
+                worst[column] = (max(previous.absolute, absolute.isNaN ? .infinity : absolute),
+                                 max(previous.relative, relative.isNaN ? .infinity : relative))
+            }
+        }
+        var causes: [String] = []
+        func note(_ what: String, _ a: String?, _ b: String?) {
+            if a != b { causes.append("\(what): recorded \(a ?? "unknown"), now \(b ?? "unknown")") }
+        }
+        note("data fingerprint", record.dataFingerprint, rerun.dataFingerprint)
+        note("kplab version", record.software.kplabVersion, rerun.software.kplabVersion)
+        note("git commit", record.software.gitCommit, rerun.software.gitCommit)
+        note("BLAS kernel", record.machine.blasKernel, rerun.machine.blasKernel)
+        note("threads", String(record.machine.threads), String(rerun.machine.threads))
+        note("CPU", record.machine.cpu, rerun.machine.cpu)
+        return Outcome(epochsCompared: count, firstDifferingEpoch: firstDifference,
+                       differences: MetricsLog.columns.compactMap { column in worst[column].map { (column, $0.absolute, $0.relative) } },
+                       rowCounts: (wanted, min(reproducedRows.count, wanted)), causes: causes)
+    }
+}
+
+extension Reproduction.Outcome {
+    /// What `kplab reproduce` prints.
+    public var report: String {
+        var lines: [String] = []
+        if isExact {
+            lines.append("exact: all \(epochsCompared) epochs are bit-identical (every column but seconds)")
+        } else {
+            if let epoch = firstDifferingEpoch {
+                lines.append("differs: first at epoch \(epoch) of \(epochsCompared) compared")
+                for difference in differences {
+                    lines.append("  \(difference.column): largest difference \(shortest(difference.absolute)) "
+                                 + "(relative \(shortest(difference.relative)))")
+                }
+            }
+            if rowCounts.original != rowCounts.reproduction {
+                lines.append("differs: the record has \(rowCounts.original) epochs, the reproduction \(rowCounts.reproduction)")
+            }
+        }
+        if causes.isEmpty {
+            lines.append(isExact ? "same data, software, BLAS kernel, thread count and CPU"
+                                 : "data, software, BLAS kernel, thread count and CPU are all the same as recorded")
+        } else {
+            lines.append((isExact ? "although " : "likely causes: ") + causes.joined(separator: "; "))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+private func shortest(_ value: Double) -> String {
+    value.isFinite ? String(format: "%.3g", value) : roundTripText(value)
+}

@@ -1,0 +1,224 @@
+import Engine
+import Experiments
+import Faces
+import Foundation
+import Inference
+import Results
+
+/// The epoch loop of one run: batches, validation, the stopping rules — and nothing of files.
+/// Everything a run leaves behind (metrics, weights, checkpoints, the record, the terminal's
+/// lines) is an observer's work (`TrainingObserver`), so the loop can run with none at all.
+///
+/// Build it from an experiment whose seed is chosen, optionally move it to a checkpoint's
+/// position (`resume(at:)`, after loading the checkpoint's weights), then `run()`.
+public final class TrainingLoop {
+    /// Past this training loss (normalised MSE; predictions some 1000 image widths off) a run
+    /// counts as diverged even while the numbers are still finite.
+    public static let divergenceBound = 1e6
+
+    /// A checkpoint is due at the end of an epoch once this many seconds have passed since the
+    /// last one (and always when a run stops early), so that a killed run loses at most about
+    /// this much work while big networks do not spend their time writing weights.
+    public static let checkpointInterval: TimeInterval = 30
+
+    public let experiment: Experiment
+    public let seed: UInt64
+    public let data: PreparedData
+    public let network: Network
+    public let optimizer: Optimizer
+    /// Where the loop stands; saved in checkpoints.
+    public private(set) var position = LoopPosition.start
+    public var observers: [TrainingObserver]
+    /// Asked after every batch; a signal number stops the run as interrupted.
+    let stopRequest: @Sendable () -> Int32?
+    /// Stop (as interrupted, resumable) once this many epochs are done; schedules still span
+    /// `train.epochs`.
+    let epochLimit: Int?
+    private var batch: FaceBatch
+    private var outputGradient: [Float]
+    private var lastCheckpoint = Date()
+
+    /// Loads the data and builds the network (initial weights from the seed) and optimizer.
+    /// - Parameter experiment: its `seed` must be set: choosing one is the caller's decision,
+    ///   because the seed is part of the run's identity.
+    public init(experiment: Experiment, threads: Int, observers: [TrainingObserver] = [],
+                stopRequest: @escaping @Sendable () -> Int32? = { nil }, epochLimit: Int? = nil) throws {
+        guard let seed = experiment.seed else { throw UserError("\(experiment.name): choose a seed before training") }
+        self.experiment = experiment
+        self.seed = seed
+        self.observers = observers
+        self.stopRequest = stopRequest
+        self.epochLimit = epochLimit
+        data = try PreparedData(experiment.data, seed: seed)
+        let capacity = max(experiment.train.batchSize, 1)
+        var initialization = RandomGenerator(seed: seed, stream: .initialization)
+        do {
+            network = try experiment.makeNetwork(maxBatch: capacity, threads: threads, rng: &initialization)
+        } catch {
+            throw UserError("cannot build the network: \(error)")
+        }
+        optimizer = experiment.makeOptimizer(for: network)
+        batch = FaceBatch(capacity: capacity)
+        outputGradient = [Float](repeating: 0, count: capacity * network.outputShape.count)
+    }
+
+    /// Continues from `position`, whose weights and optimizer state are already loaded.
+    public func resume(at position: LoopPosition) {
+        self.position = position
+    }
+
+    /// Trains until the last epoch, early stopping, divergence, the wall-time limit, the epoch
+    /// limit or a stop request, telling the observers as it goes; returns why it stopped.
+    @discardableResult
+    public func run() throws -> TrainingOutcome {
+        try emit { try $0.runStarted(self) }
+        let plan = experiment.batchPlan(seed: seed)
+        let wallClockStart = Date()
+        var outcome = TrainingOutcome(.completed)
+        while position.epochsDone < experiment.train.epochs {
+            let epoch = position.epochsDone
+            let selections = data.training.epoch(epoch, plan: plan)
+            guard !selections.isEmpty else {
+                throw UserError("\(data.training.count) training rows make no batch of \(experiment.train.batchSize) "
+                                + "with last_batch: \(experiment.train.lastBatch.rawValue)")
+            }
+            if let stop = try trainBatches(of: epoch, selections, wallClockStart: wallClockStart) {
+                outcome = stop
+                break
+            }
+            if let stop = try endEpoch(epoch, batches: selections.count) {
+                outcome = stop
+                break
+            }
+        }
+        try emit { try $0.runStopped(outcome, loop: self) }
+        return outcome
+    }
+
+    /// The epoch's remaining batches (all of them, unless resumed mid-epoch). Returns why the
+    /// run must stop — divergence (its row is reported), a signal or the wall-time limit (a
+    /// checkpoint is due) — or nil when the epoch's training is done.
+    private func trainBatches(of epoch: Int, _ selections: [BatchSelection], wallClockStart: Date) throws -> TrainingOutcome? {
+        let learningRate = experiment.learningRate(epoch: epoch)
+        let momentum = experiment.momentum(epoch: epoch)
+        let start = Date()
+        for (index, selection) in selections.enumerated().dropFirst(position.batchesDone) {
+            let place = BatchPosition(epoch: epoch + 1, batch: index + 1, batches: selections.count)
+            data.training.fill(&batch, with: selection)
+            // Dropout's masks come from a stream of their own per (epoch, batch), so a run
+            // resumed mid-epoch draws exactly what the uninterrupted run drew.
+            var dropout = RandomGenerator(seed: seed, stream: Self.dropoutStream(epoch: epoch, batch: index))
+            for observer in observers { observer.batchStarting(place, loop: self) }
+            let loss = trainStep(count: batch.count, learningRate: learningRate, momentum: momentum, rng: &dropout)
+            position.trainLossSum += Double(loss)
+            position.batchesDone = index + 1
+            position.epochImages += batch.count
+            let seconds = position.epochSeconds + Date().timeIntervalSince(start)
+            if !loss.isFinite || Double(loss) > Self.divergenceBound {
+                position.epochsDone += 1
+                let row = MetricsLog.Row(epoch: epoch + 1, trainLoss: .nan, validationLoss: .nan, validationRMSEPixels: .nan,
+                                         learningRate: learningRate, seconds: seconds)
+                try emit { try $0.epochFinished(EpochReport(row: row, validation: nil, isBest: false), loop: self) }
+                return TrainingOutcome(.diverged, "training loss \(loss) in epoch \(epoch + 1), batch \(index + 1)")
+            }
+            let progress = BatchProgress(position: place, loss: loss, epochImages: position.epochImages, epochSeconds: seconds)
+            try emit { try $0.batchFinished(progress, loop: self) }
+            var stop: TrainingOutcome?
+            if let signal = stopRequest() {
+                stop = TrainingOutcome(.interrupted, "\(Interruption.name(of: signal)) in epoch \(epoch + 1) "
+                                       + "after batch \(index + 1) of \(selections.count)")
+            } else if let limit = experiment.train.maxWallTime, Date().timeIntervalSince(wallClockStart) >= limit {
+                stop = TrainingOutcome(.interrupted, "reached max_wall_time (\(limit) s) in epoch \(epoch + 1)")
+            }
+            if let stop {
+                position.epochSeconds = seconds
+                try checkpoint()
+                return stop
+            }
+        }
+        position.epochSeconds += Date().timeIntervalSince(start)
+        return nil
+    }
+
+    /// Validation, the epoch's report, and the stopping rules. Returns why the run stops here,
+    /// or nil to go on.
+    private func endEpoch(_ epoch: Int, batches: Int) throws -> TrainingOutcome? {
+        let start = Date()
+        let validation = Evaluation(network: network, dataset: data.validation, batch: &batch)
+        let trainLoss = position.trainLossSum / Double(batches)
+        let row = MetricsLog.Row(epoch: epoch + 1, trainLoss: trainLoss, validationLoss: validation.loss,
+                                 validationRMSEPixels: validation.rmsePixels, outputSpread: validation.outputSpread,
+                                 learningRate: experiment.learningRate(epoch: epoch),
+                                 seconds: position.epochSeconds + Date().timeIntervalSince(start))
+        let isBest = noteValidation(validation, epoch: epoch + 1)
+        position.totalImages += position.epochImages
+        position.totalTrainSeconds += position.epochSeconds
+        position.epochsDone += 1
+        position.batchesDone = 0
+        position.trainLossSum = 0
+        position.epochImages = 0
+        position.epochSeconds = 0
+        try emit { try $0.epochFinished(EpochReport(row: row, validation: validation, isBest: isBest), loop: self) }
+
+        var stop: TrainingOutcome?
+        if !validation.loss.isFinite {
+            stop = TrainingOutcome(.diverged, "validation loss \(validation.loss) after epoch \(epoch + 1)")
+        } else if let stopping = experiment.train.earlyStopping, position.epochsWithoutImprovement >= stopping.patience {
+            stop = TrainingOutcome(.earlyStopped, "no improvement of the validation loss for \(stopping.patience) epochs; "
+                                   + "best epoch \(position.bestEpoch ?? 0)")
+        } else if let limit = epochLimit, position.epochsDone >= limit, position.epochsDone < experiment.train.epochs {
+            stop = TrainingOutcome(.interrupted, "stopped after \(limit) of \(experiment.train.epochs) epochs as asked")
+        }
+        if stop?.status == .interrupted || (stop == nil && Date().timeIntervalSince(lastCheckpoint) >= Self.checkpointInterval) {
+            try checkpoint()
+        }
+        return stop
+    }
+
+    private func checkpoint() throws {
+        position.optimizerSteps = optimizer.stepCount
+        try emit { try $0.checkpointDue(self) }
+        lastCheckpoint = Date()
+    }
+
+    /// forward, masked MSE, backward, one optimizer step; returns the batch's loss.
+    private func trainStep(count: Int, learningRate: Float, momentum: Float, rng: inout RandomGenerator) -> Float {
+        let width = network.outputShape.count
+        let predictions = batch.images.withUnsafeBufferPointer {
+            network.forward($0, count: count, training: true, rng: &rng)
+        }
+        let loss = batch.targets.withUnsafeBufferPointer { targets in
+            batch.mask.withUnsafeBufferPointer { mask in
+                outputGradient.withUnsafeMutableBufferPointer { gradient in
+                    meanSquaredError(predictions: predictions,
+                                     targets: UnsafeBufferPointer(rebasing: targets[..<(count * width)]),
+                                     mask: UnsafeBufferPointer(rebasing: mask[..<(count * width)]),
+                                     gradient: UnsafeMutableBufferPointer(rebasing: gradient[..<(count * width)]))
+                }
+            }
+        }
+        outputGradient.withUnsafeBufferPointer { network.backward(outputGradient: UnsafeBufferPointer(rebasing: $0[..<(count * width)])) }
+        optimizer.step(learningRate: learningRate, momentum: momentum)
+        return loss
+    }
+
+    /// Tracks the best epoch and the early-stopping count; true when this epoch is the best so far.
+    private func noteValidation(_ validation: Evaluation, epoch: Int) -> Bool {
+        let minDelta = experiment.train.earlyStopping?.minDelta ?? 0
+        guard validation.loss.isFinite else { return false }
+        let improved = position.bestValidationLoss.map { validation.loss < $0 - minDelta } ?? true
+        position.epochsWithoutImprovement = improved ? 0 : position.epochsWithoutImprovement + 1
+        guard position.bestValidationLoss.map({ validation.loss < $0 }) ?? true else { return false }
+        position.bestValidationLoss = validation.loss
+        position.bestEpoch = epoch
+        return true
+    }
+
+    private func emit(_ event: (TrainingObserver) throws -> Void) throws {
+        for observer in observers { try event(observer) }
+    }
+
+    static func dropoutStream(epoch: Int, batch: Int) -> UInt64 {
+        RandomGenerator.Stream.dropout.rawValue | UInt64(epoch) << 8 | UInt64(batch) << 36
+    }
+}

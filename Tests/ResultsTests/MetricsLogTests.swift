@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+import Results
+
+@Suite struct MetricsLogTests {
+    func temporaryPath() -> String {
+        NSTemporaryDirectory() + "metrics-\(UUID().uuidString).csv"
+    }
+
+    @Test func rowsReadBackExactlyAndResumeCutsToTheCheckpoint() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let rows = (1...3).map {
+            MetricsLog.Row(epoch: $0, trainLoss: 1.0 / Double($0 * 7), validationLoss: 0.1 / 3,
+                           validationRMSEPixels: (0.1 / 3).squareRoot() * 48, outputSpread: 0.25 * Double($0),
+                           learningRate: 0.01, seconds: 0.5)
+        }
+        do {
+            let log = try MetricsLog(path: path)
+            for row in rows { try log.append(row) }
+        }
+        #expect(try MetricsLog.read(path: path) == rows)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.hasPrefix("epoch,train_loss,val_loss,val_rmse_px,output_spread,learning_rate,seconds\n1,"))
+
+        // A run resumed from a checkpoint taken after epoch 2 drops row 3 and continues.
+        do {
+            let log = try MetricsLog(path: path, keepingEpochs: 2)
+            try log.append(rows[2])
+        }
+        #expect(try MetricsLog.read(path: path) == rows)
+    }
+
+    @Test func aFileFromBeforeOutputSpreadStillReads() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "epoch,train_loss,val_loss,val_rmse_px,learning_rate,seconds\n1,0.5,0.25,24.0,0.01,1.5\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let rows = try MetricsLog.read(path: path)
+        #expect(rows.count == 1)
+        #expect(rows[0].validationRMSEPixels == 24 && rows[0].learningRate == 0.01 && rows[0].seconds == 1.5)
+        #expect(rows[0].outputSpread.isNaN)
+    }
+}

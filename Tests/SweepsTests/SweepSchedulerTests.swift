@@ -1,0 +1,206 @@
+import Experiments
+import Foundation
+import Testing
+import Results
+@testable import Sweeps
+
+/// The sweep scheduler against a stand-in for `kplab run`: a shell script that records how it
+/// was called, writes a run.json with the status the test chose for that run, and exits with
+/// the chosen code — so these tests exercise scheduling, not training.
+@Suite struct SweepSchedulerTests {
+    /// `fake run FILE --out RESULTS --threads N --quiet [--resume]`. The run's name and id come
+    /// from the file's place (`RESULTS/.sweep/<name>/<run-id>.yaml`); `RESULTS/../behaviour/<run-id>`
+    /// may hold "status exit-code" (default "completed 0") or "wait", to wait for SIGINT.
+    static let fakeWorker = """
+        #!/bin/sh
+        file=$2; out=$4; threads=$6; resume=no
+        [ "$8" = --resume ] && resume=yes
+        id=$(basename "$file" .yaml); name=$(basename "$(dirname "$file")")
+        folder="$out/$name/$id"; behaviour="$out/../behaviour/$id"
+        echo "$id threads=$threads resume=$resume" >> "$out/../calls"
+        status=completed; code=0
+        [ -f "$behaviour" ] && read status code < "$behaviour"
+        if [ "$status" = wait ]; then
+            trap 'printf "{\\"status\\": \\"interrupted\\"}" > "$folder/run.json"; exit 130' INT
+            touch "$out/../started-$id"
+            while :; do sleep 0.05; done
+        fi
+        echo "epoch 1 of $id"
+        echo "something went wrong in $id" >&2
+        printf '{"status": "%s"}' "$status" > "$folder/run.json"
+        exit $code
+        """
+
+    /// The fake worker, written once before any test starts a child: a child started while
+    /// another test still had its own script open for writing would inherit that descriptor,
+    /// and executing the script would then fail with "text file busy".
+    static let workerPath: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kplab-fake-run-\(UUID().uuidString)").path
+        try! fakeWorker.write(toFile: path, atomically: true, encoding: .utf8)
+        try! FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return path
+    }()
+
+    /// A scratch folder for and `count` runs of a tiny experiment (seeds 1…count).
+    final class Scratch {
+        let folder: String
+        let runs: [SweepRun]
+        var results: String { folder + "/results" }
+        var worker: String { SweepSchedulerTests.workerPath }
+
+        init(runs count: Int) throws {
+            _ = SweepSchedulerTests.workerPath
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("kplab-sweep-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: folder + "/behaviour", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: folder + "/results", withIntermediateDirectories: true)
+            runs = try (1...count).map { seed in
+                let text = "name: tiny\nseed: \(seed)\nmodel: {layers: [flatten, {dense: 30}]}\ntrain: {epochs: 1}\n"
+                return SweepRun(experiment: try Experiment.decode(text: text, path: "tiny.yaml"), origin: "tiny.yaml",
+                                settings: ["seed=\(seed)"])
+            }
+        }
+
+        deinit { try? FileManager.default.removeItem(atPath: folder) }
+
+        func behave(_ run: Int, _ behaviour: String) throws {
+            try behaviour.write(toFile: "\(folder)/behaviour/\(runs[run].runID)", atomically: true, encoding: .utf8)
+        }
+
+        func record(_ run: Int, status: String) throws {
+            let path = "\(results)/tiny/\(runs[run].runID)"
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try "{\"status\": \"\(status)\"}".write(toFile: path + "/run.json", atomically: true, encoding: .utf8)
+        }
+
+        /// The fake's calls, sorted (children of several jobs finish in any order).
+        var calls: [String] {
+            ((try? String(contentsOfFile: folder + "/calls", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init).sorted()
+        }
+
+        func sweep(jobs: Int = 1, cores: Int = 4, failFast: Bool = false,
+                   interruptions: @escaping () -> Int = { 0 }) -> (SweepOutcome, report: [String], problems: [String]) {
+            let report = Lines(), problems = Lines()
+            let scheduler = SweepScheduler(options: SweepOptions(results: results, jobs: jobs, cores: cores,
+                                                                 failFast: failFast, worker: worker),
+                                           report: { report.append($0) }, problem: { problems.append($0) },
+                                           interruptions: interruptions)
+            let outcome = scheduler.run(runs)
+            return (outcome, report.lines, problems.lines)
+        }
+    }
+
+    final class Lines: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: [String] = []
+        func append(_ line: String) { lock.withLock { stored.append(line) } }
+        var lines: [String] { lock.withLock { stored } }
+    }
+
+    @Test func everyRunTrainsOnceWithTheCoresDividedBetweenTheJobs() throws {
+        let scratch = try Scratch(runs: 3)
+        let (outcome, report, problems) = scratch.sweep(jobs: 2, cores: 5)
+        #expect(outcome.exitStatus == 0)
+        #expect(outcome.finished.sorted() == scratch.runs.map(\.runID).sorted())
+        #expect(problems.isEmpty)
+        #expect(scratch.calls == scratch.runs.map { "\($0.runID) threads=2 resume=no" }.sorted())
+        #expect(report.count == 3 && report.allSatisfy { $0.contains(" completed ") })
+        // The expanded experiment is handed over as a file; the child's output goes to the run's log.
+        let first = RunFolder(results: scratch.results, experiment: "tiny", runID: scratch.runs[0].runID)
+        #expect(try String(contentsOfFile: first.sweepExperiment, encoding: .utf8) == scratch.runs[0].experiment.canonicalText)
+        #expect(first.lastLogLines(2) == ["epoch 1 of \(scratch.runs[0].runID)", "something went wrong in \(scratch.runs[0].runID)"])
+        #expect(outcome.summary == "3 runs: 3 finished")
+    }
+
+    @Test func completedRunsAreSkippedAndInterruptedOnesResumed() throws {
+        let scratch = try Scratch(runs: 4)
+        try scratch.record(0, status: "completed")
+        try scratch.record(1, status: "early-stopped")
+        try scratch.record(2, status: "interrupted")
+        try scratch.record(3, status: "diverged")
+        let (outcome, report, _) = scratch.sweep(cores: 1)
+        #expect(outcome.exitStatus == 0)
+        #expect(outcome.skipped == [scratch.runs[0].runID, scratch.runs[1].runID])
+        #expect(scratch.calls == ["\(scratch.runs[2].runID) threads=1 resume=yes",
+                                  "\(scratch.runs[3].runID) threads=1 resume=no"].sorted())
+        #expect(report[0] == "[1/4] skipped       \(scratch.runs[0].runID)  seed=1  (already completed)")
+        #expect(report[1] == "[2/4] skipped       \(scratch.runs[1].runID)  seed=2  (already early-stopped)")
+        // Run again: everything is finished now.
+        let again = scratch.sweep()
+        #expect(again.0.skipped.count == 4 && again.0.exitStatus == 0)
+    }
+
+    @Test func aFailureIsReportedAtOnceAndTheOthersCarryOn() throws {
+        let scratch = try Scratch(runs: 3)
+        try scratch.behave(0, "diverged 1")
+        let (outcome, report, problems) = scratch.sweep()
+        #expect(outcome.exitStatus == 1)
+        #expect(outcome.finished == [scratch.runs[1].runID, scratch.runs[2].runID])
+        let id = scratch.runs[0].runID, log = "\(scratch.results)/tiny/\(id)/sweep.log"
+        #expect(report[0].hasPrefix("[1/3] FAILED        \(id)  seed=1  "))
+        #expect(report[0].hasSuffix(" exit 1 (diverged)"))
+        #expect(problems.count == 1)
+        #expect(problems[0].hasPrefix("tiny.yaml: \(id) failed with exit status 1, status diverged; last lines of \(log):\n"))
+        #expect(problems[0].hasSuffix("\n    epoch 1 of \(id)\n    something went wrong in \(id)"))
+        #expect(outcome.summary == """
+            3 runs: 2 finished, 1 failed
+            failed: \(id) (tiny.yaml) exit 1, diverged; log: \(log)
+            """)
+    }
+
+    @Test func failFastStartsNothingAfterTheFirstFailure() throws {
+        let scratch = try Scratch(runs: 3)
+        try scratch.behave(0, "failed 3")
+        let (outcome, _, _) = scratch.sweep(failFast: true)
+        #expect(outcome.exitStatus == 1)
+        #expect(outcome.failed.map(\.exitStatus) == [3])
+        #expect(outcome.notStarted == [scratch.runs[1].runID, scratch.runs[2].runID])
+        #expect(scratch.calls.count == 1)
+        #expect(outcome.summary.hasPrefix("3 runs: 1 failed, 2 not started\n"))
+    }
+
+    @Test func ctrlCIsForwardedOnceAndTheRunsAreLeftResumable() throws {
+        let scratch = try Scratch(runs: 3)
+        try scratch.behave(0, "wait")
+        try scratch.behave(1, "wait")
+        let started = { (0...1).allSatisfy { FileManager.default.fileExists(atPath: "\(scratch.folder)/started-\(scratch.runs[$0].runID)") } }
+        // The deadline only keeps a broken build from hanging the suite; the expectations below fail then.
+        let deadline = Date().addingTimeInterval(60)
+        let (outcome, _, problems) = scratch.sweep(jobs: 2, interruptions: { started() || Date() > deadline ? 1 : 0 })
+        #expect(outcome.exitStatus == 130)
+        #expect(outcome.wasInterrupted)
+        #expect(outcome.interrupted.sorted() == [scratch.runs[0].runID, scratch.runs[1].runID].sorted())
+        #expect(outcome.notStarted == [scratch.runs[2].runID])
+        #expect(problems.isEmpty)
+        let folder = RunFolder(results: scratch.results, experiment: "tiny", runID: scratch.runs[0].runID)
+        #expect(folder.state == .resumable(status: "interrupted"))
+    }
+
+    @Test func shardsAreDisjointAndCoverEveryRun() throws {
+        for count in 1...5 {
+            let shards = try (1...count).map { try Shard(index: $0, count: count) }
+            for position in 0..<23 {
+                #expect(shards.filter { $0.contains(position: position) }.count == 1)
+            }
+        }
+        #expect(try Shard(parsing: "2/3") == Shard(index: 2, count: 3))
+        #expect((0..<7).filter { (try? Shard(parsing: "2/3"))!.contains(position: $0) } == [1, 4])
+        for bad in ["0/3", "4/3", "3", "a/b", "1/0"] {
+            #expect(throws: UserError.self) { try Shard(parsing: bad) }
+        }
+    }
+
+    @Test func slurmArrayTasksChooseTheShard() throws {
+        #expect(try Shard.slurm(environment: [:]) == nil)
+        #expect(try Shard.slurm(environment: ["SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "4",
+                                              "SLURM_ARRAY_TASK_MIN": "0"]) == Shard(index: 1, count: 4))
+        #expect(try Shard.slurm(environment: ["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_COUNT": "4",
+                                              "SLURM_ARRAY_TASK_MIN": "1"]) == Shard(index: 4, count: 4))
+        #expect(try Shard.slurm(environment: ["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "4"])
+                == Shard(index: 4, count: 4))
+        #expect(try Shard.slurm(environment: ["SLURM_ARRAY_TASK_ID": "6", "SLURM_ARRAY_TASK_COUNT": "4",
+                                              "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_STEP": "2"]) == Shard(index: 4, count: 4))
+        #expect(throws: UserError.self) {
+            try Shard.slurm(environment: ["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_COUNT": "4"])
+        }
+    }
+}
