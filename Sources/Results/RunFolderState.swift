@@ -5,11 +5,11 @@ import Foundation
 extension RunFolder {
     public enum State: Equatable, Sendable {
         /// Nothing recorded yet, or a run that ended badly (failed, diverged): train afresh.
-        case fresh(previous: String?)
+        case fresh(previous: RunRecord.Status?)
         /// Completed or early-stopped: nothing to do.
-        case finished(status: String)
+        case finished(status: RunRecord.Status)
         /// Interrupted, or recorded as running with nobody holding its lock (killed hard): resume.
-        case resumable(status: String)
+        case resumable(status: RunRecord.Status)
         /// Another process holds the run's lock and is training it now.
         case busy
     }
@@ -26,9 +26,10 @@ extension RunFolder {
         return "\(results)/.sweep/\(name)/\((path as NSString).lastPathComponent).yaml"
     }
 
-    /// The `status` of `run.json`, or nil when there is none (or it cannot be read).
-    public var recordedStatus: String? {
-        struct Record: Decodable { var status: String }
+    /// The `status` of `run.json`, or nil when there is none (or it cannot be read). Only the
+    /// status is read, so a record being rewritten or from another version still tells it.
+    public var recordedStatus: RunRecord.Status? {
+        struct Record: Decodable { var status: RunRecord.Status }
         guard let data = FileManager.default.contents(atPath: record) else { return nil }
         return (try? JSONDecoder().decode(Record.self, from: data))?.status
     }
@@ -36,8 +37,8 @@ extension RunFolder {
     public var state: State {
         if isLockedByAnotherProcess { return .busy }
         switch recordedStatus {
-        case "completed", "early-stopped": return .finished(status: recordedStatus!)
-        case "interrupted", "running": return .resumable(status: recordedStatus!)
+        case let status? where status.isFinished: return .finished(status: status)
+        case let status? where status.isUnfinished: return .resumable(status: status)
         case let other: return .fresh(previous: other)
         }
     }

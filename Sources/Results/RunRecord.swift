@@ -6,6 +6,11 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public enum Status: String, Codable, Sendable {
         case running, completed, diverged, failed, interrupted
         case earlyStopped = "early-stopped"
+
+        /// Ended as planned (all epochs, or early stopping): there is nothing left to train.
+        public var isFinished: Bool { self == .completed || self == .earlyStopped }
+        /// Interrupted, or recorded as running by a process that is gone: resumable.
+        public var isUnfinished: Bool { self == .interrupted || self == .running }
     }
 
     public struct Software: Codable, Equatable, Sendable {

@@ -118,15 +118,18 @@ public final class TrainingRun {
     }
 
     /// Trains until the loop stops and returns the final record (also in `run.json`).
+    ///
+    /// - Throws: what stopped the run from going on (a file that cannot be written, data that
+    ///   makes no batch); the record then says `failed`, with the error, where it can.
     @discardableResult
     public func run() throws -> RunRecord {
         defer { lock = nil }
-        try loop.run()
+        do {
+            try loop.run()
+        } catch {
+            try? recordWriter.fail(because: error, loop: loop)  // the error itself is what the user must see
+            throw error
+        }
         return recordWriter.record
     }
-}
-
-extension RunRecord.Status {
-    /// Interrupted, or recorded as running by a process that is gone: resumable.
-    public var isUnfinished: Bool { self == .interrupted || self == .running }
 }

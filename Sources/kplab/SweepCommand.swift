@@ -118,9 +118,9 @@ struct SweepCommand: ParsableCommand {
         }
 
         SweepSignals.install()
-        let options = SweepOptions(results: out, jobs: jobs, cores: threads ?? ProcessInfo.processInfo.activeProcessorCount,
-                                   failFast: failFast, worker: worker ?? Self.currentExecutable())
-        let scheduler = SweepScheduler(options: options,
+        let options = SweepOptions(jobs: jobs, cores: threads ?? ProcessInfo.processInfo.activeProcessorCount, failFast: failFast)
+        let executor = LocalProcessExecutor(worker: worker ?? Self.currentExecutable(), results: out)
+        let scheduler = SweepScheduler(options: options, executor: executor, results: out,
                                        report: { line in print(line); fflush(stdout) },
                                        problem: { printError($0) })
         print("\(runs.count) run\(runs.count == 1 ? "" : "s")\(shardText), \(min(jobs, max(1, runs.count))) at a time, results in \(out)/")

@@ -42,3 +42,39 @@ import Results
         #expect(rows[0].outputSpread.isNaN)
     }
 }
+
+@Suite struct MetricsLogLiveReadingTests {
+    static let header = "epoch,train_loss,val_loss,val_rmse_px,output_spread,learning_rate,seconds\n"
+    static let row1 = "1,0.5,0.25,24.0,0.9,0.01,1.5\n"
+
+    func read(_ text: String) throws -> [MetricsLog.Row] {
+        let path = NSTemporaryDirectory() + "metrics-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return try MetricsLog.read(path: path)
+    }
+
+    @Test func aPartialLastLineIsAnAppendUnderWayAndIsLeftOut() throws {
+        #expect(try read(Self.header + Self.row1 + "2,0.4,0.2").map(\.epoch) == [1])
+        #expect(try read(Self.header + Self.row1 + "2").map(\.epoch) == [1])
+        #expect(try read(Self.header).isEmpty)
+        #expect(try read("epoch,train_lo").isEmpty)
+        #expect(try read("").isEmpty)
+    }
+
+    @Test func aColumnThisVersionDoesNotKnowIsIgnored() throws {
+        let rows = try read("epoch,train_loss,val_loss,val_rmse_px,output_spread,learning_rate,seconds,val_nme\n"
+                            + "1,0.5,0.25,24.0,0.9,0.01,1.5,0.07\n")
+        #expect(rows.count == 1 && rows[0].validationRMSEPixels == 24 && rows[0].seconds == 1.5)
+    }
+
+    @Test func aFinishedBadRowNamesItsRowAndColumn() throws {
+        #expect(throws: UserError.self) { try read(Self.header + "1,0.5,oops,24.0,0.9,0.01,1.5\n") }
+        do {
+            _ = try read(Self.header + "1,0.5,oops,24.0,0.9,0.01,1.5\n")
+        } catch let error as UserError {
+            #expect(error.description.hasSuffix(": row 1, column val_loss: expected a number, found 'oops'"))
+        }
+        #expect(throws: UserError.self) { try read("epoch,seconds\n1,2\n") }
+    }
+}

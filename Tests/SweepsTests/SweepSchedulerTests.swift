@@ -80,8 +80,8 @@ import Results
         func sweep(jobs: Int = 1, cores: Int = 4, failFast: Bool = false,
                    interruptions: @escaping () -> Int = { 0 }) -> (SweepOutcome, report: [String], problems: [String]) {
             let report = Lines(), problems = Lines()
-            let scheduler = SweepScheduler(options: SweepOptions(results: results, jobs: jobs, cores: cores,
-                                                                 failFast: failFast, worker: worker),
+            let scheduler = SweepScheduler(options: SweepOptions(jobs: jobs, cores: cores, failFast: failFast),
+                                           executor: LocalProcessExecutor(worker: worker, results: results), results: results,
                                            report: { report.append($0) }, problem: { problems.append($0) },
                                            interruptions: interruptions)
             let outcome = scheduler.run(runs)
@@ -172,7 +172,7 @@ import Results
         #expect(outcome.notStarted == [scratch.runs[2].runID])
         #expect(problems.isEmpty)
         let folder = RunFolder(results: scratch.results, experiment: "tiny", runID: scratch.runs[0].runID)
-        #expect(folder.state == .resumable(status: "interrupted"))
+        #expect(folder.state == .resumable(status: .interrupted))
     }
 
     @Test func shardsAreDisjointAndCoverEveryRun() throws {

@@ -48,6 +48,11 @@ final class RecordWriter: TrainingObserver {
         try write()
     }
 
+    /// Records a run stopped by an error rather than by one of the loop's rules.
+    func fail(because error: Error, loop: TrainingLoop) throws {
+        try runStopped(TrainingOutcome(.failed, "\(error)"), loop: loop)
+    }
+
     private func noteProgress(_ position: LoopPosition) {
         record.epochsRun = position.epochsDone
         record.trainImagesPerSecond = position.totalTrainSeconds > 0
