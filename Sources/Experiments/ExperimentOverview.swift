@@ -9,8 +9,9 @@ extension Experiment {
     ///     data:  synthetic faces (2000, seed 1); validation: last 400 rows; rows: all; missing: mask; flip: no
     ///     train: 100 epochs of batch 128 (shuffled, last batch: keep); adam (β1 0.9, β2 0.999, ε 1e-08); …
     public var overview: String {
-        let seedText = seed.map { "seed \($0)" } ?? "seed chosen at random when it runs"
-        return "\(name) (run id \(runID), \(seedText))\n" + "data:  \(data.overview)\n" + "train: \(train.overview)"
+        // A seedless experiment has no run id yet: the seed drawn when it runs is part of it.
+        let identityText = seed.map { "run id \(runID), seed \($0)" } ?? "seed chosen at random when it runs, and with it the run id"
+        return "\(name) (\(identityText))\n" + "data:  \(data.overview)\n" + "train: \(train.overview)"
     }
 }
 

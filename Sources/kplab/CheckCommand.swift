@@ -40,7 +40,8 @@ struct CheckCommand: ParsableCommand {
                 print(experiment.overview)
                 print(summary)
                 if resolved {
-                    print("resolved configuration (config hash \(experiment.configHash)):")
+                    print(experiment.seed == nil ? "resolved configuration (the seed is drawn when it runs):"
+                                                 : "resolved configuration (config hash \(experiment.configHash)):")
                     print(experiment.canonicalText, terminator: "")
                 }
             } catch let diagnostic as Diagnostic {
