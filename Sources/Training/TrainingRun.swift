@@ -109,11 +109,13 @@ public final class TrainingRun {
         try recordWriter.write()
 
         let writesDiagnostics = options.diagnostics || experiment.train.diagnostics
-        // The record before the display, so that a collapse warning comes before its epoch's line.
+        // The files first and the record after them, so that run.json describes files already
+        // written (when a run ends: last weights, checkpoint removed, then the final status);
+        // the display last, so that a collapse warning comes before its epoch's line.
         loop.observers = [MetricsWriter(path: folder.metrics)]
             + (writesDiagnostics ? [DiagnosticsWriter(path: folder.diagnostics)] : [])
-            + [WeightsWriter(folder: folder, configHash: identity.configHash), recordWriter, display,
-               CheckpointWriter(path: folder.checkpoint, configHash: identity.configHash)]
+            + [WeightsWriter(folder: folder, configHash: identity.configHash),
+               CheckpointWriter(path: folder.checkpoint, configHash: identity.configHash), recordWriter, display]
             + options.observers
     }
 
