@@ -1,4 +1,3 @@
-import Crypto
 import Engine
 import Faces
 import YAML
@@ -22,16 +21,11 @@ extension Experiment {
 
     /// SHA-256 of `canonicalText`, 64 lowercase hex digits: the same configuration always
     /// gives the same hash, whatever its file's comments, key order or short forms.
-    public var configHash: String {
-        SHA256.hash(data: Array(canonicalText.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
-    }
+    public var configHash: String { identity.configHash }
 
     /// `<name>-<first 8 hex digits of configHash>`, the run's folder under `results/<name>/`.
     /// Choose the seed first: a random seed is part of the configuration.
-    public var runID: String { "\(name)-\(configHash.prefix(8))" }
+    public var runID: String { identity.runID }
 }
 
 extension DataSpec {
