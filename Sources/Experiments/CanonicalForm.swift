@@ -24,7 +24,7 @@ extension Experiment {
     public var runID: String { identity.runID }
 }
 
-// Generated nodes have no place in a file; they all carry 1:1.
+// Generated nodes have no place in a file, so they all carry the mark 1:1.
 private let canonicalMark = Mark(line: 1, column: 1)
 
 /// A key written with no value (`seed: null`: chosen when the run starts).
