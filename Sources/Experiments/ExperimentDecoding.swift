@@ -1,8 +1,6 @@
 import YAML
 
 extension Experiment {
-    static let keys = ["name", "seed", "data", "model", "train"]
-
     /// Decodes an experiment from a document's root node and checks that its network can be
     /// built (shapes from 1×96×96 to 30 outputs). Every error is a `Diagnostic` pointing at
     /// the node in `source` — or at the `--set` in `overrides` that put the node there.
@@ -17,23 +15,15 @@ extension Experiment {
             throw decoding.error("the file is empty; an experiment needs at least model.layers and train.epochs",
                                  at: root, path: [])
         }
-        let fields = try Fields(root, [], allowed: Self.keys,
-                                expected: "a mapping with keys \(listing(Self.keys))", decoding: decoding)
-        if let node = fields["name"] {
-            name = try decoding.experimentName(node, ["name"])
-        } else {
-            guard isValidName(defaultName) else {
-                throw decoding.error("'\(defaultName)' (the file's name) cannot name a results folder; "
-                                     + "add a 'name:' with only letters, digits, '.', '_' and '-'", at: root, path: [])
-            }
-            name = defaultName
+        let fields = try Self.keys.fields(root, [], decoding: decoding)
+        if fields["name"] == nil, !isValidName(defaultName) {
+            throw decoding.error("'\(defaultName)' (the file's name) cannot name a results folder; "
+                                 + "add a 'name:' with only letters, digits, '.', '_' and '-'", at: root, path: [])
         }
-        seed = try fields["seed"].map { node throws(Diagnostic) in try decoding.seed(node, ["seed"]) }
-        data = try fields["data"].map { node throws(Diagnostic) in try decoding.data(node, ["data"]) } ?? DataSpec()
-        let modelNode = try fields.required("model", example: "model: {layers: [flatten, {dense: 30}]}", decoding: decoding)
-        model = try decoding.model(modelNode, ["model"])
-        let trainNode = try fields.required("train", example: "train: {epochs: 100}", decoding: decoding)
-        train = try decoding.train(trainNode, ["train"])
+        // The placeholder model and training are replaced: both keys are required.
+        var experiment = Experiment(name: defaultName, model: ModelSpec(layers: []), train: TrainSpec(epochs: 1))
+        try Self.keys.decode(fields, into: &experiment, decoding: decoding)
+        self = experiment
     }
 }
 

@@ -7,8 +7,6 @@ public enum OptimizerSpec: Hashable, Sendable {
     /// m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², w ← w − lr·m̂/(√v̂ + ε).
     case adam(beta1: Double, beta2: Double, epsilon: Double)
 
-    public static let names = ["sgd", "adam"]
-
     /// SGD momentum: the coefficient m (constant or a schedule) and the exact update form.
     public struct Momentum: Hashable, Sendable {
         public var coefficient: Schedule

@@ -1,0 +1,33 @@
+import YAML
+
+extension Experiment {
+    /// The top level of an experiment file. `name` defaults to the file's name (checked in
+    /// `init(decoding:…)`), `model` and `train` must be given.
+    static let keys = KeyTable<Experiment>([
+        Key("name", sample: "renamed",
+            decode: { experiment, value, path, decoding throws(Diagnostic) in
+                experiment.name = try decoding.experimentName(value, path)
+            },
+            encode: { experiment in string(experiment.name) }),
+        Key("seed", sample: "7",
+            decode: { experiment, value, path, decoding throws(Diagnostic) in
+                experiment.seed = try decoding.seed(value, path)
+            },
+            encode: { experiment in experiment.seed.map { plain("\($0)") } ?? null }),
+        Key("data", table: DataSpec.keys,
+            decode: { experiment, value, path, decoding throws(Diagnostic) in
+                experiment.data = try decoding.data(value, path)
+            },
+            encode: { experiment in DataSpec.keys.encode(experiment.data) }),
+        Key("model", required: "model: {layers: [flatten, {dense: 30}]}", table: ModelSpec.keys,
+            decode: { experiment, value, path, decoding throws(Diagnostic) in
+                experiment.model = try decoding.model(value, path)
+            },
+            encode: { experiment in ModelSpec.keys.encode(experiment.model) }),
+        Key("train", required: "train: {epochs: 100}", table: TrainSpec.keys,
+            decode: { experiment, value, path, decoding throws(Diagnostic) in
+                experiment.train = try decoding.train(value, path)
+            },
+            encode: { experiment in TrainSpec.keys.encode(experiment.train) }),
+    ])
+}
