@@ -1,13 +1,11 @@
-import Engine
-import Faces
 import YAML
-import Faces
 
 extension Experiment {
     /// The fully resolved experiment as a node tree: every key written out, defaults
-    /// included, in a fixed order, with one spelling per value (`dense: {units: 500}`, the
-    /// optimizer as a mapping, numbers in Swift's shortest round-trip form). It decodes back
-    /// to an equal `Experiment`, so it is what a run records as `config.yaml`.
+    /// included, in the key tables' order (`Experiment.keys` and the tables below it), with one
+    /// spelling per value (`dense: {units: 500}`, `optimizer: sgd` or the optimizer's mapping,
+    /// numbers in Swift's shortest round-trip form). It decodes back to an equal `Experiment`,
+    /// so it is what a run records as `config.yaml`.
     public var canonicalNode: Node {
         Self.keys.encode(self)
     }

@@ -182,11 +182,11 @@ import YAML
     }
 
     @Test func suggestionsCatchTyposButNotStrangers() {
-        #expect(suggestion(for: "epoch", among: Decoding.trainKeys) == "epochs")
-        #expect(suggestion(for: "batch-size", among: Decoding.trainKeys) == "batch_size")
-        #expect(suggestion(for: "lerning_rate", among: Decoding.trainKeys) == "learning_rate")
+        #expect(suggestion(for: "epoch", among: TrainSpec.keys.names) == "epochs")
+        #expect(suggestion(for: "batch-size", among: TrainSpec.keys.names) == "batch_size")
+        #expect(suggestion(for: "lerning_rate", among: TrainSpec.keys.names) == "learning_rate")
         #expect(suggestion(for: "glorot", among: ["xavier", "he"], synonyms: initializerSynonyms) == "xavier")
-        #expect(suggestion(for: "banana", among: Decoding.trainKeys) == nil)
+        #expect(suggestion(for: "banana", among: TrainSpec.keys.names) == nil)
         #expect(editDistance("sdg", "sgd") == 1)
     }
 }
