@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // KeypointLab: a command-line experiment runner for facial keypoint detection.
-// Dependencies run one way: C shims → YAML / Engine → Faces → Experiments → Results →
-// Inference → Training → Sweeps, and Results → Reports; Benchmarks needs only Experiments; kplab uses them all.
+// Dependencies run one way: C shims → YAML / Engine → Faces → Experiments → Results, then
+// Results → Inference → Training, Results → Sweeps, Results → Reports; Benchmarks needs only
+// the Engine; kplab uses them all.
 import PackageDescription
 
 let package = Package(
@@ -30,7 +31,8 @@ let package = Package(
         // Kaggle CSV, keypoint names, datasets, splits, batches, augmentation, synthetic faces.
         .target(name: "Faces", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: optimized),
-        // The typed experiment spec, its decoding with precise errors, overrides, the model builder.
+        // The typed experiment spec, its decoding with precise errors (one key table per section,
+        // shared with the canonical form), overrides, sweep expansion, run identity, the model builder.
         .target(name: "Experiments", dependencies: ["YAML", "Engine", "Faces",
                                                     .product(name: "Crypto", package: "swift-crypto")]),
         // A run folder's layout and every file in it: the record (run.json) with its status,
@@ -44,11 +46,11 @@ let package = Package(
         .target(name: "Training", dependencies: ["Inference", "Results", "Experiments", "Engine", "Faces"]),
         // Many runs: which runs of a sweep plan still need training, and executors that train them
         // (today: local child processes).
-        .target(name: "Sweeps", dependencies: ["Training", "Results", "Experiments"]),
+        .target(name: "Sweeps", dependencies: ["Results", "Experiments"]),
         // What people read: comparison tables, SVG plots, HTML reports, PNG contact sheets.
         .target(name: "Reports", dependencies: ["Results", "Experiments", "YAML", "Faces", "CPNG"]),
         // The peers' benchmark networks, timed.
-        .target(name: "Benchmarks", dependencies: ["Experiments", "Engine"]),
+        .target(name: "Benchmarks", dependencies: ["Engine"]),
         // The thin command-line interface.
         .executableTarget(name: "kplab", dependencies: [
             "Training", "Sweeps", "Reports", "Inference", "Benchmarks", "Results", "Experiments", "Faces", "Engine", "YAML",
@@ -62,7 +64,7 @@ let package = Package(
         .testTarget(name: "ResultsTests", dependencies: ["Results"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "Results", "Experiments", "Faces", "Engine"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Reports", "Inference", "Results", "Experiments", "Faces", "Engine"]),
-        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Training", "Results", "Experiments"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Results", "Experiments"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Experiments", "Faces"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Engine"]),
         .testTarget(name: "KplabTests", dependencies: ["kplab"]),

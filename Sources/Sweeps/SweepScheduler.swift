@@ -19,11 +19,12 @@ public struct SweepScheduler {
     public var report: (String) -> Void
     /// Standard error: failures, as they happen.
     public var problem: (String) -> Void
-    /// How many interrupt requests have arrived (Ctrl-C); each new one is forwarded to the children.
+    /// How many interrupt requests have arrived (Ctrl-C: `kplab sweep` counts its signals);
+    /// each new one is forwarded to the running trainings.
     public var interruptions: () -> Int
 
     public init(options: SweepOptions, executor: SweepExecutor, results: String, report: @escaping (String) -> Void,
-                problem: @escaping (String) -> Void, interruptions: @escaping () -> Int = { SweepSignals.count }) {
+                problem: @escaping (String) -> Void, interruptions: @escaping () -> Int) {
         self.options = options
         self.executor = executor
         self.results = results

@@ -122,7 +122,7 @@ struct SweepCommand: ParsableCommand {
         let executor = LocalProcessExecutor(worker: worker ?? Self.currentExecutable(), results: out)
         let scheduler = SweepScheduler(options: options, executor: executor, results: out,
                                        report: { line in print(line); fflush(stdout) },
-                                       problem: { printError($0) })
+                                       problem: { printError($0) }, interruptions: { SweepSignals.count })
         print("\(runs.count) run\(runs.count == 1 ? "" : "s")\(shardText), \(min(jobs, max(1, runs.count))) at a time, results in \(out)/")
         let outcome = scheduler.run(runs)
         print(outcome.summary)

@@ -11,11 +11,11 @@ nonisolated(unsafe) private var receivedSignals: sig_atomic_t = 0
 
 /// Ctrl-C for `kplab sweep`: the sweep itself never stops abruptly, it forwards the signal
 /// to every running child (which checkpoints and records itself as interrupted) and waits.
-public enum SweepSignals {
-    public static func install() {
+enum SweepSignals {
+    static func install() {
         installStopHandler { _ in receivedSignals += 1 }
     }
 
     /// How many have arrived since `install()`.
-    public static var count: Int { Int(receivedSignals) }
+    static var count: Int { Int(receivedSignals) }
 }
