@@ -7,7 +7,7 @@ import Training
 
 /// The seed is chosen before a run's identity: a seedless experiment gives a new run each
 /// time, and `config_hash` is always the hash of the `config.yaml` beside it.
-@Suite struct RunIdentityTests {
+@Suite struct RunSeedTests {
     static func sha256(ofFile path: String) -> String {
         SHA256.hash(data: FileManager.default.contents(atPath: path)!).map { String(format: "%02x", $0) }.joined()
     }
