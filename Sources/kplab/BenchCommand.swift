@@ -1,6 +1,6 @@
 import ArgumentParser
-import Engine
 import Benchmarks
+import Engine
 
 extension BenchmarkArchitecture: ExpressibleByArgument {}
 

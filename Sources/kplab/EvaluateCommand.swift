@@ -2,7 +2,6 @@ import ArgumentParser
 import Faces
 import Foundation
 import Inference
-import Reports
 import Results
 
 /// `kplab evaluate RUN --data FILE`: the run's RMSE in pixels, overall and per keypoint.

@@ -1,10 +1,9 @@
 import ArgumentParser
 import Experiments
 import Foundation
-import YAML
-import Reports
 import Results
 import Training
+import YAML
 
 /// `kplab run FILE`: train one experiment into `results/<experiment>/<run-id>/`.
 struct RunCommand: ParsableCommand {

@@ -6,7 +6,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Reports
 import Results
 
 /// One line on standard error (diagnostics, never mixed into the summaries on standard output).

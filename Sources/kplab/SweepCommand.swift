@@ -1,9 +1,9 @@
 import ArgumentParser
 import Experiments
 import Foundation
-import YAML
 import Results
 import Sweeps
+import YAML
 
 /// `kplab sweep PATH…`: expand experiment files, folders and sweep files into runs, and train
 /// them as child `kplab run` processes, several at once.

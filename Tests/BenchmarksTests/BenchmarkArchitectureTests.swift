@@ -1,5 +1,5 @@
-import Testing
 import Benchmarks
+import Testing
 
 /// The benchmark networks cost what the peers' README says a training step costs per image
 /// (forward + backward without the first layer's input gradient): mlp 9.6, cnn-small 5.5,

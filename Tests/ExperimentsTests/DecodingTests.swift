@@ -1,7 +1,7 @@
 import Engine
+@testable import Experiments
 import Testing
 import YAML
-@testable import Experiments
 
 @Suite struct DecodingTests {
     static let minimal = """

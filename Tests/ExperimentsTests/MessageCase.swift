@@ -1,5 +1,5 @@
-import YAML
 @testable import Experiments
+import YAML
 
 /// The minimal experiment (`model: {layers: [flatten, {dense: 30}]}`, `train: {epochs: 1}`)
 /// with `lines` in place of the section they name, or added when it is not there yet; a

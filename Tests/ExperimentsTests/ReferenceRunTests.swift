@@ -1,6 +1,6 @@
+@testable import Experiments
 import Foundation
 import Testing
-@testable import Experiments
 
 /// The committed reference run (`results/reference/`) was named and recorded by the canonical
 /// form of its day: if the canonical form changes, `kplab reproduce` can no longer find it.

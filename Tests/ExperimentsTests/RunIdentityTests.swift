@@ -1,6 +1,6 @@
+@testable import Experiments
 import Testing
 import YAML
-@testable import Experiments
 
 /// Every key the decoder reads must change the run identity, and the canonical text must
 /// decode back to the same experiment. The changes come from the key tables' samples, so a

@@ -1,6 +1,6 @@
-import Testing
-import Results
 import Inference
+import Results
+import Testing
 
 @Suite struct UseRowListTests {
     @Test func rangesAndListsReadAsPeopleWriteThem() throws {

@@ -1,8 +1,8 @@
 import Faces
 import Foundation
-import Testing
-import Results
 import Inference
+import Results
+import Testing
 
 /// Submissions: clipping, lookup order, and errors that name the row.
 @Suite struct UseSubmissionTests {

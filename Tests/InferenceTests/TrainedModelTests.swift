@@ -2,9 +2,9 @@ import Engine
 import Experiments
 import Faces
 import Foundation
-import Testing
-import Results
 import Inference
+import Results
+import Testing
 
 /// Loading a run folder's model and predicting with it, in batches.
 @Suite struct UseTrainedModelTests {

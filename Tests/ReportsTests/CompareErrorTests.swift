@@ -1,7 +1,7 @@
 import Foundation
-import Testing
-import Results
 import Reports
+import Results
+import Testing
 
 @Suite struct CompareErrorTests {
     @Test func aMissingPathIsAnError() {

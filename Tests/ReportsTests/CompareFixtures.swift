@@ -1,5 +1,4 @@
 import Foundation
-import Reports
 
 /// Run folders written the way kplab writes them (config.yaml, metrics.csv, run.json),
 /// in a fresh temporary results folder per test.

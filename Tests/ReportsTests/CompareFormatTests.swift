@@ -1,7 +1,6 @@
 import Foundation
-import Testing
-import Results
 import Reports
+import Testing
 
 /// Each output format, exactly, for the four standard fixture runs (see `CompareFixtures`).
 @Suite struct CompareFormatTests {

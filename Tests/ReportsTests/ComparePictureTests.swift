@@ -1,7 +1,7 @@
 import Foundation
-import Testing
-import Results
 import Reports
+import Results
+import Testing
 
 @Suite struct ComparePictureTests {
     func comparison(groupKeys: [String] = []) throws -> Comparison {

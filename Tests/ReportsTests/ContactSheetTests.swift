@@ -1,6 +1,6 @@
 import Faces
-import Testing
 @testable import Reports
+import Testing
 
 /// Contact sheets: where faces go, which colour marks which side, what the legend says.
 @Suite struct UseContactSheetTests {

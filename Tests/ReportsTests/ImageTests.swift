@@ -1,7 +1,7 @@
 import Foundation
-import Testing
-import Results
 @testable import Reports
+import Results
+import Testing
 
 /// The RGB picture, its shapes and font, and PNG files through libpng.
 @Suite struct UseImageTests {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Results
+import Testing
 
 @Suite struct TensorArchiveTests {
     @Test func roundTripIsBitExactIncludingSpecialValues() throws {

@@ -1,8 +1,8 @@
 import Experiments
 import Foundation
-import Testing
 import Results
 @testable import Sweeps
+import Testing
 
 /// The sweep scheduler against a stand-in for `kplab run`: a shell script that records how it
 /// was called, writes a run.json with the status the test chose for that run, and exits with

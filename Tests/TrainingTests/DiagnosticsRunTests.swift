@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import Inference
 @testable import Reports
 import Results
+import Testing
 @testable import Training
 
 /// Whole tiny runs with diagnostics on: what diagnostics.csv holds, that it changes no

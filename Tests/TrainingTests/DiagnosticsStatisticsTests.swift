@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import Inference
 import Results
+import Testing
 @testable import Training
 
 /// The statistics behind diagnostics.csv and output_spread, on activations made by hand.

@@ -1,8 +1,8 @@
 import Crypto
 import Experiments
 import Foundation
-import Testing
 import Results
+import Testing
 import Training
 
 /// The seed is chosen before a run's identity: a seedless experiment gives a new run each

@@ -1,7 +1,7 @@
 import Experiments
 import Foundation
-import Testing
 import Results
+import Testing
 import Training
 
 /// The loop alone, watched by a test's own observer: every event, in order, and no file.

@@ -1,7 +1,7 @@
 import Experiments
 import Foundation
-import Testing
 import Results
+import Testing
 import Training
 
 /// Whole runs of a tiny network on a few synthetic faces: what a run leaves behind, that it

@@ -1,4 +1,3 @@
-import Results
 import YAML
 
 /// A model's layer list in one short word per layer, joined by `-`, for a table column or a

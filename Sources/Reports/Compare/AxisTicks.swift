@@ -1,4 +1,3 @@
-import Results
 import Foundation
 
 /// Tick positions for the plot's axes.

@@ -1,5 +1,5 @@
-import Results
 import Foundation
+import Results
 
 extension ComparisonTable.Cell {
     /// The cell as people read it; `-` for a missing value.

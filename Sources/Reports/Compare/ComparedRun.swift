@@ -1,6 +1,6 @@
 import Foundation
-import YAML
 import Results
+import YAML
 
 /// One run folder read for comparison: its record, its per-epoch rows and its flattened config.
 public struct ComparedRun: Sendable {

@@ -1,4 +1,3 @@
-import Results
 /// The comparison as columns and rows of cells, before it is written as text, CSV, JSON,
 /// Markdown or HTML. One row per run, or per group with `--group-by`.
 public struct ComparisonTable: Sendable {

@@ -1,4 +1,3 @@
-import Results
 /// The config keys whose values are not the same in every one of a set of runs: the columns
 /// that tell the runs apart. A key that some runs lack counts as differing.
 ///

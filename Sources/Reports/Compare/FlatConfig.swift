@@ -1,4 +1,3 @@
-import Results
 import YAML
 
 /// A resolved experiment flattened into dotted keys, in the order the keys appear in

@@ -1,4 +1,3 @@
-import Results
 /// Twenty colours that stay apart from each other on a white background (no pale yellows or
 /// pastels, which vanish as thin lines): Tableau 10, then ten darker or more saturated hues.
 /// The first ones differ most, so small comparisons get the clearest colours. With more than

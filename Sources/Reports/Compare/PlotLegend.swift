@@ -1,4 +1,3 @@
-import Results
 /// The plot's legend as a small table beside the plot area: a header with the names of the
 /// parameters that tell the series apart, then one line per series, its colour first.
 /// Values longer than `longestValue` characters (architectures) are replaced by letters

@@ -1,4 +1,3 @@
-import Results
 /// Runs that share the values of the `--group-by` keys, e.g. the three seeds of one initializer.
 public struct RunGroup: Sendable {
     /// The group keys' values, in the order of the keys; nil where the runs lack the key.

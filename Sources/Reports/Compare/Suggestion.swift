@@ -1,4 +1,3 @@
-import Results
 import Experiments
 
 /// "did you mean" for a dotted config key a person typed on the command line (`--where`,

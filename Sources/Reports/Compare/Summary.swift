@@ -1,4 +1,3 @@
-import Results
 import Foundation
 
 /// Mean and sample standard deviation of the finite values among a group's runs.

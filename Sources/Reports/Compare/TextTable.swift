@@ -1,4 +1,3 @@
-import Results
 extension ComparisonTable {
     /// Aligned plain text for a terminal: a header, a rule of dashes, one line per row;
     /// columns two spaces apart, numbers right-aligned, no trailing spaces.

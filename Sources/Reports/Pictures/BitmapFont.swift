@@ -1,4 +1,3 @@
-import Results
 /// A 5×7 pixel font for the printable ASCII characters (space through `~`), enough for the
 /// labels and legends of contact sheets without a font library. Each glyph is five columns,
 /// left to right; bit 0 of a column is the top row, and bit 7 the one row that g, j, p, q and y

@@ -1,4 +1,3 @@
-import Results
 import Faces
 
 /// A grid of enlarged faces with their keypoints marked — predicted positions as filled dots,

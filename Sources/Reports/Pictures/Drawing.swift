@@ -1,4 +1,3 @@
-import Results
 /// Shapes for marking keypoints: antialiased by coverage (a one-pixel ramp at every edge), so
 /// markers a few pixels across still look round.
 extension RGBImage {

@@ -1,4 +1,3 @@
-import Results
 import Faces
 
 /// Which side of the subject's face a keypoint is on. "Left" is the subject's left, which a

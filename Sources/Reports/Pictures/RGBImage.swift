@@ -1,4 +1,3 @@
-import Results
 /// An 8-bit RGB colour.
 public struct RGB: Hashable, Sendable {
     public var red: UInt8
