@@ -3,7 +3,7 @@ import Foundation
 
 extension String {
     /// The whole file as UTF-8 text, or nil when it cannot be read.
-    init?(contentsOfFileAtPath path: String) {
+    public init?(contentsOfFileAtPath path: String) {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         self.init(decoding: data, as: UTF8.self)
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a previous attempt left in a run's folder, as a sweep sees it: `run.json`, `.lock`
-/// (held by `kplab run` while it trains) and `sweep.log`.
+/// (held by `kplab run` while it trains) and the sweep processes' logs.
 extension RunFolder {
     public enum State: Equatable, Sendable {
         /// Nothing recorded yet, or a run that ended badly (failed, diverged): train afresh.
@@ -14,8 +14,17 @@ extension RunFolder {
         case busy
     }
 
-    /// The child's standard output and error, appended per attempt.
-    public var sweepLog: String { file("sweep.log") }
+    /// The output of the trainings that one sweep process started for this run, appended per
+    /// attempt: `sweep-<host>-<pid>.log`. Each sweep process keeps its own, so that sweeps on
+    /// several machines sharing a results folder never write into one another's log.
+    public func sweepLog(process: String = RunFolder.thisProcess) -> String { file("sweep-\(process).log") }
+
+    /// This process as the log names it: `<host>-<pid>`.
+    public static let thisProcess: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "host"
+        return "\(host)-\(getpid())"
+    }()
 
     /// The expanded experiment handed to `kplab run`: `RESULTS/.sweep/<name>/<run-id>.yaml`,
     /// outside the run's folder (which belongs to `run`), hidden from `results/<name>/` listings.
@@ -35,7 +44,7 @@ extension RunFolder {
     }
 
     public var state: State {
-        if isLockedByAnotherProcess { return .busy }
+        if isBeingTrained { return .busy }
         switch recordedStatus {
         case let status? where status.isFinished: return .finished(status: status)
         case let status? where status.isUnfinished: return .resumable(status: status)
@@ -43,9 +52,10 @@ extension RunFolder {
         }
     }
 
-    /// Tries the lock `kplab run` holds while training (flock is per open file, so our own
-    /// probe never blocks a run we start later: it is released at once).
-    private var isLockedByAnotherProcess: Bool {
+    /// Whether a process holds the lock `kplab run` holds while it trains: a record that says
+    /// `running` without it is a run that was killed. (flock is per open file, so this probe
+    /// never blocks a run started later: it is released at once.)
+    public var isBeingTrained: Bool {
         let descriptor = open(lock, O_RDWR)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
@@ -54,11 +64,5 @@ extension RunFolder {
             return false
         }
         return errno == EWOULDBLOCK
-    }
-
-    /// The last `count` non-empty lines of the log, for failure reports.
-    public func lastLogLines(_ count: Int) -> [String] {
-        guard let text = String(contentsOfFileAtPath: sweepLog) else { return [] }
-        return Array(text.split(whereSeparator: \.isNewline).suffix(count).map(String.init))
     }
 }

@@ -12,6 +12,8 @@ import Results
 /// without reaping processes that belong to anyone else in the same program.
 struct ChildProcess {
     let pid: pid_t
+    /// Where its standard output and error go.
+    let logPath: String
 
     /// Starts `executable` with `arguments`, standard input from /dev/null and standard
     /// output and error appended to `logPath`; SIGINT and SIGTERM at their defaults.
@@ -44,6 +46,7 @@ struct ChildProcess {
             throw UserError("cannot start \(executable): \(String(cString: strerror(result)))")
         }
         self.pid = pid
+        self.logPath = logPath
     }
 
     /// The exit status if the child has ended (128 + signal when a signal ended it), else nil.

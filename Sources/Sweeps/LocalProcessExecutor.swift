@@ -4,7 +4,7 @@ import Results
 
 /// Trains each task as a child process `WORKER run FILE --out RESULTS --threads N --quiet
 /// [--resume] [--overwrite]` — kplab itself, or a stand-in in tests — with its output appended
-/// to the run's `sweep.log`.
+/// to this sweep process's log in the run's folder (`RunFolder.sweepLog(process:)`).
 public struct LocalProcessExecutor: SweepExecutor {
     /// The program run once per training.
     public var worker: String
@@ -28,12 +28,13 @@ public struct LocalProcessExecutor: SweepExecutor {
         if task.resume { arguments.append("--resume") }
         if task.overwrite { arguments.append("--overwrite") }
         let header = "== kplab sweep, \(Date()): \(([worker] + arguments).joined(separator: " "))\n"
-        guard let log = fopen(folder.sweepLog, "a") else {
-            throw UserError("cannot write \(folder.sweepLog): \(String(cString: strerror(errno)))")
+        let logPath = folder.sweepLog()
+        guard let log = fopen(logPath, "a") else {
+            throw UserError("cannot write \(logPath): \(String(cString: strerror(errno)))")
         }
         fputs(header, log)
         fclose(log)
-        return try ChildProcess(executable: worker, arguments: arguments, logPath: folder.sweepLog)
+        return try ChildProcess(executable: worker, arguments: arguments, logPath: logPath)
     }
 }
 

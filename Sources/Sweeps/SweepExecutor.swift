@@ -12,6 +12,8 @@ public protocol SweepExecutor {
 
 /// One training an executor started.
 public protocol SweepJob {
+    /// Where its output goes, for failure reports.
+    var logPath: String { get }
     /// The exit status once the training has ended (128 + signal when a signal ended it), else nil.
     func exitStatusIfEnded() -> Int32?
     /// Asks the training to checkpoint and stop, as Ctrl-C does; a second request stops it at once.

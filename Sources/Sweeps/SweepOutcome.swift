@@ -24,7 +24,8 @@ public struct SweepOutcome: Sendable {
         public var exitStatus: Int32
         /// `run.json`'s status after the attempt (`diverged`, `failed` …), when there is one.
         public var recordedStatus: RunRecord.Status?
-        public var logPath: String
+        /// Its training's output; nil when it could not even start.
+        public var logPath: String?
     }
 
     public var finished: [String] = []
@@ -53,7 +54,7 @@ public struct SweepOutcome: Sendable {
         var text = "\(total) run\(total == 1 ? "" : "s"): " + (parts.isEmpty ? "nothing to do" : parts.joined(separator: ", "))
         for failure in failed {
             text += "\nfailed: \(failure.runID) (\(failure.origin)) exit \(failure.exitStatus)"
-                + "\(failure.recordedStatus.map { ", \($0.rawValue)" } ?? ""); log: \(failure.logPath)"
+                + "\(failure.recordedStatus.map { ", \($0.rawValue)" } ?? "")\(failure.logPath.map { "; log: \($0)" } ?? "")"
         }
         if !interrupted.isEmpty || !notStarted.isEmpty {
             text += "\nrun the same command again to resume the interrupted runs and start the others"

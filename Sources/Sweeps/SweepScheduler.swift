@@ -5,10 +5,14 @@ import Results
 /// Runs a sweep's trainings through an executor, `jobs` at a time, each with
 /// max(1, cores / min(jobs, runs to train)) threads so the machine is never oversubscribed.
 ///
-/// Before anything starts each run's folder is consulted (`RunFolder.State`): finished runs
-/// are skipped, interrupted ones resumed (`--resume`), runs another process holds the lock of
-/// are left to it. One line is printed per finished run; a failure also prints the last lines
-/// of its log at once, and the others carry on unless `failFast`.
+/// Each run's folder is consulted (`RunFolder.State`) when the sweep starts and again just
+/// before the run would start, because other processes — another sweep on the same results
+/// folder, a shard on another machine, a `kplab run` — may train the same runs meanwhile:
+/// finished runs are skipped, interrupted ones resumed (`--resume`), runs another process
+/// holds the lock of are left to it. A training that ends badly while its run is another
+/// process's (being trained, or finished, by it) is skipped, not failed. One line is printed
+/// per run; a failure also prints the last lines of its log at once, and the others carry on
+/// unless `failFast`.
 public struct SweepScheduler {
     public var options: SweepOptions
     /// Where the trainings run (`LocalProcessExecutor`: child processes of this one).
@@ -52,24 +56,28 @@ public struct SweepScheduler {
             report("[\(counter)/\(total)] \(verb.padding(toLength: 13, withPad: " ", startingAt: 0)) \(run.runID)  \(settings)\(detail)")
         }
 
-        var queue: [SweepTask] = []
-        for (index, run) in runs.enumerated() {
+        /// The task for `run` as its folder is now, or why it is skipped.
+        func triage(_ number: Int, _ run: SweepRun) -> SweepTask? {
             let folder = RunFolder(results: results, experiment: run.experiment.name, runID: run.runID)
             switch folder.state {
             case .finished(let status):
                 done += 1
                 outcome.skipped.append(run.runID)
                 line(done, "skipped", run, "  (already \(status.rawValue))")
+                return nil
             case .busy:
                 done += 1
                 outcome.skipped.append(run.runID)
                 line(done, "skipped", run, "  (another process is training it now)")
+                return nil
             case .resumable:
-                queue.append(SweepTask(number: index + 1, run: run, folder: folder, resume: true, overwrite: false))
+                return SweepTask(number: number, run: run, folder: folder, resume: true, overwrite: false)
             case .fresh(let previous):
-                queue.append(SweepTask(number: index + 1, run: run, folder: folder, resume: false, overwrite: previous != nil))
+                return SweepTask(number: number, run: run, folder: folder, resume: false, overwrite: previous != nil)
             }
         }
+
+        var queue = runs.enumerated().compactMap { triage($0 + 1, $1) }
         let jobs = min(options.jobs, max(1, queue.count))
         let threads = max(1, options.cores / jobs)
 
@@ -77,13 +85,15 @@ public struct SweepScheduler {
         var stopping = false, stopOthers = false, forwarded = interruptions()
         queue.reverse()  // popLast takes them in order
         while true {
-            while !stopping, running.count < jobs, let next = queue.popLast() {
+            while !stopping, running.count < jobs, let queued = queue.popLast() {
+                // Another process may have taken or finished the run since the sweep started.
+                guard let next = triage(queued.number, queued.run) else { continue }
                 do {
                     running.append(Running(task: next, job: try executor.start(next, threads: threads), started: Date()))
                 } catch {
                     done += 1
                     outcome.failed.append(.init(runID: next.run.runID, origin: next.run.origin, exitStatus: -1,
-                                                recordedStatus: nil, logPath: next.folder.sweepLog))
+                                                recordedStatus: nil, logPath: nil))
                     line(done, "FAILED", next.run, "  (\(error))")
                     problem("\(next.run.origin): \(next.run.runID) could not start: \(error)")
                     if options.failFast { stopping = true }
@@ -117,13 +127,18 @@ public struct SweepScheduler {
                 } else if stopping && (recorded == .interrupted || status == 128 + SIGINT || status == 130) {
                     outcome.interrupted.append(run.runID)
                     line(done, "interrupted", run, "  \(seconds) (resumes when the sweep is run again)")
+                } else if let owner = Self.anotherProcessOwns(folder) {
+                    // `kplab run` found the folder locked, or finished by someone else: not ours to fail.
+                    outcome.skipped.append(run.runID)
+                    line(done, "skipped", run, "  (\(owner))")
                 } else {
+                    let log = entry.job.logPath
                     outcome.failed.append(.init(runID: run.runID, origin: run.origin, exitStatus: status,
-                                                recordedStatus: recorded, logPath: folder.sweepLog))
+                                                recordedStatus: recorded, logPath: log))
                     line(done, "FAILED", run, "  \(seconds) exit \(status)\(recorded.map { " (\($0.rawValue))" } ?? "")")
                     var message = "\(run.origin): \(run.runID) failed with exit status \(status)"
-                        + "\(recorded.map { ", status \($0.rawValue)" } ?? ""); last lines of \(folder.sweepLog):"
-                    for logLine in folder.lastLogLines(5) { message += "\n    " + logLine }
+                        + "\(recorded.map { ", status \($0.rawValue)" } ?? ""); last lines of \(log):"
+                    for logLine in lastLines(of: log, count: 5) { message += "\n    " + logLine }
                     problem(message)
                     if options.failFast && !stopping {
                         stopping = true
@@ -142,4 +157,21 @@ public struct SweepScheduler {
         outcome.notStarted = queue.reversed().map(\.run.runID)
         return outcome
     }
+
+    /// Why a run whose training ended badly belongs to another process, or nil when it is ours:
+    /// `kplab run` exits with success when it finishes a run itself, so a finished run after a
+    /// failed exit was finished by someone else.
+    static func anotherProcessOwns(_ folder: RunFolder) -> String? {
+        switch folder.state {
+        case .busy: return "another process is training it now"
+        case .finished(let status): return "\(status.rawValue) by another process"
+        case .fresh, .resumable: return nil
+        }
+    }
+}
+
+/// The last `count` non-empty lines of a log, for failure reports ([] when it cannot be read).
+func lastLines(of path: String, count: Int) -> [String] {
+    guard let text = String(contentsOfFileAtPath: path) else { return [] }
+    return Array(text.split(whereSeparator: \.isNewline).suffix(count).map(String.init))
 }

@@ -33,7 +33,8 @@ struct SweepCommand: ParsableCommand {
             checked before anything starts; any error stops the sweep with exit status 2.
 
             Each run trains as 'kplab run FILE --out RESULTS --threads N --quiet' into \
-            RESULTS/<name>/<run-id>/, its output appended to sweep.log there; the expanded \
+            RESULTS/<name>/<run-id>/, its output appended there to sweep-<host>-<pid>.log (one \
+            log per sweep process); the expanded \
             experiment is written to RESULTS/.sweep/<name>/<run-id>.yaml. --jobs N trains N at \
             once with the cores divided between them. A run already completed (or early-stopped) \
             is skipped, an interrupted one resumed (--resume), one that another process is training \

@@ -10,16 +10,25 @@ import Testing
 @Suite struct SweepSchedulerTests {
     /// `fake run FILE --out RESULTS --threads N --quiet [--resume]`. The run's name and id come
     /// from the file's place (`RESULTS/.sweep/<name>/<run-id>.yaml`); `RESULTS/../behaviour/<run-id>`
-    /// may hold "status exit-code" (default "completed 0") or "wait", to wait for SIGINT.
+    /// may hold "status exit-code [seconds]" (default "completed 0"), or "wait", to wait for
+    /// SIGINT. Like `kplab run` it holds the run's lock while it works and refuses a run that
+    /// another process holds or has completed.
     static let fakeWorker = """
         #!/bin/sh
         file=$2; out=$4; threads=$6; resume=no
         [ "$8" = --resume ] && resume=yes
         id=$(basename "$file" .yaml); name=$(basename "$(dirname "$file")")
         folder="$out/$name/$id"; behaviour="$out/../behaviour/$id"
+        exec 9>"$folder/.lock"
+        flock -n 9 || { echo "$folder is being trained by another kplab process right now" >&2; exit 1; }
+        grep -q '"completed"' "$folder/run.json" 2>/dev/null && { echo "$folder already holds a run" >&2; exit 1; }
         echo "$id threads=$threads resume=$resume" >> "$out/../calls"
-        status=completed; code=0
-        [ -f "$behaviour" ] && read status code < "$behaviour"
+        status=completed; code=0; seconds=0
+        [ -f "$behaviour" ] && read status code seconds < "$behaviour"
+        sleep "${seconds:-0}"
+        if [ "$status" = stolen ]; then  # another process completes the run while this one starts
+            printf '{"status": "completed"}' > "$folder/run.json"; echo "$folder already holds a run" >&2; exit 1
+        fi
         if [ "$status" = wait ]; then
             trap 'printf "{\\"status\\": \\"interrupted\\"}" > "$folder/run.json"; exit 130' INT
             touch "$out/../started-$id"
@@ -107,7 +116,7 @@ import Testing
         // The expanded experiment is handed over as a file; the child's output goes to the run's log.
         let first = RunFolder(results: scratch.results, experiment: "tiny", runID: scratch.runs[0].runID)
         #expect(try String(contentsOfFile: first.sweepExperiment, encoding: .utf8) == scratch.runs[0].experiment.canonicalText)
-        #expect(first.lastLogLines(2) == ["epoch 1 of \(scratch.runs[0].runID)", "something went wrong in \(scratch.runs[0].runID)"])
+        #expect(lastLines(of: first.sweepLog(), count: 2) == ["epoch 1 of \(scratch.runs[0].runID)", "something went wrong in \(scratch.runs[0].runID)"])
         #expect(outcome.summary == "3 runs: 3 finished")
     }
 
@@ -135,7 +144,8 @@ import Testing
         let (outcome, report, problems) = scratch.sweep()
         #expect(outcome.exitStatus == 1)
         #expect(outcome.finished == [scratch.runs[1].runID, scratch.runs[2].runID])
-        let id = scratch.runs[0].runID, log = "\(scratch.results)/tiny/\(id)/sweep.log"
+        let id = scratch.runs[0].runID
+        let log = "\(scratch.results)/tiny/\(id)/sweep-\(RunFolder.thisProcess).log"
         #expect(report[0].hasPrefix("[1/3] FAILED        \(id)  seed=1  "))
         #expect(report[0].hasSuffix(" exit 1 (diverged)"))
         #expect(problems.count == 1)
@@ -173,6 +183,50 @@ import Testing
         #expect(problems.isEmpty)
         let folder = RunFolder(results: scratch.results, experiment: "tiny", runID: scratch.runs[0].runID)
         #expect(folder.state == .resumable(status: .interrupted))
+    }
+
+    @Test func aRunFinishedByAnotherProcessMeanwhileIsSkippedNotFailed() throws {
+        let scratch = try Scratch(runs: 2)
+        // Run 1 is completed by someone else while it waits in the queue; run 2's worker loses a
+        // race: the run is completed by another process and its own attempt exits 1.
+        try scratch.behave(0, "completed 0 0.3")
+        let folder = { (run: Int) in "\(scratch.results)/tiny/\(scratch.runs[run].runID)" }
+        try FileManager.default.createDirectory(atPath: folder(1), withIntermediateDirectories: true)
+        let racer = Thread {
+            Thread.sleep(forTimeInterval: 0.1)
+            try? #"{"status": "completed"}"#.write(toFile: folder(1) + "/run.json", atomically: true, encoding: .utf8)
+        }
+        racer.start()
+        let (outcome, report, problems) = scratch.sweep()
+        #expect(outcome.exitStatus == 0 && problems.isEmpty)
+        #expect(outcome.finished == [scratch.runs[0].runID] && outcome.skipped == [scratch.runs[1].runID])
+        #expect(report[1].hasSuffix("(already completed)"))
+
+        // Lost the race itself: the worker finds the run completed by someone else and exits 1.
+        let late = try Scratch(runs: 1)
+        try late.behave(0, "stolen 1")
+        let (lateOutcome, lateReport, lateProblems) = late.sweep()
+        #expect(lateOutcome.exitStatus == 0 && lateProblems.isEmpty && lateOutcome.skipped == [late.runs[0].runID])
+        #expect(lateReport == ["[1/1] skipped       \(late.runs[0].runID)  seed=1  (completed by another process)"])
+    }
+
+    @Test func twoSweepsOfTheSameRunsShareTheResultsFolderWithoutFailures() throws {
+        let scratch = try Scratch(runs: 4)
+        for run in 0..<4 { try scratch.behave(run, "completed 0 0.2") }
+        let outcomes = Lines()
+        let group = DispatchGroup()
+        for _ in 0..<2 {
+            DispatchQueue.global().async(group: group) {
+                let (outcome, _, problems) = scratch.sweep(jobs: 2)
+                outcomes.append("exit \(outcome.exitStatus) failed \(outcome.failed.count) problems \(problems.count) "
+                                + "done \(outcome.finished.count + outcome.skipped.count)")
+            }
+        }
+        group.wait()
+        #expect(outcomes.lines == ["exit 0 failed 0 problems 0 done 4", "exit 0 failed 0 problems 0 done 4"])
+        // Every run was trained once, by one of the two.
+        #expect(Set(scratch.calls.map { String($0.split(separator: " ")[0]) }) == Set(scratch.runs.map(\.runID)))
+        #expect(scratch.calls.count == 4)
     }
 
     @Test func shardsAreDisjointAndCoverEveryRun() throws {
