@@ -7,7 +7,7 @@ import Faces
 ///
 /// | Key                                  | Default                    | Allowed                                                      |
 /// |--------------------------------------|----------------------------|--------------------------------------------------------------|
-/// | `name`                               | the file's name, no `.yaml`| letters, digits, `.`, `_`, `-`                               |
+/// | `name`                               | the file's name, no `.yaml`| letters, digits, `.`, `_`, `-`; at most 200                  |
 /// | `seed`                               | chosen at random, recorded | integer 0 … 2⁶⁴−1                                            |
 /// | `data.train`                         | (none: synthetic faces)    | path to a Kaggle `training.csv`-format file                  |
 /// | `data.synthetic.count`               | 2000                       | ≥ 2                                                          |

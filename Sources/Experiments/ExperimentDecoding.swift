@@ -16,9 +16,9 @@ extension Experiment {
                                  at: root, path: [])
         }
         let fields = try Self.keys.fields(root, [], decoding: decoding)
-        if fields["name"] == nil, !isValidName(defaultName) {
-            throw decoding.error("'\(defaultName)' (the file's name) cannot name a results folder; "
-                                 + "add a 'name:' with only letters, digits, '.', '_' and '-'", at: root, path: [])
+        if fields["name"] == nil, let problem = nameProblem(defaultName) {
+            throw decoding.error("'\(defaultName)' (the file's name) cannot name a results folder: \(problem); "
+                                 + "add a 'name:' that can", at: root, path: [])
         }
         // The placeholder model and training are replaced: both keys are required.
         var experiment = Experiment(name: defaultName, model: ModelSpec(layers: []), train: TrainSpec(epochs: 1))
@@ -36,18 +36,26 @@ func fileStem(_ path: String) -> String {
     return file
 }
 
-/// A name that is safe as a folder name on every system: `[A-Za-z0-9._-]+`, not starting with `.`.
-func isValidName(_ name: String) -> Bool {
-    !name.isEmpty && !name.hasPrefix(".")
+/// Names the results folder and, with a hash, each run's folder and file, so at most this
+/// long: file names end at 255 bytes, and `<name>-<8 hex>.yaml` must fit.
+let maximumNameLength = 200
+
+/// Why `name` cannot name folders on every system, or nil when it can: it must be
+/// `[A-Za-z0-9._-]+`, not start with `.`, and be at most `maximumNameLength` long.
+func nameProblem(_ name: String) -> String? {
+    let allowed = !name.isEmpty && !name.hasPrefix(".")
         && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") }
+    if !allowed { return "it may hold only letters, digits, '.', '_' and '-' (and not start with '.')" }
+    if name.count > maximumNameLength { return "it may be at most \(maximumNameLength) characters long, not \(name.count)" }
+    return nil
 }
 
 extension Decoding {
     func experimentName(_ node: Node, _ path: [String]) throws(Diagnostic) -> String {
         let name = try string(node, path)
-        guard isValidName(name) else {
-            throw error("name '\(name)' names a results folder, so it may hold only letters, digits, '.', '_' and '-' "
-                        + "(and not start with '.')", at: node, path: path)
+        if let problem = nameProblem(name) {
+            let shown = name.count > 40 ? name.prefix(40) + "…" : Substring(name)
+            throw error("name '\(shown)' names a results folder, so \(problem)", at: node, path: path)
         }
         return name
     }

@@ -59,12 +59,45 @@ public struct RunFolder: Sendable {
     }
 }
 
+extension RunFolder {
+    /// Removes what writers killed mid-write left behind: `AtomicFile`'s temporaries
+    /// (`.<name>.tmp-<pid>`). Only for the holder of the folder's lock.
+    public func removeTemporaries() throws {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        for name in names where name.hasPrefix(".") && name.contains(".tmp-") {
+            do {
+                try FileManager.default.removeItem(atPath: file(name))
+            } catch {
+                throw UserError("cannot remove the leftover \(file(name)): \(error.localizedDescription)")
+            }
+        }
+    }
+
+    /// Removes the folder when it holds nothing but the lock (a run that could not start), and
+    /// its experiment folder when that is left empty; releases `lock` first. Best effort: a
+    /// folder that cannot be removed is only clutter.
+    public func removeIfEmpty(releasing lock: RunLock) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path),
+              names.allSatisfy({ $0 == ".lock" }) else { return }
+        unlink(file(".lock"))
+        lock.release()
+        // rmdir, not a recursive removal: a process that took the folder meanwhile keeps it.
+        rmdir(path)
+        rmdir((path as NSString).deletingLastPathComponent)
+    }
+}
+
 /// An flock held until deinit (or process exit, when the kernel releases it).
 public final class RunLock {
-    private let descriptor: Int32
+    private var descriptor: Int32?
     init(descriptor: Int32) { self.descriptor = descriptor }
-    deinit {
+    deinit { release() }
+
+    /// Gives the lock up now rather than at deinit.
+    public func release() {
+        guard let descriptor else { return }
         flock(descriptor, LOCK_UN)
         close(descriptor)
+        self.descriptor = nil
     }
 }

@@ -50,7 +50,10 @@ public final class TrainingLoop {
         self.stopRequest = stopRequest
         self.epochLimit = epochLimit
         data = try PreparedData(experiment.data, seed: seed)
-        let capacity = max(experiment.train.batchSize, 1)
+        // No batch holds more faces than there are training rows (a batch of 20000 on 240 faces
+        // would size every buffer for 20000); validation runs in chunks of the same size, and
+        // its numbers do not depend on the chunking.
+        let capacity = max(min(experiment.train.batchSize, data.training.count), 1)
         var initialization = RandomGenerator(seed: seed, stream: .initialization)
         do {
             network = try experiment.makeNetwork(maxBatch: capacity, threads: threads, rng: &initialization)

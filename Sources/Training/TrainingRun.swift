@@ -58,22 +58,36 @@ public final class TrainingRun {
         let folder = RunFolder(results: results, experiment: experiment.name, runID: identity.runID)
         try folder.create()
         let lock = try folder.acquireLock()
-        let previous = folder.exists ? try RunRecord.read(from: folder.record) : nil
-        let unfinished = previous?.status.isUnfinished == true
-        let resuming = options.resume && unfinished && FileManager.default.fileExists(atPath: folder.checkpoint)
-        if let previous, !resuming {
-            // --resume of a run killed before its first checkpoint: nothing to keep, start again.
-            let nothingToResume = options.resume && unfinished
-            guard options.overwrite || nothingToResume else {
-                let hint = previous.status.isUnfinished
-                    ? "continue it with --resume, or start again with --overwrite"
-                    : "train it again with --overwrite, or check it with `kplab reproduce \(folder.path)`"
-                throw UserError("\(folder.path) already holds a run (status \(previous.status.rawValue), \(previous.epochsRun) epochs); \(hint)")
+        do {
+            // Holding the lock, nobody else writes here: a temporary file is a dead writer's.
+            try folder.removeTemporaries()
+            let previous = folder.exists ? try RunRecord.read(from: folder.record) : nil
+            let unfinished = previous?.status.isUnfinished == true
+            let resuming = options.resume && unfinished && FileManager.default.fileExists(atPath: folder.checkpoint)
+            if let previous, !resuming {
+                // --resume of a run killed before its first checkpoint: nothing to keep, start again.
+                let nothingToResume = options.resume && unfinished
+                guard options.overwrite || nothingToResume else { throw alreadyHeld(folder, by: previous) }
+                try folder.clear()
             }
-            try folder.clear()
+            return try TrainingRun(experiment: seeded.experiment, identity: identity, seedWasChosen: seeded.wasChosen,
+                                   folder: folder, resumeFrom: resuming ? previous : nil, options: options, lock: lock)
+        } catch {
+            // A run that never started (bad data, a network that cannot be built) leaves no folder.
+            if !folder.exists { folder.removeIfEmpty(releasing: lock) }
+            throw error
         }
-        return try TrainingRun(experiment: seeded.experiment, identity: identity, seedWasChosen: seeded.wasChosen,
-                               folder: folder, resumeFrom: resuming ? previous : nil, options: options, lock: lock)
+    }
+
+    /// Why a folder's run is not trained again without `--overwrite` (or continued without `--resume`).
+    private static func alreadyHeld(_ folder: RunFolder, by previous: RunRecord) -> UserError {
+        let status = previous.status == .running
+            ? "stopped without recording it (killed?) after \(previous.epochsRun) epochs"
+            : "status \(previous.status.rawValue), \(previous.epochsRun) epochs"
+        let hint = previous.status.isUnfinished
+            ? "continue it with --resume, or start again with --overwrite"
+            : "train it again with --overwrite, or check it with `kplab reproduce \(folder.path)`"
+        return UserError("\(folder.path) already holds a run (\(status)); \(hint)")
     }
 
     private init(experiment: Experiment, identity: RunIdentity, seedWasChosen: Bool, folder: RunFolder,
@@ -88,6 +102,8 @@ public final class TrainingRun {
         if var previous {
             let position = try Checkpoint.load(from: folder.checkpoint, network: loop.network, optimizer: loop.optimizer,
                                                specHash: identity.configHash)
+            try ResumeCheck.verify(position, folder: folder, record: previous, identity: identity,
+                                   epochs: experiment.train.epochs)
             loop.resume(at: position)
             previous.status = .running
             previous.statusDetail = "resumed after epoch \(position.epochsDone), batch \(position.batchesDone)"

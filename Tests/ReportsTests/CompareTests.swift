@@ -140,3 +140,22 @@ import Testing
         #expect(runs.first { $0.label == "cnn-he-1" }?.wallSeconds == 4.5)
     }
 }
+
+@Suite struct KilledRunStatusTests {
+    @Test func aRunningRecordWithoutItsLockReadsAsStopped() throws {
+        let fixtures = try CompareFixtures()
+        defer { fixtures.remove() }
+        try fixtures.run(runID: "cnn-a", config: CompareFixtures.config(seed: 1, weights: "he"), losses: [(0.1, 0.1)])
+        let folder = try #require(RunFolder.find(under: [fixtures.root]).first)
+        var record = try RunRecord.read(from: folder.record)
+        record.status = .running
+        try record.write(to: folder.record)
+        let run = try #require(RunDiscovery.load(paths: [folder.path]).runs.first)
+        #expect(!run.isBeingTrained && run.statusText == "stopped")
+
+        let lock = try folder.acquireLock()
+        let live = try #require(RunDiscovery.load(paths: [folder.path]).runs.first)
+        #expect(live.isBeingTrained && live.statusText == "running")
+        lock.release()
+    }
+}

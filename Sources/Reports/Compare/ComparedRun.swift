@@ -10,12 +10,16 @@ public struct ComparedRun: Sendable {
     /// Empty when `metrics.csv` is missing or unreadable (a warning says which).
     public var rows: [MetricsLog.Row]
     public var config: FlatConfig
+    /// Whether a process held the run's lock when it was read: a record that says `running`
+    /// without it belongs to a run that was killed.
+    public var isBeingTrained: Bool
 
-    public init(folder: String, record: RunRecord, rows: [MetricsLog.Row], config: FlatConfig) {
+    public init(folder: String, record: RunRecord, rows: [MetricsLog.Row], config: FlatConfig, isBeingTrained: Bool = false) {
         self.folder = folder
         self.record = record
         self.rows = rows
         self.config = config
+        self.isBeingTrained = isBeingTrained
     }
 
     /// The run-id (`<experiment>-<hash>`), how people name a run.
@@ -77,6 +81,7 @@ public struct ComparedRun: Sendable {
         } else {
             warning = "\(folder.metrics): no such file; showing the run without curves"
         }
-        return (ComparedRun(folder: folder.path, record: record, rows: rows, config: FlatConfig(document.root)), warning)
+        return (ComparedRun(folder: folder.path, record: record, rows: rows, config: FlatConfig(document.root),
+                            isBeingTrained: folder.isBeingTrained), warning)
     }
 }

@@ -180,10 +180,3 @@ extension Comparison {
         return out.joined(separator: "\n") + "\n"
     }
 }
-
-extension ComparedRun {
-    /// The record's status, with `, collapsed` while its output is collapsed.
-    public var statusText: String {
-        record.status.rawValue + (record.collapsed != nil ? ", collapsed" : "")
-    }
-}

@@ -1,0 +1,38 @@
+import Experiments
+import Foundation
+import Results
+
+/// Before a run resumes: its checkpoint, `metrics.csv`, `run.json` and `config.yaml` must tell
+/// one story, or resuming would build an impossible record (epochs 1–10, then 27–150). Each
+/// disagreement is refused with what disagrees and how to recover.
+enum ResumeCheck {
+    static func verify(_ position: LoopPosition, folder: RunFolder, record: RunRecord, identity: RunIdentity,
+                       epochs: Int) throws {
+        let restart = "start it again with --overwrite"
+        let configText = String(contentsOfFileAtPath: folder.config)
+        guard configText == identity.canonicalText, record.configHash == identity.configHash else {
+            throw UserError("\(folder.config) is not the configuration this run started with (config_hash "
+                            + "\(record.configHash.prefix(8)) in run.json): it was edited or replaced; "
+                            + "restore it, or \(restart)")
+        }
+        guard position.epochsDone <= epochs, position.epochsDone <= record.epochsRun else {
+            throw UserError("\(folder.checkpoint) claims \(position.epochsDone) finished epochs, but run.json records "
+                            + "\(record.epochsRun) of \(epochs): the checkpoint does not belong to this run; \(restart)")
+        }
+        let finished = try MetricsLog.read(path: folder.metrics).map(\.epoch)
+        guard finished.count >= position.epochsDone, Array(finished.prefix(position.epochsDone)) == Array(0..<position.epochsDone).map({ $0 + 1 }) else {
+            throw UserError("\(folder.metrics) holds epochs \(describe(finished)) but the checkpoint continues after "
+                            + "epoch \(position.epochsDone): the file was cut short or edited; \(restart)")
+        }
+    }
+
+    /// `1–10`, `1–10, 27`, `none`: the epochs a metrics file holds, in runs.
+    static func describe(_ epochs: [Int]) -> String {
+        guard let first = epochs.first else { return "none" }
+        var runs: [(Int, Int)] = [(first, first)]
+        for epoch in epochs.dropFirst() {
+            if epoch == runs[runs.count - 1].1 + 1 { runs[runs.count - 1].1 = epoch } else { runs.append((epoch, epoch)) }
+        }
+        return runs.map { $0 == $1 ? "\($0)" : "\($0)–\($1)" }.joined(separator: ", ")
+    }
+}
