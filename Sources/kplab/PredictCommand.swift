@@ -41,6 +41,10 @@ struct PredictCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: TrainedModelOptions
 
+    func validate() throws {
+        try PathChecks.outputFile(submission, option: "--submission")
+    }
+
     func run() throws {
         try reportingFailures {
             let faces = try FaceFile(contentsOf: data).unlabeled

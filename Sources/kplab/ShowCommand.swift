@@ -47,6 +47,7 @@ struct ShowCommand: ParsableCommand {
     @OptionGroup var modelOptions: TrainedModelOptions
 
     func validate() throws {
+        try PathChecks.outputFile(out, option: "--out")
         guard columns >= 1 else { throw ValidationError("--columns must be at least 1") }
         guard (1 ... 8).contains(scale) else { throw ValidationError("--scale must be 1-8, got \(scale)") }
         if let rows {
