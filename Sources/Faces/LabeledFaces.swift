@@ -6,6 +6,10 @@ public struct LabeledFaces: Sendable, Equatable {
     /// (count, 30) in pixels, Kaggle's column order (`Keypoint.columnNames`); NaN = missing.
     public private(set) var keypoints: [Float]
 
+    /// Where a keypoint coordinate may lie, in pixels: inside the 96-pixel image, its far edge
+    /// included (Kaggle's labels lie in [0, 96), and predictions are clipped to this range).
+    public static let coordinateRange: ClosedRange<Float> = 0 ... Float(FaceImage.side)
+
     /// Number of faces.
     public var count: Int { keypoints.count / Keypoint.coordinateCount }
 

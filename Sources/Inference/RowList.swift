@@ -3,10 +3,26 @@ import Results
 /// row numbers of a data file (counting data rows, not the header), ranges inclusive, in the
 /// order given.
 public enum RowList {
-    /// Parses `text` into row numbers.
-    /// - Throws: `UserError` quoting the part that is not a row number or a forward range.
-    public static func parse(_ text: String) throws -> [Int] {
-        var rows: [Int] = []
+    /// Parses `text` into row numbers, at most `limit` of them.
+    /// - Throws: `UserError` quoting the part that is not a row number or a forward range, or
+    ///   saying that the list selects more than `limit` rows — counted before any is listed, so
+    ///   that `0-999999999999` is refused at once instead of filling memory.
+    public static func parse(_ text: String, atMost limit: Int = .max) throws -> [Int] {
+        let ranges = try self.ranges(text)
+        var total = 0
+        for range in ranges {
+            let size = range.upperBound - range.lowerBound  // one less than its count: cannot overflow
+            guard size < limit - total else {
+                throw UserError("--rows \(text) selects more than \(limit) rows, the most allowed at once: split the list over several commands")
+            }
+            total += size + 1
+        }
+        return ranges.flatMap { $0 }
+    }
+
+    /// The items of `text`, each a range (a single row is a range of one).
+    private static func ranges(_ text: String) throws -> [ClosedRange<Int>] {
+        var rows: [ClosedRange<Int>] = []
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         for part in parts {
             let item = part.trimmed(of: " \t")
@@ -18,13 +34,14 @@ public enum RowList {
             case 2 where ends.contains(where: { $0.trimmed(of: " \t").isEmpty }):
                 throw UserError("--rows \(text): '\(item)' is not a row number or a range such as 0-23 (rows are counted from 0)")
             case 1:
-                rows.append(try number(String(ends[0]), in: text))
+                let row = try number(String(ends[0]), in: text)
+                rows.append(row ... row)
             case 2:
                 let first = try number(String(ends[0]), in: text), last = try number(String(ends[1]), in: text)
                 guard first <= last else {
                     throw UserError("--rows \(text): the range \(item) runs backwards (did you mean \(last)-\(first)?)")
                 }
-                rows.append(contentsOf: first ... last)
+                rows.append(first ... last)
             default:
                 throw UserError("--rows \(text): '\(item)' is not a row number or a range such as 0-23")
             }

@@ -4,11 +4,17 @@ import Results
 /// Turning predictions for Kaggle's `test.csv` into the files Kaggle and people read.
 public enum Submission {
     /// Kaggle's image spans 0…96 pixels; a prediction outside can only score worse.
-    public static let validRange: ClosedRange<Float> = 0 ... Float(FaceImage.side)
+    public static let validRange = LabeledFaces.coordinateRange
 
-    /// Each value clamped to `validRange` (NaN, which a diverged model may give, becomes the centre 48).
-    public static func clipped(_ predictions: [Float]) -> [Float] {
-        predictions.map { $0.isNaN ? Normalization.targetCentre : min(max($0, validRange.lowerBound), validRange.upperBound) }
+    /// Each value clamped to `validRange`.
+    /// - Throws: `UserError` for a NaN or infinite value, which a diverged model gives: clamped,
+    ///   it would become a plausible-looking coordinate and hide that the model has no answer.
+    public static func clipped(_ predictions: [Float]) throws -> [Float] {
+        if let index = predictions.firstIndex(where: { !$0.isFinite }) {
+            throw UserError("prediction \(index + 1) of \(predictions.count) is \(predictions[index]): "
+                            + "a submission needs a finite number for every value (did the run diverge?)")
+        }
+        return predictions.map { min(max($0, validRange.lowerBound), validRange.upperBound) }
     }
 
     /// The submission rows for `lookup`, in its order: `(RowId, Location)` with locations
@@ -17,13 +23,14 @@ public enum Submission {
     ///   - lookupPath, facesPath: the files as the user named them, for messages.
     ///   - predictions: faces.count × 30 pixels, in `faces` order.
     /// - Throws: `UserError` naming the lookup row whose image is not among `faces`, or the
-    ///   test file's rows when an `ImageId` appears twice (the lookup would be ambiguous).
+    ///   test file's rows when an `ImageId` appears twice (the lookup would be ambiguous), or a
+    ///   prediction that is not finite.
     public static func rows(lookup: LookupTable, lookupPath: String, faces: UnlabeledFaces, facesPath: String,
                             predictions: [Float]) throws -> [SubmissionRow] {
         precondition(predictions.count == faces.count * Keypoint.coordinateCount,
                      "Submission: \(predictions.count) predictions for \(faces.count) faces")
         try check(lookup: lookup, lookupPath: lookupPath, faces: faces, facesPath: facesPath)
-        return try lookup.submission(for: faces, predictions: clipped(predictions))
+        return try lookup.submission(for: faces, predictions: try clipped(predictions))
     }
 
     /// Checks, before any prediction is made, that every lookup row names an image of `faces`
@@ -50,7 +57,7 @@ public enum Submission {
     public static func writeKeypoints(imageIds: [Int], predictions: [Float], to path: String) throws {
         let width = Keypoint.coordinateCount
         precondition(predictions.count == imageIds.count * width, "Submission: \(predictions.count) predictions for \(imageIds.count) images")
-        let values = clipped(predictions)
+        let values = try clipped(predictions)
         var text = (["ImageId"] + Keypoint.columnNames).joined(separator: ",") + "\n"
         text.reserveCapacity(imageIds.count * width * 10)
         for (row, id) in imageIds.enumerated() {

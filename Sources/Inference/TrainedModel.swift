@@ -59,6 +59,7 @@ public final class TrainedModel {
                 : "\(path) has no model.last.kpw (the run was interrupted or is still training); try --weights best")
         }
         let archive = try TensorArchive(path: weightsPath)
+        try Self.checkFinite(archive, path: weightsPath)
         let record = try? RunRecord.read(from: folder.record)
         // The weights name the configuration they were trained under; run.json names the run's.
         if let record, record.configHash != archive.specHash {
@@ -91,10 +92,15 @@ public final class TrainedModel {
     }
 
     /// Predicted keypoints in pixels for `count` faces, computed `batchSize` faces at a time.
-    /// - Parameter images: fills room for range.count × 1 × 96 × 96 floats with faces `range`,
-    ///   normalised as in training (pixel / 256).
+    /// - Parameters:
+    ///   - label: how a person refers to face i (0-based) in a message: "row 12", "image 1783".
+    ///   - images: fills room for range.count × 1 × 96 × 96 floats with faces `range`,
+    ///     normalised as in training (pixel / 256).
     /// - Returns: count × 30 coordinates in pixels (48 · output + 48), in Kaggle's order.
-    public func predict(count: Int, images: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+    /// - Throws: `UserError` naming the face when a prediction is not finite: clipping would
+    ///   turn NaN into a plausible 48 and hide that the network gives no answer.
+    public func predict(count: Int, label: (Int) -> String = { "face \($0 + 1)" },
+                        images: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) throws -> [Float] {
         let width = Keypoint.coordinateCount
         var predictions = [Float](repeating: 0, count: count * width)
         var input = [Float](repeating: 0, count: batchSize * FaceImage.pixelCount)
@@ -109,7 +115,12 @@ public final class TrainedModel {
                                 count: range.count, training: false, rng: &rng)
             }
             for index in 0 ..< range.count * width {
-                predictions[range.lowerBound * width + index] = Normalization.pixels(fromTarget: outputs[index])
+                let pixels = Normalization.pixels(fromTarget: outputs[index])
+                guard pixels.isFinite else {
+                    throw UserError("\(weightsPath): the prediction of \(Keypoint.columnNames[index % width]) for "
+                                    + "\(label(range.lowerBound + index / width)) is \(pixels); \(Self.unusableAdvice)")
+                }
+                predictions[range.lowerBound * width + index] = pixels
             }
             start = range.upperBound
         }
@@ -117,20 +128,41 @@ public final class TrainedModel {
     }
 
     /// Predictions for every face of a test-format file: faces.count × 30 pixels.
-    public func predict(_ faces: UnlabeledFaces) -> [Float] {
-        predict(count: faces.count) { faces.writeImages($0, into: $1) }
+    public func predict(_ faces: UnlabeledFaces) throws -> [Float] {
+        try predict(count: faces.count, label: { "image \(faces.imageIds[$0])" }) { faces.writeImages($0, into: $1) }
     }
 
     /// Predictions for faces `rows` of a data file of either format, in that order:
     /// rows.count × 30 pixels.
-    public func predict(_ file: FaceFile, rows: [Int]) -> [Float] {
-        predict(count: rows.count) { file.writeImages(rows[$0], into: $1) }
+    public func predict(_ file: FaceFile, rows: [Int]) throws -> [Float] {
+        try predict(count: rows.count, label: { file.label(rows[$0]) }) { file.writeImages(rows[$0], into: $1) }
     }
 
     /// The masked squared errors of the model over every face of `faces` (missing coordinates
     /// are skipped), normalised exactly as in training: the numbers `val_rmse_px` is made of.
-    public func evaluate(_ faces: LabeledFaces) -> Evaluation {
+    /// - Throws: `UserError` when a scored prediction is not finite (the RMSE would be NaN).
+    public func evaluate(_ faces: LabeledFaces) throws -> Evaluation {
         var batch = FaceBatch(capacity: batchSize)
-        return Evaluation(network: network, dataset: FaceDataset(faces, rows: .all, missing: .mask), batch: &batch)
+        let evaluation = Evaluation(network: network, dataset: FaceDataset(faces, rows: .all, missing: .mask), batch: &batch)
+        if let coordinate = evaluation.squaredErrors.firstIndex(where: { !$0.isFinite }) {
+            throw UserError("\(weightsPath): the predictions of \(Keypoint.columnNames[coordinate]) are not finite for "
+                            + "some faces; \(Self.unusableAdvice)")
+        }
+        return evaluation
+    }
+
+    /// What to do about weights that give no usable prediction.
+    static let unusableAdvice = "the weights are unusable (the run diverged or the file is damaged): "
+        + "try the other weights (--weights best or last) or train the run again"
+
+    /// Refuses weights that hold NaN or infinity: every prediction made with them would be
+    /// NaN (or meaningless), which clipping would turn into a plausible-looking face of 48s.
+    static func checkFinite(_ archive: TensorArchive, path: String) throws {
+        for tensor in archive.tensors {
+            guard let first = tensor.values.firstIndex(where: { !$0.isFinite }) else { continue }
+            let count = tensor.values.lazy.filter { !$0.isFinite }.count
+            throw UserError("\(path): tensor '\(tensor.name)' holds \(count) non-finite value\(count == 1 ? "" : "s") "
+                            + "(the first, at index \(first), is \(tensor.values[first])); \(unusableAdvice)")
+        }
     }
 }

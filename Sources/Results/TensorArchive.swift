@@ -14,6 +14,10 @@ import Foundation
 ///               name length, UInt32; name, UTF-8 (e.g. "layer3.conv.weight")
 ///               rank r, UInt32; r dimensions, UInt32 each
 ///               product(dimensions) values, Float32
+///
+/// Reading (`init(path:)`, in TensorArchiveReading.swift) trusts nothing in the file: a weights
+/// file may be truncated, bit-flipped or not ours, and every such file is refused with a
+/// `UserError` naming the byte offset and field, never a crash.
 public struct TensorArchive: Equatable, Sendable {
     public struct Tensor: Equatable, Sendable {
         public var name: String
@@ -73,40 +77,6 @@ public struct TensorArchive: Equatable, Sendable {
         try writeAtomically(encoded(), to: path)
     }
 
-    public init(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path).map(Array.init) else { throw UserError("cannot read \(path)") }
-        try self.init(bytes: data, path: path)
-    }
-
-    public init(bytes: [UInt8], path: String) throws {
-        var reader = ByteReader(bytes: bytes, path: path)
-        guard bytes.count >= 8, Array(bytes[0..<8]) == TensorArchive.magic else {
-            throw UserError("\(path): not a kplab weights file (bad magic bytes)")
-        }
-        reader.offset = 8
-        let version = try reader.uint32("format version")
-        guard version == TensorArchive.formatVersion else {
-            throw UserError("\(path): weights format version \(version); this kplab reads version \(TensorArchive.formatVersion)")
-        }
-        specHash = try reader.string("spec hash")
-        metadata = try reader.string("metadata")
-        let count = try reader.uint32("tensor count")
-        var tensors: [Tensor] = []
-        for _ in 0..<count {
-            let name = try reader.string("tensor name")
-            let rank = try reader.uint32("rank of \(name)")
-            guard rank <= 8 else { throw UserError("\(path): tensor \(name) has rank \(rank)") }
-            var dimensions: [Int] = []
-            for _ in 0..<rank { dimensions.append(Int(try reader.uint32("shape of \(name)"))) }
-            let values = try reader.floats(dimensions.reduce(1, *), "values of \(name)")
-            tensors.append(Tensor(name: name, dimensions: dimensions, values: values))
-        }
-        guard reader.offset == bytes.count else {
-            throw UserError("\(path): \(bytes.count - reader.offset) unexpected bytes after the last tensor")
-        }
-        self.tensors = tensors
-    }
-
     private func append(_ value: UInt32, to bytes: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
@@ -115,45 +85,5 @@ public struct TensorArchive: Equatable, Sendable {
         let utf8 = Array(text.utf8)
         append(UInt32(utf8.count), to: &bytes)
         bytes.append(contentsOf: utf8)
-    }
-}
-
-/// Reads the archive's fields in order, failing with the field's name when the file is short.
-private struct ByteReader {
-    let bytes: [UInt8]
-    let path: String
-    var offset = 0
-
-    mutating func uint32(_ field: String) throws -> UInt32 {
-        guard offset + 4 <= bytes.count else { throw truncated(field) }
-        let value = bytes[offset..<offset + 4].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) }
-        offset += 4
-        return value
-    }
-
-    mutating func string(_ field: String) throws -> String {
-        let length = Int(try uint32(field))
-        guard offset + length <= bytes.count else { throw truncated(field) }
-        defer { offset += length }
-        return String(decoding: bytes[offset..<offset + length], as: UTF8.self)
-    }
-
-    mutating func floats(_ count: Int, _ field: String) throws -> [Float] {
-        guard count >= 0, offset + 4 * count <= bytes.count else { throw truncated(field) }
-        var values = [Float](repeating: 0, count: count)
-        values.withUnsafeMutableBytes { destination in
-            bytes.withUnsafeBytes { source in
-                destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<offset + 4 * count]))
-            }
-        }
-        #if _endian(big)
-        values = values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
-        #endif
-        offset += 4 * count
-        return values
-    }
-
-    private func truncated(_ field: String) -> UserError {
-        UserError("\(path): file ends inside the \(field) (truncated or not a kplab weights file)")
     }
 }

@@ -20,6 +20,8 @@ struct BenchCommand: ParsableCommand {
             thread, pin the process to one core too (taskset -c 0).
             """)
 
+    static let maximumBatch = 4096
+
     @Option(help: "Network: \(BenchmarkArchitecture.allCases.map(\.rawValue).joined(separator: ", ")).")
     var arch: BenchmarkArchitecture
 
@@ -36,8 +38,12 @@ struct BenchCommand: ParsableCommand {
     var windows: Int = 5
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        try ThreadCount.check(threads)
+        // The largest peers' batch is 128; past a few thousand faces the activations alone
+        // outgrow a machine's memory, and an allocation that fails is a crash, not a message.
+        if let batch, !(1 ... Self.maximumBatch).contains(batch) {
+            throw ValidationError("--batch must be 1 to \(Self.maximumBatch), got \(batch)")
+        }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
         guard windows >= 1 else { throw ValidationError("--windows must be at least 1, got \(windows)") }
     }

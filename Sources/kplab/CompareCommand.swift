@@ -63,6 +63,8 @@ struct CompareCommand: ParsableCommand {
         if diagnostics && plot == nil {
             throw ValidationError("--diagnostics draws into the plot: add --plot FILE.svg")
         }
+        if let plot { try PathChecks.outputFile(plot, option: "--plot") }
+        if let html { try PathChecks.outputFile(html, option: "--html") }
     }
 
     func run() throws {

@@ -40,7 +40,7 @@ struct EvaluateCommand: ParsableCommand {
             }
             guard faces.count > 0 else { throw UserError("\(data) has no faces to score") }
             let model = try modelOptions.load(runFolder, faceCount: faces.count)
-            let evaluation = model.evaluate(faces)
+            let evaluation = try model.evaluate(faces)
             let report = Report(run: runFolder, weights: model.weights.rawValue, weightsDescription: weightsDescription(model),
                                 data: data, faces: faces.count, evaluation: evaluation)
             switch format {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Foundation
 import Results
 
 @main
@@ -14,9 +15,29 @@ struct KPLab: ParsableCommand {
     )
 
     /// Chooses OpenBLAS's kernel before anything else runs: this may re-execute the
-    /// process once with OPENBLAS_CORETYPE set (see `BLASKernel`).
+    /// process once with OPENBLAS_CORETYPE set (see `BLASKernel`). Then checks the command
+    /// line (`CommandLineChecks`), parses it and runs the command.
     static func main() {
         BLASKernel.ensureFastKernel(arguments: CommandLine.arguments)
-        main(nil)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            try CommandLineChecks.check(arguments, root: self)
+            var command = try parseAsRoot(CommandLineChecks.joiningNegativeNumbers(arguments))
+            try command.run()
+        } catch {
+            exit(reporting: error)
+        }
+    }
+
+    /// `exit(withError:)` with one difference: a usage error exits with status 2, as the
+    /// README and every help page promise, not the parser's 64 (EX_USAGE).
+    static func exit(reporting error: Error) -> Never {
+        let status = exitCode(for: error)
+        let text = fullMessage(for: error)
+        if !text.isEmpty {
+            // Help and --version are answers, not errors: standard output, as the parser does.
+            if status.isSuccess { print(text) } else { printError(text) }
+        }
+        Foundation.exit(status == .validationFailure ? 2 : status.rawValue)
     }
 }

@@ -11,7 +11,8 @@ struct PredictCommand: ParsableCommand {
         abstract: "Predict keypoints for a test file and write a Kaggle submission.",
         discussion: """
             The run's network with its best or last weights predicts every face of --data in \
-            batches, without dropout. Every predicted coordinate is clipped to 0-96 pixels.
+            batches, without dropout. Every predicted coordinate is clipped to 0-96 pixels; \
+            weights or predictions that are not finite numbers (a diverged run) are an error.
 
             With --lookup, the output is Kaggle's submission format: RowId,Location, one row per \
             lookup-table row, in its order. A lookup row that names an image not in --data is an \
@@ -40,6 +41,10 @@ struct PredictCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: TrainedModelOptions
 
+    func validate() throws {
+        try PathChecks.outputFile(submission, option: "--submission")
+    }
+
     func run() throws {
         try reportingFailures {
             let faces = try FaceFile(contentsOf: data).unlabeled
@@ -51,7 +56,7 @@ struct PredictCommand: ParsableCommand {
             }
             let model = try modelOptions.load(runFolder, faceCount: faces.count)
             let started = Date()
-            let predictions = model.predict(faces)
+            let predictions = try model.predict(faces)
             let seconds = Date().timeIntervalSince(started)
             let clipped = predictions.filter { !Submission.validRange.contains($0) }.count
             if let table, let lookup {

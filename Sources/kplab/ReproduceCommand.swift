@@ -36,7 +36,8 @@ struct ReproduceCommand: ParsableCommand {
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        try ThreadCount.check(threads)
+        if let out { try PathChecks.folder(out, option: "--out") }
     }
 
     func run() throws {

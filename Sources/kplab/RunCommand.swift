@@ -61,7 +61,8 @@ struct RunCommand: ParsableCommand {
     var diagnostics = false
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        try ThreadCount.check(threadOption)
+        try PathChecks.folder(out, option: "--out")
     }
 
     func run() throws {

@@ -47,14 +47,12 @@ struct ShowCommand: ParsableCommand {
     @OptionGroup var modelOptions: TrainedModelOptions
 
     func validate() throws {
+        try PathChecks.outputFile(out, option: "--out")
         guard columns >= 1 else { throw ValidationError("--columns must be at least 1") }
         guard (1 ... 8).contains(scale) else { throw ValidationError("--scale must be 1-8, got \(scale)") }
         if let rows {
             do {
-                let selected = try RowList.parse(rows)
-                guard selected.count <= Self.maximumFaces else {
-                    throw ValidationError("--rows \(rows) selects \(selected.count) faces; one sheet holds at most \(Self.maximumFaces) (draw several sheets)")
-                }
+                _ = try RowList.parse(rows, atMost: Self.maximumFaces)
             } catch let error as UserError {
                 throw ValidationError(error.description)
             }
@@ -67,7 +65,7 @@ struct ShowCommand: ParsableCommand {
             guard file.count > 0 else { throw UserError("\(data) has no faces to draw") }
             let selected: [Int]
             if let rows {
-                selected = try RowList.parse(rows)
+                selected = try RowList.parse(rows, atMost: Self.maximumFaces)
                 try RowList.check(selected, rowCount: file.count, file: data)
             } else {
                 selected = Array(0 ..< min(24, file.count))
@@ -76,7 +74,7 @@ struct ShowCommand: ParsableCommand {
             var title = "\(data): " + (file.truth(0) == nil ? "faces" : "true keypoints")
             if let runFolder {
                 let model = try modelOptions.load(runFolder, faceCount: selected.count)
-                predictions = model.predict(file, rows: selected)
+                predictions = try model.predict(file, rows: selected)
                 title = "\(model.experiment.runID), \(weightsDescription(model)), on \(data)"
             }
             let sheet = ContactSheet(file: file, rows: selected, predictions: predictions, title: title,

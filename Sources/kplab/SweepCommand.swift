@@ -79,7 +79,8 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        try ThreadCount.check(threads)
+        try PathChecks.folder(out, option: "--out")
     }
 
     func run() throws {

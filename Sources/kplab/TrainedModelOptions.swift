@@ -17,7 +17,7 @@ struct TrainedModelOptions: ParsableArguments {
     var batchSize: Int?
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        try ThreadCount.check(threadOption)
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
     }
 

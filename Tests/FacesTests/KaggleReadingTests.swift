@@ -120,6 +120,7 @@ import Testing
 
     @Test func writtenTrainingFileReadsBackIdentically() throws {
         var coordinates = Fixtures.coordinates.map { $0 + 0.123456 }
+        coordinates[4] = .nan  // a missing keypoint: both its coordinates
         coordinates[5] = .nan
         let faces = LabeledFaces(pixels: Fixtures.pixels() + Fixtures.pixels(offset: 9),
                                  keypoints: coordinates + Fixtures.coordinates)

@@ -21,7 +21,21 @@ import Testing
                                        predictions: Self.predictions)
         #expect(rows == [SubmissionRow(rowId: 1, location: 96), SubmissionRow(rowId: 2, location: 0),
                          SubmissionRow(rowId: 3, location: 5), SubmissionRow(rowId: 4, location: 92)])
-        #expect(Submission.clipped([-0.5, 96.5, .nan, .infinity, 48.25]) == [0, 96, 48, 96, 48.25])
+        #expect(try Submission.clipped([-0.5, 96.5, 48.25]) == [0, 96, 48.25])
+    }
+
+    /// A diverged model's NaN must not become a plausible 48 (nor infinity the image's edge).
+    @Test func nonFinitePredictionsAreRefusedNotClipped() throws {
+        #expect(throws: UserError("prediction 2 of 3 is nan: a submission needs a finite number for every value (did the run diverge?)")) {
+            try Submission.clipped([1, .nan, 2])
+        }
+        var predictions = Self.predictions
+        predictions[31] = .infinity
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kplab-use-\(UUID().uuidString).csv").path
+        #expect(throws: UserError.self) {
+            try Submission.writeKeypoints(imageIds: Self.faces.imageIds, predictions: predictions, to: path)
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
     }
 
     @Test func aLookupRowForAnUnknownImageIsNamed() {

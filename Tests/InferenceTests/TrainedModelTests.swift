@@ -56,14 +56,14 @@ import Testing
         for batchSize in [1, 4, 11, 64] {
             let model = try TrainedModel(runFolder: path, weights: .best, batchSize: batchSize, threads: 2)
             #expect(model.batchSize == min(batchSize, 64))
-            let predicted = model.predict(.labeled(faces), rows: Array(0 ..< faces.count))
+            let predicted = try model.predict(.labeled(faces), rows: Array(0 ..< faces.count))
             #expect(predicted.count == 11 * 30)
             #expect(zip(predicted, expected).allSatisfy { abs($0 - $1) < 1e-4 }, "batch \(batchSize)")
         }
         // Rows in any order give those faces' predictions in that order.
         let model = try TrainedModel(runFolder: path, batchSize: 3, faceCount: 2)
         #expect(model.batchSize == 2)
-        let picked = model.predict(.labeled(faces), rows: [9, 2])
+        let picked = try model.predict(.labeled(faces), rows: [9, 2])
         #expect(zip(picked, Array(expected[270 ..< 300] + expected[60 ..< 90])).allSatisfy { abs($0 - $1) < 1e-4 })
     }
 
@@ -74,13 +74,13 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let faces = SyntheticFaces(count: 9, seed: 4, missingLabels: true).generate()
         let model = try TrainedModel(runFolder: path, batchSize: 4)
-        let predicted = model.predict(.labeled(faces), rows: Array(0 ..< faces.count))
+        let predicted = try model.predict(.labeled(faces), rows: Array(0 ..< faces.count))
         var sum = 0.0, count = 0
         for (truth, guess) in zip(faces.keypoints, predicted) where !truth.isNaN {
             sum += Double(truth - guess) * Double(truth - guess)
             count += 1
         }
-        let evaluation = model.evaluate(faces)
+        let evaluation = try model.evaluate(faces)
         #expect(evaluation.presentCounts.reduce(0, +) == count)
         #expect(abs(evaluation.rmsePixels - (sum / Double(count)).squareRoot()) < 1e-3)
         #expect(evaluation.keypoints.first { $0.keypoint == .leftEyeCenter }!.count == 18)
@@ -105,5 +105,48 @@ import Testing
         try wrong.write(to: folder.lastWeights)
         #expect(message { _ = try TrainedModel(runFolder: path, weights: .last) }
                 .hasPrefix("\(folder.lastWeights) does not fit the network in \(folder.config): "))
+    }
+
+    /// Rewrites the run's best weights with every value of every tensor passed through `change`.
+    static func rewriteBestWeights(_ path: String, _ change: (String, Float) -> Float) throws {
+        let folder = RunFolder(path: path)
+        var archive = try TensorArchive(path: folder.bestWeights)
+        for index in archive.tensors.indices {
+            let name = archive.tensors[index].name
+            archive.tensors[index].values = archive.tensors[index].values.map { change(name, $0) }
+        }
+        try archive.write(to: folder.bestWeights)
+    }
+
+    /// NaN weights would predict NaN everywhere, which clipping turned into a face of 48s: a
+    /// plausible submission from a dead model. They are refused as the model loads.
+    @Test func nonFiniteWeightsAreRefused() throws {
+        let (path, _, _) = try Self.makeRunFolder()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Self.rewriteBestWeights(path) { name, value in name == "layer5.dense.bias" ? .nan : value }
+        do {
+            _ = try TrainedModel(runFolder: path, weights: .best)
+            Issue.record("NaN weights loaded")
+        } catch {
+            #expect("\(error)" == "\(RunFolder(path: path).bestWeights): tensor 'layer5.dense.bias' holds 12 non-finite values "
+                    + "(the first, at index 0, is nan); the weights are unusable (the run diverged or the file is damaged): "
+                    + "try the other weights (--weights best or last) or train the run again")
+        }
+    }
+
+    /// Finite weights can still overflow to infinite (then NaN) outputs; predict and evaluate
+    /// name the face instead of returning them.
+    @Test func nonFinitePredictionsAreRefused() throws {
+        let (path, _, _) = try Self.makeRunFolder()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Self.rewriteBestWeights(path) { _, _ in 1e30 }
+        let model = try TrainedModel(runFolder: path, weights: .best, batchSize: 4)
+        let faces = SyntheticFaces(count: 5, seed: 4).generate()
+        #expect(throws: UserError("\(model.weightsPath): the prediction of left_eye_center_x for row 3 is inf; "
+                                  + "the weights are unusable (the run diverged or the file is damaged): "
+                                  + "try the other weights (--weights best or last) or train the run again")) {
+            _ = try model.predict(.labeled(faces), rows: [3, 1])
+        }
+        #expect(throws: UserError.self) { _ = try model.evaluate(faces) }
     }
 }

@@ -31,10 +31,13 @@ import Testing
     }
 
     @Test func inspectNamesEveryRowItWouldRejectAndExitsOne() throws {
-        let csv = "Image\n" + Array(repeating: "1", count: 9215).joined(separator: " ") + "\n"
+        let csv = "nose_tip_x,nose_tip_y,Image\n48,50," + Array(repeating: "1", count: 9216).joined(separator: " ") + "\n"
+            + "48,50," + Array(repeating: "1", count: 9215).joined(separator: " ") + "\n"
+            + "48,97," + Array(repeating: "1", count: 9216).joined(separator: " ") + "\n"
         let result = try runInScratchFolder(["inspect", "bad.csv"], files: ["bad.csv": csv])
         #expect(result.status == 1)
-        #expect(result.standardOutput.contains("bad.csv: row 1 (line 2), column Image: 9215 pixel values, expected 9216"))
+        #expect(result.standardOutput.contains("bad.csv: row 2 (line 3), column Image: 9215 pixel values, expected 9216"))
+        #expect(result.standardOutput.contains("bad.csv: row 3 (line 4), column nose_tip_y: '97' is outside the image"))
     }
 
     @Test func benchPrintsOneKeyValueLine() throws {

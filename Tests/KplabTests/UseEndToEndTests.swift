@@ -154,6 +154,18 @@ import Testing
         #expect(pastTheEnd.status == 1)
         #expect(pastTheEnd.standardError == "error: --rows: row 3 is past the end of test.csv (3 data rows: rows 0-2)\n")
         #expect(try scratch.files() == (before + ["feature.csv"]).sorted(), "no output, no temporary files")
+
+        // Weights a diverged run could leave: NaN would have predicted 48 everywhere, exit 0.
+        try scratch.makeFirstTensorNaN(run + "/model.best.kpw")
+        for arguments in [["predict", run, "--data", "test.csv", "--submission", "out.csv"],
+                          ["evaluate", run, "--data", "train.csv"],
+                          ["show", run, "--data", "test.csv", "--out", "faces.png"]] {
+            let refused = try scratch.kplab(arguments)
+            #expect(refused.status == 1, "\(arguments)")
+            #expect(refused.standardError.hasPrefix("error: \(run)/model.best.kpw: tensor 'layer1.conv.weight' holds 100 non-finite values"),
+                    "\(arguments): \(refused.standardError)")
+        }
+        #expect(try scratch.files() == (before + ["feature.csv"]).sorted())
     }
 
     @Test func showDrawsAContactSheetWithAndWithoutAModel() throws {
@@ -241,6 +253,27 @@ struct Scratch {
     }
 
     func kplab(_ arguments: String...) throws -> CommandResult { try kplab(arguments) }
+
+    /// Sets every value of the first tensor of a weights file to NaN, reading the archive's
+    /// layout (Sources/Results/TensorArchive.swift) just far enough to find those values.
+    func makeFirstTensorNaN(_ name: String) throws {
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path(name))))
+        func uint32(_ at: Int) -> Int { (0 ..< 4).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+        var at = 12                         // after the magic and the format version
+        at += 4 + uint32(at)                // spec hash
+        at += 4 + uint32(at)                // metadata
+        at += 4                             // tensor count
+        at += 4 + uint32(at)                // the first tensor's name
+        let rank = uint32(at)
+        at += 4
+        var count = 1
+        for _ in 0 ..< rank {
+            count *= uint32(at)
+            at += 4
+        }
+        bytes.replaceSubrange(at ..< at + 4 * count, with: repeatElement(0xFF, count: 4 * count))  // a NaN pattern
+        try Data(bytes).write(to: URL(fileURLWithPath: path(name)))
+    }
 
     func kplab(_ arguments: [String]) throws -> CommandResult { try runKplab(arguments, in: folder) }
 }

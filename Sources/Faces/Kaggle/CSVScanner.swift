@@ -89,7 +89,8 @@ struct CSVScanner {
     }
 
     /// Parses a decimal number (`[+-]digits[.digits][(e|E)[+-]digits]`, spaces around allowed).
-    /// Returns NaN for an empty field (a missing value) and nil when the text is not a number.
+    /// Returns NaN for an empty field (a missing value), ±infinity for a number too large for a
+    /// Float (the caller's range check names it), and nil when the text is not a number.
     func decimal(_ field: Range<Int>) -> Float? {
         var start = field.lowerBound, end = field.upperBound
         while start < end, bytes[start] == 0x20 { start += 1 }
@@ -118,8 +119,7 @@ struct CSVScanner {
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: end - start + 1) { text in
             for index in 0 ..< end - start { text[index] = CChar(bitPattern: bytes[start + index]) }
             text[end - start] = 0
-            let value = strtof(text.baseAddress!, nil)
-            return value.isFinite ? value : nil
+            return strtof(text.baseAddress!, nil)
         }
     }
 

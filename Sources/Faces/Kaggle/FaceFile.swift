@@ -1,4 +1,3 @@
-import Faces
 import Foundation
 
 /// A data file in either of Kaggle's formats, told apart by its header: `test.csv`'s

@@ -25,7 +25,7 @@ public struct LookupTable: Sendable, Equatable {
 
     /// Reads `RowId,ImageId,FeatureName,Location` (any column order; `Location` is empty in
     /// Kaggle's file and ignored). CRLF, a byte-order mark and blank lines are accepted.
-    /// - Throws: `DataFileError` naming the file, row and column.
+    /// - Throws: `DataFileError` naming the file, row and column (both rows for a repeated RowId).
     public init(contentsOf path: String) throws {
         let file = try FileBytes(path: path)
         try self.init(bytes: file.bytes, path: path)
@@ -46,6 +46,9 @@ public struct LookupTable: Sendable, Equatable {
         var entries: [Entry] = []
         var fields: [Range<Int>] = []
         var row = 0
+        // A submission lists each RowId once; a repeated one would make Kaggle's scoring (and
+        // anyone reading the file) take one of two values.
+        var firstRowWith: [Int: (row: Int, line: Int)] = [:]
         while let line = scanner.nextLine() {
             if line.isEmpty { continue }
             row += 1
@@ -56,6 +59,11 @@ public struct LookupTable: Sendable, Equatable {
                 throw DataFileError(file: path, place: place, column: "RowId",
                                     message: "\(scanner.quoted(fields[rowColumn])) is not a whole number")
             }
+            if let first = firstRowWith[rowId] {
+                throw DataFileError(file: path, place: place, column: "RowId",
+                                    message: "RowId \(rowId) appears twice: here and in row \(first.row) (line \(first.line)); each RowId must be unique")
+            }
+            firstRowWith[rowId] = (row, scanner.lineNumber)
             guard let imageId = scanner.integer(fields[imageColumn]) else {
                 throw DataFileError(file: path, place: place, column: "ImageId",
                                     message: "\(scanner.quoted(fields[imageColumn])) is not a whole number")

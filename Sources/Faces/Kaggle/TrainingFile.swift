@@ -19,13 +19,14 @@ public struct TrainingFile: Sendable {
 
     /// Reads Kaggle's `training.csv` format: a header naming the columns, then one face per line.
     /// Columns are found by their header names, in any order: `Image` (9216 space-separated
-    /// integers 0–255) is required; each of the 30 keypoint columns (`Keypoint.columnNames`) may
-    /// be absent, and any coordinate may be empty, meaning missing (NaN). CRLF line ends, a UTF-8
-    /// byte-order mark, blank lines and double-quoted fields are accepted. Coordinates may be any
-    /// finite decimal number (points outside the image are kept).
+    /// integers 0–255) is required, and at least one keypoint; a keypoint's two columns
+    /// (`Keypoint.columnNames`) are both present or both absent, and in each row both filled or
+    /// both empty (missing, NaN). A coordinate is a decimal number of pixels inside the image,
+    /// 0 to 96 (`LabeledFaces.coordinateRange`). CRLF line ends, a UTF-8 byte-order mark, blank
+    /// lines and double-quoted fields are accepted.
     ///
-    /// - Throws: `DataFileError` for an unreadable or empty file or a bad header, always; for a
-    ///   bad row only with `badRows: .fail`.
+    /// - Throws: `DataFileError` for an unreadable or empty file, a bad header or a file without a
+    ///   single keypoint value, always; for a bad row only with `badRows: .fail`.
     public init(path: String, badRows: BadRows = .fail) throws {
         let file = try FileBytes(path: path)
         try self.init(bytes: file.bytes, path: path, badRows: badRows)
@@ -40,36 +41,9 @@ public struct TrainingFile: Sendable {
     init(bytes: UnsafeBufferPointer<UInt8>, path: String, badRows: BadRows) throws {
         self.path = path
         var scanner = CSVScanner(bytes: bytes, file: path)
-        guard !scanner.isBlank, let headerLine = scanner.nextLine() else {
-            throw DataFileError(file: path, place: .file,
-                                message: "the file is empty, expected a header line naming the columns (…, Image)")
-        }
+        let header = try TrainingHeader(scanner: &scanner, path: path)
+        let names = header.names
         var fields: [Range<Int>] = []
-        scanner.split(headerLine, into: &fields)
-        let names = fields.map { scanner.text($0) }
-        var coordinateColumn = [Int?](repeating: nil, count: names.count)
-        var imageColumn: Int?
-        var seen: [String: Int] = [:]
-        for (column, name) in names.enumerated() {
-            if let earlier = seen[name] {
-                throw DataFileError(file: path, place: .header, column: "\(column + 1)",
-                                    message: "'\(name)' appears twice (also column \(earlier + 1))")
-            }
-            seen[name] = column
-            if name == "Image" {
-                imageColumn = column
-            } else if let index = Keypoint.columnIndex[name] {
-                coordinateColumn[column] = index
-            } else {
-                throw DataFileError(file: path, place: .header, column: "\(column + 1)",
-                                    message: "unknown column '\(name)', expected keypoint columns such as left_eye_center_x and Image")
-            }
-        }
-        guard let imageColumn else {
-            throw DataFileError(file: path, place: .header,
-                                message: "no Image column (found \(names.count) columns: \(names.prefix(4).joined(separator: ", "))\(names.count > 4 ? ", …" : ""))")
-        }
-
         var faces = LabeledFaces()
         var rejected: [DataFileError] = []
         let expectedRows = scanner.remainingLineCount()
@@ -89,19 +63,26 @@ public struct TrainingFile: Sendable {
                 } else {
                     for index in 0 ..< coordinates.count { coordinates[index] = .nan }
                     for (column, field) in fields.enumerated() {
-                        guard let index = coordinateColumn[column] else { continue }
+                        guard let index = header.coordinateColumn[column] else { continue }
                         guard let value = scanner.decimal(field) else {
                             problem = DataFileError(file: path, place: place, column: names[column],
                                                     message: "\(scanner.quoted(field)) is not a number")
                             break
                         }
+                        guard value.isNaN || LabeledFaces.coordinateRange.contains(value) else {
+                            problem = DataFileError(file: path, place: place, column: names[column],
+                                                    message: "\(scanner.quoted(field)) is outside the image: "
+                                                        + "coordinates are pixels from 0 to \(FaceImage.side)")
+                            break
+                        }
                         coordinates[index] = value
                     }
+                    if problem == nil { problem = header.unpairedCoordinate(coordinates, place: place) }
                     if problem == nil {
                         let start = pixels.count
                         pixels.append(contentsOf: repeatElement(0, count: FaceImage.pixelCount))
                         let failure = pixels.withUnsafeMutableBufferPointer {
-                            scanner.pixels(fields[imageColumn], into: $0.baseAddress! + start)
+                            scanner.pixels(fields[header.imageColumn], into: $0.baseAddress! + start)
                         }
                         if let failure {
                             pixels.removeLast(FaceImage.pixelCount)
@@ -117,6 +98,13 @@ public struct TrainingFile: Sendable {
                     rejected.append(problem)
                 }
             }
+        }
+        // Rows whose every keypoint is empty are allowed (the loss skips missing values), but a
+        // file of them has nothing to learn or score: training on it would end in a NaN loss
+        // that reads as divergence.
+        if faces.count > 0, !faces.keypoints.contains(where: { !$0.isNaN }) {
+            throw DataFileError(file: path, place: .file,
+                                message: "no row has a keypoint: every keypoint field is empty, so there is nothing to train on or score")
         }
         self.faces = faces
         self.rejected = rejected
