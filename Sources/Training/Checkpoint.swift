@@ -15,7 +15,10 @@ enum Checkpoint {
         try TensorArchive(specHash: specHash, metadata: metadata, tensors: tensors).write(to: path)
     }
 
-    static func load(from path: String, network: Network, optimizer: Optimizer, specHash: String) throws -> LoopPosition {
+    /// Loads the weights and optimizer state into `network` and `optimizer` and returns the
+    /// loop position, checked against the run's `epochs` and `batchesPerEpoch`.
+    static func load(from path: String, network: Network, optimizer: Optimizer, specHash: String,
+                     epochs: Int, batchesPerEpoch: Int) throws -> LoopPosition {
         let archive = try TensorArchive(path: path)
         guard archive.specHash == specHash else {
             throw UserError("\(path) was written for another configuration (hash \(archive.specHash.prefix(8)), this one \(specHash.prefix(8)))")
@@ -26,6 +29,7 @@ enum Checkpoint {
         } catch {
             throw UserError("\(path): unreadable loop position (\(error))")
         }
+        try position.validate(epochs: epochs, batchesPerEpoch: batchesPerEpoch, file: path)
         let state = Dictionary(uniqueKeysWithValues: archive.values { $0.hasPrefix(optimizerPrefix) }.map {
             (String($0.key.dropFirst(optimizerPrefix.count)), $0.value)
         })

@@ -65,6 +65,11 @@ public final class TrainingLoop {
         outputGradient = [Float](repeating: 0, count: capacity * network.outputShape.count)
     }
 
+    /// Training batches in an epoch (the same in every epoch: only their order changes).
+    public var batchesPerEpoch: Int {
+        data.training.epoch(0, plan: experiment.batchPlan(seed: seed)).count
+    }
+
     /// Continues from `position`, whose weights and optimizer state are already loaded.
     public func resume(at position: LoopPosition) {
         self.position = position

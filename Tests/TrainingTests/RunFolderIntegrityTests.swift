@@ -52,6 +52,18 @@ import Training
                 + "the checkpoint does not belong to this run; start it again with --overwrite")
     }
 
+    @Test func aCheckpointWithAnImpossiblePositionIsNotResumed() throws {
+        let results = TrainingTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: results) }
+        let (experiment, folder) = try Self.stoppedAfterTwoEpochs(into: results)
+        let archive = try TensorArchive(path: folder.checkpoint)
+        let metadata = archive.metadata.replacingOccurrences(of: "\"batchesDone\":0", with: "\"batchesDone\":99")
+        #expect(metadata != archive.metadata)
+        try TensorArchive(specHash: archive.specHash, metadata: metadata, tensors: archive.tensors).write(to: folder.checkpoint)
+        let error = #expect(throws: UserError.self) { _ = try Self.resume(experiment, results) }
+        #expect(error?.description.hasPrefix("\(folder.checkpoint): the loop position's batchesDone is 99, expected 0 to 4") == true)
+    }
+
     @Test func aKilledRunIsToldAsStoppedAndItsTemporariesAreCleared() throws {
         let results = TrainingTests.scratch()
         defer { try? FileManager.default.removeItem(atPath: results) }
