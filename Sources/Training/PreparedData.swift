@@ -29,7 +29,21 @@ public struct PreparedData {
             throw UserError("the data leaves \(training.count) training and \(validation.count) validation rows "
                               + "(\(selected.count) rows selected of \(faces.count)); both need at least one")
         }
+        // Without a single label a loss is 0/0: the run would "diverge" on its first epoch and
+        // blame the learning rate for what is the data's.
+        for (name, subset) in [("training", training), ("validation", validation)] where !Self.hasLabels(subset) {
+            throw UserError("the \(subset.count) \(name) rows have no keypoint labels at all (every coordinate is empty), "
+                            + "so there is nothing to \(name == "training" ? "learn from" : "validate against"); "
+                            + "choose another data.validation split, or data.rows: complete")
+        }
         meanFaceRMSEPixels = Self.meanFaceRMSE(training: training, validation: validation)
+    }
+
+    static func hasLabels(_ dataset: FaceDataset) -> Bool {
+        let width = Keypoint.coordinateCount
+        return dataset.indices.contains { face in
+            (0..<width).contains { !dataset.faces.keypoints[face * width + $0].isNaN }
+        }
     }
 
     static func meanFaceRMSE(training: FaceDataset, validation: FaceDataset) -> Double {

@@ -1,4 +1,5 @@
 import Experiments
+import Faces
 import Foundation
 import Results
 import Testing
@@ -101,5 +102,26 @@ import Training
         let (a, _) = try TrainingTests.train(try TrainingTests.experiment(["train.batch_size=20000"]), into: large)
         let (b, _) = try TrainingTests.train(try TrainingTests.experiment(["train.batch_size=32"]), into: exact)
         #expect(try TrainingTests.metricsWithoutTimes(a.folder) == TrainingTests.metricsWithoutTimes(b.folder))
+    }
+}
+
+/// A data problem is said as one, never reported as a divergence of the training.
+@Suite struct DataProblemTests {
+    @Test func validationRowsWithoutAnyLabelAreADataErrorNotADivergence() throws {
+        let results = TrainingTests.scratch()
+        try FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: results) }
+        // 48 faces whose last 16 (the validation holdout) have every coordinate empty.
+        let faces = SyntheticFaces(count: 48, seed: 3).generate()
+        var keypoints = faces.keypoints
+        for index in (32 * Keypoint.coordinateCount)..<keypoints.count { keypoints[index] = .nan }
+        let path = results + "/faces.csv"
+        try LabeledFaces(pixels: faces.pixels, keypoints: keypoints).write(to: path)
+
+        let experiment = try TrainingTests.experiment(["data.synthetic=null", "data.train=\(path)"])
+        let error = #expect(throws: UserError.self) {
+            _ = try TrainingRun.prepare(experiment, results: results, options: .init(threads: 1))
+        }
+        #expect(error?.description.hasPrefix("the 16 validation rows have no keypoint labels at all") == true)
     }
 }
