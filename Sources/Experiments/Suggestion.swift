@@ -4,7 +4,7 @@
 /// Close means: the same word once case, `_` and `-` are ignored (`batch-size`), a known
 /// synonym (`glorot` → `xavier`), or an edit distance (insertions, deletions, substitutions
 /// and swaps of neighbours) of at most 1 for words up to 4 letters, 2 up to 8, and 3 beyond.
-func suggestion(for written: String, among candidates: [String], synonyms: [String: String] = [:]) -> String? {
+public func suggestion(for written: String, among candidates: [String], synonyms: [String: String] = [:]) -> String? {
     let folded = fold(written)
     if let match = candidates.first(where: { fold($0) == folded }) { return match }
     if let synonym = synonyms[folded], candidates.contains(synonym) { return synonym }

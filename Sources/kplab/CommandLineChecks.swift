@@ -71,15 +71,11 @@ enum CommandLineChecks {
         return "unknown command '\(name)'" + (closest(to: name, among: names).map { " (did you mean '\($0)'?)" } ?? "")
     }
 
-    /// The command that starts with `name` (when only one does), else the nearest in edit
-    /// distance when it is a likely typo: at most a third of the letters, at least one.
+    /// The command that starts with `name` (when only one does), else the one an experiment
+    /// file's did-you-mean would suggest (`Experiments.suggestion`).
     static func closest(to name: String, among names: [String]) -> String? {
         let extending = names.filter { $0.hasPrefix(name) }
-        if extending.count == 1 { return extending[0] }
-        let scored = names.map { (name: $0, distance: editDistance(name, $0)) }
-        guard let best = scored.min(by: { $0.distance < $1.distance }),
-              best.distance <= max(1, name.count / 3) else { return nil }
-        return best.name
+        return extending.count == 1 ? extending[0] : suggestion(for: name, among: names)
     }
 
     private static func isLongOption(_ argument: String) -> Bool {
