@@ -22,9 +22,9 @@ public struct Document: Sendable {
         self.source = source
     }
 
-    /// Reads and parses the file at `path`.
-    /// - Throws: a `Diagnostic` without a mark when the file cannot be read, otherwise as
-    ///   `init(bytes:path:)`.
+    /// Reads and parses the file at `path`, which must be a regular file of at most 16 MiB.
+    /// - Throws: a `Diagnostic` without a mark when the file cannot be read (or is a folder,
+    ///   a device, a FIFO, or too large), otherwise as `init(bytes:path:)`.
     public init(contentsOfFile path: String) throws {
         try self.init(bytes: FileBytes.contents(ofFile: path), path: path)
     }
