@@ -155,17 +155,6 @@ extension Node {
     /// How many leading keys of `keyPath` already exist in this tree (a list index counts
     /// when it is in range), i.e. where a splice along it would start creating mappings.
     func existingDepth(along keyPath: [String]) -> Int {
-        var node = self, depth = 0
-        for key in keyPath {
-            if let pairs = node.mapping, let pair = pairs.first(where: { $0.key.scalar?.text == key }) {
-                node = pair.value
-            } else if let items = node.sequence, let index = Int(key), items.indices.contains(index) {
-                node = items[index]
-            } else {
-                break
-            }
-            depth += 1
-        }
-        return min(depth, keyPath.count - 1)
+        min(existingSteps(along: keyPath).count, keyPath.count - 1)
     }
 }
