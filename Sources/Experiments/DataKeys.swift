@@ -67,6 +67,7 @@ extension Decoding {
         }
         var data = DataSpec()
         try DataSpec.keys.decode(fields, into: &data, decoding: self)
+        try checkRowsLeft(by: data, isSplitWritten: fields["validation"] != nil, in: node, path)
         return data
     }
 }
