@@ -8,6 +8,8 @@ extension Experiment {
     ///
     /// - Parameters:
     ///   - root: the document, with `overrides` already spliced in (`Node.applying(_:)`).
+    ///   - source: the text of the file `root` comes from; a relative `data.train` in it is
+    ///     relative to the folder of `source.path`.
     ///   - defaultName: the name when the file gives none (its file name without extension).
     ///   - memoryLimit: the most memory the run may need (`MemoryEstimate`).
     public init(decoding root: Node, source: SourceText, defaultName: String,

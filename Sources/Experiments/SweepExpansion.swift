@@ -86,7 +86,7 @@ extension Sweep {
             // Cover the first key the splice had to create, so that errors in the mappings it
             // made (not only in the value) are reported against the sweep rather than the base.
             attributions.append(Override(text: Self.marker + "\(index)", keyPath: Array(setting.keyPath.prefix(existing + 1)),
-                                         value: setting.value))
+                                         value: setting.value, file: path))
         }
         let experiment: Experiment
         do {
