@@ -7,7 +7,7 @@ extension DataSpec {
     static let keys = KeyTable<DataSpec>(expected: "a mapping of data settings", [
         Key("train", sample: "faces.csv",
             decode: { data, value, path, decoding throws(Diagnostic) in
-                data.source = .file(path: try decoding.string(value, path))
+                data.source = .file(path: decoding.absolutePath(try decoding.string(value, path), at: path))
             },
             encode: { data in
                 guard case .file(let path) = data.source else { return nil }
@@ -67,6 +67,7 @@ extension Decoding {
         }
         var data = DataSpec()
         try DataSpec.keys.decode(fields, into: &data, decoding: self)
+        try checkRowsLeft(by: data, isSplitWritten: fields["validation"] != nil, in: node, path)
         return data
     }
 }

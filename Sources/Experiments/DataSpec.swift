@@ -3,8 +3,10 @@ import Faces
 /// Where the faces come from and how they are split, filtered and augmented.
 public struct DataSpec: Hashable, Sendable {
     public enum Source: Hashable, Sendable {
-        /// A Kaggle `training.csv`-format file; a relative path is relative to the working
-        /// directory kplab runs in (so `--set data.train=…` means what the shell means).
+        /// A Kaggle `training.csv`-format file, always an absolute path once decoded: a relative
+        /// one is resolved against the folder of the experiment file that holds it (against
+        /// the working directory for `--set data.train=…`, as the shell means it), so that a
+        /// run's `config.yaml` finds the data from anywhere.
         case file(path: String)
         /// The built-in synthetic faces, generated in memory.
         case synthetic(SyntheticFaces)

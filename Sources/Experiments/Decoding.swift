@@ -1,11 +1,14 @@
 import YAML
 
-/// The state shared by every part of the experiment decoder: the source for caret lines,
-/// and the overrides, so that an error in a value that came from `--set` is reported
-/// against that `--set` rather than against a line of the file that does not hold it.
+/// The state shared by every part of the experiment decoder: the source for caret lines, the
+/// memory a run may take, and the overrides, so that an error in a value that came from
+/// `--set` is reported against that `--set` rather than against a line of the file that does
+/// not hold it.
 struct Decoding {
     let source: SourceText
     let overrides: [Override]
+    /// The most memory a run may need (`MemoryEstimate`): this machine's, or less in tests.
+    var memoryLimit = PhysicalMemory.bytes
 
     /// The override that put the node at `path` into the tree, if any (the most specific one).
     func override(covering path: [String]) -> Override? {

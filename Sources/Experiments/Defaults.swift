@@ -9,7 +9,7 @@ import Faces
 /// |--------------------------------------|----------------------------|--------------------------------------------------------------|
 /// | `name`                               | the file's name, no `.yaml`| letters, digits, `.`, `_`, `-`; at most 200                  |
 /// | `seed`                               | chosen at random, recorded | integer 0 … 2⁶⁴−1                                            |
-/// | `data.train`                         | (none: synthetic faces)    | path to a Kaggle `training.csv`-format file                  |
+/// | `data.train`                         | (none: synthetic faces)    | path to a Kaggle `training.csv`-format file, relative to the experiment file's folder (`--set`: the working directory) |
 /// | `data.synthetic.count`               | 2000                       | ≥ 2                                                          |
 /// | `data.synthetic.seed`                | 1                          | integer 0 … 2⁶⁴−1                                            |
 /// | `data.synthetic.missing_labels`      | false                      | true, false                                                  |

@@ -2,15 +2,19 @@ import YAML
 
 extension Experiment {
     /// Decodes an experiment from a document's root node and checks that its network can be
-    /// built (shapes from 1×96×96 to 30 outputs). Every error is a `Diagnostic` pointing at
-    /// the node in `source` — or at the `--set` in `overrides` that put the node there.
+    /// built (shapes from 1×96×96 to 30 outputs) and that the run fits in memory. Every error
+    /// is a `Diagnostic` pointing at the node in `source` — or at the `--set` in `overrides`
+    /// that put the node there.
     ///
     /// - Parameters:
     ///   - root: the document, with `overrides` already spliced in (`Node.applying(_:)`).
+    ///   - source: the text of the file `root` comes from; a relative `data.train` in it is
+    ///     relative to the folder of `source.path`.
     ///   - defaultName: the name when the file gives none (its file name without extension).
+    ///   - memoryLimit: the most memory the run may need (`MemoryEstimate`).
     public init(decoding root: Node, source: SourceText, defaultName: String,
-                overrides: [Override] = []) throws(Diagnostic) {
-        let decoding = Decoding(source: source, overrides: overrides)
+                overrides: [Override] = [], memoryLimit: Int = PhysicalMemory.bytes) throws(Diagnostic) {
+        let decoding = Decoding(source: source, overrides: overrides, memoryLimit: memoryLimit)
         guard !root.isNull else {
             throw decoding.error("the file is empty; an experiment needs at least model.layers and train.epochs",
                                  at: root, path: [])
@@ -23,6 +27,7 @@ extension Experiment {
         // The placeholder model and training are replaced: both keys are required.
         var experiment = Experiment(name: defaultName, model: ModelSpec(layers: []), train: TrainSpec(epochs: 1))
         try Self.keys.decode(fields, into: &experiment, decoding: decoding)
+        try decoding.checkMemory(of: experiment, root: root)
         self = experiment
     }
 }

@@ -24,14 +24,20 @@ extension Decoding {
             // Shapes do not depend on the initializer.
             _ = try ModelSummary(model: ModelSpec(layers: layers))
         } catch {
-            let layerPath = path + [String(error.layerIndex)]
-            let message = "\(dotted(layerPath)): \(error.message)"
-            // An override anywhere inside the layer (or above it) is the likelier cause than the file.
-            if let override = overrides.last(where: { $0.keyPath.starts(with: layerPath) || layerPath.starts(with: $0.keyPath) }) {
-                throw override.diagnostic(message)
-            }
-            throw source.diagnostic(at: items[error.layerIndex].mark, message)
+            throw layerError(error.message, index: error.layerIndex, of: items, path)
         }
         return layers
+    }
+
+    /// An error about the whole layer `index` of the list `items` at `path`, at the layer's
+    /// line: "model.layers.2: dense needs a flat input …".
+    func layerError(_ message: String, index: Int, of items: [Node], _ path: [String]) -> Diagnostic {
+        let layerPath = path + [String(index)]
+        let message = "\(dotted(layerPath)): \(message)"
+        // An override anywhere inside the layer (or above it) is the likelier cause than the file.
+        if let override = overrides.last(where: { $0.keyPath.starts(with: layerPath) || layerPath.starts(with: $0.keyPath) }) {
+            return override.diagnostic(message)
+        }
+        return source.diagnostic(at: items.indices.contains(index) ? items[index].mark : nil, message)
     }
 }

@@ -21,37 +21,43 @@ public struct ModelSummary: Sendable, CustomStringConvertible {
 
     public var input: Shape
     public var rows: [Row]
-
-    public var parameterCount: Int { rows.reduce(0) { $0 + $1.parameters } }
-    public var forwardFLOPs: Int { rows.reduce(0) { $0 + $1.flops } }
+    public private(set) var parameterCount: Int
+    public private(set) var forwardFLOPs: Int
 
     /// Infers every layer's shape from `ModelSpec.inputShape` and checks that the network ends
-    /// in exactly 30 values (15 keypoints × x, y). A failure names the layer by index.
+    /// in exactly 30 values (15 keypoints × x, y). A failure names the layer by index; so does
+    /// a layer whose sizes, or the network's totals up to it, do not fit a 64-bit integer.
     public init(model: ModelSpec) throws(ModelProblem) {
         let input = ModelSpec.inputShape
         let descriptions = model.layerDescriptions
-        let shapes: [Shape]
-        switch inferShapes(input: input, layers: descriptions.map(\.kind)) {
-        case .success(let inferred): shapes = inferred
-        case .failure(let failure): throw ModelProblem(layerIndex: failure.layerIndex, message: failure.message)
+        var rows: [Row] = []
+        var previous = input, parameterCount = 0, forwardFLOPs = 0
+        for (index, description) in descriptions.enumerated() {
+            let sizes: LayerSizes
+            do {
+                sizes = try LayerSizes(description.kind, input: previous)
+            } catch {
+                throw ModelProblem(layerIndex: index, message: error.message)
+            }
+            guard let parameters = sum(parameterCount, sizes.parameters), let flops = sum(forwardFLOPs, sizes.flops) else {
+                throw ModelProblem(layerIndex: index, message: "the network is too large: its parameters or FLOPs up to "
+                                       + "\(description.kind.summaryLabel) do not fit a 64-bit integer")
+            }
+            (parameterCount, forwardFLOPs) = (parameters, flops)
+            rows.append(Row(index: index, kind: description.kind, output: sizes.output, parameters: sizes.parameters,
+                            flops: sizes.flops, initializer: description.initializer))
+            previous = sizes.output
         }
-        let outputs = shapes.last?.count ?? input.count
+        let outputs = previous.count
         guard outputs == Keypoint.coordinateCount else {
             throw ModelProblem(layerIndex: descriptions.count - 1,
                              message: "the network ends with \(outputs) values, but there are \(Keypoint.coordinateCount) "
                                  + "targets (15 keypoints × x, y); end it with '- dense: \(Keypoint.coordinateCount)'")
         }
-        var rows: [Row] = []
-        var previous = input
-        for (index, (description, shape)) in zip(descriptions, shapes).enumerated() {
-            rows.append(Row(index: index, kind: description.kind, output: shape,
-                            parameters: description.kind.parameterCount(input: previous),
-                            flops: description.kind.forwardFLOPs(input: previous, output: shape),
-                            initializer: description.initializer))
-            previous = shape
-        }
         self.input = input
         self.rows = rows
+        self.parameterCount = parameterCount
+        self.forwardFLOPs = forwardFLOPs
     }
 
     /// The table, e.g.
@@ -78,7 +84,7 @@ public struct ModelSummary: Sendable, CustomStringConvertible {
                 return rightAligned.contains(column) ? padding + cell : cell + padding
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
-        let megabytes = Double(parameterCount * MemoryLayout<Float>.size) / 1_048_576
+        let megabytes = Double(parameterCount) * Double(MemoryLayout<Float>.size) / 1_048_576
         lines.append("\(grouped(parameterCount)) parameters (\(fixed(megabytes, decimals: 1)) MiB as fp32), "
                      + "\(megaFLOPs(forwardFLOPs)) MFLOPs forward per image")
         return lines.joined(separator: "\n")

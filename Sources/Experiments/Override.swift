@@ -7,11 +7,16 @@ public struct Override: Sendable {
     public var text: String
     public var keyPath: [String]
     public var value: Node
+    /// The file the value is written in (a sweep file's `grid:`), whose folder a relative
+    /// path in it is relative to; nil for the command line, where it is relative to the
+    /// working directory, as the shell that took it means.
+    public var file: String?
 
-    public init(text: String, keyPath: [String], value: Node) {
+    public init(text: String, keyPath: [String], value: Node, file: String? = nil) {
         self.text = text
         self.keyPath = keyPath
         self.value = value
+        self.file = file
     }
 
     /// Where diagnostics about this override point: `--set train.epochs=3`.

@@ -73,9 +73,18 @@ public struct Sweep: Sendable {
     public var grid: [Axis]
     public var variants: [[Setting]]
 
-    /// How many runs the sweep expands to: bases × max(1, variants) × Π grid values.
-    public var runCount: Int {
-        bases.count * max(1, variants.count) * grid.reduce(1) { $0 * $1.values.count }
+    /// The most runs one sweep may expand to. Each run is a decoded experiment kept in memory
+    /// (and listed by `--dry-run`), so a grid of 10⁸ points would fill memory before anything
+    /// ran; 10⁵ runs is already far more than one machine trains.
+    public static let runLimit = 100_000
+
+    /// How many runs the sweep expands to: bases × max(1, variants) × Π grid values (`Int.max`
+    /// when that product does not fit an `Int`; decoding refuses more than `runLimit`).
+    public var runCount: Int { product(runFactors) ?? Int.max }
+
+    /// The factors of `runCount`: bases, variants (when any), then each grid axis's values.
+    var runFactors: [Int] {
+        [bases.count] + (variants.isEmpty ? [] : [variants.count]) + grid.map(\.values.count)
     }
 
     /// The grid's points in expansion order (first key slowest); one empty point when there is no grid.

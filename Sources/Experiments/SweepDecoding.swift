@@ -49,7 +49,23 @@ extension Sweep {
         } else {
             variants = []
         }
+        try checkRunCount(at: fields.keyNode("grid") ?? fields.keyNode("variants") ?? baseNode, decoding: decoding)
         try checkNameTemplate()
+    }
+
+    /// Counts the runs before anything expands them: a grid's runs are the product of its
+    /// lists, so a few short lines can ask for 10⁹ runs.
+    private func checkRunCount(at node: Node, decoding: Decoding) throws(Diagnostic) {
+        let count = product(runFactors)
+        guard let count, count <= Self.runLimit else {
+            let factors = (bases.count > 1 ? ["\(bases.count) bases"] : [])
+                + (variants.isEmpty ? [] : ["\(grouped(variants.count)) variants"])
+                + (grid.isEmpty ? [] : [grid.map { grouped($0.values.count) }.joined(separator: " × ") + " grid values"])
+            let total = count.map(grouped) ?? "more than \(grouped(Int.max))"
+            throw decoding.error("the sweep expands to \(total) runs (\(factors.joined(separator: " × "))), more than "
+                                 + "the \(grouped(Self.runLimit)) a sweep may have; split it into smaller sweeps",
+                                 at: node, path: [])
+        }
     }
 
     private static func bases(_ node: Node, sweepPath: String, source: SourceText,

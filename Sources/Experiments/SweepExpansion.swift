@@ -86,7 +86,7 @@ extension Sweep {
             // Cover the first key the splice had to create, so that errors in the mappings it
             // made (not only in the value) are reported against the sweep rather than the base.
             attributions.append(Override(text: Self.marker + "\(index)", keyPath: Array(setting.keyPath.prefix(existing + 1)),
-                                         value: setting.value))
+                                         value: setting.value, file: path))
         }
         let experiment: Experiment
         do {
@@ -155,17 +155,6 @@ extension Node {
     /// How many leading keys of `keyPath` already exist in this tree (a list index counts
     /// when it is in range), i.e. where a splice along it would start creating mappings.
     func existingDepth(along keyPath: [String]) -> Int {
-        var node = self, depth = 0
-        for key in keyPath {
-            if let pairs = node.mapping, let pair = pairs.first(where: { $0.key.scalar?.text == key }) {
-                node = pair.value
-            } else if let items = node.sequence, let index = Int(key), items.indices.contains(index) {
-                node = items[index]
-            } else {
-                break
-            }
-            depth += 1
-        }
-        return min(depth, keyPath.count - 1)
+        min(existingSteps(along: keyPath).count, keyPath.count - 1)
     }
 }

@@ -59,3 +59,39 @@ extension Decoding {
         return split
     }
 }
+
+extension Decoding {
+    /// Synthetic faces are counted before they are drawn, so a split that leaves no training
+    /// row (or no validation row) is an error here, at the split, in `check` as in `run`.
+    /// A holdout of at least the count always does; a fraction is checked when every face
+    /// takes part (no labels left out, or rows with missing labels kept). A data file's rows
+    /// are counted when it is read.
+    ///
+    /// - Parameter isSplitWritten: whether `data.validation` is given; when it is not, the
+    ///   default holdout is at fault only through the count, which is where the error points.
+    func checkRowsLeft(by data: DataSpec, isSplitWritten: Bool, in node: Node, _ path: [String]) throws(Diagnostic) {
+        guard case .synthetic(let faces) = data.source else { return }
+        let everyFaceTakesPart = !faces.missingLabels || (data.rows == .all && data.missing == .mask)
+        let faceCount = "the \(faces.count) synthetic faces"
+        switch data.validation {
+        case .holdout(let rows) where rows >= faces.count:
+            guard isSplitWritten else {
+                let countPath = ["synthetic", "count"]
+                throw error("the default holdout of \(rows) leaves no training rows of \(faceCount); generate more "
+                            + "than \(rows) faces or set data.validation", at: node.located(along: countPath), path: path + countPath)
+            }
+            let keyPath = ["validation", "holdout"]
+            throw error("holdout \(rows) leaves no training rows of \(faceCount); hold out fewer than \(faces.count)",
+                        at: node.located(along: keyPath), path: path + keyPath)
+        case .fraction(let fraction, _) where everyFaceTakesPart:
+            let rows = Int((fraction * Double(faces.count)).rounded())
+            guard rows == 0 || rows == faces.count else { return }
+            let keyPath = ["validation", "fraction"]
+            throw error("fraction \(fraction) of \(faceCount) holds out \(rows) rows (rounded), "
+                        + "leaving no \(rows == 0 ? "validation" : "training") rows",
+                        at: node.located(along: keyPath), path: path + keyPath)
+        default:
+            return
+        }
+    }
+}

@@ -8,7 +8,8 @@ public struct Document: Sendable {
 
     /// Parses `bytes`, the contents of the file at `path` (used only in messages).
     /// - Throws: a `Diagnostic` for a byte that is not UTF-8, YAML syntax errors, a second
-    ///   document, a duplicate key, an unknown alias, or aliases that expand too far.
+    ///   document, a duplicate key, an unknown alias, aliases that expand too far, or a tag
+    ///   (`!!int 3`, `!python/object:…`).
     public init(bytes: [UInt8], path: String) throws {
         let text = String(decoding: SourceBytes.withoutByteOrderMark(bytes), as: UTF8.self)
         let source = SourceText(path: path, text: text)
@@ -22,9 +23,9 @@ public struct Document: Sendable {
         self.source = source
     }
 
-    /// Reads and parses the file at `path`.
-    /// - Throws: a `Diagnostic` without a mark when the file cannot be read, otherwise as
-    ///   `init(bytes:path:)`.
+    /// Reads and parses the file at `path`, which must be a regular file of at most 16 MiB.
+    /// - Throws: a `Diagnostic` without a mark when the file cannot be read (or is a folder,
+    ///   a device, a FIFO, or too large), otherwise as `init(bytes:path:)`.
     public init(contentsOfFile path: String) throws {
         try self.init(bytes: FileBytes.contents(ofFile: path), path: path)
     }

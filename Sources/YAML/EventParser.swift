@@ -53,15 +53,18 @@ final class EventParser {
             return .alias(anchor: String(cString: event.data.alias.anchor), mark)
         case YAML_SCALAR_EVENT:
             let data = event.data.scalar
+            if let tag = data.tag { throw unsupported(tag: tag, at: mark) }
             let text = String(decoding: UnsafeBufferPointer(start: data.value, count: data.length), as: UTF8.self)
-            // A tag (`!!str 12`) or quotes make the scalar a string whatever its text says.
-            let isPlain = data.style == YAML_PLAIN_SCALAR_STYLE && data.tag == nil
+            // Quotes make the scalar a string whatever its text says.
+            let isPlain = data.style == YAML_PLAIN_SCALAR_STYLE
             return .scalar(Node.Scalar(text: text, isPlain: isPlain), anchor: data.anchor.map { String(cString: $0) }, mark)
         case YAML_SEQUENCE_START_EVENT:
+            if let tag = event.data.sequence_start.tag { throw unsupported(tag: tag, at: mark) }
             return .sequenceStart(anchor: event.data.sequence_start.anchor.map { String(cString: $0) }, mark)
         case YAML_SEQUENCE_END_EVENT:
             return .sequenceEnd
         case YAML_MAPPING_START_EVENT:
+            if let tag = event.data.mapping_start.tag { throw unsupported(tag: tag, at: mark) }
             return .mappingStart(anchor: event.data.mapping_start.anchor.map { String(cString: $0) }, mark)
         case YAML_MAPPING_END_EVENT:
             return .mappingEnd
@@ -69,6 +72,18 @@ final class EventParser {
             // YAML_NO_EVENT: libyaml has nothing more to say (it only does this after the end).
             return .streamEnd
         }
+    }
+
+    /// Any explicit tag is an error rather than ignored: the decoder reads every value by the
+    /// key it sits under, so `!!int adam` or `!python/object:…` could only mislead, and even a
+    /// tag that agrees with its value (`!!int 3`) says nothing the key does not.
+    /// libyaml hands over the tag expanded (`tag:yaml.org,2002:int`); the message shows it
+    /// as written (`!!int`). `mark` is where the node starts: its tag, or an anchor before it.
+    private func unsupported(tag: UnsafeMutablePointer<yaml_char_t>, at mark: Mark) -> Diagnostic {
+        let expanded = String(cString: tag), core = "tag:yaml.org,2002:"
+        let written = expanded.hasPrefix(core) ? "!!" + expanded.dropFirst(core.count) : expanded
+        let hint = written == "!!str" ? " (quotes make a value a string)" : ""
+        return source.diagnostic(at: mark, "tags are not supported: remove '\(written)'\(hint)")
     }
 
     /// libyaml's error as a diagnostic: its problem text at its problem mark, with its

@@ -23,7 +23,7 @@ public struct Node: Sendable {
 
     public struct Scalar: Sendable, Equatable {
         public var text: String
-        /// Plain (unquoted, untagged) scalars may be read as numbers, booleans or null;
+        /// Plain (unquoted) scalars may be read as numbers, booleans or null;
         /// quoted ones are always strings.
         public var isPlain: Bool
 

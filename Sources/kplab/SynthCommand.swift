@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Faces
 import Foundation
 
@@ -31,6 +32,15 @@ struct SynthCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Every face is drawn into memory before the file is written: a count that cannot fit
+        // is refused now, rather than by an allocation that kills the process.
+        let bytes = Double(count) * Double(SyntheticFaces.bytesPerFace)
+        guard bytes <= Double(PhysicalMemory.bytes) else {
+            printError("error: --count \(count) needs \(byteCountText(bytes)) of memory for the faces "
+                       + "(\(SyntheticFaces.bytesPerFace) bytes each), more than this machine's "
+                       + "\(byteCountText(Double(PhysicalMemory.bytes))); write fewer faces")
+            throw ExitCode(2)
+        }
         let generator = SyntheticFaces(count: count, seed: seed, missingLabels: missing)
         try reportingFailures { try generator.generate().write(to: out) }
         print("\(out): \(count) synthetic faces, seed \(seed)\(missing ? ", Kaggle-like missing labels" : "")")

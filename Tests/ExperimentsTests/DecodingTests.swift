@@ -1,5 +1,6 @@
 import Engine
 @testable import Experiments
+import Foundation
 import Testing
 import YAML
 
@@ -77,7 +78,8 @@ import YAML
         let experiment = try Experiment.decode(text: text, path: "x.yaml")
         let expected = Experiment(
             name: "everything", seed: UInt64.max,
-            data: DataSpec(source: .file(path: "data/training.csv"), validation: .fraction(0.25, shuffle: false),
+            // In memory, the text's folder is the working directory.
+            data: DataSpec(source: .file(path: FileManager.default.currentDirectoryPath + "/data/training.csv"), validation: .fraction(0.25, shuffle: false),
                            rows: .complete, missing: .drop, augment: .init(flip: true)),
             model: ModelSpec(
                 initializer: InitializerSpec(scheme: .he, distribution: .normal, bias: 0.1),

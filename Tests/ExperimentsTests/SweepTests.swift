@@ -83,6 +83,22 @@ import YAML
         #expect(try sweep(Self.base + "variants: [{seed: 1}, {seed: 2}]\ngrid: {train.epochs: [1, 2, 3]}").runCount == 6)
     }
 
+    /// The runs are counted before they are expanded: a few lines can ask for 10⁹ of them.
+    @Test func aGridOfMoreThanAHundredThousandRunsIsRefusedWithItsCountAtTheGrid() throws {
+        func values(_ count: Int) -> String { "[" + (1...count).map(String.init).joined(separator: ", ") + "]" }
+        #expect(problems(Self.base + "grid:\n  seed: \(values(400))\n  train.epochs: \(values(251))\n") == """
+            sweep.yaml:11:1: the sweep expands to 100,400 runs (400 × 251 grid values), more than the 100,000 a sweep may have; split it into smaller sweeps
+            grid:
+            ^
+            """)
+        #expect(try sweep(Self.base + "grid:\n  seed: \(values(400))\n  train.epochs: \(values(250))\n").runCount == 100_000)
+        let huge = "grid:\n" + (1...10).map { "  model.layers.\($0).x: \(values(100))\n" }.joined()
+        #expect(problems(Self.base + "variants: [{seed: 1}, {seed: 2}]\n" + huge)?.hasPrefix("""
+            sweep.yaml:12:1: the sweep expands to more than 9,223,372,036,854,775,807 runs \
+            (2 variants × 100 × 100 × 100 × 100 × 100 × 100 × 100 × 100 × 100 × 100 grid values)
+            """) == true)
+    }
+
     @Test func aNameTemplateNamesEachRunAndTheCommandLineWinsOverTheGrid() throws {
         let expanded = try runs(Self.base + """
             name: "{name}-{model.init.weights}"

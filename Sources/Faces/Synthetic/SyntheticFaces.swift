@@ -18,6 +18,9 @@ public struct SyntheticFaces: Sendable, Hashable {
     /// The keypoints a partially labeled face keeps.
     public static let partialLabelKeypoints: [Keypoint] = [.leftEyeCenter, .rightEyeCenter, .noseTip, .mouthCenterBottomLip]
 
+    /// What `generate()` holds per face: 96×96 one-byte pixels and 30 Float coordinates.
+    public static let bytesPerFace = FaceImage.pixelCount + Keypoint.coordinateCount * MemoryLayout<Float>.size
+
     public var count: Int
     public var seed: UInt64
     /// When true, about 70 % of faces lose all labels but the eye centres, nose tip and bottom
