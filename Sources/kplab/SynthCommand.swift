@@ -29,6 +29,7 @@ struct SynthCommand: ParsableCommand {
 
     func validate() throws {
         guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
+        try PathChecks.outputFile(out, option: "--out")
     }
 
     func run() throws {

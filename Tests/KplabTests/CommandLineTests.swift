@@ -92,5 +92,7 @@ import Testing
             "Error: --out .: is a folder, not a file (name the file to write)\n"))
         #expect(try kplab("compare", ".", "--html", "notes.txt/r.html").standardError.hasPrefix(
             "Error: --html notes.txt/r.html: notes.txt is a file, not a folder\n"))
+        #expect(try kplab("synth", "--count", "2", "--out", "missing/s.csv").standardError.hasPrefix(
+            "Error: --out missing/s.csv: the folder missing does not exist\n"))
     }
 }

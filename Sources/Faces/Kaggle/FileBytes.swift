@@ -9,13 +9,18 @@ final class FileBytes {
 
     /// - Parameter path: the file, named in errors exactly as given.
     init(path: String) throws {
-        let descriptor = open(path, O_RDONLY)
+        // Non-blocking, so that opening a FIFO does not wait for a writer before fstat can tell
+        // what it is; a regular file's reads never block either way.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK)
         guard descriptor >= 0 else { throw FileBytes.failure(path, "cannot open") }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw FileBytes.failure(path, "cannot read") }
-        if (status.st_mode & S_IFMT) == S_IFDIR {
-            throw DataFileError(file: path, place: .file, message: "is a folder, expected a CSV file")
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw DataFileError(file: path, place: .file, message: "is a folder, expected a CSV file")
+        // A device reports size 0 (`/dev/zero` would read as an empty file) and a FIFO never ends.
+        default: throw DataFileError(file: path, place: .file, message: "is not a regular file (a device, FIFO or socket), expected a CSV file")
         }
         let size = Int(status.st_size)
         if size == 0 {
@@ -29,7 +34,7 @@ final class FileBytes {
             bytes = UnsafeBufferPointer(start: mapped.assumingMemoryBound(to: UInt8.self), count: size)
             return
         }
-        // Not mappable (a pipe, some file systems): read it.
+        // Not mappable (some file systems): read it.
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
         var done = 0
         while done < size {
