@@ -4,7 +4,7 @@ SYSTEM_PACKAGES := libyaml-dev libopenblas-dev libpng-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KPLAB := .build/release/kplab
 
-.PHONY: deps build demo test bench reference clean
+.PHONY: deps build demo test fuzz bench reference clean
 
 # Install the Debian packages the C shims link against, only when one is missing.
 deps:
@@ -32,6 +32,28 @@ demo: build
 # Faces are compiled with -O even in debug builds, so training small nets stays quick).
 test: deps
 	$(SWIFT) test
+
+# Coverage-guided fuzzing (libFuzzer with AddressSanitizer) of the readers of files kplab did
+# not write: experiment and sweep YAML with --set overrides, Kaggle's CSVs, weights and
+# checkpoints (Fuzz/Sources). Each target runs FUZZ_SECONDS on a scratch copy of its committed
+# corpus (Fuzz/corpus); a crash stops with exit status 1, its input in .build-fuzz/crashes/ —
+# add it to the corpus once fixed, and `make test` replays it ever after.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := experiment csv weights
+FUZZ := .build-fuzz
+fuzz: deps
+	$(SWIFT) build --build-path $(FUZZ) -c release --product kplab-fuzz \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -parse-as-library
+	@mkdir -p $(FUZZ)/crashes
+	@for t in $(FUZZ_TARGETS); do \
+		rm -rf $(FUZZ)/corpus/$$t && mkdir -p $(FUZZ)/corpus/$$t && cp Fuzz/corpus/$$t/* $(FUZZ)/corpus/$$t/; \
+		echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
+		KPLAB_FUZZ_TARGET=$$t $(FUZZ)/release/kplab-fuzz $(FUZZ)/corpus/$$t -max_total_time=$(FUZZ_SECONDS) \
+			-timeout=10 -rss_limit_mb=2048 -artifact_prefix=$(FUZZ)/crashes/$$t- -print_final_stats=1 \
+			> $(FUZZ)/$$t.log 2>&1; status=$$?; \
+		grep -E '^(Done|stat::(number_of_executed_units|new_units_added|peak_rss_mb))' $(FUZZ)/$$t.log; \
+		if [ $$status != 0 ]; then tail -40 $(FUZZ)/$$t.log; exit 1; fi; \
+	done
 
 # The committed reference run that CI reproduces bit for bit (see README, Reproducing a run).
 # Run it again after any change that alters the numbers a training run produces.

@@ -57,6 +57,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Fuzz targets for the readers of files kplab did not write (`make fuzz`); built without
+        // the fuzzer it replays the committed corpus (Fuzz/corpus).
+        .executableTarget(name: "kplab-fuzz", dependencies: ["Experiments", "Faces", "Results", "Training", "YAML"],
+                          path: "Fuzz/Sources"),
+
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["optimizer_golden.py"]),
         .testTarget(name: "FacesTests", dependencies: ["Faces"]),
@@ -67,7 +72,7 @@ let package = Package(
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Results", "Experiments"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Experiments", "Faces"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Engine"]),
-        .testTarget(name: "KplabTests", dependencies: ["kplab"]),
+        .testTarget(name: "KplabTests", dependencies: ["kplab", "kplab-fuzz"]),
     ],
     swiftLanguageModes: [.v5]
 )
