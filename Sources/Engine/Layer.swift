@@ -12,6 +12,10 @@ public protocol Layer: AnyObject {
     var outputShape: Shape { get }
     /// Trainable tensors, weights before bias; empty for layers without any.
     var parameters: [Parameter] { get }
+    /// Values the layer keeps up to date itself but never trains (batch normalisation's
+    /// running mean and variance): saved with the weights and in checkpoints, so that
+    /// resuming is exact and inference uses them; never seen by the optimizer.
+    var state: [Parameter] { get }
 
     /// output (count×outputShape) ← layer(input (count×inputShape)). `rng` is drawn from
     /// only by layers that are random in training (dropout).
@@ -38,6 +42,7 @@ public protocol Layer: AnyObject {
 
 extension Layer {
     public var parameters: [Parameter] { [] }
+    public var state: [Parameter] { [] }
     public func initialize(_ spec: InitializerSpec, using rng: inout RandomGenerator) {}
     public var worksInPlace: Bool { false }
 }

@@ -3,8 +3,10 @@
 /// Storage is allocated once and never moves, so hot loops work on raw pointers; the
 /// `values` and `gradient` arrays are copies for saving, loading and inspection.
 public final class Parameter {
-    /// Weights take L2 regularisation; biases do not.
-    public enum Role: String, Sendable { case weight, bias }
+    /// Weights take L2 regularisation; the others do not. A `scale` multiplies normalised
+    /// values (batch normalisation's γ); a `state` value is a layer's running statistic,
+    /// updated by its forward pass and never by an optimizer.
+    public enum Role: String, Sendable { case weight, bias, scale, state }
 
     /// Unique within a network, e.g. "layer1.conv.weight".
     public let name: String
