@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 // KeypointLab: a command-line experiment runner for facial keypoint detection.
 // Dependencies run one way: C shims → YAML / Engine → Faces → Experiments → Results, then
-// Results → Inference → Training, Results → Sweeps, Results → Reports; Benchmarks needs only
-// the Engine; kplab uses them all.
+// Results → Inference → Training, Results → Sweeps, Results → Reports; Benchmarks needs
+// Experiments and the Engine; kplab uses them all.
 import PackageDescription
 
 let package = Package(
@@ -49,8 +49,8 @@ let package = Package(
         .target(name: "Sweeps", dependencies: ["Results", "Experiments"]),
         // What people read: comparison tables, SVG plots, HTML reports, PNG contact sheets.
         .target(name: "Reports", dependencies: ["Results", "Experiments", "YAML", "Faces", "CPNG"]),
-        // The peers' benchmark networks, timed.
-        .target(name: "Benchmarks", dependencies: ["Engine"]),
+        // The benchmark networks (the peers' four and the residual net, written as experiment files), timed.
+        .target(name: "Benchmarks", dependencies: ["Experiments", "Engine"]),
         // The thin command-line interface.
         .executableTarget(name: "kplab", dependencies: [
             "Training", "Sweeps", "Reports", "Inference", "Benchmarks", "Results", "Experiments", "Faces", "Engine", "YAML",
@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Reports", "Inference", "Results", "Experiments", "Faces", "Engine"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Results", "Experiments"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Experiments", "Faces"]),
-        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Engine"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Experiments", "Engine"]),
         .testTarget(name: "KplabTests", dependencies: ["kplab", "kplab-fuzz"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,4 +1,5 @@
 import Engine
+import Experiments
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -62,8 +63,7 @@ public struct Benchmark: Sendable {
         let input = BenchmarkArchitecture.input
         var initialization = RandomGenerator(seed: 1, stream: .initialization)
         var dropout = RandomGenerator(seed: 1, stream: .dropout)
-        let network = try Network(input: input, layers: architecture.layers, maxBatch: batchSize,
-                                  threads: threads, rng: &initialization)
+        let network = try architecture.experiment.makeNetwork(maxBatch: batchSize, threads: threads, rng: &initialization)
         let optimizer = Optimizer(.classicMomentum, parameters: network.parameters)
 
         var data = RandomGenerator(seed: 1, stream: .dataOrder)

@@ -28,11 +28,20 @@ public final class Dense: Layer {
 
     public init(input: Shape, units: Int, name: String = "dense") throws(ShapeProblem) {
         inputShape = input
-        outputShape = try LayerKind.dense(units: units).outputShape(for: input)
+        outputShape = try Self.outputShape(for: input, units: units)
         self.units = units
         inputs = input.count
         weight = Parameter(name: name + ".weight", role: .weight, shape: [units, input.count])
         bias = Parameter(name: name + ".bias", role: .bias, shape: [units])
+    }
+
+    /// units×1×1, or why the layer cannot take `input`.
+    public static func outputShape(for input: Shape, units: Int) throws(ShapeProblem) -> Shape {
+        guard units > 0 else { throw ShapeProblem("dense needs at least 1 unit") }
+        guard input.height == 1, input.width == 1 else {
+            throw ShapeProblem("dense needs a flat input but gets \(input); add '- flatten' before it")
+        }
+        return Shape(channels: units, height: 1, width: 1)
     }
 
     deinit {

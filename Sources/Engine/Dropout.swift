@@ -14,7 +14,7 @@ public final class Dropout: Layer {
     private var lastWasTraining = false
 
     public init(input: Shape, rate: Float, maxBatch: Int) throws(ShapeProblem) {
-        _ = try LayerKind.dropout(rate: rate).outputShape(for: input)
+        guard rate >= 0, rate < 1 else { throw ShapeProblem("dropout rate must be in [0, 1)") }
         inputShape = input
         self.rate = rate
         self.maxBatch = maxBatch

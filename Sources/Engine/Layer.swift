@@ -38,6 +38,9 @@ public protocol Layer: AnyObject {
     /// (less memory and traffic). Its backward may then see `output` after later in-place
     /// layers changed it, so it must only rely on facts those preserve (ReLU: the sign).
     var worksInPlace: Bool { get }
+
+    /// The part this layer can play in a fused pass (see `FusionRole`); `.other` by default.
+    var fusionRole: FusionRole { get }
 }
 
 extension Layer {

@@ -1,134 +1,159 @@
-/// A sequential network built from layer descriptions, with every activation and gradient
-/// buffer allocated once for `maxBatch` samples and reused for every batch.
+/// A network graph (`NetworkNode`s) with every activation and gradient buffer allocated once
+/// for `maxBatch` samples and reused for every batch.
 ///
 /// A training step is `forward(…, training: true, rng:)`, a loss giving dLoss/dOutput,
-/// `backward(outputGradient:count:)`, then an `Optimizer` step over `parameters`.
+/// `backward(outputGradient:)`, then an `Optimizer` step over `parameters`.
+///
+/// It runs by `ExecutionPlan`s, one for training and one for inference: fused groups where the
+/// pattern allows, a value shared in place only where a single node reads it, and the gradient
+/// of a value several nodes read summed from their contributions in node order.
 public final class Network {
     public let inputShape: Shape
     public let outputShape: Shape
-    public let layers: [any Layer]
+    public let nodes: [NetworkNode]
     public let maxBatch: Int
     /// Threads every layer splits its work across (≥ 1); OpenBLAS itself stays at one
     /// thread. The same seed and thread count give bit-identical results.
     public var threads: Int {
         didSet {
             precondition(threads >= 1, "threads must be at least 1, got \(threads)")
-            for layer in layers { layer.threads = threads }
-            for pass in passes { pass.threads = threads }
+            applyThreads()
         }
     }
-    /// Every trainable tensor in layer order, weights before bias, named
-    /// "layer<N>.<kind>.weight|bias" with N counted from 1 as in the description.
+    /// Every trainable tensor in node order, weights before bias, named "<node name>.weight" etc.
     public let parameters: [Parameter]
+    /// Every node's running statistics (`Layer.state`) in node order: saved with the parameters.
+    public let state: [Parameter]
 
-    /// The layers as they run: each conv → relu → maxpool triple is one `ConvolutionReLUPool`
-    /// (unless the network was built with `fusesLayers: false`), every other layer itself.
-    private let passes: [any Layer]
-    /// activations[0] is a copy of the input; activations[i + 1] is pass i's output
-    /// (the same buffer as activations[i] when pass i works in place).
-    private let activations: [UnsafeMutablePointer<Float>]
-    /// gradients[i] is dLoss/d(activations[i]); gradients[0] is never computed (nil).
+    private let trainingPlan: ExecutionPlan
+    private let inferencePlan: ExecutionPlan
+    /// What each step of the plans runs: a node's own operation or a fused pass.
+    private let trainingSteps: [NetworkNode.Operation]
+    private let inferenceSteps: [NetworkNode.Operation]
+    /// Per value, its buffer (values written in place share their input's); nil when no step stores it.
+    private let activations: [UnsafeMutablePointer<Float>?]
+    /// Per value, dLoss/dValue, shared like the activations; nil when no parameter lies before it.
     private let gradients: [UnsafeMutablePointer<Float>?]
-    /// Every distinct buffer above, each once, for deallocation.
+    /// Per training step and input slot, where that read's gradient goes when the value has
+    /// several readers and this is not the first: summed into `gradients` in reader order.
+    private let extraGradients: [[UnsafeMutablePointer<Float>?]]
+    /// Per value with several reading slots: the buffers to add to its gradient, in order.
+    private let gradientSums: [Int: [UnsafeMutablePointer<Float>]]
+    /// Whether an inference forward may read the caller's input in place (only reshapes touch it).
+    private let inferenceReadsCallerInput: Bool
     private let ownedBuffers: [UnsafeMutablePointer<Float>]
     /// The batch size of the last training forward; 0 after an inference forward.
     private var lastCount = 0
-    /// How many passes from the start are flattens (in place, writing nothing).
-    private let leadingReshapes: Int
 
-    /// Builds the layers for `input` (one sample's shape), infers every shape first, and
-    /// initialises conv and dense layers by their `initializer`, drawing from `rng` in layer order.
-    /// Throws `ShapeError` naming the first layer that cannot be built.
-    /// `fusesLayers: false` runs every layer on its own — the fused passes' twin, with the
+    /// Plans and allocates the network for `input` (one sample's shape). `nodes` are built
+    /// and initialised by the caller (`Experiment.makeNetwork`); every node's input shapes must
+    /// be the shapes of the values it reads, and every value but the last must be read.
+    /// `fusesLayers: false` runs every node on its own — the fused passes' twin, with the
     /// same results bit for bit and more memory and time.
-    public init(input: Shape, layers descriptions: [LayerDescription], maxBatch: Int, threads: Int = 1,
-                fusesLayers: Bool = true, rng: inout RandomGenerator) throws(ShapeError) {
+    public init(input: Shape, nodes: [NetworkNode], maxBatch: Int, threads: Int = 1, fusesLayers: Bool = true) {
         precondition(maxBatch >= 1, "maxBatch must be at least 1")
         precondition(threads >= 1, "threads must be at least 1, got \(threads)")
+        precondition(!nodes.isEmpty, "a network needs at least one node")
         BLAS.setThreadCount(1)  // the engine parallelises itself; see `Parallelism`
         inputShape = input
+        self.nodes = nodes
         self.maxBatch = maxBatch
         self.threads = threads
-        var built: [any Layer] = []
-        var current = input
-        for (index, description) in descriptions.enumerated() {
-            let name = "layer\(index + 1).\(description.kind.name)"
-            do throws(ShapeProblem) {
-                let layer: any Layer
-                switch description.kind {
-                case .conv(let filters, let kernel, let stride, let padding):
-                    layer = try Convolution(input: current, filters: filters, kernel: kernel,
-                                            stride: stride, padding: padding, name: name)
-                case .maxPool(let size, let stride):
-                    layer = try MaxPool(input: current, size: size, stride: stride, maxBatch: maxBatch)
-                case .dense(let units):
-                    layer = try Dense(input: current, units: units, name: name)
-                case .relu:
-                    layer = ReLU(input: current)
-                case .dropout(let rate):
-                    layer = try Dropout(input: current, rate: rate, maxBatch: maxBatch)
-                case .flatten:
-                    layer = Flatten(input: current)
-                }
-                if description.kind.hasParameters {
-                    guard let spec = description.initializer else {
-                        throw ShapeProblem("\(description.kind.name) needs an initializer (scheme, distribution, bias)")
-                    }
-                    layer.initialize(spec, using: &rng)
-                }
-                layer.threads = threads
-                built.append(layer)
-                current = layer.outputShape
-            } catch {
-                throw ShapeError(layerIndex: index, message: error.message)
+        let shapes = [input] + nodes.map(\.operation.outputShape)
+        for (index, node) in nodes.enumerated() {
+            precondition(node.operation.inputShapes == node.inputs.map { shapes[$0] },
+                         "node \(node.name) takes \(node.operation.inputShapes) but reads \(node.inputs.map { shapes[$0] })")
+        }
+        outputShape = shapes.last!
+        parameters = nodes.flatMap(\.operation.parameters)
+        state = nodes.flatMap(\.operation.state)
+
+        let planNodes = nodes.map {
+            ExecutionPlan.Node(inputs: $0.inputs, role: $0.operation.fusionRole, worksInPlace: $0.operation.worksInPlace)
+        }
+        trainingPlan = ExecutionPlan(nodes: planNodes, fuses: fusesLayers, training: true)
+        inferencePlan = ExecutionPlan(nodes: planNodes, fuses: fusesLayers, training: false)
+        for (value, readers) in trainingPlan.readers.enumerated().dropLast() {
+            precondition(!readers.isEmpty, "value \(value) is never read")
+        }
+        trainingSteps = trainingPlan.steps.map { Self.operation(of: $0, in: nodes, maxBatch: maxBatch) }
+        inferenceSteps = inferencePlan.steps.map { Self.operation(of: $0, in: nodes, maxBatch: maxBatch) }
+
+        var owned: [UnsafeMutablePointer<Float>] = []
+        func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            buffer.initialize(repeating: 0, count: count)
+            owned.append(buffer)
+            return buffer
+        }
+        // Activations: one buffer per value that the training plan stores and does not share.
+        var activations = [UnsafeMutablePointer<Float>?](repeating: nil, count: shapes.count)
+        for value in shapes.indices {
+            guard let root = trainingPlan.buffer[value] else { continue }
+            activations[value] = root == value ? allocate(maxBatch * shapes[value].count) : activations[root]
+        }
+        for value in shapes.indices where inferencePlan.buffer[value] != nil {
+            precondition(inferencePlan.buffer[value] == trainingPlan.buffer[value], "the plans disagree on value \(value)'s buffer")
+        }
+        // Gradients: only values that a parameter lies before need one.
+        var needsGradient = [false]
+        for node in nodes {
+            needsGradient.append(!node.operation.parameters.isEmpty || node.inputs.contains { needsGradient[$0] })
+        }
+        var gradients = [UnsafeMutablePointer<Float>?](repeating: nil, count: shapes.count)
+        for value in shapes.indices where needsGradient[value] {
+            guard let root = trainingPlan.buffer[value] else { continue }
+            gradients[value] = root == value ? allocate(maxBatch * shapes[value].count) : gradients[root]
+        }
+        // A value read by several slots: the first slot writes its gradient, every other one its own buffer.
+        var extraGradients = trainingPlan.steps.map { [UnsafeMutablePointer<Float>?](repeating: nil, count: $0.inputs.count) }
+        var gradientSums: [Int: [UnsafeMutablePointer<Float>]] = [:]
+        var seen = Set<Int>()
+        for (stepIndex, step) in trainingPlan.steps.enumerated() {
+            for (slot, value) in step.inputs.enumerated() where needsGradient[value] && trainingPlan.readers[value].count > 1 {
+                if seen.insert(value).inserted { continue }
+                let buffer = allocate(maxBatch * shapes[value].count)
+                extraGradients[stepIndex][slot] = buffer
+                gradientSums[value, default: []].append(buffer)
             }
         }
-        layers = built
-        outputShape = current
-        parameters = built.flatMap(\.parameters)
-        var passes: [any Layer] = []
-        var index = 0
-        while index < built.count {
-            if fusesLayers, index + 2 < built.count, let convolution = built[index] as? Convolution,
-               built[index + 1] is ReLU, let pool = built[index + 2] as? MaxPool,
-               pool.size <= ConvolutionReLUPool.largestWindow {
-                let fused = ConvolutionReLUPool(convolution: convolution, pool: pool, maxBatch: maxBatch)
-                fused.threads = threads
-                passes.append(fused)
-                index += 3
-            } else {
-                passes.append(built[index])
-                index += 1
+        self.activations = activations
+        self.gradients = gradients
+        self.extraGradients = extraGradients
+        self.gradientSums = gradientSums
+        let outputValue = shapes.count - 1
+        let inference = (plan: inferencePlan, steps: inferenceSteps)
+        inferenceReadsCallerInput = inference.plan.buffer[outputValue] != 0
+            && zip(inference.plan.steps, inference.steps).allSatisfy { step, operation in
+                !(step.isInPlace && inference.plan.buffer[step.output] == 0) || operation.fusionRole == .reshape
             }
-        }
-        self.passes = passes
-        leadingReshapes = passes.prefix { $0 is Flatten }.count
-        // One buffer per distinct activation: in-place passes share their input's buffer.
-        // gradients[0] (dLoss/dInput) is never computed, so it gets no memory.
-        var activationBuffers = [Self.allocate(maxBatch * input.count)]
-        var gradientBuffers: [UnsafeMutablePointer<Float>?] = [nil]
-        var owned = activationBuffers
-        for pass in passes {
-            if pass.worksInPlace {
-                activationBuffers.append(activationBuffers.last!)
-                // nil stays nil: in-place passes ahead of every trainable one need no gradient.
-                gradientBuffers.append(gradientBuffers.last!)
-            } else {
-                let size = maxBatch * pass.outputShape.count
-                activationBuffers.append(Self.allocate(size))
-                gradientBuffers.append(Self.allocate(size))
-                owned += [activationBuffers.last!, gradientBuffers.last!!]
-            }
-        }
-        activations = activationBuffers
-        gradients = gradientBuffers
         ownedBuffers = owned
+        applyThreads()
     }
 
-    private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
-        buffer.initialize(repeating: 0, count: count)
-        return buffer
+    /// A chain: each layer reads the one before it, the first the network's input, named
+    /// "layer1", "layer2", … (tests and benchmarks of the Engine alone).
+    public convenience init(input: Shape, chain layers: [any Layer], maxBatch: Int, threads: Int = 1,
+                            fusesLayers: Bool = true) {
+        let nodes = layers.enumerated().map { index, layer in
+            NetworkNode(name: "layer\(index + 1)", layer: layer, input: index)
+        }
+        self.init(input: input, nodes: nodes, maxBatch: maxBatch, threads: threads, fusesLayers: fusesLayers)
+    }
+
+    /// A step's operation: the node's own, or the fused pass over its group.
+    private static func operation(of step: ExecutionPlan.Step, in nodes: [NetworkNode], maxBatch: Int) -> NetworkNode.Operation {
+        guard step.nodes.count > 1 else { return nodes[step.nodes[0]].operation }
+        guard case .layer(let first) = nodes[step.nodes.first!].operation, let convolution = first as? Convolution,
+              case .layer(let last) = nodes[step.nodes.last!].operation, let pool = last as? MaxPool else {
+            preconditionFailure("a fused group runs from a convolution to a max-pool")
+        }
+        return .layer(ConvolutionReLUPool(convolution: convolution, pool: pool, maxBatch: maxBatch))
+    }
+
+    private func applyThreads() {
+        for node in nodes { node.operation.setThreads(threads) }
+        for step in trainingSteps + inferenceSteps { step.setThreads(threads) }
     }
 
     deinit {
@@ -138,32 +163,40 @@ public final class Network {
     /// Trainable values in all layers.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
-    /// Runs the batch `input` (count × inputShape.count Floats, NCHW) through every layer and
+    /// Runs the batch `input` (count × inputShape.count Floats, NCHW) through the network and
     /// returns the outputs (count × outputShape.count), valid until the next forward.
-    /// `training` turns dropout on, drawing its masks from `rng`, and keeps what `backward`
-    /// needs; an inference forward (`training: false`) may read `input` in place and keeps
-    /// nothing for `backward`.
+    /// `training` turns dropout on, drawing its masks from `rng`, uses batch statistics, and
+    /// keeps what `backward` needs; an inference forward (`training: false`) may read `input`
+    /// in place and keeps nothing for `backward`.
     @discardableResult
     public func forward(_ input: UnsafeBufferPointer<Float>, count: Int, training: Bool,
                         rng: inout RandomGenerator) -> UnsafeBufferPointer<Float> {
         precondition(count >= 1 && count <= maxBatch, "batch of \(count) must be in 1...\(maxBatch)")
         precondition(input.count >= count * inputShape.count,
                      "input holds \(input.count) values; \(count) samples of \(inputShape) need \(count * inputShape.count)")
-        // Inference reads the caller's input in place when the passes before the first one
-        // with its own output buffer only reshape (flatten): no copy (5% of an MLP's inference).
-        let readsInPlace = !training && leadingReshapes < passes.count
-        if !readsInPlace {
-            activations[0].update(from: input.baseAddress!, count: count * inputShape.count)
-        }
+        let plan = training ? trainingPlan : inferencePlan
+        let operations = training ? trainingSteps : inferenceSteps
+        // Inference reads the caller's input in place when nothing but reshapes (flatten) writes
+        // over it: no copy (5% of an MLP's inference).
+        let readsInPlace = !training && inferenceReadsCallerInput
         let caller = UnsafeMutablePointer(mutating: input.baseAddress!)
-        for (index, pass) in passes.enumerated() {
-            let shared = readsInPlace && index <= leadingReshapes
-            pass.forward(input: shared ? caller : activations[index],
-                         output: shared && index < leadingReshapes ? caller : activations[index + 1],
-                         count: count, training: training, rng: &rng)
+        if !readsInPlace {
+            activations[0]!.update(from: caller, count: count * inputShape.count)
+        }
+        func buffer(_ value: Int) -> UnsafeMutablePointer<Float> {
+            readsInPlace && plan.buffer[value] == 0 ? caller : activations[value]!
+        }
+        for (step, operation) in zip(plan.steps, operations) {
+            switch operation {
+            case .layer(let layer):
+                layer.forward(input: buffer(step.inputs[0]), output: buffer(step.output), count: count,
+                              training: training, rng: &rng)
+            case .merge(let merge):
+                merge.forward(inputs: step.inputs.map { UnsafePointer(buffer($0)) }, output: buffer(step.output), count: count)
+            }
         }
         lastCount = training ? count : 0
-        return UnsafeBufferPointer(start: activations[passes.count], count: count * outputShape.count)
+        return UnsafeBufferPointer(start: buffer(nodes.count), count: count * outputShape.count)
     }
 
     /// `forward` on arrays, returning a copy of the outputs.
@@ -171,7 +204,7 @@ public final class Network {
         input.withUnsafeBufferPointer { Array(forward($0, count: count, training: training, rng: &rng)) }
     }
 
-    /// Inference (dropout off): the outputs for `count` samples, as a new array.
+    /// Inference (dropout off, running statistics): the outputs for `count` samples, as a new array.
     public func predict(_ input: [Float], count: Int) -> [Float] {
         var unused = RandomGenerator(seed: 0)
         return forward(input, count: count, training: false, rng: &unused)
@@ -183,14 +216,28 @@ public final class Network {
         let count = lastCount
         precondition(count > 0, "backward needs a forward with training: true first (an inference forward keeps no inputs)")
         precondition(outputGradient.count >= count * outputShape.count, "output gradient is too short for the batch of \(count)")
-        guard let last = gradients[passes.count] else { return }  // no layer to train
+        guard let last = gradients[nodes.count] else { return }  // no layer to train
         last.update(from: outputGradient.baseAddress!, count: count * outputShape.count)
-        for index in stride(from: passes.count - 1, through: 0, by: -1) {
-            // Passes before the first trainable one need no gradient at all.
-            guard let outputGradient = gradients[index + 1] else { break }
-            passes[index].backward(input: activations[index], output: activations[index + 1],
-                                   outputGradient: outputGradient, inputGradient: gradients[index],
-                                   count: count)
+        for stepIndex in trainingPlan.steps.indices.reversed() {
+            let step = trainingPlan.steps[stepIndex]
+            // Steps before every parameter need no gradient.
+            guard let outputGradient = gradients[step.output] else { continue }
+            if let extra = gradientSums[step.output] {
+                let size = count * shape(of: step.output).count
+                for buffer in extra {
+                    for i in 0..<size { outputGradient[i] += buffer[i] }
+                }
+            }
+            let inputGradients = step.inputs.enumerated().map { slot, value in
+                extraGradients[stepIndex][slot] ?? gradients[value]
+            }
+            switch trainingSteps[stepIndex] {
+            case .layer(let layer):
+                layer.backward(input: activations[step.inputs[0]]!, output: activations[step.output]!,
+                               outputGradient: outputGradient, inputGradient: inputGradients[0], count: count)
+            case .merge(let merge):
+                merge.backward(outputGradient: outputGradient, inputGradients: inputGradients, count: count)
+            }
         }
     }
 
@@ -198,27 +245,32 @@ public final class Network {
         outputGradient.withUnsafeBufferPointer { backward(outputGradient: $0) }
     }
 
-    /// Every parameter's values by name (for checkpoints); `load` restores them bit for bit.
-    public func parameterValues() -> [String: [Float]] {
-        Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.values) })
+    private func shape(of value: Int) -> Shape {
+        value == 0 ? inputShape : nodes[value - 1].operation.outputShape
     }
 
-    /// Restores parameters saved by `parameterValues()`; every name must be present with
-    /// the right count.
+    /// Every parameter's and state tensor's values by name (for weights and checkpoints);
+    /// `load` restores them bit for bit.
+    public func parameterValues() -> [String: [Float]] {
+        Dictionary(uniqueKeysWithValues: (parameters + state).map { ($0.name, $0.values) })
+    }
+
+    /// Restores values saved by `parameterValues()`; every name must be present with the right count.
     public func load(_ values: [String: [Float]]) throws(ParameterMismatch) {
-        for parameter in parameters {
-            guard let saved = values[parameter.name] else {
-                throw ParameterMismatch("no values for \(parameter.name)")
+        let tensors = parameters + state
+        for tensor in tensors {
+            guard let saved = values[tensor.name] else {
+                throw ParameterMismatch("no values for \(tensor.name)")
             }
-            guard saved.count == parameter.count else {
-                throw ParameterMismatch("\(parameter.name) needs \(parameter.count) values, got \(saved.count)")
+            guard saved.count == tensor.count else {
+                throw ParameterMismatch("\(tensor.name) needs \(tensor.count) values, got \(saved.count)")
             }
         }
-        for parameter in parameters { parameter.values = values[parameter.name]! }
+        for tensor in tensors { tensor.values = values[tensor.name]! }
     }
 }
 
-/// Saved values do not fit the network, e.g. "layer1.conv.weight needs 288 values, got 300".
+/// Saved values do not fit the network, e.g. "conv1.weight needs 288 values, got 300".
 public struct ParameterMismatch: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }

@@ -19,8 +19,9 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// for them (none for plain SGD, a velocity for momentum, two moments for Adam), 4 bytes each.
     public var parameters: [Double]
     /// Per layer: its output and that output's gradient for `batchRows` images, 4 bytes each;
-    /// 0 for a layer that works in place (relu, dropout, flatten) and for a conv the Engine
-    /// may fuse with the relu and maxpool after it, whose output is never stored whole.
+    /// 0 for a layer the Engine's execution plan runs in place (relu, dropout, flatten on a
+    /// value nothing else reads) or inside a fused pass (a conv followed by relu and maxpool),
+    /// whose output is never stored whole.
     public var activations: [Double]
 
     public var total: Double { data + input + parameters.reduce(0, +) + activations.reduce(0, +) }
@@ -40,24 +41,21 @@ public struct MemoryEstimate: Sendable, Equatable {
         input = batch * Double(summary.input.count) * float
         let copies = 2 + Double(experiment.optimizerStateSlots)
         parameters = summary.rows.map { Double($0.parameters) * float * copies }
-        let kinds = summary.rows.map(\.kind)
+        let plan = experiment.model.executionPlan(graph: summary.graph)
         activations = summary.rows.enumerated().map { index, row in
-            Self.isStored(at: index, of: kinds) ? batch * Double(row.output.count) * float * 2 : 0
+            plan.buffer[index + 1] == index + 1 ? batch * Double(row.output.count) * float * 2 : 0
         }
     }
+}
 
-    /// Whether layer `index` has an output buffer (and a gradient buffer) of its own.
-    private static func isStored(at index: Int, of kinds: [LayerKind]) -> Bool {
-        switch kinds[index] {
-        case .relu, .dropout, .flatten:
-            return false
-        case .conv:
-            let next = kinds.dropFirst(index + 1).prefix(2)
-            guard next.count == 2, next.first == .relu, case .maxPool = next.last! else { return true }
-            return false
-        case .maxPool, .dense:
-            return true
+extension ModelSpec {
+    /// The Engine's training plan for these layers, from what each says it is to the plan.
+    func executionPlan(graph: ModelGraph) -> ExecutionPlan {
+        let nodes = layers.indices.map { index in
+            ExecutionPlan.Node(inputs: graph.inputs[index], role: layers[index].type.base.planRole,
+                               worksInPlace: layers[index].type.base.worksInPlace)
         }
+        return ExecutionPlan(nodes: nodes, fuses: true, training: true)
     }
 }
 

@@ -6,9 +6,8 @@ import Faces
 extension Experiment {
     /// The network of `model.layers` on 1×96×96 inputs, with every parameter drawn from `rng`
     /// in layer order by its resolved initializer. Buffers hold `maxBatch` samples.
-    public func makeNetwork(maxBatch: Int, threads: Int, rng: inout RandomGenerator) throws(ShapeError) -> Network {
-        try Network(input: ModelSpec.inputShape, layers: model.layerDescriptions, maxBatch: maxBatch,
-                    threads: threads, rng: &rng)
+    public func makeNetwork(maxBatch: Int, threads: Int, rng: inout RandomGenerator) throws(ModelProblem) -> Network {
+        try model.makeNetwork(maxBatch: maxBatch, threads: threads, rng: &rng)
     }
 
     /// The optimizer of `train.optimizer` over the network's parameters, with `train.l2`.

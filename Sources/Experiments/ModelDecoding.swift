@@ -21,23 +21,49 @@ extension Decoding {
             layers.append(try layer(item, path + [String(index)]))
         }
         do {
-            // Shapes do not depend on the initializer.
+            // The graph and its shapes do not depend on the initializer.
             _ = try ModelSummary(model: ModelSpec(layers: layers))
         } catch {
-            throw layerError(error.message, index: error.layerIndex, of: items, path)
+            throw layerError(error.message, index: error.layerIndex, keyPath: error.keyPath, of: items, path)
         }
         return layers
     }
 
-    /// An error about the whole layer `index` of the list `items` at `path`, at the layer's
-    /// line: "model.layers.2: dense needs a flat input …".
-    func layerError(_ message: String, index: Int, of items: [Node], _ path: [String]) -> Diagnostic {
+    /// An error about layer `index` of the list `items` at `path` — at the key `keyPath` inside
+    /// it when given and found (a misspelt `input`), else at the layer's line: "model.layers.2:
+    /// dense needs a flat input …".
+    func layerError(_ message: String, index: Int, keyPath: [String] = [], of items: [Node], _ path: [String]) -> Diagnostic {
         let layerPath = path + [String(index)]
-        let message = "\(dotted(layerPath)): \(message)"
+        let message = "\(dotted(layerPath + keyPath)): \(message)"
         // An override anywhere inside the layer (or above it) is the likelier cause than the file.
         if let override = overrides.last(where: { $0.keyPath.starts(with: layerPath) || layerPath.starts(with: $0.keyPath) }) {
             return override.diagnostic(message)
         }
-        return source.diagnostic(at: items.indices.contains(index) ? items[index].mark : nil, message)
+        guard items.indices.contains(index) else { return source.diagnostic(at: nil, message) }
+        return source.diagnostic(at: (items[index].descendant(at: keyPath) ?? items[index]).mark, message)
+    }
+}
+
+extension Node {
+    /// The node `keyPath` below this one: mapping keys by name, list items by index. A layer
+    /// written short (`- add: [a, b]`) has no `inputs` key, so its items are looked for directly.
+    fileprivate func descendant(at keyPath: [String]) -> Node? {
+        var node = self
+        for key in keyPath {
+            if let pairs = node.mapping {
+                guard let value = pairs.first(where: { $0.key.scalar?.text == key })?.value else {
+                    if node.mapping?.count == 1, key == "inputs" { continue }
+                    return nil
+                }
+                node = value
+            } else if let items = node.sequence, let index = Int(key), items.indices.contains(index) {
+                node = items[index]
+            } else if key == "inputs", node.sequence != nil {
+                continue
+            } else {
+                return nil
+            }
+        }
+        return node
     }
 }

@@ -22,7 +22,7 @@ extension ModelSpec {
                 model.layers = try decoding.layers(value, path)
             },
             encode: { model in
-                sequence(model.layers.map { layer in Kind.canonicalNode(of: layer, among: ModelSpec.Layer.kinds) })
+                sequence(model.layers.map(\.canonicalNode))
             }),
     ])
 }

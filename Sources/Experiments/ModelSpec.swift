@@ -1,41 +1,42 @@
 import Engine
 
-/// The network: a global initializer and a list of layers, from the 1×96×96 image to the
-/// 30 keypoint coordinates.
+/// The network: a global initializer and a list of layers from the 1×96×96 image to the 30
+/// keypoint coordinates. The list is a chain unless a layer names what it reads (`input`,
+/// or a merge's `inputs`): then it is a graph (`ModelGraph`).
 public struct ModelSpec: Hashable, Sendable {
-    /// One layer as written in the file: what it is, and which parts of the global
-    /// initializer it overrides (only meaningful for conv and dense).
+    /// One layer as written in the file: its kind with its settings, its name, and what it reads.
     public struct Layer: Hashable, Sendable {
-        public var kind: LayerKind
-        public var initializer: InitializerOverride
+        var type: AnyLayerType
+        /// The name other layers read it by and its parameters are named after; nil for the
+        /// automatic one (its kind and a count, `conv2`: see `ModelGraph`).
+        public var name: String?
+        /// The names of the values it reads; empty for the layer above it (the network's
+        /// input, `input`, for the first). A merge names two or more.
+        public var inputs: [String]
 
-        public init(_ kind: LayerKind, initializer: InitializerOverride = InitializerOverride()) {
-            self.kind = kind
-            self.initializer = initializer
+        init(_ type: some LayerType, name: String? = nil, inputs: [String] = []) {
+            self.type = AnyLayerType(type)
+            self.name = name
+            self.inputs = inputs
         }
+
+        /// The layer's kind as the file names it: `conv`, `add`, …
+        public var kindName: String { Swift.type(of: type.base).kind.name }
+        /// `conv 32@3×3`, as `check` shows it.
+        public var summaryLabel: String { type.base.summaryLabel }
     }
 
     /// The initializer every conv and dense layer uses unless it overrides part of it.
     public var initializer: InitializerSpec
     public var layers: [Layer]
 
-    public init(initializer: InitializerSpec = Defaults.initializer, layers: [Layer]) {
+    init(initializer: InitializerSpec = Defaults.initializer, layers: [Layer]) {
         self.initializer = initializer
         self.layers = layers
     }
 
     /// Every input is one grayscale 96×96 face.
     public static let inputShape = Shape(channels: 1, height: 96, width: 96)
-
-    /// The engine's view of the network: each layer with its fully resolved initializer
-    /// (parameterised layers only). This is the one place where the spec turns into engine
-    /// descriptions.
-    public var layerDescriptions: [LayerDescription] {
-        layers.map { layer in
-            LayerDescription(layer.kind,
-                             initializer: layer.kind.hasParameters ? layer.initializer.applied(to: initializer) : nil)
-        }
-    }
 }
 
 /// A per-layer change to the global initializer; `nil` fields keep the global value, so
@@ -59,5 +60,38 @@ public struct InitializerOverride: Hashable, Sendable {
         InitializerSpec(scheme: scheme ?? global.scheme,
                         distribution: distribution ?? global.distribution,
                         bias: bias ?? global.bias)
+    }
+}
+
+extension ModelSpec {
+    /// The network of these layers on 1×96×96 inputs: each layer built on the shapes of what it
+    /// reads and named as `ModelGraph` names it, its weights drawn from `rng` in layer order by
+    /// its resolved initializer. Buffers hold `maxBatch` samples; `fusesLayers: false` builds the
+    /// fused passes' twin.
+    public func makeNetwork(maxBatch: Int, threads: Int, fusesLayers: Bool = true,
+                            rng: inout RandomGenerator) throws(ModelProblem) -> Network {
+        let graph = try ModelGraph(layers)
+        var shapes = [Self.inputShape]
+        var nodes: [NetworkNode] = []
+        for (index, layer) in layers.enumerated() {
+            let inputs = graph.inputs[index]
+            let name = graph.names[index]
+            let operation: NetworkNode.Operation
+            do {
+                operation = try layer.type.base.makeOperation(inputs: inputs.map { shapes[$0] }, name: name, maxBatch: maxBatch)
+            } catch {
+                throw ModelProblem(layerIndex: index, message: error.message)
+            }
+            switch operation {
+            case .layer(let built):
+                // Layers without weights drawn by an initializer ignore it (batch norm starts at γ = 1, β = 0).
+                built.initialize(initializer(of: layer) ?? initializer, using: &rng)
+                nodes.append(NetworkNode(name: name, layer: built, input: inputs[0]))
+            case .merge(let merge):
+                nodes.append(NetworkNode(name: name, merge: merge, inputs: inputs))
+            }
+            shapes.append(operation.outputShape)
+        }
+        return Network(input: Self.inputShape, nodes: nodes, maxBatch: maxBatch, threads: threads, fusesLayers: fusesLayers)
     }
 }

@@ -1,21 +1,26 @@
 import Engine
 import Faces
 
-/// What `model.summary()` shows in Keras: each layer with its output shape, parameter count
-/// and forward cost, the totals, and the initializer each parameterised layer resolves to —
-/// all computed from shapes alone, before any memory is allocated.
+/// What `model.summary()` shows in Keras: each layer with its name, what it reads, its output
+/// shape, parameter count and forward cost, the totals, and the initializer each parameterised
+/// layer resolves to — all computed from shapes alone, before any memory is allocated.
 public struct ModelSummary: Sendable, CustomStringConvertible {
     public struct Row: Sendable, Equatable {
         /// The layer's index in `model.layers` (what `--set model.layers.N…` addresses).
         public var index: Int
-        public var kind: LayerKind
+        /// Its name: given, or automatic (`conv2`).
+        public var name: String
+        /// `conv 32@3×3`.
+        public var label: String
+        /// The names of what it reads (`input` for the network's input).
+        public var inputs: [String]
         /// Per image, C×H×W.
         public var output: Shape
         /// Weights + biases.
         public var parameters: Int
         /// Forward floating-point operations per image (multiply-add = 2).
         public var flops: Int
-        /// The resolved initializer, for conv and dense layers.
+        /// The resolved initializer, for layers with weights it draws.
         public var initializer: InitializerSpec?
     }
 
@@ -23,61 +28,76 @@ public struct ModelSummary: Sendable, CustomStringConvertible {
     public var rows: [Row]
     public private(set) var parameterCount: Int
     public private(set) var forwardFLOPs: Int
+    /// Whether every layer reads just the one above it (the table then leaves out what each reads).
+    public var isChain: Bool
+    let graph: ModelGraph
 
-    /// Infers every layer's shape from `ModelSpec.inputShape` and checks that the network ends
-    /// in exactly 30 values (15 keypoints × x, y). A failure names the layer by index; so does
-    /// a layer whose sizes, or the network's totals up to it, do not fit a 64-bit integer.
+    /// Resolves the graph, infers every layer's shape from `ModelSpec.inputShape` and checks that
+    /// the network ends in exactly 30 values (15 keypoints × x, y). A failure names the layer by
+    /// index; so does a layer whose sizes, or the network's totals up to it, do not fit a 64-bit integer.
     public init(model: ModelSpec) throws(ModelProblem) {
         let input = ModelSpec.inputShape
-        let descriptions = model.layerDescriptions
+        let graph = try ModelGraph(model.layers)
+        var shapes = [input]
         var rows: [Row] = []
-        var previous = input, parameterCount = 0, forwardFLOPs = 0
-        for (index, description) in descriptions.enumerated() {
+        var parameterCount = 0, forwardFLOPs = 0
+        for (index, layer) in model.layers.enumerated() {
             let sizes: LayerSizes
             do {
-                sizes = try LayerSizes(description.kind, input: previous)
+                sizes = try layer.type.base.sizes(inputs: graph.inputs[index].map { shapes[$0] })
             } catch {
                 throw ModelProblem(layerIndex: index, message: error.message)
             }
             guard let parameters = sum(parameterCount, sizes.parameters), let flops = sum(forwardFLOPs, sizes.flops) else {
                 throw ModelProblem(layerIndex: index, message: "the network is too large: its parameters or FLOPs up to "
-                                       + "\(description.kind.summaryLabel) do not fit a 64-bit integer")
+                                       + "\(layer.summaryLabel) do not fit a 64-bit integer")
             }
             (parameterCount, forwardFLOPs) = (parameters, flops)
-            rows.append(Row(index: index, kind: description.kind, output: sizes.output, parameters: sizes.parameters,
-                            flops: sizes.flops, initializer: description.initializer))
-            previous = sizes.output
+            rows.append(Row(index: index, name: graph.names[index], label: layer.summaryLabel,
+                            inputs: graph.inputNames(of: index), output: sizes.output, parameters: sizes.parameters,
+                            flops: sizes.flops, initializer: model.initializer(of: layer)))
+            shapes.append(sizes.output)
         }
-        let outputs = previous.count
+        let outputs = shapes.last!.count
         guard outputs == Keypoint.coordinateCount else {
-            throw ModelProblem(layerIndex: descriptions.count - 1,
-                             message: "the network ends with \(outputs) values, but there are \(Keypoint.coordinateCount) "
-                                 + "targets (15 keypoints × x, y); end it with '- dense: \(Keypoint.coordinateCount)'")
+            throw ModelProblem(layerIndex: model.layers.count - 1,
+                               message: "the network ends with \(outputs) values, but there are \(Keypoint.coordinateCount) "
+                                   + "targets (15 keypoints × x, y); end it with '- dense: \(Keypoint.coordinateCount)'")
         }
         self.input = input
         self.rows = rows
         self.parameterCount = parameterCount
         self.forwardFLOPs = forwardFLOPs
+        self.graph = graph
+        isChain = graph.isChain
     }
 
     /// The table, e.g.
     ///
-    ///     #  layer             output      parameters    MFLOPs  initializer
-    ///        input             1×96×96
-    ///     0  conv 32@3×3       32×94×94           320     5.089  xavier-uniform, bias 0
+    ///     #  name      layer        output    parameters  MFLOPs  initializer
+    ///                  input        1×96×96
+    ///     0  conv1     conv 32@3×3  32×94×94         320   5.089  xavier-uniform, bias 0
     ///     …
-    ///        total                          1,234,567    99.123
+    ///                  total                   1,234,567  99.123
+    ///
+    /// with a column `reads` after the layer when some layer reads another than the one above it.
     public var description: String {
-        var table: [[String]] = [["#", "layer", "output", "parameters", "MFLOPs", "initializer"],
-                                 ["", "input", "\(input)", "", "", ""]]
-        for row in rows {
-            table.append(["\(row.index)", row.kind.summaryLabel, "\(row.output)",
-                          grouped(row.parameters), megaFLOPs(row.flops),
-                          row.initializer.map(\.summaryLabel) ?? ""])
+        var header = ["#", "name", "layer", "output", "parameters", "MFLOPs", "initializer"]
+        if !isChain { header.insert("reads", at: 3) }
+        func line(_ cells: [String], reads: String) -> [String] {
+            var cells = cells
+            if !isChain { cells.insert(reads, at: 3) }
+            return cells
         }
-        table.append(["", "total", "", grouped(parameterCount), megaFLOPs(forwardFLOPs), ""])
-        let rightAligned: Set<Int> = [3, 4]
-        let widths = (0..<6).map { column in table.map { $0[column].count }.max() ?? 0 }
+        var table: [[String]] = [header, line(["", "", "input", "\(input)", "", "", ""], reads: "")]
+        for row in rows {
+            table.append(line(["\(row.index)", row.name, row.label, "\(row.output)",
+                               grouped(row.parameters), megaFLOPs(row.flops), row.initializer.map(\.summaryLabel) ?? ""],
+                              reads: row.inputs.joined(separator: ", ")))
+        }
+        table.append(line(["", "", "total", "", grouped(parameterCount), megaFLOPs(forwardFLOPs), ""], reads: ""))
+        let rightAligned: Set<Int> = isChain ? [4, 5] : [5, 6]
+        let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
         var lines = table.map { cells in
             cells.enumerated().map { column, cell in
                 let padding = String(repeating: " ", count: widths[column] - cell.count)
@@ -91,30 +111,25 @@ public struct ModelSummary: Sendable, CustomStringConvertible {
     }
 }
 
-/// Why a decoded model cannot be built: the layer (index into `model.layers`) and the reason.
+/// Why a decoded model cannot be built: the layer (index into `model.layers`), the key inside
+/// it that is wrong when one is (`["conv", "input"]`), and the reason.
 public struct ModelProblem: Error, Sendable, Equatable {
     public var layerIndex: Int
+    public var keyPath: [String]
     public var message: String
 
-    public init(layerIndex: Int, message: String) {
+    public init(layerIndex: Int, keyPath: [String] = [], message: String) {
         self.layerIndex = layerIndex
+        self.keyPath = keyPath
         self.message = message
     }
 }
 
-extension LayerKind {
-    /// A short label for tables: `conv 32@3×3`, `conv 32@3×3/2 pad 1`, `maxpool 2×2`, `dense 500`.
-    public var summaryLabel: String {
-        switch self {
-        case .conv(let filters, let kernel, let stride, let padding):
-            return "conv \(filters)@\(kernel)×\(kernel)" + (stride == 1 ? "" : "/\(stride)")
-                + (padding == 0 ? "" : " pad \(padding)")
-        case .maxPool(let size, let stride):
-            return "maxpool \(size)×\(size)" + (stride == size ? "" : "/\(stride)")
-        case .dense(let units): return "dense \(units)"
-        case .dropout(let rate): return "dropout \(rate)"
-        case .relu, .flatten: return name
-        }
+extension ModelSpec {
+    /// The initializer a layer's weights are drawn by: the model's with the layer's override;
+    /// nil for a layer without weights drawn by it.
+    func initializer(of layer: Layer) -> InitializerSpec? {
+        layer.type.base.initializerOverride.map { $0.applied(to: initializer) }
     }
 }
 

@@ -76,7 +76,7 @@ public final class TrainedModel {
             throw UserError("\(folder.config): the model cannot be built: \(error)")
         }
         do {
-            try network.load(archive.values())
+            try network.load(experiment.model.renamingLegacyTensors(archive.values()))
         } catch {
             throw UserError("\(weightsPath) does not fit the network in \(folder.config): \(error)")
         }

@@ -3,7 +3,7 @@
 /// checkpoint's epochs when a run resumes.
 ///
 /// Columns (documented for users in the README):
-/// - `epoch`, `layer` (`layer4.conv`: its position in model.layers counted from 1, and kind)
+/// - `epoch`, `layer` (its name in the model: given in the file, or automatic as `check` shows it, `conv2`)
 /// - `activation_mean`, `activation_std`: over every value of the layer's own output (before
 ///   any ReLU) on the probe batch — the first min(64, n) validation faces, inference mode.
 /// - `dead_fraction`: of the units of the ReLU that follows the layer (one channel·position of

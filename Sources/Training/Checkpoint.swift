@@ -1,4 +1,5 @@
 import Engine
+import Experiments
 import Foundation
 import Results
 
@@ -17,7 +18,7 @@ enum Checkpoint {
 
     /// Loads the weights and optimizer state into `network` and `optimizer` and returns the
     /// loop position, checked against the run's `epochs` and `batchesPerEpoch`.
-    static func load(from path: String, network: Network, optimizer: Optimizer, specHash: String,
+    static func load(from path: String, network: Network, optimizer: Optimizer, model: ModelSpec, specHash: String,
                      epochs: Int, batchesPerEpoch: Int) throws -> LoopPosition {
         let archive = try TensorArchive(path: path)
         guard archive.specHash == specHash else {
@@ -30,11 +31,11 @@ enum Checkpoint {
             throw UserError("\(path): unreadable loop position (\(error))")
         }
         try position.validate(epochs: epochs, batchesPerEpoch: batchesPerEpoch, file: path)
-        let state = Dictionary(uniqueKeysWithValues: archive.values { $0.hasPrefix(optimizerPrefix) }.map {
+        let state = model.renamingLegacyTensors(Dictionary(uniqueKeysWithValues: archive.values { $0.hasPrefix(optimizerPrefix) }.map {
             (String($0.key.dropFirst(optimizerPrefix.count)), $0.value)
-        })
+        }))
         do {
-            try network.load(archive.values { !$0.hasPrefix(optimizerPrefix) })
+            try network.load(model.renamingLegacyTensors(archive.values { !$0.hasPrefix(optimizerPrefix) }))
             try optimizer.load(state: state, stepCount: position.optimizerSteps)
         } catch {
             throw UserError("\(path): \(error)")
@@ -42,8 +43,9 @@ enum Checkpoint {
         return position
     }
 
-    /// The network's weights and biases as archive tensors, in layer order, with their shapes.
+    /// The network's weights, biases and running statistics as archive tensors, in layer
+    /// order, with their shapes.
     static func parameterTensors(_ network: Network) -> [TensorArchive.Tensor] {
-        network.parameters.map { TensorArchive.Tensor(name: $0.name, dimensions: $0.shape, values: $0.values) }
+        (network.parameters + network.state).map { TensorArchive.Tensor(name: $0.name, dimensions: $0.shape, values: $0.values) }
     }
 }

@@ -101,7 +101,7 @@ public final class TrainingRun {
         let record: RunRecord
         if var previous {
             let position = try Checkpoint.load(from: folder.checkpoint, network: loop.network, optimizer: loop.optimizer,
-                                               specHash: identity.configHash, epochs: experiment.train.epochs,
+                                               model: experiment.model, specHash: identity.configHash, epochs: experiment.train.epochs,
                                                batchesPerEpoch: loop.batchesPerEpoch)
             try ResumeCheck.verify(position, folder: folder, record: previous, identity: identity,
                                    epochs: experiment.train.epochs)

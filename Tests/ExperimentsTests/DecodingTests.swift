@@ -20,7 +20,7 @@ import YAML
                                             validation: .holdout(400), rows: .all, missing: .mask,
                                             augment: .init(flip: false)))
         #expect(experiment.model.initializer == InitializerSpec(scheme: .xavier, distribution: .uniform, bias: 0))
-        #expect(experiment.model.layers == [.init(.flatten), .init(.dense(units: 30))])
+        #expect(experiment.model.layers == [.init(FlattenLayer()), .init(DenseLayer(units: 30))])
         let train = experiment.train
         #expect(train.epochs == 5)
         #expect(train.batchSize == 128)
@@ -83,10 +83,10 @@ import YAML
                            rows: .complete, missing: .drop, augment: .init(flip: true)),
             model: ModelSpec(
                 initializer: InitializerSpec(scheme: .he, distribution: .normal, bias: 0.1),
-                layers: [.init(.conv(filters: 32, kernel: 3, stride: 1, padding: 1), initializer: .init(scheme: .xavier)),
-                         .init(.relu), .init(.maxPool(size: 2, stride: 2)), .init(.maxPool(size: 3, stride: 2)),
-                         .init(.flatten), .init(.dense(units: 500), initializer: .init(bias: 1)), .init(.relu),
-                         .init(.dropout(rate: 0.5)), .init(.dropout(rate: 0.25)), .init(.dense(units: 30))]),
+                layers: [.init(ConvLayer(filters: 32, kernel: 3, stride: 1, padding: 1, initializer: .init(scheme: .xavier))),
+                         .init(ReLULayer()), .init(MaxPoolLayer(size: 2, stride: 2)), .init(MaxPoolLayer(size: 3, stride: 2)),
+                         .init(FlattenLayer()), .init(DenseLayer(units: 500, initializer: .init(bias: 1))), .init(ReLULayer()),
+                         .init(DropoutLayer(rate: 0.5)), .init(DropoutLayer(rate: 0.25)), .init(DenseLayer(units: 30))]),
             train: TrainSpec(epochs: 100, batchSize: 100, shuffle: false, lastBatch: .reportZip,
                              optimizer: .sgd(momentum: .init(.linear(from: 0.9, to: 0.999), form: .nesterov)),
                              learningRate: .linear(from: 0.03, to: 0.0001), l2: 0.0005,
@@ -104,12 +104,12 @@ import YAML
                 - dense: {units: 30, init: {weights: xavier, bias: 1}}
             train: {epochs: 1}
             """
-        let descriptions = try Experiment.decode(text: text, path: "x.yaml").model.layerDescriptions
-        #expect(descriptions.map(\.initializer) == [
+        let model = try Experiment.decode(text: text, path: "x.yaml").model
+        #expect(model.layers.map(model.initializer(of:)) == [
             InitializerSpec(scheme: .he, distribution: .uniform, bias: 0), nil,
             InitializerSpec(scheme: .xavier, distribution: .normal, bias: 1),
         ])
-        #expect(descriptions.map(\.kind) == [.conv(filters: 4, kernel: 3, stride: 1, padding: 0), .flatten, .dense(units: 30)])
+        #expect(model.layers.map(\.summaryLabel) == ["conv 4@3×3", "flatten", "dense 30"])
     }
 
     @Test(arguments: [

@@ -45,18 +45,22 @@ import Testing
         #expect(estimate.activations == stored.map(Double.init))
     }
 
-    /// `LayerSizes` counts what the Engine counts, for every layer of every shipped experiment.
+    /// The registry's sizes and plan roles are what the Engine builds, for every layer of every
+    /// shipped experiment: output shapes, parameter counts, fusion roles and in-place work.
     @Test(arguments: ["cnn4", "cnn5", "demo", "mlp", "nouri", "nouri-adam", "reference"])
     func checkedSizesAreTheEnginesSizes(name: String) throws {
         let experiment = try Experiment.load(contentsOfFile: packageRoot().appendingPathComponent("experiments/\(name).yaml").path)
-        var input = ModelSpec.inputShape
-        for layer in experiment.model.layers {
-            let sizes = try LayerSizes(layer.kind, input: input)
-            let output = try layer.kind.outputShape(for: input)
-            #expect(sizes.output == output)
-            #expect(sizes.parameters == layer.kind.parameterCount(input: input))
-            #expect(sizes.flops == layer.kind.forwardFLOPs(input: input, output: output))
-            input = output
+        let summary = try ModelSummary(model: experiment.model)
+        var rng = RandomGenerator(seed: 1)
+        let network = try experiment.model.makeNetwork(maxBatch: 1, threads: 1, rng: &rng)
+        for (index, (row, node)) in zip(summary.rows, network.nodes).enumerated() {
+            let layer = experiment.model.layers[index].type.base
+            #expect(row.output == node.operation.outputShape)
+            #expect(row.parameters == node.operation.parameters.reduce(0) { $0 + $1.count })
+            #expect(row.name == node.name)
+            if case .layer(let built) = node.operation {
+                #expect(layer.planRole == built.fusionRole && layer.worksInPlace == built.worksInPlace, "\(row.label)")
+            }
         }
     }
 }

@@ -41,7 +41,7 @@ import YAML
                                     "data.augment.flip=true", "name=renamed")
         #expect(experiment.train.epochs == 3)
         #expect(experiment.model.initializer.scheme == .he)
-        #expect(experiment.model.layers[0].kind == .conv(filters: 16, kernel: 3, stride: 1, padding: 0))
+        #expect(experiment.model.layers[0] == ModelSpec.Layer(ConvLayer(filters: 16, kernel: 3)))
         #expect(experiment.train.learningRate == .linear(from: 0.03, to: 0.0001))
         #expect(experiment.seed == 5)
         #expect(experiment.data.augment.flip)
@@ -55,7 +55,7 @@ import YAML
 
     @Test func aWholeLayerCanBeReplaced() throws {
         let experiment = try decode("model.layers.2={maxpool: {size: 3, stride: 2}}")
-        #expect(experiment.model.layers[2].kind == .maxPool(size: 3, stride: 2))
+        #expect(experiment.model.layers[2] == ModelSpec.Layer(MaxPoolLayer(size: 3, stride: 2)))
     }
 
     @Test func badOverridesReadLikeBadFiles() {

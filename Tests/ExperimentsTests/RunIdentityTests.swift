@@ -7,12 +7,16 @@ import YAML
 /// key added to a table is covered without touching this file.
 @Suite struct RunIdentityTests {
     /// One layer of every kind, each written as a mapping so that `--set` reaches its settings.
-    /// Every sample keeps the network valid: 96 → conv 3 → 94 → maxpool 2 → 47 → flatten →
-    /// dense 16 → dropout → dense 30.
+    /// Every sample keeps the network valid: the merges read the input (three times with their
+    /// sample) and are stacked by a second concat; then 96 → conv 3 → 94 → maxpool 2 → 47 →
+    /// flatten → dense 16 → dropout → dense 30.
     static let base = """
         name: base
         model:
           layers:
+            - add: {inputs: [input, input]}
+            - concat: {inputs: [input, input]}
+            - concat: {inputs: [add1, concat1], name: both}
             - conv: {filters: 8, kernel: 3}
             - relu
             - maxpool: {size: 2}
@@ -31,7 +35,8 @@ import YAML
     /// The top-level table's samples, then each layer kind's at the first layer of that kind.
     static let samples: [Sample] = {
         let layers = (try? decode([]))?.model.layers ?? []
-        var samples = Experiment.keys.samples
+        // The keys every layer takes besides its kind's: a name (parameters are named after it).
+        var samples = Experiment.keys.samples + [Sample(["model", "layers", "3", "conv", "name"], "stem")]
         for kind in ModelSpec.Layer.kinds {
             guard let index = layers.firstIndex(where: { kind.encode($0) != nil }) else { continue }
             samples += kind.samples.map { $0.below(String(index)).below("layers").below("model") }
@@ -55,13 +60,14 @@ import YAML
     }
 
     /// Counted when the tables were written, so that an empty walk cannot pass: 43 key paths
-    /// outside the layers and 14 in them.
+    /// outside the layers and 17 in them.
     @Test func theWalkVisitsEveryKeyPath() {
         let keyPaths = Set(Self.samples.compactMap { $0.settings.last.map { dotted($0.keyPath) } })
-        #expect(keyPaths.count >= 57)
+        #expect(keyPaths.count >= 60)
         for keyPath in ["seed", "data.validation.shuffle", "train.optimizer.sgd.nesterov",
                         "train.learning_rate.step.factor", "train.optimizer.sgd.momentum.linear.to",
-                        "model.layers.0.conv.init.bias", "model.layers.2.maxpool.stride", "model.layers.5.dropout.rate"] {
+                        "model.layers.3.conv.init.bias", "model.layers.5.maxpool.stride", "model.layers.8.dropout.rate",
+                        "model.layers.0.add.inputs", "model.layers.3.conv.name"] {
             #expect(keyPaths.contains(keyPath), "\(keyPath) is not sampled")
         }
     }

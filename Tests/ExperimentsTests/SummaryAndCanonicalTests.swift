@@ -41,11 +41,11 @@ import YAML
             """
         let summary = try ModelSummary(model: Experiment.decode(text: text, path: "x.yaml").model)
         #expect(summary.description == """
-            #  layer     output    parameters  MFLOPs  initializer
-               input     1×96×96
-            0  flatten   9216×1×1           0   0.000
-            1  dense 30  30×1×1       276,510   0.553  he-normal, bias 1
-               total                  276,510   0.553
+            #  name      layer     output    parameters  MFLOPs  initializer
+                         input     1×96×96
+            0  flatten1  flatten   9216×1×1           0   0.000
+            1  dense1    dense 30  30×1×1       276,510   0.553  he-normal, bias 1
+                         total                  276,510   0.553
             276,510 parameters (1.1 MiB as fp32), 0.553 MFLOPs forward per image
             """)
     }

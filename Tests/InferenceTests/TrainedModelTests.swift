@@ -2,7 +2,7 @@ import Engine
 import Experiments
 import Faces
 import Foundation
-import Inference
+@testable import Inference
 import Results
 import Testing
 
@@ -118,17 +118,37 @@ import Testing
         try archive.write(to: folder.bestWeights)
     }
 
+    /// Weights written before layers were named (`layer5.dense.bias`, by position) still load
+    /// and predict exactly what they predicted.
+    @Test func archivesWithPositionalNamesStillLoad() throws {
+        let (path, network, experiment) = try Self.makeRunFolder()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let rows = try ModelSummary(model: experiment.model).rows
+        let folder = RunFolder(path: path)
+        var archive = try TensorArchive(path: folder.bestWeights)
+        for index in archive.tensors.indices {
+            let parts = archive.tensors[index].name.split(separator: ".")
+            let row = rows.first { $0.name == parts[0] }!
+            archive.tensors[index].name = "layer\(row.index + 1).\(experiment.model.layers[row.index].kindName).\(parts[1])"
+        }
+        #expect(archive.tensors.map(\.name).contains("layer1.conv.weight"))
+        try archive.write(to: folder.bestWeights)
+        let model = try TrainedModel(runFolder: path, weights: .best)
+        let input = (0..<(2 * FaceImage.pixelCount)).map { Float($0 % 97) / 97 }
+        #expect(model.network.predict(input, count: 2) == network.predict(input, count: 2))
+    }
+
     /// NaN weights would predict NaN everywhere, which clipping turned into a face of 48s: a
     /// plausible submission from a dead model. They are refused as the model loads.
     @Test func nonFiniteWeightsAreRefused() throws {
         let (path, _, _) = try Self.makeRunFolder()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try Self.rewriteBestWeights(path) { name, value in name == "layer5.dense.bias" ? .nan : value }
+        try Self.rewriteBestWeights(path) { name, value in name == "dense1.bias" ? .nan : value }
         do {
             _ = try TrainedModel(runFolder: path, weights: .best)
             Issue.record("NaN weights loaded")
         } catch {
-            #expect("\(error)" == "\(RunFolder(path: path).bestWeights): tensor 'layer5.dense.bias' holds 12 non-finite values "
+            #expect("\(error)" == "\(RunFolder(path: path).bestWeights): tensor 'dense1.bias' holds 12 non-finite values "
                     + "(the first, at index 0, is nan); the weights are unusable (the run diverged or the file is damaged): "
                     + "try the other weights (--weights best or last) or train the run again")
         }

@@ -32,7 +32,7 @@ import Testing
         #expect(result.standardError == "")
         // Seedless: the seed drawn when it runs is part of the run id, so there is none to show yet.
         #expect(result.standardOutput.hasPrefix("good.yaml: ok\ntiny (seed chosen at random when it runs, and with it the run id)\n"))
-        #expect(result.standardOutput.contains("0  conv 4@5×5/2  4×46×46          104   0.423  xavier-uniform, bias 0"))
+        #expect(result.standardOutput.contains("0  conv1     conv 4@5×5/2  4×46×46          104   0.423  xavier-uniform, bias 0"))
         // 4·(5·5·1) + 4 = 104 and 2116·30 + 30 = 63,510 parameters; 2·(4·46·46)·25 = 0.423 MFLOPs.
         #expect(result.standardOutput.contains("63,614 parameters"))
         #expect(result.filesAfterwards == ["good.yaml"])

@@ -18,7 +18,7 @@ import Testing
             let plot = try runKplab(["compare", "results", "--plot", "d.svg", "--diagnostics"], in: folder)
             #expect(plot.status == 0, "\(plot.standardError)")
             let svg = try String(contentsOf: folder.appendingPathComponent("d.svg"), encoding: .utf8)
-            #expect(svg.contains("dead ReLU units") && svg.contains("layer1.conv"))
+            #expect(svg.contains("dead ReLU units") && svg.contains("conv1"))
         }
         _ = try runInScratchFolder(["run", "tiny.yaml", "--threads", "1", "--quiet"], files: files) { folder in
             without = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("results/tiny").path)

@@ -162,7 +162,7 @@ import Testing
                           ["show", run, "--data", "test.csv", "--out", "faces.png"]] {
             let refused = try scratch.kplab(arguments)
             #expect(refused.status == 1, "\(arguments)")
-            #expect(refused.standardError.hasPrefix("error: \(run)/model.best.kpw: tensor 'layer1.conv.weight' holds 100 non-finite values"),
+            #expect(refused.standardError.hasPrefix("error: \(run)/model.best.kpw: tensor 'conv1.weight' holds 100 non-finite values"),
                     "\(arguments): \(refused.standardError)")
         }
         #expect(try scratch.files() == (before + ["feature.csv"]).sorted())

@@ -31,15 +31,15 @@ import Testing
 
         let rows = try DiagnosticsLog.read(path: training.folder.diagnostics)
         #expect(rows.map(\.epoch) == [1, 1, 1, 2, 2, 2, 3, 3, 3])
-        #expect(rows.prefix(3).map(\.layer) == ["layer1.conv", "layer5.dense", "layer8.dense"])
+        #expect(rows.prefix(3).map(\.layer) == ["conv1", "dense1", "dense2"])
         for row in rows {
             #expect(row.activationStandardDeviation > 0 && row.activationMean.isFinite)
             #expect(row.weight.norm > 0 && row.weight.gradientNorm > 0 && row.weight.updateNorm > 0)
             #expect(row.bias.gradientNorm > 0 && row.biasShare >= 0 && row.biasShare <= 1)
         }
         // The conv and hidden dense layers feed a ReLU; the output layer does not.
-        #expect(rows.filter { $0.layer != "layer8.dense" }.allSatisfy { ($0.deadFraction ?? -1) >= 0 && $0.deadFraction! <= 1 })
-        #expect(rows.filter { $0.layer == "layer8.dense" }.allSatisfy { $0.deadFraction == nil })
+        #expect(rows.filter { $0.layer != "dense2" }.allSatisfy { ($0.deadFraction ?? -1) >= 0 && $0.deadFraction! <= 1 })
+        #expect(rows.filter { $0.layer == "dense2" }.allSatisfy { $0.deadFraction == nil })
         // The weight norm in the file is the final weights' (epoch 3 is the last).
         let last = try TensorArchive(path: training.folder.lastWeights)
         #expect(rows[6].weight.norm == l2Norm(last.tensors[0].values))
@@ -59,7 +59,7 @@ import Testing
         // A crash after the diagnostics of epoch 3 were written but before its checkpoint.
         let handle = try #require(FileHandle(forWritingAtPath: first.folder.diagnostics))
         handle.seekToEndOfFile()
-        handle.write(Data("3,layer1.conv,0,0,0,0,0,0,0,0,0,0,0,0\n".utf8))
+        handle.write(Data("3,conv1,0,0,0,0,0,0,0,0,0,0,0,0\n".utf8))
         handle.closeFile()
 
         let (resumed, final) = try Self.train(into: results, resume: true)
@@ -88,8 +88,8 @@ import Testing
         #expect(record.collapsed?.sinceEpoch == 1)
         #expect(try RunRecord.read(from: training.folder.record).collapsed == record.collapsed)
         let rows = try DiagnosticsLog.read(path: training.folder.diagnostics)
-        #expect(rows.filter { $0.layer == "layer5.dense" }.allSatisfy { $0.deadFraction == 1 })
-        #expect(rows.filter { $0.layer == "layer8.dense" }.allSatisfy { $0.biasShare == 1 })
+        #expect(rows.filter { $0.layer == "dense1" }.allSatisfy { $0.deadFraction == 1 })
+        #expect(rows.filter { $0.layer == "dense2" }.allSatisfy { $0.biasShare == 1 })
 
         // compare: the status says so, and the plot draws the panels.
         let comparison = try Comparison(runs: try RunDiscovery.load(paths: [results]).runs)

@@ -83,8 +83,8 @@ import Training
         #expect(recorded == experiment)
         let last = try TensorArchive(path: training.folder.lastWeights)
         #expect(last.specHash == experiment.configHash)
-        #expect(last.tensors.map(\.name) == ["layer1.conv.weight", "layer1.conv.bias", "layer5.dense.weight",
-                                             "layer5.dense.bias", "layer8.dense.weight", "layer8.dense.bias"])
+        #expect(last.tensors.map(\.name) == ["conv1.weight", "conv1.bias", "dense1.weight",
+                                             "dense1.bias", "dense2.weight", "dense2.bias"])
         #expect(last.tensors[0].dimensions == [4, 1, 5, 5])
         #expect(FileManager.default.fileExists(atPath: training.folder.bestWeights))
         #expect(!FileManager.default.fileExists(atPath: training.folder.checkpoint))

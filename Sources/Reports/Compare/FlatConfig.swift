@@ -1,3 +1,4 @@
+import Experiments
 import YAML
 
 /// A resolved experiment flattened into dotted keys, in the order the keys appear in
@@ -28,7 +29,7 @@ public struct FlatConfig: Sendable, Equatable {
         if let layers = root.value(atPath: ["model", "layers"])?.sequence {
             let key = FlatConfig.architectureKey
             // Placed where the layers start, so that columns follow the file's order.
-            if values.updateValue(Value(text: Architecture(layers: layers).text, isPlain: false), forKey: key) == nil {
+            if values.updateValue(Value(text: Architecture.text(layers: layers), isPlain: false), forKey: key) == nil {
                 keys.insert(key, at: keys.firstIndex(where: FlatConfig.isLayerDetail) ?? keys.endIndex)
             }
         }

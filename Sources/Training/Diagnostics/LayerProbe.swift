@@ -3,13 +3,13 @@ import Faces
 import Inference
 
 /// A fixed probe batch (the first `min(64, n)` validation faces, in file order, unflipped)
-/// run through the network one layer at a time in inference mode, so that every layer's own
-/// output can be measured — including a convolution's before the ReLU that the network
-/// applies in place.
+/// run through the network one node at a time in inference mode (`Network.inspect`), so that
+/// every layer's own output can be measured — including a convolution's before the ReLU that
+/// the network applies in place.
 ///
-/// The pass uses buffers of its own (two, ping-pong, of `chunk` samples of the widest layer)
-/// and only `Layer.forward`, so it changes no parameter, gradient or random stream: a run
-/// with diagnostics trains to exactly the same numbers as one without.
+/// The pass uses buffers of its own, in chunks of at most 16 samples, so it changes no
+/// parameter, gradient or random stream: a run with diagnostics trains to exactly the same
+/// numbers as one without.
 final class LayerProbe {
     /// What one pass measured for one parameterised layer.
     struct Measurement {
@@ -19,7 +19,8 @@ final class LayerProbe {
         /// broadcast to the output's shape, over the same values: whether the bias does all the work.
         var weightedInputSquares = 0.0
         var biasSquares = 0.0
-        /// Units of the ReLU that follows the layer (before the next parameterised one), if any.
+        /// Units of the ReLU that reads the layer's output (through layers without parameters
+        /// that alone read what they follow), if any.
         var dead: DeadUnits?
 
         /// rms(bias) / (rms(bias) + rms(W·x)) in [0, 1]: 1 when the output is the bias alone.
@@ -35,13 +36,11 @@ final class LayerProbe {
     /// (count, inputShape.count)
     let images: [Float]
     let count: Int
-    /// Samples per forward: at most the network's `maxBatch`, whose scratch the layers size for.
+    /// Samples per pass: at most the network's `maxBatch`, whose scratch the layers size for.
     let chunk: Int
-    /// For each layer index that has parameters: the index of the ReLU layer whose input it
+    /// For each node index that has parameters: the index of the ReLU node whose input it
     /// measures for dead units.
     let reluAfter: [Int: Int]
-    private let buffers: [UnsafeMutablePointer<Float>]
-    private let bufferSize: Int
 
     init(network: Network, validation: FaceDataset) {
         self.network = network
@@ -51,60 +50,55 @@ final class LayerProbe {
         if let first = validation.epoch(0, plan: inFileOrder).first { validation.fill(&batch, with: first) }
         images = Array(batch.images.prefix(count * network.inputShape.count))
         chunk = max(1, min(count, network.maxBatch, 16))
-        var reluAfter: [Int: Int] = [:]
-        var owner: Int?
-        for (index, layer) in network.layers.enumerated() {
-            if !layer.parameters.isEmpty {
-                owner = index
-            } else if layer is ReLU, let current = owner {
-                reluAfter[current] = index
-                owner = nil
-            }
-        }
-        self.reluAfter = reluAfter
-        let size = chunk * (network.layers.map(\.outputShape.count).max() ?? 1)
-        bufferSize = size
-        buffers = (0..<2).map { _ in
-            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: size)
-            buffer.initialize(repeating: 0, count: size)
-            return buffer
-        }
+        reluAfter = Self.reluAfter(in: network.nodes)
     }
 
-    deinit { buffers.forEach { $0.deallocate() } }
+    /// For each node with parameters, the ReLU reached by following the only reader of its
+    /// output through nodes without parameters (a conv's own ReLU, past a dropout or flatten).
+    static func reluAfter(in nodes: [NetworkNode]) -> [Int: Int] {
+        var readers = [[Int]](repeating: [], count: nodes.count + 1)
+        for (index, node) in nodes.enumerated() { node.inputs.forEach { readers[$0].append(index) } }
+        var result: [Int: Int] = [:]
+        for (index, node) in nodes.enumerated() where !node.operation.parameters.isEmpty {
+            var current = index
+            while readers[current + 1].count == 1 {
+                let next = readers[current + 1][0]
+                guard case .layer(let layer) = nodes[next].operation, layer.parameters.isEmpty else { break }
+                if layer is ReLU {
+                    result[index] = next
+                    break
+                }
+                current = next
+            }
+        }
+        return result
+    }
 
-    /// One pass over the probe: a `Measurement` per parameterised layer index.
+    /// One pass over the probe: a `Measurement` per parameterised node index.
     func measure() -> [Int: Measurement] {
-        let layers = network.layers
+        let nodes = network.nodes
         var measurements: [Int: Measurement] = [:]
         var biases: [Int: [Float]] = [:]
-        for (index, layer) in layers.enumerated() where !layer.parameters.isEmpty {
+        for (index, node) in nodes.enumerated() where !node.operation.parameters.isEmpty {
             var measurement = Measurement()
-            if let relu = reluAfter[index] { measurement.dead = DeadUnits(units: layers[relu].inputShape.count) }
+            if let relu = reluAfter[index] { measurement.dead = DeadUnits(units: nodes[relu].operation.outputShape.count) }
             measurements[index] = measurement
-            biases[index] = layer.parameters.first { $0.role == .bias }?.values
+            biases[index] = node.operation.parameters.first { $0.role == .bias }?.values
         }
         let owners = Dictionary(uniqueKeysWithValues: reluAfter.map { ($1, $0) })
-        var unused = RandomGenerator(seed: 0)  // inference draws nothing
         images.withUnsafeBufferPointer { images in
             for start in stride(from: 0, to: count, by: chunk) {
                 let samples = min(chunk, count - start)
-                var input = UnsafePointer(images.baseAddress! + start * network.inputShape.count)
-                for (index, layer) in layers.enumerated() {
-                    let output = buffers[index % 2]
-                    // A ReLU's input is the previous layer's output: the units it kills.
+                network.inspect(images.baseAddress! + start * network.inputShape.count, count: samples) { index, inputs, output in
+                    // A ReLU's input is the values it kills.
                     if let owner = owners[index] {
-                        measurements[owner]!.dead!.observe(UnsafeBufferPointer(start: input, count: samples * layer.inputShape.count),
-                                                           count: samples)
+                        measurements[owner]!.dead!.observe(inputs[0], count: samples)
                     }
-                    layer.forward(input: input, output: output, count: samples, training: false, rng: &unused)
-                    let values = UnsafeBufferPointer(start: UnsafePointer(output), count: samples * layer.outputShape.count)
                     if measurements[index] != nil {
-                        measurements[index]!.activations.add(values)
-                        Self.splitBias(values, bias: biases[index] ?? [], perSample: layer.outputShape.count,
+                        measurements[index]!.activations.add(output)
+                        Self.splitBias(output, bias: biases[index] ?? [], perSample: nodes[index].operation.outputShape.count,
                                        into: &measurements[index]!)
                     }
-                    input = UnsafePointer(output)
                 }
             }
         }

@@ -50,16 +50,15 @@ final class DiagnosticsWriter: TrainingObserver {
                          gradientNorm: earlier == nil ? .nan : l2Norm(parameter.gradient),
                          updateNorm: earlier.map { l2Distance(values, $0) } ?? .nan)
         }
-        return network.layers.enumerated().compactMap { index, layer in
-            guard let measurement = measurements[index], let first = layer.parameters.first else { return nil }
-            // "layer4.conv.weight" → "layer4.conv"
-            let name = first.name.split(separator: ".").dropLast().joined(separator: ".")
+        return network.nodes.enumerated().compactMap { index, node in
+            let parameters = node.operation.parameters
+            guard let measurement = measurements[index], !parameters.isEmpty else { return nil }
             return DiagnosticsLog.Row(
-                epoch: epoch, layer: name, activationMean: measurement.activations.mean,
+                epoch: epoch, layer: node.name, activationMean: measurement.activations.mean,
                 activationStandardDeviation: measurement.activations.standardDeviation,
                 deadFraction: measurement.dead?.fraction, biasShare: measurement.biasShare,
-                weight: norms(layer.parameters.first { $0.role == .weight }),
-                bias: norms(layer.parameters.first { $0.role == .bias }))
+                weight: norms(parameters.first { $0.role == .weight }),
+                bias: norms(parameters.first { $0.role == .bias }))
         }
     }
 }

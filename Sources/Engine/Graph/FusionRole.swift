@@ -1,0 +1,44 @@
+/// What a layer can be to the execution plan's fusion pass (`ExecutionPlan`): the parts of the
+/// pattern convolution → (per-channel affine) → ReLU or leaky ReLU → max-pool, which runs as
+/// one pass per sample wherever each value in it has a single consumer. Each layer says
+/// which part it can be; the plan never looks at types.
+public enum FusionRole: Hashable, Sendable {
+    /// Can start the pattern (a convolution).
+    case convolution
+    /// A fixed per-channel y = x·scale + shift at inference (`ChannelAffine`); it joins the
+    /// pattern only in an inference plan, because in training its statistics come from the
+    /// whole batch, which a per-sample pass never sees.
+    case channelAffine
+    /// y = x > 0 ? x : negativeSlope·x.
+    case activation(negativeSlope: Float)
+    /// Ends the pattern (a max-pool whose windows the fused pass can record).
+    case maxPool
+    /// Moves no values (flatten): an in-place reshape, safe on the caller's input.
+    case reshape
+    case other
+}
+
+extension Layer {
+    public var fusionRole: FusionRole { .other }
+}
+
+extension Convolution {
+    public var fusionRole: FusionRole { .convolution }
+}
+
+extension ReLU {
+    public var fusionRole: FusionRole { .activation(negativeSlope: 0) }
+}
+
+extension MaxPool {
+    public var fusionRole: FusionRole { Self.fusionRole(size: size) }
+
+    /// A pool ends a fused pass when the fused pass can record its windows' maxima.
+    public static func fusionRole(size: Int) -> FusionRole {
+        size <= ConvolutionReLUPool.largestWindow ? .maxPool : .other
+    }
+}
+
+extension Flatten {
+    public var fusionRole: FusionRole { .reshape }
+}
