@@ -21,7 +21,7 @@ public final class Network {
     /// "layer<N>.<kind>.weight|bias" with N counted from 1 as in the description.
     public let parameters: [Parameter]
 
-    /// The layers as they run: each conv → relu → maxpool triple is one `ConvolutionReLUPool`
+    /// The layers as they run: each conv → relu → maxpool triple is one `ConvolutionActivationPool`
     /// (unless the network was built with `fusesLayers: false`), every other layer itself.
     private let passes: [any Layer]
     /// activations[0] is a copy of the input; activations[i + 1] is pass i's output
@@ -91,8 +91,9 @@ public final class Network {
         while index < built.count {
             if fusesLayers, index + 2 < built.count, let convolution = built[index] as? Convolution,
                built[index + 1] is ReLU, let pool = built[index + 2] as? MaxPool,
-               pool.size <= ConvolutionReLUPool.largestWindow {
-                let fused = ConvolutionReLUPool(convolution: convolution, pool: pool, maxBatch: maxBatch)
+               ConvolutionActivationPool.canFuse(convolution: convolution, pool: pool) {
+                let fused = ConvolutionActivationPool(convolution: convolution, affine: nil, negativeSlope: 0,
+                                                      pool: pool, maxBatch: maxBatch)
                 fused.threads = threads
                 passes.append(fused)
                 index += 3
