@@ -19,10 +19,10 @@ public enum NaiveKernels {
     }
 
     /// Direct convolution. input N×C×H×W, weights F×C×k×k, bias F → output N×F×OH×OW with
-    /// OH = (H + 2·padding − k)/stride + 1 (likewise OW); zero padding on every side.
+    /// OH = (H + top + bottom − k)/stride + 1, OW = (W + left + right − k)/stride + 1; zero padding.
     public static func convolutionForward(input: [Float], shape: Shape, count: Int,
                                           weights: [Float], bias: [Float], filters: Int,
-                                          kernel: Int, stride: Int, padding: Int) -> [Float] {
+                                          kernel: Int, stride: Int, padding: Padding) -> [Float] {
         let out = convolutionOutput(shape, filters: filters, kernel: kernel, stride: stride, padding: padding)
         var output = [Float](repeating: 0, count: count * out.count)
         for n in 0..<count {
@@ -33,8 +33,8 @@ public enum NaiveKernels {
                         for c in 0..<shape.channels {
                             for i in 0..<kernel {
                                 for j in 0..<kernel {
-                                    let ih = oh * stride - padding + i
-                                    let iw = ow * stride - padding + j
+                                    let ih = oh * stride - padding.top + i
+                                    let iw = ow * stride - padding.left + j
                                     guard ih >= 0, ih < shape.height, iw >= 0, iw < shape.width else { continue }
                                     let x = input[((n * shape.channels + c) * shape.height + ih) * shape.width + iw]
                                     let w = weights[((f * shape.channels + c) * kernel + i) * kernel + j]
@@ -54,7 +54,7 @@ public enum NaiveKernels {
     /// bias (F) from the output gradient (N×F×OH×OW).
     public static func convolutionBackward(input: [Float], shape: Shape, count: Int,
                                            weights: [Float], filters: Int, kernel: Int,
-                                           stride: Int, padding: Int, outputGradient: [Float])
+                                           stride: Int, padding: Padding, outputGradient: [Float])
         -> (input: [Float], weights: [Float], bias: [Float]) {
         let out = convolutionOutput(shape, filters: filters, kernel: kernel, stride: stride, padding: padding)
         var dInput = [Double](repeating: 0, count: input.count)
@@ -69,8 +69,8 @@ public enum NaiveKernels {
                         for c in 0..<shape.channels {
                             for i in 0..<kernel {
                                 for j in 0..<kernel {
-                                    let ih = oh * stride - padding + i
-                                    let iw = ow * stride - padding + j
+                                    let ih = oh * stride - padding.top + i
+                                    let iw = ow * stride - padding.left + j
                                     guard ih >= 0, ih < shape.height, iw >= 0, iw < shape.width else { continue }
                                     let xi = ((n * shape.channels + c) * shape.height + ih) * shape.width + iw
                                     let wi = ((f * shape.channels + c) * kernel + i) * kernel + j
@@ -86,9 +86,9 @@ public enum NaiveKernels {
         return (dInput.map(Float.init), dWeights.map(Float.init), dBias.map(Float.init))
     }
 
-    private static func convolutionOutput(_ shape: Shape, filters: Int, kernel: Int, stride: Int, padding: Int) -> Shape {
+    private static func convolutionOutput(_ shape: Shape, filters: Int, kernel: Int, stride: Int, padding: Padding) -> Shape {
         Shape(channels: filters,
-              height: (shape.height + 2 * padding - kernel) / stride + 1,
-              width: (shape.width + 2 * padding - kernel) / stride + 1)
+              height: (shape.height + padding.top + padding.bottom - kernel) / stride + 1,
+              width: (shape.width + padding.left + padding.right - kernel) / stride + 1)
     }
 }

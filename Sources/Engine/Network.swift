@@ -141,14 +141,21 @@ public final class Network {
         self.init(input: input, nodes: nodes, maxBatch: maxBatch, threads: threads, fusesLayers: fusesLayers)
     }
 
-    /// A step's operation: the node's own, or the fused pass over its group.
+    /// A step's operation: the node's own, or the fused pass over its group (convolution →
+    /// optional channel affine → activation → max-pool, as `ExecutionPlan` groups them).
     private static func operation(of step: ExecutionPlan.Step, in nodes: [NetworkNode], maxBatch: Int) -> NetworkNode.Operation {
         guard step.nodes.count > 1 else { return nodes[step.nodes[0]].operation }
-        guard case .layer(let first) = nodes[step.nodes.first!].operation, let convolution = first as? Convolution,
-              case .layer(let last) = nodes[step.nodes.last!].operation, let pool = last as? MaxPool else {
-            preconditionFailure("a fused group runs from a convolution to a max-pool")
+        let layers = step.nodes.map { index -> any Layer in
+            guard case .layer(let layer) = nodes[index].operation else { preconditionFailure("a merge in a fused group") }
+            return layer
         }
-        return .layer(ConvolutionReLUPool(convolution: convolution, pool: pool, maxBatch: maxBatch))
+        guard let convolution = layers.first as? Convolution, let pool = layers.last as? MaxPool,
+              case .activation(let slope) = layers[layers.count - 2].fusionRole else {
+            preconditionFailure("a fused group runs from a convolution through an activation to a max-pool")
+        }
+        let affine = layers.count == 4 ? layers[1] as? any ChannelAffine : nil
+        return .layer(ConvolutionActivationPool(convolution: convolution, affine: affine, negativeSlope: slope, pool: pool,
+                                                maxBatch: maxBatch))
     }
 
     private func applyThreads() {

@@ -29,7 +29,7 @@ public enum VectorKernels {
 
     /// One row of 2×2/2 windows over rows `top` and `bottom`: y = max(0, window maximum),
     /// `bias` added to each value first, and the offset (0 1 / 2 3) of the window's first
-    /// maximum in row-major order, or `ConvolutionReLUPool.blocked` when it is not positive.
+    /// maximum in row-major order, or `ConvolutionActivationPool.blocked` when it is not positive.
     @inline(__always)
     static func poolPairsPositive(_ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, count: Int,
                                   bias: Float, _ y: UnsafeMutablePointer<Float>, _ winner: UnsafeMutablePointer<UInt8>) {

@@ -1,8 +1,8 @@
 import Testing
 @testable import Engine
 
-/// The fused conv → relu → maxpool pass against its twin, the same three layers run one
-/// by one (`fusesLayers: false`): the same outputs and parameters, bit for bit.
+/// The fused conv → (affine) → ReLU or leaky ReLU → maxpool pass against its twin, the
+/// same layers run one by one: the same outputs and gradients, bit for bit.
 @Suite struct FusedPassTests {
     static let spec = InitializerSpec(scheme: .he, distribution: .uniform, bias: 0.1)
     static let layers: [LayerDescription] = [
@@ -104,9 +104,9 @@ import Testing
         let input = (0..<(count * shape.count)).map { _ in levels[Int(draw.uniform() * 4) % 4] }
         var rng = RandomGenerator(seed: 0)
 
-        let fused = ConvolutionReLUPool(convolution: try makeConvolution(),
-                                        pool: try MaxPool(input: shape, size: size, stride: stride, maxBatch: count),
-                                        maxBatch: count)
+        let fused = ConvolutionActivationPool(convolution: try makeConvolution(), affine: nil, negativeSlope: 0,
+                                              pool: try MaxPool(input: shape, size: size, stride: stride, maxBatch: count),
+                                              maxBatch: count)
         let outputCount = count * fused.outputShape.count
         let outputGradient = randomValues(outputCount, seed: 10)
         var output = [Float](repeating: 0, count: outputCount)
@@ -135,5 +135,126 @@ import Testing
         #expect(fused.convolution.weight.gradient == convolution.weight.gradient)
         #expect(fused.convolution.bias.gradient == convolution.bias.gradient)
         #expect(inputGradient.contains { $0 != 0 })
+    }
+
+    /// A fixed per-channel affine standing in for batch normalisation at inference.
+    final class FixedAffine: ChannelAffine {
+        let scale: [Float], shift: [Float]
+        init(channels: Int, seed: UInt64) {
+            scale = randomValues(channels, seed: seed, low: -1.5, high: 1.5)
+            shift = randomValues(channels, seed: seed + 1, low: -0.5, high: 0.5)
+        }
+        func inferenceAffine() -> (scale: [Float], shift: [Float]) { (scale, shift) }
+    }
+
+    /// Convolutions of every algorithm: the direct wide kernel, tap GEMMs, and im2col with
+    /// padding on two sides only (its plane has the bias; the wide ones add it as they pool).
+    static let convolutions: [(label: String, shape: Shape, filters: Int, kernel: Int, padding: Padding)] = [
+        ("direct", Shape(channels: 2, height: 11, width: 13), 3, 3, .none),
+        ("tap GEMM", Shape(channels: 8, height: 9, width: 10), 4, 2, .none),
+        ("im2col", Shape(channels: 2, height: 10, width: 9), 3, 3, Padding(top: 1, left: 0, bottom: 0, right: 2)),
+    ]
+    /// 2×2/2 (the pooling kernels for ReLU), overlapping 3×3/2, gapped 2×2/3.
+    static let pools: [(size: Int, stride: Int)] = [(2, 2), (3, 2), (2, 3)]
+
+    /// The fused pass against Convolution, the affine and activation computed here, and
+    /// MaxPool, run one by one: forward always, backward without an affine (inference only).
+    @Test(arguments: [1, 2, 3])
+    func fusedEqualsTheChain(threads: Int) throws {
+        let count = 5
+        for c in Self.convolutions {
+            for (size, stride) in Self.pools {
+                for slope: Float in [0, 0.1] {
+                    for withAffine in [false, true] {
+                        let label = "\(c.label) pool \(size)/\(stride) slope \(slope) affine \(withAffine) threads \(threads)"
+                        func makeConvolution() throws -> Convolution {
+                            let convolution = initialized(try Convolution(input: c.shape, filters: c.filters,
+                                                                          kernel: c.kernel, padding: c.padding))
+                            convolution.threads = threads
+                            return convolution
+                        }
+                        let convolution = try makeConvolution()
+                        let pool = try MaxPool(input: convolution.outputShape, size: size, stride: stride, maxBatch: count)
+                        pool.threads = threads
+                        let affine = withAffine ? FixedAffine(channels: c.filters, seed: 21) : nil
+                        let fused = ConvolutionActivationPool(convolution: try makeConvolution(), affine: affine,
+                                                              negativeSlope: slope, pool: pool, maxBatch: count)
+                        fused.threads = threads
+                        #expect((fused.convolution.algorithm is Im2colConvolution) == (c.label == "im2col"), "\(label)")
+
+                        // The left third of each row is zero: windows tie on the bias, and
+                        // negative values reach the activation.
+                        var input = randomValues(count * c.shape.count, seed: 22)
+                        for i in input.indices where i % c.shape.width < c.shape.width / 3 { input[i] = 0 }
+                        let training = !withAffine
+                        var rng = RandomGenerator(seed: 0)
+                        var output = [Float](repeating: 0, count: count * fused.outputShape.count)
+                        fused.forward(input: input, output: &output, count: count, training: training, rng: &rng)
+
+                        // The chain, one layer at a time.
+                        let planeShape = convolution.outputShape, area = planeShape.height * planeShape.width
+                        var z = [Float](repeating: 0, count: count * planeShape.count)
+                        convolution.forward(input: input, output: &z, count: count, training: training, rng: &rng)
+                        if let affine {
+                            for i in z.indices {
+                                let f = (i / area) % c.filters
+                                z[i] = z[i] * affine.scale[f] + affine.shift[f]
+                            }
+                        }
+                        let relu = ReLU(input: planeShape)
+                        var activated = z
+                        if slope == 0 {
+                            relu.forward(input: z, output: &activated, count: count, training: training, rng: &rng)
+                        } else {
+                            activated = z.map { $0 > 0 ? $0 : slope * $0 }
+                        }
+                        var pooled = output
+                        pool.forward(input: activated, output: &pooled, count: count, training: training, rng: &rng)
+                        #expect(firstDifference(output, pooled) == nil, "\(label): output")
+                        if withAffine { continue }
+
+                        let outputGradient = randomValues(output.count, seed: 23)
+                        var inputGradient = [Float](repeating: 0, count: input.count)
+                        fused.backward(input: input, output: output, outputGradient: outputGradient,
+                                       inputGradient: &inputGradient, count: count)
+                        var poolGradient = z
+                        pool.backward(input: activated, output: pooled, outputGradient: outputGradient,
+                                      inputGradient: &poolGradient, count: count)
+                        var zGradient = poolGradient
+                        if slope == 0 {
+                            relu.backward(input: z, output: activated, outputGradient: poolGradient,
+                                          inputGradient: &zGradient, count: count)
+                        } else {
+                            for i in z.indices { zGradient[i] = z[i] > 0 ? poolGradient[i] : slope * poolGradient[i] }
+                        }
+                        var expectedInputGradient = inputGradient
+                        convolution.backward(input: input, output: z, outputGradient: zGradient,
+                                             inputGradient: &expectedInputGradient, count: count)
+                        #expect(firstDifference(inputGradient, expectedInputGradient) == nil, "\(label): input gradient")
+                        #expect(firstDifference(fused.convolution.weight.gradient, convolution.weight.gradient) == nil,
+                                "\(label): weight gradient")
+                        #expect(firstDifference(fused.convolution.bias.gradient, convolution.bias.gradient) == nil,
+                                "\(label): bias gradient")
+                        #expect(inputGradient.contains { $0 != 0 }, "\(label)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The first index whose bits differ (or the count, when the lengths do), nil when none.
+    private func firstDifference(_ a: [Float], _ b: [Float]) -> Int? {
+        guard a.count == b.count else { return min(a.count, b.count) }
+        return a.indices.first { a[$0].bitPattern != b[$0].bitPattern }
+    }
+
+    @Test func canFuseOnlyWhatFitsAByte() throws {
+        let convolution = try Convolution(input: Shape(channels: 1, height: 20, width: 20), filters: 2, kernel: 3)
+        let fits = try MaxPool(input: convolution.outputShape, size: 15, stride: 1, maxBatch: 1)
+        let tooLarge = try MaxPool(input: convolution.outputShape, size: 16, stride: 1, maxBatch: 1)
+        let elsewhere = try MaxPool(input: Shape(channels: 2, height: 17, width: 18), size: 2, stride: 2, maxBatch: 1)
+        #expect(ConvolutionActivationPool.canFuse(convolution: convolution, pool: fits))
+        #expect(!ConvolutionActivationPool.canFuse(convolution: convolution, pool: tooLarge))
+        #expect(!ConvolutionActivationPool.canFuse(convolution: convolution, pool: elsewhere))
     }
 }

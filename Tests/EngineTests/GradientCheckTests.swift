@@ -13,20 +13,29 @@ struct GradientCheckTests {
     }
 
     struct ConvolutionCase: CustomTestStringConvertible, Sendable {
-        var shape: Shape, filters: Int, kernel: Int, stride: Int, padding: Int
+        var shape: Shape, filters: Int, kernel: Int, stride: Int, padding: Padding
         var testDescription: String { "\(shape) → \(filters)@\(kernel)×\(kernel) s\(stride) p\(padding)" }
     }
 
     static let convolutionCases: [ConvolutionCase] = [
         // the direct kernel (stride 1, valid, under 8 channels): a tail only, then 16-position blocks too
-        .init(shape: Shape(channels: 1, height: 6, width: 6), filters: 2, kernel: 3, stride: 1, padding: 0),
-        .init(shape: Shape(channels: 2, height: 7, width: 9), filters: 5, kernel: 2, stride: 1, padding: 0),
-        .init(shape: Shape(channels: 2, height: 5, width: 7), filters: 3, kernel: 3, stride: 2, padding: 1),
-        .init(shape: Shape(channels: 3, height: 6, width: 5), filters: 2, kernel: 2, stride: 1, padding: 2),
-        .init(shape: Shape(channels: 2, height: 7, width: 7), filters: 4, kernel: 4, stride: 3, padding: 1),
-        .init(shape: Shape(channels: 3, height: 4, width: 4), filters: 2, kernel: 1, stride: 1, padding: 0),
+        .init(shape: Shape(channels: 1, height: 6, width: 6), filters: 2, kernel: 3, stride: 1, padding: Padding(0)),
+        .init(shape: Shape(channels: 2, height: 7, width: 9), filters: 5, kernel: 2, stride: 1, padding: Padding(0)),
+        .init(shape: Shape(channels: 2, height: 5, width: 7), filters: 3, kernel: 3, stride: 2, padding: Padding(1)),
+        .init(shape: Shape(channels: 3, height: 6, width: 5), filters: 2, kernel: 2, stride: 1, padding: Padding(2)),
+        .init(shape: Shape(channels: 2, height: 7, width: 7), filters: 4, kernel: 4, stride: 3, padding: Padding(1)),
+        .init(shape: Shape(channels: 3, height: 4, width: 4), filters: 2, kernel: 1, stride: 1, padding: Padding(0)),
         // the tap-GEMM path (stride 1, valid, 8 or more channels)
-        .init(shape: Shape(channels: 8, height: 4, width: 5), filters: 3, kernel: 2, stride: 1, padding: 0),
+        .init(shape: Shape(channels: 8, height: 4, width: 5), filters: 3, kernel: 2, stride: 1, padding: Padding(0)),
+        // per-side padding: TensorFlow's "same" for even kernels (the odd one bottom and right)
+        .init(shape: Shape(channels: 2, height: 5, width: 6), filters: 3, kernel: 2, stride: 1,
+              padding: .same(input: Shape(channels: 2, height: 5, width: 6), window: 2, stride: 1)),
+        .init(shape: Shape(channels: 2, height: 6, width: 5), filters: 2, kernel: 4, stride: 1,
+              padding: .same(input: Shape(channels: 2, height: 6, width: 5), window: 4, stride: 1)),
+        .init(shape: Shape(channels: 2, height: 7, width: 6), filters: 3, kernel: 2, stride: 2,
+              padding: .same(input: Shape(channels: 2, height: 7, width: 6), window: 2, stride: 2)),
+        .init(shape: Shape(channels: 1, height: 7, width: 8), filters: 2, kernel: 4, stride: 2,
+              padding: .same(input: Shape(channels: 1, height: 7, width: 8), window: 4, stride: 2)),
     ]
 
     @Test(arguments: convolutionCases)

@@ -20,29 +20,41 @@ import Testing
     }
 
     struct Case: Sendable, CustomTestStringConvertible {
-        var shape: Shape, filters: Int, kernel: Int, stride: Int, padding: Int, threads: Int
+        var shape: Shape, filters: Int, kernel: Int, stride: Int, padding: Padding, threads: Int
         var testDescription: String { "\(shape) \(filters)@\(kernel) s\(stride) p\(padding) t\(threads)" }
     }
     static let cases: [Case] = [
-        .init(shape: Shape(channels: 1, height: 12, width: 12), filters: 4, kernel: 3, stride: 1, padding: 0, threads: 1),
-        .init(shape: Shape(channels: 3, height: 9, width: 11), filters: 5, kernel: 2, stride: 2, padding: 1, threads: 2),
-        .init(shape: Shape(channels: 2, height: 8, width: 8), filters: 3, kernel: 5, stride: 3, padding: 2, threads: 3),
-        .init(shape: Shape(channels: 4, height: 5, width: 5), filters: 2, kernel: 1, stride: 1, padding: 0, threads: 2),
+        .init(shape: Shape(channels: 1, height: 12, width: 12), filters: 4, kernel: 3, stride: 1, padding: Padding(0), threads: 1),
+        .init(shape: Shape(channels: 3, height: 9, width: 11), filters: 5, kernel: 2, stride: 2, padding: Padding(1), threads: 2),
+        .init(shape: Shape(channels: 2, height: 8, width: 8), filters: 3, kernel: 5, stride: 3, padding: Padding(2), threads: 3),
+        .init(shape: Shape(channels: 4, height: 5, width: 5), filters: 2, kernel: 1, stride: 1, padding: Padding(0), threads: 2),
         // Padding wider than the output row: whole rows of the window fall outside.
-        .init(shape: Shape(channels: 2, height: 3, width: 1), filters: 2, kernel: 5, stride: 1, padding: 2, threads: 1),
-        .init(shape: Shape(channels: 1, height: 9, width: 10), filters: 3, kernel: 3, stride: 1, padding: 1, threads: 2),
+        .init(shape: Shape(channels: 2, height: 3, width: 1), filters: 2, kernel: 5, stride: 1, padding: Padding(2), threads: 1),
+        .init(shape: Shape(channels: 1, height: 9, width: 10), filters: 3, kernel: 3, stride: 1, padding: Padding(1), threads: 2),
         // Stride-1 valid kernels over 8 channels or more take the tap-GEMM path (no im2col),
         // as in cnn-large.
-        .init(shape: Shape(channels: 8, height: 7, width: 9), filters: 5, kernel: 2, stride: 1, padding: 0, threads: 2),
-        .init(shape: Shape(channels: 9, height: 6, width: 5), filters: 3, kernel: 3, stride: 1, padding: 0, threads: 3),
-        .init(shape: Shape(channels: 8, height: 2, width: 2), filters: 2, kernel: 2, stride: 1, padding: 0, threads: 1),
+        .init(shape: Shape(channels: 8, height: 7, width: 9), filters: 5, kernel: 2, stride: 1, padding: Padding(0), threads: 2),
+        .init(shape: Shape(channels: 9, height: 6, width: 5), filters: 3, kernel: 3, stride: 1, padding: Padding(0), threads: 3),
+        .init(shape: Shape(channels: 8, height: 2, width: 2), filters: 2, kernel: 2, stride: 1, padding: Padding(0), threads: 1),
         // Below 8 channels, the direct kernel: 16-position blocks and a tail, filters in
         // groups of 8, 4 and 1, kernel sizes with unrolled taps (2–5) and without (6, 36
         // taps: the weight gradient's taps in three groups).
-        .init(shape: Shape(channels: 2, height: 20, width: 23), filters: 13, kernel: 5, stride: 1, padding: 0, threads: 2),
-        .init(shape: Shape(channels: 1, height: 30, width: 30), filters: 9, kernel: 3, stride: 1, padding: 0, threads: 1),
-        .init(shape: Shape(channels: 3, height: 14, width: 15), filters: 3, kernel: 6, stride: 1, padding: 0, threads: 3),
-        .init(shape: Shape(channels: 7, height: 9, width: 8), filters: 4, kernel: 4, stride: 1, padding: 0, threads: 1),
+        .init(shape: Shape(channels: 2, height: 20, width: 23), filters: 13, kernel: 5, stride: 1, padding: Padding(0), threads: 2),
+        .init(shape: Shape(channels: 1, height: 30, width: 30), filters: 9, kernel: 3, stride: 1, padding: Padding(0), threads: 1),
+        .init(shape: Shape(channels: 3, height: 14, width: 15), filters: 3, kernel: 6, stride: 1, padding: Padding(0), threads: 3),
+        .init(shape: Shape(channels: 7, height: 9, width: 8), filters: 4, kernel: 4, stride: 1, padding: Padding(0), threads: 1),
+        // Per-side padding: TensorFlow's "same" for even kernels puts the odd one at the
+        // bottom and right; at stride 2 the split depends on the size; one side only.
+        .init(shape: Shape(channels: 2, height: 7, width: 8), filters: 3, kernel: 2, stride: 1,
+              padding: .same(input: Shape(channels: 2, height: 7, width: 8), window: 2, stride: 1), threads: 2),
+        .init(shape: Shape(channels: 3, height: 9, width: 6), filters: 4, kernel: 4, stride: 1,
+              padding: .same(input: Shape(channels: 3, height: 9, width: 6), window: 4, stride: 1), threads: 3),
+        .init(shape: Shape(channels: 2, height: 9, width: 8), filters: 3, kernel: 2, stride: 2,
+              padding: .same(input: Shape(channels: 2, height: 9, width: 8), window: 2, stride: 2), threads: 1),
+        .init(shape: Shape(channels: 1, height: 10, width: 7), filters: 2, kernel: 4, stride: 2,
+              padding: .same(input: Shape(channels: 1, height: 10, width: 7), window: 4, stride: 2), threads: 2),
+        .init(shape: Shape(channels: 9, height: 6, width: 7), filters: 3, kernel: 3, stride: 1,
+              padding: Padding(top: 0, left: 2, bottom: 1, right: 0), threads: 2),
     ]
 
     @Test(arguments: cases)
@@ -151,7 +163,7 @@ import Testing
     @Test func tapGEMMConvolutionSeesNewWeights() throws {
         let shape = Shape(channels: 8, height: 6, width: 7), count = 2
         let layer = initialized(try Convolution(input: shape, filters: 3, kernel: 2))
-        #expect(layer.usesTapGEMMs)
+        #expect(layer.algorithm is TapGEMMConvolution)
         let x = randomValues(count * shape.count, seed: 11)
         func forwardMatchesNaive(_ label: String) {
             var y = [Float](repeating: 0, count: count * layer.outputShape.count)
@@ -159,7 +171,7 @@ import Testing
             layer.forward(input: x, output: &y, count: count, training: true, rng: &rng)
             let expected = NaiveKernels.convolutionForward(input: x, shape: shape, count: count,
                                                            weights: layer.weight.values, bias: layer.bias.values,
-                                                           filters: 3, kernel: 2, stride: 1, padding: 0)
+                                                           filters: 3, kernel: 2, stride: 1, padding: .none)
             let worst = zip(y, expected).map { abs($0 - $1) }.max()!
             #expect(worst < 1e-5, "\(label): worst difference \(worst)")
         }

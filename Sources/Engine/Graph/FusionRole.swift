@@ -35,7 +35,7 @@ extension MaxPool {
 
     /// A pool ends a fused pass when the fused pass can record its windows' maxima.
     public static func fusionRole(size: Int) -> FusionRole {
-        size <= ConvolutionReLUPool.largestWindow ? .maxPool : .other
+        size <= ConvolutionActivationPool.largestWindow ? .maxPool : .other
     }
 }
 

@@ -1,0 +1,128 @@
+/// One way to compute a `Convolution` (im2col + SGEMM, the direct wide kernel, per-tap
+/// GEMMs), chosen once when the layer is built. An algorithm owns everything it needs
+/// besides the parameters: one `ConvolutionScratch` per chunk of the batch (the parallel
+/// unit), and what it prepares from the weights (the tap GEMMs' repacked weights).
+///
+/// Backward adds to the chunk's partial gradients; `reduceGradients` sums them into the
+/// parameters' gradients in chunk order after the parallel part, so that a thread count
+/// always gives the same bits.
+///
+/// The *plane* is one sample's output in the algorithm's own layout, F×OH×`planePitch`:
+/// what a fused pass (`ConvolutionActivationPool`) reads the output from, and writes the
+/// output's gradient into, without ever storing the batch's convolution output.
+/// im2col's plane is the output itself (pitch OW); the wide layout's rows are the input's
+/// width W apart, of which the last W − OW values are discarded: they may hold anything
+/// after `forwardPlane` and must be zero in a gradient given to `backwardPlane`.
+protocol ConvolutionAlgorithm: AnyObject {
+    /// The distance between the plane's rows: OW, or the input's width W for the wide layout.
+    var planePitch: Int { get }
+    /// Whether `forwardPlane` adds the bias. im2col's GEMM accumulates onto the bias (the
+    /// layer's exact bits); the wide layout is computed without it, and a reader adds
+    /// `bias[f]` to each value it reads — the same sum the layer's forward stores.
+    var planeIncludesBias: Bool { get }
+    /// The per-chunk buffers, `chunks` of them after `prepare(chunks:)`.
+    var scratch: [ConvolutionScratch] { get }
+
+    /// Allocates scratch when the chunk count grows (not per batch) and redoes whatever it
+    /// derives from the weights when they changed: call before every parallel pass.
+    func prepare(chunks: Int)
+    /// One sample: y (F×OH×OW) = conv(x (C×H×W)) + b.
+    func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, chunk: Int)
+    /// One sample's backward from dy (F×OH×OW): adds dW and db to the chunk's partial
+    /// gradients, and writes dx (C×H×W) when it is not nil.
+    func backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                  _ dx: UnsafeMutablePointer<Float>?, chunk: Int)
+    /// One sample's output in the chunk's plane (see above), which it returns.
+    func forwardPlane(_ x: UnsafePointer<Float>, chunk: Int) -> UnsafePointer<Float>
+    /// `backward` from dy written in the plane layout in the chunk's plane.
+    func backwardPlane(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, chunk: Int)
+    /// Sums the chunks' partial gradients into `weight.gradient` (F×C×k×k) and `bias.gradient`.
+    func reduceGradients(chunks: Int)
+}
+
+extension ConvolutionAlgorithm {
+    /// The chunk's plane, F×OH×`planePitch`: write dy there for `backwardPlane`.
+    @inline(__always)
+    func plane(chunk: Int) -> UnsafeMutablePointer<Float> { scratch[chunk].plane }
+
+    /// Zeroes the chunk's partial gradients: call at the start of each chunk's backward.
+    @inline(__always)
+    func clearGradients(chunk: Int) { scratch[chunk].clearGradients() }
+}
+
+/// The sizes every algorithm works from; the layer's own, see `Convolution`.
+struct ConvolutionGeometry {
+    let input: Shape
+    let output: Shape
+    let filters: Int
+    let kernel: Int
+    let stride: Int
+    let padding: Padding
+    let weight: Parameter
+    let bias: Parameter
+
+    /// Rows of one sample's im2col matrix: C·k·k.
+    var patchSize: Int { input.channels * kernel * kernel }
+    /// Output positions per filter: OH·OW.
+    var positions: Int { output.height * output.width }
+
+    /// dW (F×C×k×k) = Σ_chunks partial, db = Σ_chunks partial, in chunk order: what every
+    /// algorithm that keeps its partial weight gradient in the weights' own order does.
+    func reduceInOrder(_ scratch: [ConvolutionScratch], chunks: Int) {
+        let weightGradient = weight.gradientPointer, biasGradient = bias.gradientPointer
+        let weightCount = weight.count
+        weightGradient.update(from: scratch[0].weightGradient, count: weightCount)
+        biasGradient.update(from: scratch[0].biasGradient, count: filters)
+        for chunk in 1..<max(1, chunks) {
+            let partial = scratch[chunk]
+            let partialWeights = partial.weightGradient, partialBias = partial.biasGradient
+            for i in 0..<weightCount { weightGradient[i] += partialWeights[i] }
+            for f in 0..<filters { biasGradient[f] += partialBias[f] }
+        }
+    }
+}
+
+/// One chunk's buffers: the plane (one sample's output, or its gradient, in the
+/// algorithm's layout), im2col's columns and their gradient, and partial parameter
+/// gradients. Each algorithm sizes them; unused ones are empty.
+final class ConvolutionScratch {
+    let plane: UnsafeMutablePointer<Float>
+    let columns: UnsafeMutablePointer<Float>
+    let columnGradient: UnsafeMutablePointer<Float>
+    let weightGradient: UnsafeMutablePointer<Float>
+    let biasGradient: UnsafeMutablePointer<Float>
+    private let weightCount: Int
+    private let biasCount: Int
+
+    init(plane: Int, columns: Int, columnGradient: Int, weights: Int, bias: Int) {
+        self.plane = .allocate(capacity: plane)
+        // Zeroed once, so that the wide layout's unwritten tail is never uninitialised memory.
+        self.plane.initialize(repeating: 0, count: plane)
+        self.columns = .allocate(capacity: columns)
+        self.columnGradient = .allocate(capacity: columnGradient)
+        weightGradient = .allocate(capacity: weights)
+        biasGradient = .allocate(capacity: bias)
+        weightCount = weights
+        biasCount = bias
+    }
+
+    /// `existing` grown to `chunks` buffers of these sizes.
+    static func grow(_ existing: inout [ConvolutionScratch], to chunks: Int, plane: Int, columns: Int,
+                     columnGradient: Int, weights: Int, bias: Int) {
+        guard existing.count < chunks else { return }
+        existing += (existing.count..<chunks).map { _ in
+            ConvolutionScratch(plane: plane, columns: columns, columnGradient: columnGradient,
+                               weights: weights, bias: bias)
+        }
+    }
+
+    func clearGradients() {
+        weightGradient.update(repeating: 0, count: weightCount)
+        biasGradient.update(repeating: 0, count: biasCount)
+    }
+
+    deinit {
+        plane.deallocate(); columns.deallocate(); columnGradient.deallocate()
+        weightGradient.deallocate(); biasGradient.deallocate()
+    }
+}

@@ -1,0 +1,240 @@
+/// Stride-1 unpadded ("valid") convolutions with k > 1 (every benchmark network's) build no
+/// columns: they compute the *wide* layout, F×OH×W, in which output position q = oh·W + ow
+/// of tap (i, j) reads x[c][q + i·W + j], and whose last W − OW values of each row are
+/// discarded. Only the first OH·W − (k − 1) positions of each filter's plane are computed:
+/// the rest are discarded columns, and would read past the input's end. The wide layout is
+/// these algorithms' plane (pitch W, without the bias).
+///
+/// Two algorithms compute it: `TapGEMMConvolution` from `tapGEMMChannels` input channels on,
+/// `DirectWideConvolution` below, where each tap's GEMM would have an inner dimension of a
+/// few channels.
+struct WideLayout {
+    let geometry: ConvolutionGeometry
+    /// The fewest input channels for which k² GEMMs beat the direct kernel. Measured on
+    /// cnn-large: its first layer (C = 1) trains twice as fast direct as by im2col, but its
+    /// second (C = 8) takes twice as long backward direct as by tap GEMMs, and deeper ones worse.
+    static let tapGEMMChannels = 8
+
+    /// Whether a convolution is computed in the wide layout: stride 1, no padding, k > 1.
+    static func applies(kernel: Int, stride: Int, padding: Padding) -> Bool {
+        kernel > 1 && stride == 1 && padding.isNone
+    }
+
+    /// F×OH×W: one sample's wide output.
+    var count: Int { geometry.filters * rows }
+    /// One filter's plane: OH·W.
+    var rows: Int { geometry.output.height * geometry.input.width }
+    /// The positions of a filter's plane that are computed: OH·W − (k − 1).
+    var computed: Int { rows - (geometry.kernel - 1) }
+
+    /// y (F×OH×OW) = the first OW values of each row of `wide` + b.
+    @inline(__always)
+    func compact(_ wide: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        let width = geometry.input.width, outHeight = geometry.output.height, outWidth = geometry.output.width
+        let rows = rows, positions = geometry.positions
+        let bias = geometry.bias.valuePointer
+        for f in 0..<geometry.filters {
+            let b = bias[f]
+            for oh in 0..<outHeight {
+                let from = wide + f * rows + oh * width, to = y + f * positions + oh * outWidth
+                for ow in 0..<outWidth { to[ow] = from[ow] + b }
+            }
+        }
+    }
+
+    /// dy (F×OH×OW) spread to the wide layout, with zeros in the discarded columns.
+    @inline(__always)
+    func spread(_ dy: UnsafePointer<Float>, into wide: UnsafeMutablePointer<Float>) {
+        let width = geometry.input.width, outHeight = geometry.output.height, outWidth = geometry.output.width
+        let rows = rows, positions = geometry.positions
+        for f in 0..<geometry.filters {
+            for oh in 0..<outHeight {
+                let to = wide + f * rows + oh * width
+                VectorCopy.copy(dy + f * positions + oh * outWidth, to: to, count: outWidth)
+                (to + outWidth).update(repeating: 0, count: width - outWidth)
+            }
+        }
+    }
+
+    /// db[f] += Σ of dwide's plane f (the discarded columns' zeros add nothing).
+    @inline(__always)
+    func addBiasGradient(_ wide: UnsafePointer<Float>, to biasGradient: UnsafeMutablePointer<Float>) {
+        let rows = rows
+        for f in 0..<geometry.filters {
+            biasGradient[f] += Reduction.sum(wide + f * rows, count: rows)
+        }
+    }
+}
+
+/// The wide layout by a direct vector kernel (`VectorKernels.convolutionWide…`), for few
+/// input channels. Its partial weight gradient is in the weights' own F×C×k×k order.
+final class DirectWideConvolution: ConvolutionAlgorithm {
+    private let layout: WideLayout
+    private(set) var scratch: [ConvolutionScratch] = []
+
+    init(_ geometry: ConvolutionGeometry) { layout = WideLayout(geometry: geometry) }
+
+    var planePitch: Int { layout.geometry.input.width }
+    var planeIncludesBias: Bool { false }
+
+    func prepare(chunks: Int) {
+        ConvolutionScratch.grow(&scratch, to: chunks, plane: layout.count, columns: 0, columnGradient: 0,
+                                weights: layout.geometry.weight.count, bias: layout.geometry.filters)
+    }
+
+    @inline(__always)
+    func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, chunk: Int) {
+        layout.compact(forwardPlane(x, chunk: chunk), into: y)
+    }
+
+    @inline(__always)
+    func backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                  _ dx: UnsafeMutablePointer<Float>?, chunk: Int) {
+        layout.spread(dy, into: scratch[chunk].plane)
+        backwardPlane(x, dx, chunk: chunk)
+    }
+
+    /// wide (F×OH·W) = Σ_(c,i,j) W[f][c][i][j] · x[c][i·W + j + q], without the bias.
+    @inline(__always)
+    func forwardPlane(_ x: UnsafePointer<Float>, chunk: Int) -> UnsafePointer<Float> {
+        let geometry = layout.geometry, wide = scratch[chunk].plane
+        VectorKernels.convolutionWideForward(x, geometry.input, geometry.weight.valuePointer,
+                                             filters: geometry.filters, kernel: geometry.kernel, wide)
+        return UnsafePointer(wide)
+    }
+
+    /// From dwide in the chunk's plane: db += Σ dwide, dW += the kernel's sums, dx when asked.
+    @inline(__always)
+    func backwardPlane(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, chunk: Int) {
+        let geometry = layout.geometry, local = scratch[chunk], wide = UnsafePointer(local.plane)
+        layout.addBiasGradient(wide, to: local.biasGradient)
+        VectorKernels.convolutionWideWeightGradient(x, geometry.input, wide, filters: geometry.filters,
+                                                    kernel: geometry.kernel, local.weightGradient)
+        if let dx {
+            VectorKernels.convolutionWideInputGradient(geometry.weight.valuePointer, geometry.input, wide,
+                                                       filters: geometry.filters, kernel: geometry.kernel, dx)
+        }
+    }
+
+    func reduceGradients(chunks: Int) { layout.geometry.reduceInOrder(scratch, chunks: chunks) }
+}
+
+/// The wide layout as k² GEMMs straight over the input: read at the input's row width, for
+/// every tap t = (i, j) the input is a C×(OH·W) matrix with row stride H·W, and
+/// wide (F×OH·W) = Σ_t taps[t] (F×C) · x[·][i·W + j + q].
+final class TapGEMMConvolution: ConvolutionAlgorithm {
+    private let layout: WideLayout
+    private(set) var scratch: [ConvolutionScratch] = []
+    /// The weights by tap, k²×F×C (`taps[t][f][c] = W[f][c][t]`), repacked by `prepare`
+    /// when the weights change, so that each tap's F×C block is one matrix for SGEMM.
+    private let taps: UnsafeMutablePointer<Float>
+    /// The weights' `version` that `taps` was packed from.
+    private var tapsVersion: UInt64?
+
+    init(_ geometry: ConvolutionGeometry) {
+        layout = WideLayout(geometry: geometry)
+        taps = .allocate(capacity: geometry.weight.count)
+    }
+
+    deinit { taps.deallocate() }
+
+    var planePitch: Int { layout.geometry.input.width }
+    var planeIncludesBias: Bool { false }
+
+    /// Also repacks the weights by tap when they have changed since (the same
+    /// `Parameter.version` test as a dense layer's packed weights).
+    func prepare(chunks: Int) {
+        let geometry = layout.geometry
+        // The partial weight gradient is stored by tap (k²×F×C), the same size.
+        ConvolutionScratch.grow(&scratch, to: chunks, plane: layout.count, columns: 0, columnGradient: 0,
+                                weights: geometry.weight.count, bias: geometry.filters)
+        guard tapsVersion != geometry.weight.version else { return }
+        tapsVersion = geometry.weight.version
+        let filters = geometry.filters, channels = geometry.input.channels
+        let area = geometry.kernel * geometry.kernel, weights = geometry.weight.valuePointer
+        for f in 0..<filters {
+            for c in 0..<channels {
+                for t in 0..<area { taps[(t * filters + f) * channels + c] = weights[(f * channels + c) * area + t] }
+            }
+        }
+    }
+
+    @inline(__always)
+    func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, chunk: Int) {
+        layout.compact(forwardPlane(x, chunk: chunk), into: y)
+    }
+
+    @inline(__always)
+    func backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                  _ dx: UnsafeMutablePointer<Float>?, chunk: Int) {
+        layout.spread(dy, into: scratch[chunk].plane)
+        backwardPlane(x, dx, chunk: chunk)
+    }
+
+    @inline(__always)
+    func forwardPlane(_ x: UnsafePointer<Float>, chunk: Int) -> UnsafePointer<Float> {
+        let geometry = layout.geometry, wide = scratch[chunk].plane
+        let filters = geometry.filters, channels = geometry.input.channels, kernel = geometry.kernel
+        let width = geometry.input.width, area = geometry.input.height * width
+        let rows = layout.rows, computed = layout.computed
+        for t in 0..<(kernel * kernel) {
+            let i = t / kernel, j = t - i * kernel
+            BLAS.sgemm(transposeA: false, transposeB: false, m: filters, n: computed, k: channels,
+                       alpha: 1, a: taps + t * filters * channels, lda: channels,
+                       b: x + i * width + j, ldb: area,
+                       beta: t == 0 ? 0 : 1, c: wide, ldc: rows)
+        }
+        return UnsafePointer(wide)
+    }
+
+    /// From dwide in the chunk's plane: db += Σ dwide, then per tap t = (i, j)
+    /// dW_t (F×C) += dwide · x[·][i·W + j + q]ᵀ into the chunk's partial gradient, stored by
+    /// tap (k²×F×C, put back in F×C×k×k order by `reduceGradients`), and
+    /// dx[·][i·W + j + q] += taps[t]ᵀ (C×F) · dwide.
+    @inline(__always)
+    func backwardPlane(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, chunk: Int) {
+        let geometry = layout.geometry, local = scratch[chunk], wide = UnsafePointer(local.plane)
+        let filters = geometry.filters, channels = geometry.input.channels, kernel = geometry.kernel
+        let width = geometry.input.width, area = geometry.input.height * width
+        let rows = layout.rows, computed = layout.computed
+        layout.addBiasGradient(wide, to: local.biasGradient)
+        for t in 0..<(kernel * kernel) {
+            let i = t / kernel, j = t - i * kernel
+            BLAS.sgemm(transposeA: false, transposeB: true, m: filters, n: channels, k: computed,
+                       alpha: 1, a: wide, lda: rows, b: x + i * width + j, ldb: area,
+                       beta: 1, c: local.weightGradient + t * filters * channels, ldc: channels)
+        }
+        guard let dx else { return }
+        dx.update(repeating: 0, count: geometry.input.count)
+        for t in 0..<(kernel * kernel) {
+            let i = t / kernel, j = t - i * kernel
+            BLAS.sgemm(transposeA: true, transposeB: false, m: channels, n: computed, k: filters,
+                       alpha: 1, a: taps + t * filters * channels, lda: channels, b: wide, ldb: rows,
+                       beta: 1, c: dx + i * width + j, ldc: area)
+        }
+    }
+
+    /// Partials are stored by tap (k²×F×C); the gradient is F×C×k×k.
+    func reduceGradients(chunks: Int) {
+        let geometry = layout.geometry
+        let weightGradient = geometry.weight.gradientPointer, biasGradient = geometry.bias.gradientPointer
+        let filters = geometry.filters, channels = geometry.input.channels
+        let area = geometry.kernel * geometry.kernel
+        for chunk in 0..<max(1, chunks) {
+            let partial = scratch[chunk].weightGradient
+            for f in 0..<filters {
+                for c in 0..<channels {
+                    for t in 0..<area {
+                        let value = partial[(t * filters + f) * channels + c]
+                        let at = (f * channels + c) * area + t
+                        weightGradient[at] = chunk == 0 ? value : weightGradient[at] + value
+                    }
+                }
+            }
+        }
+        biasGradient.update(from: scratch[0].biasGradient, count: filters)
+        for chunk in 1..<max(1, chunks) {
+            for f in 0..<filters { biasGradient[f] += scratch[chunk].biasGradient[f] }
+        }
+    }
+}
