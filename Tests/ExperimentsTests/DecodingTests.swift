@@ -83,7 +83,7 @@ import YAML
                            rows: .complete, missing: .drop, augment: .init(flip: true)),
             model: ModelSpec(
                 initializer: InitializerSpec(scheme: .he, distribution: .normal, bias: 0.1),
-                layers: [.init(ConvLayer(filters: 32, kernel: 3, stride: 1, padding: 1, initializer: .init(scheme: .xavier))),
+                layers: [.init(ConvLayer(filters: 32, kernel: 3, stride: 1, padding: .pixels(1), initializer: .init(scheme: .xavier))),
                          .init(ReLULayer()), .init(MaxPoolLayer(size: 2, stride: 2)), .init(MaxPoolLayer(size: 3, stride: 2)),
                          .init(FlattenLayer()), .init(DenseLayer(units: 500, initializer: .init(bias: 1))), .init(ReLULayer()),
                          .init(DropoutLayer(rate: 0.5)), .init(DropoutLayer(rate: 0.25)), .init(DenseLayer(units: 30))]),

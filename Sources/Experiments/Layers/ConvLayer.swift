@@ -2,20 +2,20 @@ import Engine
 import YAML
 
 /// `- conv: {filters: 32, kernel: 3, stride: 1, padding: 0, init: {weights: he}}`: a 2-D
-/// convolution (`Engine.Convolution`). `filters` and `kernel` are required, so their zeros
-/// never reach a layer.
-struct ConvLayer: LayerType, OverridesInitializer {
+/// convolution (`Engine.Convolution`); `padding: same` keeps ⌈size / stride⌉. `filters` and
+/// `kernel` are required, so their zeros never reach a layer.
+struct ConvLayer: LayerType, OverridesInitializer, HasPadding {
     var filters = 0
     var kernel = 0
     var stride = Defaults.convStride
-    var padding = Defaults.convPadding
+    var padding = PaddingSetting.pixels(Defaults.convPadding)
     var initializer = InitializerOverride()
 
     static let keys = KeyTable<ConvLayer>([
         .integer("filters", \.filters, atLeast: 1, required: "conv: {filters: 32, kernel: 3}", sample: "4"),
         .integer("kernel", \.kernel, atLeast: 1, required: "conv: {filters: 32, kernel: 3}", sample: "5"),
         .integer("stride", \.stride, atLeast: 1, sample: "2"),
-        .integer("padding", \.padding, atLeast: 0, sample: "1"),
+        .padding,
         .initializer,
     ])
 
@@ -27,29 +27,25 @@ struct ConvLayer: LayerType, OverridesInitializer {
 
     func sizes(inputs: [Shape]) throws(ShapeProblem) -> LayerSizes {
         let input = inputs[0]
-        // The padding is the one number shape inference adds before checking it.
-        guard sum(product(2, padding), max(input.height, input.width)) != nil else {
-            throw ShapeProblem("\(summaryLabel) is too large: its sizes do not fit a 64-bit integer")
-        }
-        let output = try engineKind.outputShape(for: input)
+        let padding = try padding.resolved(input: input, window: kernel, stride: stride, label: summaryLabel)
+        let output = try Convolution.outputShape(for: input, filters: filters, kernel: kernel, stride: stride, padding: padding)
         let positions = product(output.channels, output.height, output.width)
         return try LayerSizes(output: output, parameters: sum(product(filters, input.channels, kernel, kernel), filters),
                               flops: product(2, positions, input.channels, kernel, kernel), label: summaryLabel)
     }
 
-    private var engineKind: LayerKind { .conv(filters: filters, kernel: kernel, stride: stride, padding: padding) }
-
     var summaryLabel: String {
-        "conv \(filters)@\(kernel)×\(kernel)" + (stride == 1 ? "" : "/\(stride)") + (padding == 0 ? "" : " pad \(padding)")
+        "conv \(filters)@\(kernel)×\(kernel)" + (stride == 1 ? "" : "/\(stride)") + padding.summarySuffix
     }
 
     var architectureToken: String {
-        "conv\(filters)k\(kernel)" + (stride == 1 ? "" : "s\(stride)") + (padding == 0 ? "" : "p\(padding)")
+        "conv\(filters)k\(kernel)" + (stride == 1 ? "" : "s\(stride)") + padding.tokenSuffix
     }
 
     var planRole: FusionRole { .convolution }
 
     func makeOperation(inputs: [Shape], name: String, maxBatch: Int) throws(ShapeProblem) -> NetworkNode.Operation {
-        .layer(try Convolution(input: inputs[0], filters: filters, kernel: kernel, stride: stride, padding: padding, name: name))
+        let padding = try padding.resolved(input: inputs[0], window: kernel, stride: stride, label: summaryLabel)
+        return .layer(try Convolution(input: inputs[0], filters: filters, kernel: kernel, stride: stride, padding: padding, name: name))
     }
 }
