@@ -91,4 +91,72 @@ public enum NaiveKernels {
               height: (shape.height + padding.top + padding.bottom - kernel) / stride + 1,
               width: (shape.width + padding.left + padding.right - kernel) / stride + 1)
     }
+
+    /// Pooling by the definition, for every path of `MaxPool` and `AveragePool`: input N×C×H×W
+    /// → output N×C×OH×OW with OH = (H + top + bottom − size)/stride + 1 (likewise OW). Each
+    /// window looks only at its positions inside the input: the maximum of those (max), or
+    /// their Double sum divided by how many there are (average).
+    public static func pool(input: [Float], shape: Shape, count: Int, size: Int, stride: Int,
+                            padding: Padding, average: Bool) -> [Float] {
+        let out = poolOutput(shape, size: size, stride: stride, padding: padding)
+        var output: [Float] = []
+        for n in 0..<count {
+            for c in 0..<shape.channels {
+                for oh in 0..<out.height {
+                    for ow in 0..<out.width {
+                        let inside = poolWindow(shape, oh: oh, ow: ow, size: size, stride: stride, padding: padding)
+                        let values = inside.map { input[((n * shape.channels + c) * shape.height + $0.h) * shape.width + $0.w] }
+                        if average {
+                            output.append(Float(values.reduce(0.0) { $0 + Double($1) } / Double(values.count)))
+                        } else {
+                            output.append(values.max()!)
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// Average pooling's input gradient by the definition: each output gradient divided by the
+    /// number of input positions in its window, added to each of them (Double sums).
+    public static func averagePoolBackward(outputGradient: [Float], shape: Shape, count: Int, size: Int,
+                                           stride: Int, padding: Padding) -> [Float] {
+        let out = poolOutput(shape, size: size, stride: stride, padding: padding)
+        var dInput = [Double](repeating: 0, count: count * shape.count)
+        for n in 0..<count {
+            for c in 0..<shape.channels {
+                for oh in 0..<out.height {
+                    for ow in 0..<out.width {
+                        let inside = poolWindow(shape, oh: oh, ow: ow, size: size, stride: stride, padding: padding)
+                        let g = Double(outputGradient[((n * shape.channels + c) * out.height + oh) * out.width + ow])
+                        for position in inside {
+                            dInput[((n * shape.channels + c) * shape.height + position.h) * shape.width + position.w]
+                                += g / Double(inside.count)
+                        }
+                    }
+                }
+            }
+        }
+        return dInput.map(Float.init)
+    }
+
+    private static func poolOutput(_ shape: Shape, size: Int, stride: Int, padding: Padding) -> Shape {
+        Shape(channels: shape.channels,
+              height: (shape.height + padding.top + padding.bottom - size) / stride + 1,
+              width: (shape.width + padding.left + padding.right - size) / stride + 1)
+    }
+
+    /// The positions of window (oh, ow) that lie inside the input, row-major.
+    private static func poolWindow(_ shape: Shape, oh: Int, ow: Int, size: Int, stride: Int,
+                                   padding: Padding) -> [(h: Int, w: Int)] {
+        var inside: [(h: Int, w: Int)] = []
+        for i in 0..<size {
+            for j in 0..<size {
+                let h = oh * stride - padding.top + i, w = ow * stride - padding.left + j
+                if h >= 0, h < shape.height, w >= 0, w < shape.width { inside.append((h, w)) }
+            }
+        }
+        return inside
+    }
 }
