@@ -47,7 +47,7 @@ public final class Convolution: Layer {
         }
     }
 
-    /// The same `padding` on every side (what `LayerKind.conv` describes).
+    /// The same `padding` on every side.
     public convenience init(input: Shape, filters: Int, kernel: Int, stride: Int = 1, padding: Int,
                             name: String = "conv") throws(ShapeProblem) {
         try self.init(input: input, filters: filters, kernel: kernel, stride: stride,

@@ -1,3 +1,20 @@
+/// How a parameterised layer's weights and bias are drawn (see `Initializer`'s formulas).
+public struct InitializerSpec: Hashable, Sendable {
+    public enum Scheme: String, CaseIterable, Sendable { case xavier, he }
+    public enum Distribution: String, CaseIterable, Sendable { case normal, uniform }
+
+    public var scheme: Scheme
+    public var distribution: Distribution
+    /// Every bias starts at this constant.
+    public var bias: Float
+
+    public init(scheme: Scheme, distribution: Distribution, bias: Float) {
+        self.scheme = scheme
+        self.distribution = distribution
+        self.bias = bias
+    }
+}
+
 /// Weight initialisation exactly as the original report defines it.
 ///
 /// Fan counts: for a convolution `n_in = in_channels·kh·kw` and `n_out = out_channels·kh·kw`;

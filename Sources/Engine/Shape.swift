@@ -16,3 +16,9 @@ public struct Shape: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(channels)×\(height)×\(width)" }
 }
+
+/// Why one layer cannot take its input, e.g. "conv kernel 5×5 is larger than its input 1×3×3".
+public struct ShapeProblem: Error, Sendable, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}

@@ -41,7 +41,7 @@ public struct MemoryEstimate: Sendable, Equatable {
         input = batch * Double(summary.input.count) * float
         let copies = 2 + Double(experiment.optimizerStateSlots)
         parameters = summary.rows.map { Double($0.parameters) * float * copies }
-        let plan = experiment.model.executionPlan(graph: summary.graph)
+        let plan = experiment.model.executionPlan(graph: summary.graph, shapes: [summary.input] + summary.rows.map(\.output))
         activations = summary.rows.enumerated().map { index, row in
             plan.buffer[index + 1] == index + 1 ? batch * Double(row.output.count) * float * 2 : 0
         }
@@ -50,9 +50,10 @@ public struct MemoryEstimate: Sendable, Equatable {
 
 extension ModelSpec {
     /// The Engine's training plan for these layers, from what each says it is to the plan.
-    func executionPlan(graph: ModelGraph) -> ExecutionPlan {
+    func executionPlan(graph: ModelGraph, shapes: [Shape]) -> ExecutionPlan {
         let nodes = layers.indices.map { index in
-            ExecutionPlan.Node(inputs: graph.inputs[index], role: layers[index].type.base.planRole,
+            ExecutionPlan.Node(inputs: graph.inputs[index],
+                               role: layers[index].type.base.planRole(inputs: graph.inputs[index].map { shapes[$0] }),
                                worksInPlace: layers[index].type.base.worksInPlace)
         }
         return ExecutionPlan(nodes: nodes, fuses: true, training: true)

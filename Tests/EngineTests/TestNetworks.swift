@@ -1,5 +1,51 @@
 @testable import Engine
 
+/// A layer of the Engine's own tests, before it is built: what the experiment registry
+/// describes for real experiments, kept to the kinds the tests chain.
+enum LayerKind: Hashable {
+    case conv(filters: Int, kernel: Int, stride: Int, padding: Int)
+    case maxPool(size: Int, stride: Int)
+    case dense(units: Int)
+    case relu
+    case dropout(rate: Float)
+    case flatten
+
+    var name: String {
+        switch self {
+        case .conv: return "conv"
+        case .maxPool: return "maxpool"
+        case .dense: return "dense"
+        case .relu: return "relu"
+        case .dropout: return "dropout"
+        case .flatten: return "flatten"
+        }
+    }
+
+    var hasParameters: Bool {
+        switch self {
+        case .conv, .dense: return true
+        default: return false
+        }
+    }
+}
+
+struct LayerDescription: Hashable {
+    var kind: LayerKind
+    /// Required for conv and dense.
+    var initializer: InitializerSpec?
+
+    init(_ kind: LayerKind, initializer: InitializerSpec? = nil) {
+        self.kind = kind
+        self.initializer = initializer
+    }
+}
+
+/// Why a test chain cannot be built, at which layer.
+struct ShapeError: Error, Equatable {
+    var layerIndex: Int
+    var message: String
+}
+
 /// Chains of layers for the Engine's own tests, written as `LayerDescription`s and built the
 /// way `Experiment.makeNetwork` builds an experiment's graph: each layer on the shape before
 /// it, parameterised ones initialised from `rng` in order, named "layer<N>.<kind>".

@@ -87,7 +87,7 @@ import Testing
         ("model: {layers: [flatten, {fc: 30}]}", [],
          "1:28: unknown layer 'fc' (did you mean 'dense'?)"),
         ("model: {layers: [flatten, {banana: 30}]}", [],
-         "1:28: unknown layer 'banana' (expected conv, maxpool, dense, relu, dropout, flatten, add or concat)"),
+         "1:28: unknown layer 'banana' (expected conv, maxpool, dense, relu, dropout, flatten, add, concat, batchnorm, leaky_relu, avgpool or global_avgpool)"),
         ("model: {layers: [[1], flatten, {dense: 30}]}", [],
          "1:18: expected a layer such as '- relu', '- dense: 500' or '- conv: {filters: 32, kernel: 3}', found a list"),
         ("model: {layers: [{flatten: null, relu: null}, {dense: 30}]}", [],

@@ -8,8 +8,9 @@ import YAML
 @Suite struct RunIdentityTests {
     /// One layer of every kind, each written as a mapping so that `--set` reaches its settings.
     /// Every sample keeps the network valid: the merges read the input (three times with their
-    /// sample) and are stacked by a second concat; then 96 → conv 3 → 94 → maxpool 2 → 47 →
-    /// flatten → dense 16 → dropout → dense 30.
+    /// sample) and are stacked by a second concat; then 96 → conv 3 → 94 → batchnorm → leaky
+    /// relu → relu → avgpool 2 → 47 → maxpool 2 → 23 → global avgpool → 8 → flatten → dense 16 →
+    /// dropout → dense 30.
     static let base = """
         name: base
         model:
@@ -18,8 +19,12 @@ import YAML
             - concat: {inputs: [input, input]}
             - concat: {inputs: [add1, concat1], name: both}
             - conv: {filters: 8, kernel: 3}
+            - batchnorm: {momentum: 0.1}
+            - leaky_relu: {slope: 0.01}
             - relu
+            - avgpool: {size: 2}
             - maxpool: {size: 2}
+            - global_avgpool
             - flatten
             - dense: {units: 16}
             - dropout: {rate: 0.25}
@@ -60,13 +65,14 @@ import YAML
     }
 
     /// Counted when the tables were written, so that an empty walk cannot pass: 43 key paths
-    /// outside the layers and 17 in them.
+    /// outside the layers and 24 in them.
     @Test func theWalkVisitsEveryKeyPath() {
         let keyPaths = Set(Self.samples.compactMap { $0.settings.last.map { dotted($0.keyPath) } })
-        #expect(keyPaths.count >= 60)
+        #expect(keyPaths.count >= 67)
         for keyPath in ["seed", "data.validation.shuffle", "train.optimizer.sgd.nesterov",
                         "train.learning_rate.step.factor", "train.optimizer.sgd.momentum.linear.to",
-                        "model.layers.3.conv.init.bias", "model.layers.5.maxpool.stride", "model.layers.8.dropout.rate",
+                        "model.layers.3.conv.init.bias", "model.layers.8.maxpool.stride", "model.layers.12.dropout.rate",
+                        "model.layers.4.batchnorm.epsilon", "model.layers.7.avgpool.padding", "model.layers.5.leaky_relu.slope",
                         "model.layers.0.add.inputs", "model.layers.3.conv.name"] {
             #expect(keyPaths.contains(keyPath), "\(keyPath) is not sampled")
         }

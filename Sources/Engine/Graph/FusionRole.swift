@@ -31,12 +31,21 @@ extension ReLU {
 }
 
 extension MaxPool {
-    public var fusionRole: FusionRole { Self.fusionRole(size: size) }
+    public var fusionRole: FusionRole { Self.fusionRole(size: size, padding: padding) }
 
-    /// A pool ends a fused pass when the fused pass can record its windows' maxima.
-    public static func fusionRole(size: Int) -> FusionRole {
-        size <= ConvolutionActivationPool.largestWindow ? .maxPool : .other
+    /// A pool ends a fused pass when the fused pass can record its windows' maxima and it
+    /// has no padding (the fused pass reads whole windows).
+    public static func fusionRole(size: Int, padding: Padding) -> FusionRole {
+        size <= ConvolutionActivationPool.largestWindow && padding.isNone ? .maxPool : .other
     }
+}
+
+extension LeakyReLU {
+    public var fusionRole: FusionRole { .activation(negativeSlope: slope) }
+}
+
+extension BatchNorm {
+    public var fusionRole: FusionRole { .channelAffine }
 }
 
 extension Flatten {

@@ -15,7 +15,7 @@ struct ConvLayer: LayerType, OverridesInitializer, HasPadding {
         .integer("filters", \.filters, atLeast: 1, required: "conv: {filters: 32, kernel: 3}", sample: "4"),
         .integer("kernel", \.kernel, atLeast: 1, required: "conv: {filters: 32, kernel: 3}", sample: "5"),
         .integer("stride", \.stride, atLeast: 1, sample: "2"),
-        .padding,
+        .padding(writesNone: true),
         .initializer,
     ])
 
@@ -42,7 +42,7 @@ struct ConvLayer: LayerType, OverridesInitializer, HasPadding {
         "conv\(filters)k\(kernel)" + (stride == 1 ? "" : "s\(stride)") + padding.tokenSuffix
     }
 
-    var planRole: FusionRole { .convolution }
+    func planRole(inputs: [Shape]) -> FusionRole { .convolution }
 
     func makeOperation(inputs: [Shape], name: String, maxBatch: Int) throws(ShapeProblem) -> NetworkNode.Operation {
         let padding = try padding.resolved(input: inputs[0], window: kernel, stride: stride, label: summaryLabel)

@@ -36,8 +36,10 @@ extension Decoding {
                             at: value, path: valuePath)
             }
             layer = try kind.decode(value, valuePath, self)
-        } else if value.isNull {
+        } else if value.isNull && !kind.requiredKeyNames.isEmpty {
             throw error("\(kind.name) needs settings, e.g. '- \(example)'", at: nameNode, path: valuePath)
+        } else if value.isNull {
+            layer = try kind.decode(value, valuePath, self)  // every setting takes its default: `- batchnorm`
         } else if value.mapping == nil {
             guard let shortForm = kind.shortForm else {
                 let required = kind.requiredKeyNames.joined(separator: " and ")

@@ -26,9 +26,9 @@ protocol LayerType: Hashable, Sendable {
     /// One word for `compare`'s architecture column: `conv32k3`, `pool2`, `dense500`.
     var architectureToken: String { get }
 
-    /// What the layer is to the Engine's execution plan (`FusionRole`) and whether it works in
-    /// place; the built layer says the same (tests hold the two together).
-    var planRole: FusionRole { get }
+    /// What the layer is to the Engine's execution plan (`FusionRole`) on these input shapes,
+    /// and whether it works in place; the built layer says the same (tests hold them together).
+    func planRole(inputs: [Shape]) -> FusionRole
     var worksInPlace: Bool { get }
 
     /// The Engine's layer for these input shapes, its parameters named `name.weight`, … and not
@@ -39,7 +39,7 @@ protocol LayerType: Hashable, Sendable {
 extension LayerType {
     static var isMerge: Bool { false }
     var initializerOverride: InitializerOverride? { nil }
-    var planRole: FusionRole { .other }
+    func planRole(inputs: [Shape]) -> FusionRole { .other }
     var worksInPlace: Bool { false }
 
     /// Whether `other` is the same kind with the same settings.
@@ -75,7 +75,8 @@ extension ModelSpec.Layer {
     /// Every kind of layer an experiment file can name, in the order "expected …" lists them.
     static let types: [any LayerType.Type] = [
         ConvLayer.self, MaxPoolLayer.self, DenseLayer.self, ReLULayer.self, DropoutLayer.self, FlattenLayer.self,
-        AddLayer.self, ConcatLayer.self,
+        AddLayer.self, ConcatLayer.self, BatchNormLayer.self, LeakyReLULayer.self, AveragePoolLayer.self,
+        GlobalAveragePoolLayer.self,
     ]
 
     static let kinds: [Kind<ModelSpec.Layer>] = types.map { $0.kind }

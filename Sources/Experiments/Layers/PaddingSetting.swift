@@ -51,8 +51,9 @@ protocol HasPadding {
 }
 
 extension Key where Spec: HasPadding {
-    /// `padding: 1` or `padding: same`.
-    static var padding: Key {
+    /// `padding: 1` or `padding: same`. `writesNone: false` leaves no padding out of the
+    /// canonical form (pools, which had no padding key before: their run identities stay).
+    static func padding(writesNone: Bool) -> Key {
         Key(name: "padding", required: nil,
             decode: { settings, value, path, decoding throws(Diagnostic) in
                 if value.scalar?.text == "same", value.scalar?.isPlain == true {
@@ -67,7 +68,7 @@ extension Key where Spec: HasPadding {
                     settings.padding = .pixels(try decoding.integer(value, path, atLeast: 0))
                 }
             },
-            encode: { settings in settings.padding.node },
+            encode: { settings in writesNone || settings.padding != .pixels(0) ? settings.padding.node : nil },
             samples: [Sample(["padding"], "1"), Sample(["padding"], "same")])
     }
 }

@@ -7,7 +7,7 @@ struct ReLULayer: LayerType {
     func sizes(inputs: [Shape]) throws(ShapeProblem) -> LayerSizes { LayerSizes(elementWise: inputs[0]) }
     var summaryLabel: String { "relu" }
     var architectureToken: String { "relu" }
-    var planRole: FusionRole { .activation(negativeSlope: 0) }
+    func planRole(inputs: [Shape]) -> FusionRole { .activation(negativeSlope: 0) }
     var worksInPlace: Bool { true }
 
     func makeOperation(inputs: [Shape], name: String, maxBatch: Int) throws(ShapeProblem) -> NetworkNode.Operation {
@@ -23,7 +23,7 @@ struct FlattenLayer: LayerType {
     }
     var summaryLabel: String { "flatten" }
     var architectureToken: String { "flatten" }
-    var planRole: FusionRole { .reshape }
+    func planRole(inputs: [Shape]) -> FusionRole { .reshape }
     var worksInPlace: Bool { true }
 
     func makeOperation(inputs: [Shape], name: String, maxBatch: Int) throws(ShapeProblem) -> NetworkNode.Operation {
