@@ -6,6 +6,7 @@
 #   bash bench/side_by_side.sh                                  # KeypointLab only
 #   PEERS="kplab torch keras-tf" PASSES=3 bash bench/side_by_side.sh
 #   ARCHS="nouri" THREADS="2" bash bench/side_by_side.sh
+#   ARCHS="resnet" bash bench/side_by_side.sh                    # the residual net (no peer builds it)
 #
 # Each run appends "pass=N cfg=NAME <the bench's key=value line> maxrss_kb=K" to $OUT
 # (default results/bench.txt); bench/summarize.py then prints the table of medians and
@@ -38,6 +39,7 @@ steps_for() {  # the peers' run_all.sh settings
     mlp) echo "--steps 50 --windows 5" ;;
     cnn-small|cnn-large) echo "--steps 10 --windows 5" ;;
     nouri) echo "--steps 3 --windows 5" ;;
+    resnet) echo "--steps 3 --windows 5" ;;
   esac
 }
 
@@ -58,6 +60,7 @@ for pass in $(seq 1 "$PASSES"); do
   for arch in $ARCHS; do
     for t in $THREADS; do
       for who in $PEERS; do
+        [ "$arch" = resnet ] && [ "$who" != kplab ] && continue  # the peers do not build it
         c="$(cmd_for "$who" "$arch" "$t")" || exit 1
         [ "$t" = 1 ] && c="taskset -c 0 $c"
         result="$( { /usr/bin/time -f 'maxrss_kb=%M' $c 2>&1 >&3 | grep '^maxrss_kb='; } 3>&1 )"

@@ -4,18 +4,28 @@ import Experiments
 /// The benchmark networks: the four of `shared/peers/README.md`, layer for layer as the peers
 /// build them (input 1×96×96, output 30, ReLU after every conv and hidden dense layer, "valid"
 /// stride-1 convs, 2×2 max-pool with stride 2, He-uniform weights), and KeypointLab's residual
-/// net with batch normalisation. Each is an experiment file's model section, decoded and built
+/// net with batch normalisation (`experiments/resnet.yaml`, which the peers do not build). Each is an experiment file's model section, decoded and built
 /// as any experiment is: the same vocabulary, not a second definition.
 public enum BenchmarkArchitecture: String, CaseIterable, Sendable {
     case mlp
     case cnnSmall = "cnn-small"
     case cnnLarge = "cnn-large"
     case nouri
+    case resnet
 
     public static let input = ModelSpec.inputShape
 
-    /// The peers' batch size for this network.
-    public var batchSize: Int { self == .nouri ? 128 : 100 }
+    /// The peers' batch size for this network (`experiments/resnet.yaml`'s for the residual net).
+    public var batchSize: Int {
+        switch self {
+        case .nouri: return 128
+        case .resnet: return 64
+        default: return 100
+        }
+    }
+
+    /// Whether the peers' scripts (`shared/peers`) build this network too.
+    public var hasPeers: Bool { self != .resnet }
 
     /// The network as an experiment file writes it.
     public var yaml: String {
@@ -63,6 +73,29 @@ public enum BenchmarkArchitecture: String, CaseIterable, Sendable {
                 - relu
                 - dense: 30
             """
+        case .resnet:
+            // experiments/resnet.yaml's layers (a test holds the two equal).
+            layers = """
+                - conv: {filters: 16, kernel: 3, stride: 2, padding: same}
+                - batchnorm
+                - relu: {name: stage1}
+            """ + Self.residualBlock(16, name: "block1", input: "stage1") + """
+                - maxpool: 2
+                - conv: {filters: 32, kernel: 3, padding: same}
+                - batchnorm
+                - relu: {name: stage2}
+            """ + Self.residualBlock(32, name: "block2", input: "stage2") + """
+                - maxpool: 2
+                - conv: {filters: 64, kernel: 3, padding: same}
+                - batchnorm
+                - relu: {name: stage3}
+            """ + Self.residualBlock(64, name: "block3", input: "stage3") + """
+                - maxpool: 2
+                - flatten
+                - dense: 256
+                - relu
+                - dense: 30
+            """
         }
         return """
             name: bench-\(rawValue)
@@ -74,6 +107,21 @@ public enum BenchmarkArchitecture: String, CaseIterable, Sendable {
               epochs: 1
               batch_size: \(batchSize)
             """
+    }
+
+    /// Two 3×3 convolutions with batch normalisation, the second's output named `name`,
+    /// added to `input`, then a ReLU.
+    private static func residualBlock(_ filters: Int, name: String, input: String) -> String {
+        """
+            - conv: {filters: \(filters), kernel: 3, padding: same}
+            - batchnorm
+            - relu
+            - conv: {filters: \(filters), kernel: 3, padding: same}
+            - batchnorm: {name: \(name)}
+            - add: [\(name), \(input)]
+            - relu
+
+        """
     }
 
     /// conv → relu → maxpool 2 for each (filters, kernel).

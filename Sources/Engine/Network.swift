@@ -60,7 +60,7 @@ public final class Network {
         self.maxBatch = maxBatch
         self.threads = threads
         let shapes = [input] + nodes.map(\.operation.outputShape)
-        for (index, node) in nodes.enumerated() {
+        for node in nodes {
             precondition(node.operation.inputShapes == node.inputs.map { shapes[$0] },
                          "node \(node.name) takes \(node.operation.inputShapes) but reads \(node.inputs.map { shapes[$0] })")
         }

@@ -116,6 +116,42 @@ import Testing
         }
     }
 
+    /// conv → batchnorm → leaky relu → maxpool → flatten → dense: training runs the batch norm
+    /// on its own (batch statistics) and fuses nothing; inference fuses all four into the
+    /// convolution's pass. Either way the bits are those of every layer run on its own.
+    static func normalised(seed: UInt64, fuses: Bool, threads: Int) throws -> Network {
+        var rng = RandomGenerator(seed: seed)
+        let conv = try Convolution(input: input, filters: 3, kernel: 3, padding: .same(input: input, window: 3, stride: 1), name: "c")
+        conv.initialize(spec, using: &rng)
+        let norm = try BatchNorm(input: conv.outputShape, maxBatch: 4, name: "n")
+        norm.initialize(spec, using: &rng)
+        let pool = try MaxPool(input: conv.outputShape, size: 2, stride: 2, maxBatch: 4)
+        let dense = try Dense(input: Shape(channels: pool.outputShape.count, height: 1, width: 1), units: 4, name: "d")
+        dense.initialize(spec, using: &rng)
+        return Network(input: input, chain: [conv, norm, try LeakyReLU(input: conv.outputShape, slope: 0.1), pool,
+                                             Flatten(input: pool.outputShape), dense],
+                       maxBatch: 4, threads: threads, fusesLayers: fuses)
+    }
+
+    @Test(arguments: [1, 2])
+    func batchNormAndLeakyReLUFuseAtInferenceWithTheSameBits(threads: Int) throws {
+        let fused = try Self.normalised(seed: 3, fuses: true, threads: threads)
+        let alone = try Self.normalised(seed: 3, fuses: false, threads: threads)
+        let input = randomValues(4 * 100, seed: 4), targets = randomValues(4 * 4, seed: 5)
+        for network in [fused, alone] {
+            let optimizer = Optimizer(.classicMomentum, parameters: network.parameters)
+            var unused = RandomGenerator(seed: 0)
+            for _ in 0..<3 {
+                let output = network.forward(input, count: 4, training: true, rng: &unused)
+                network.backward(outputGradient: meanSquaredError(predictions: output, targets: targets).gradient)
+                optimizer.step(learningRate: 0.05, momentum: 0.9)
+            }
+        }
+        #expect(fused.parameterValues() == alone.parameterValues())
+        #expect(fused.state.map(\.values) != [[0, 0, 0], [1, 1, 1]], "the running statistics moved")
+        #expect(fused.predict(input, count: 4).map(\.bitPattern) == alone.predict(input, count: 4).map(\.bitPattern))
+    }
+
     static func node(_ inputs: [Int], _ role: FusionRole, inPlace: Bool = false) -> ExecutionPlan.Node {
         ExecutionPlan.Node(inputs: inputs, role: role, worksInPlace: inPlace)
     }
