@@ -79,17 +79,17 @@ public enum BenchmarkArchitecture: String, CaseIterable, Sendable {
                 - conv: {filters: 16, kernel: 3, stride: 2, padding: same}
                 - batchnorm
                 - relu: {name: stage1}
-            """ + Self.residualBlock(16, name: "block1", input: "stage1") + """
+            """ + "\n" + Self.residualBlock(16, name: "block1", input: "stage1") + """
                 - maxpool: 2
                 - conv: {filters: 32, kernel: 3, padding: same}
                 - batchnorm
                 - relu: {name: stage2}
-            """ + Self.residualBlock(32, name: "block2", input: "stage2") + """
+            """ + "\n" + Self.residualBlock(32, name: "block2", input: "stage2") + """
                 - maxpool: 2
                 - conv: {filters: 64, kernel: 3, padding: same}
                 - batchnorm
                 - relu: {name: stage3}
-            """ + Self.residualBlock(64, name: "block3", input: "stage3") + """
+            """ + "\n" + Self.residualBlock(64, name: "block3", input: "stage3") + """
                 - maxpool: 2
                 - flatten
                 - dense: 256
