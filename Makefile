@@ -36,7 +36,8 @@ test: deps
 # Coverage-guided fuzzing (libFuzzer with AddressSanitizer) of the readers of files kplab did
 # not write: experiment and sweep YAML with --set overrides, Kaggle's CSVs, weights and
 # checkpoints (Fuzz/Sources). Each target runs FUZZ_SECONDS on a scratch copy of its committed
-# corpus (Fuzz/corpus); a crash stops with exit status 1, its input in .build-fuzz/crashes/ —
+# corpus (Fuzz/corpus), with its dictionary of tokens (Fuzz/dictionaries) where it has one; a
+# crash stops with exit status 1, its input in .build-fuzz/crashes/ —
 # add it to the corpus once fixed, and `make test` replays it ever after.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := experiment csv weights
@@ -48,7 +49,8 @@ fuzz: deps
 	@for t in $(FUZZ_TARGETS); do \
 		rm -rf $(FUZZ)/corpus/$$t && mkdir -p $(FUZZ)/corpus/$$t && cp Fuzz/corpus/$$t/* $(FUZZ)/corpus/$$t/; \
 		echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
-		KPLAB_FUZZ_TARGET=$$t $(FUZZ)/release/kplab-fuzz $(FUZZ)/corpus/$$t -max_total_time=$(FUZZ_SECONDS) \
+		dict=; [ -f Fuzz/dictionaries/$$t.dict ] && dict=-dict=Fuzz/dictionaries/$$t.dict; \
+		KPLAB_FUZZ_TARGET=$$t $(FUZZ)/release/kplab-fuzz $(FUZZ)/corpus/$$t $$dict -max_total_time=$(FUZZ_SECONDS) \
 			-timeout=10 -rss_limit_mb=2048 -artifact_prefix=$(FUZZ)/crashes/$$t- -print_final_stats=1 \
 			> $(FUZZ)/$$t.log 2>&1; status=$$?; \
 		grep -E '^(Done|stat::(number_of_executed_units|new_units_added|peak_rss_mb))' $(FUZZ)/$$t.log; \

@@ -40,7 +40,12 @@ enum FuzzTarget: String, CaseIterable {
             else { return }
             _ = try? sweep.expand(overrides: overrides)
         } else {
-            _ = try? Experiment.decode(text: String(decoding: yaml, as: UTF8.self), path: "fuzz.yaml", overrides: overrides)
+            guard let experiment = try? Experiment.decode(text: String(decoding: yaml, as: UTF8.self), path: "fuzz.yaml",
+                                                          overrides: overrides) else { return }
+            // What a run records as config.yaml must read back as the same experiment (names,
+            // inputs and merges included), or resuming and reproducing it would train another.
+            let again = try? Experiment.decode(text: experiment.canonicalText, path: "fuzz.yaml")
+            precondition(again == experiment, "the canonical form does not read back:\n\(experiment.canonicalText)")
         }
     }
 

@@ -21,9 +21,13 @@ import Faces
 /// | `model.init.weights`                 | xavier                     | xavier, he                                                   |
 /// | `model.init.distribution`            | uniform                    | normal, uniform                                              |
 /// | `model.init.bias`                    | 0                          | any number                                                   |
-/// | `model.layers`                       | **required**               | conv, maxpool, dense, relu, dropout, flatten                 |
-/// | `conv.stride` / `conv.padding`       | 1 / 0                      | ≥ 1 / ≥ 0                                                    |
-/// | `maxpool.stride`                     | the pool size              | ≥ 1                                                          |
+/// | `model.layers`                       | **required**               | conv, maxpool, avgpool, global_avgpool, dense, relu, leaky_relu, dropout, batchnorm, flatten, add, concat |
+/// | `….name` / `….input`                 | kind and count / the layer above | a letter, then letters, digits, `_`, `-` / a name above, or `input` |
+/// | `conv.stride` / `conv.padding`       | 1 / 0                      | ≥ 1 / ≥ 0 or `same`                                          |
+/// | `maxpool.stride`, `avgpool.stride` / `.padding` | the pool size / 0 | ≥ 1 / 0 … size − 1 or `same`                            |
+/// | `leaky_relu.slope`                   | 0.01                       | [0, 1)                                                       |
+/// | `batchnorm.momentum` / `.epsilon`    | 0.1 / 1e-05                | [0, 1] / > 0                                                 |
+/// | `add` / `concat` `inputs`            | **required**               | two or more names                                            |
 /// | `train.epochs`                       | **required**               | ≥ 1                                                          |
 /// | `train.batch_size`                   | 128                        | ≥ 1                                                          |
 /// | `train.shuffle`                      | true                       | true, false                                                  |

@@ -47,7 +47,7 @@ import Testing
 
     /// The registry's sizes and plan roles are what the Engine builds, for every layer of every
     /// shipped experiment: output shapes, parameter counts, fusion roles and in-place work.
-    @Test(arguments: ["cnn4", "cnn5", "demo", "mlp", "nouri", "nouri-adam", "reference"])
+    @Test(arguments: ["cnn4", "cnn5", "demo", "mlp", "nouri", "nouri-adam", "reference", "resnet"])
     func checkedSizesAreTheEnginesSizes(name: String) throws {
         let experiment = try Experiment.load(contentsOfFile: packageRoot().appendingPathComponent("experiments/\(name).yaml").path)
         let summary = try ModelSummary(model: experiment.model)

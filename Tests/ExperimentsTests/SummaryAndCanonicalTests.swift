@@ -52,7 +52,7 @@ import YAML
 }
 
 @Suite struct CanonicalFormTests {
-    static let examples = ["demo", "mlp", "cnn4", "cnn5", "nouri", "nouri-adam"]
+    static let examples = ["demo", "mlp", "cnn4", "cnn5", "nouri", "nouri-adam", "resnet"]
 
     func example(_ name: String) throws -> Experiment {
         try Experiment.load(contentsOfFile: packageRoot().appendingPathComponent("experiments/\(name).yaml").path)
