@@ -66,22 +66,13 @@ struct WideLayout {
     }
 }
 
-/// The wide layout by a direct vector kernel (`VectorKernels.convolutionWide…`), for few
-/// input channels. Its partial weight gradient is in the weights' own F×C×k×k order.
-final class DirectWideConvolution: ConvolutionAlgorithm {
-    private let layout: WideLayout
-    private(set) var scratch: [ConvolutionScratch] = []
+/// The algorithms that compute in the wide layout: a compact output is the plane compacted,
+/// and a compact output gradient is spread into the plane before the plane's backward.
+protocol WideLayoutAlgorithm: ConvolutionAlgorithm {
+    var layout: WideLayout { get }
+}
 
-    init(_ geometry: ConvolutionGeometry) { layout = WideLayout(geometry: geometry) }
-
-    var planePitch: Int { layout.geometry.input.width }
-    var planeIncludesBias: Bool { false }
-
-    func prepare(chunks: Int) {
-        ConvolutionScratch.grow(&scratch, to: chunks, plane: layout.count, columns: 0, columnGradient: 0,
-                                weights: layout.geometry.weight.count, bias: layout.geometry.filters)
-    }
-
+extension WideLayoutAlgorithm {
     @inline(__always)
     func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, chunk: Int) {
         layout.compact(forwardPlane(x, chunk: chunk), into: y)
@@ -92,6 +83,23 @@ final class DirectWideConvolution: ConvolutionAlgorithm {
                   _ dx: UnsafeMutablePointer<Float>?, chunk: Int) {
         layout.spread(dy, into: scratch[chunk].plane)
         backwardPlane(x, dx, chunk: chunk)
+    }
+}
+
+/// The wide layout by a direct vector kernel (`VectorKernels.convolutionWide…`), for few
+/// input channels. Its partial weight gradient is in the weights' own F×C×k×k order.
+final class DirectWideConvolution: WideLayoutAlgorithm {
+    let layout: WideLayout
+    private(set) var scratch: [ConvolutionScratch] = []
+
+    init(_ geometry: ConvolutionGeometry) { layout = WideLayout(geometry: geometry) }
+
+    var planePitch: Int { layout.geometry.input.width }
+    var planeIncludesBias: Bool { false }
+
+    func prepare(chunks: Int) {
+        ConvolutionScratch.grow(&scratch, to: chunks, plane: layout.count, columns: 0, columnGradient: 0,
+                                weights: layout.geometry.weight.count, bias: layout.geometry.filters)
     }
 
     /// wide (F×OH·W) = Σ_(c,i,j) W[f][c][i][j] · x[c][i·W + j + q], without the bias.
@@ -122,8 +130,8 @@ final class DirectWideConvolution: ConvolutionAlgorithm {
 /// The wide layout as k² GEMMs straight over the input: read at the input's row width, for
 /// every tap t = (i, j) the input is a C×(OH·W) matrix with row stride H·W, and
 /// wide (F×OH·W) = Σ_t taps[t] (F×C) · x[·][i·W + j + q].
-final class TapGEMMConvolution: ConvolutionAlgorithm {
-    private let layout: WideLayout
+final class TapGEMMConvolution: WideLayoutAlgorithm {
+    let layout: WideLayout
     private(set) var scratch: [ConvolutionScratch] = []
     /// The weights by tap, k²×F×C (`taps[t][f][c] = W[f][c][t]`), repacked by `prepare`
     /// when the weights change, so that each tap's F×C block is one matrix for SGEMM.
@@ -157,18 +165,6 @@ final class TapGEMMConvolution: ConvolutionAlgorithm {
                 for t in 0..<area { taps[(t * filters + f) * channels + c] = weights[(f * channels + c) * area + t] }
             }
         }
-    }
-
-    @inline(__always)
-    func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, chunk: Int) {
-        layout.compact(forwardPlane(x, chunk: chunk), into: y)
-    }
-
-    @inline(__always)
-    func backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                  _ dx: UnsafeMutablePointer<Float>?, chunk: Int) {
-        layout.spread(dy, into: scratch[chunk].plane)
-        backwardPlane(x, dx, chunk: chunk)
     }
 
     @inline(__always)

@@ -101,10 +101,17 @@ import Training
         #expect(FileManager.default.contents(atPath: a.folder.bestWeights) == FileManager.default.contents(atPath: b.folder.bestWeights))
     }
 
-    @Test func resumingAfterEveryBatchGivesTheUninterruptedRunExactly() throws {
+    /// A graph with batch normalisation (running statistics in the checkpoint), a residual
+    /// add and a leaky ReLU, in place of the tiny chain.
+    static let graph = "model.layers=[{conv: {filters: 4, kernel: 5, stride: 4, padding: same}}, batchnorm, "
+        + "{leaky_relu: {slope: 0.1, name: trunk}}, {conv: {filters: 4, kernel: 3, padding: same}}, {batchnorm: {name: branch}}, "
+        + "{add: [branch, trunk]}, {maxpool: 2}, flatten, {dense: 30}]"
+
+    @Test(arguments: [[], [graph]])
+    func resumingAfterEveryBatchGivesTheUninterruptedRunExactly(overrides: [String]) throws {
         let (whole, pieces) = (Self.scratch(), Self.scratch())
         defer { [whole, pieces].forEach { try? FileManager.default.removeItem(atPath: $0) } }
-        let experiment = try Self.experiment()
+        let experiment = try Self.experiment(overrides)
         let (uninterrupted, _) = try Self.train(experiment, into: whole)
         // Stop after every single batch (mid-epoch and at epoch ends), resuming each time.
         var invocations = 0, record: RunRecord

@@ -105,14 +105,19 @@ extension Kind where Spec == ModelSpec.Layer {
         shortForm: (@Sendable (_ value: Node, _ path: [String], _ decoding: Decoding) throws(Diagnostic) -> Type)? = nil,
         writesShortForm: Bool = false
     ) -> Kind {
-        Kind(name, synonyms: synonyms, example: example, keys: keys,
-             shortForm: shortForm.map { read in
-                 { value, path, decoding throws(Diagnostic) in ModelSpec.Layer(try read(value, path, decoding)) }
-             },
-             writesShortForm: writesShortForm,
-             decode: { settings, path, decoding throws(Diagnostic) in
-                 ModelSpec.Layer(try keys.decode(settings, path, from: start, decoding: decoding))
-             },
-             encode: { layer in (layer.type.base as? Type).map(keys.encode) })
+        // Built apart from the call: written inline as `shortForm.map { … }` the closure is not
+        // seen as Sendable (and marking it so crashed Swift 6.3's compiler).
+        var layerShortForm: DecodeSettings?
+        if let shortForm {
+            layerShortForm = { @Sendable value, path, decoding throws(Diagnostic) in
+                ModelSpec.Layer(try shortForm(value, path, decoding))
+            }
+        }
+        return Kind(name, synonyms: synonyms, example: example, keys: keys, shortForm: layerShortForm,
+                    writesShortForm: writesShortForm,
+                    decode: { settings, path, decoding throws(Diagnostic) in
+                        ModelSpec.Layer(try keys.decode(settings, path, from: start, decoding: decoding))
+                    },
+                    encode: { layer in (layer.type.base as? Type).map(keys.encode) })
     }
 }
