@@ -93,6 +93,7 @@ public enum BenchmarkArchitecture: String, CaseIterable, Sendable {
                 - maxpool: 2
                 - flatten
                 - dense: 256
+                - batchnorm
                 - relu
                 - dense: 30
             """
