@@ -20,23 +20,22 @@ struct MaxPoolLayer: LayerType, PoolSettings {
     }
 
     func sizes(inputs: [Shape]) throws(ShapeProblem) -> LayerSizes {
-        let padding = try padding.resolved(input: inputs[0], window: size, stride: windowStride, label: summaryLabel)
-        let output = try MaxPool.outputShape(for: inputs[0], size: size, stride: windowStride, padding: padding)
-        return try LayerSizes(output: output, parameters: 0,
-                              flops: product(output.channels, output.height, output.width, size, size), label: summaryLabel)
+        let output = try MaxPool.outputShape(for: inputs[0], size: size, stride: windowStride,
+                                             padding: try enginePadding(inputs[0], label: summaryLabel))
+        return try windowSizes(output, label: summaryLabel)
     }
 
     var summaryLabel: String { "maxpool " + windowLabel }
     var architectureToken: String { "pool" + windowToken }
 
     func planRole(inputs: [Shape]) -> FusionRole {
-        guard let padding = try? padding.resolved(input: inputs[0], window: size, stride: windowStride, label: "") else { return .other }
+        guard let padding = try? enginePadding(inputs[0], label: summaryLabel) else { return .other }
         return MaxPool.fusionRole(size: size, padding: padding)
     }
 
     func makeOperation(inputs: [Shape], name: String, maxBatch: Int) throws(ShapeProblem) -> NetworkNode.Operation {
-        let padding = try padding.resolved(input: inputs[0], window: size, stride: windowStride, label: summaryLabel)
-        return .layer(try MaxPool(input: inputs[0], size: size, stride: windowStride, padding: padding, maxBatch: maxBatch))
+        .layer(try MaxPool(input: inputs[0], size: size, stride: windowStride,
+                           padding: try enginePadding(inputs[0], label: summaryLabel), maxBatch: maxBatch))
     }
 }
 
@@ -58,18 +57,17 @@ struct AveragePoolLayer: LayerType, PoolSettings {
     }
 
     func sizes(inputs: [Shape]) throws(ShapeProblem) -> LayerSizes {
-        let padding = try padding.resolved(input: inputs[0], window: size, stride: windowStride, label: summaryLabel)
-        let output = try AveragePool.outputShape(for: inputs[0], size: size, stride: windowStride, padding: padding)
-        return try LayerSizes(output: output, parameters: 0,
-                              flops: product(output.channels, output.height, output.width, size, size), label: summaryLabel)
+        let output = try AveragePool.outputShape(for: inputs[0], size: size, stride: windowStride,
+                                                 padding: try enginePadding(inputs[0], label: summaryLabel))
+        return try windowSizes(output, label: summaryLabel)
     }
 
     var summaryLabel: String { "avgpool " + windowLabel }
     var architectureToken: String { "avg" + windowToken }
 
     func makeOperation(inputs: [Shape], name: String, maxBatch: Int) throws(ShapeProblem) -> NetworkNode.Operation {
-        let padding = try padding.resolved(input: inputs[0], window: size, stride: windowStride, label: summaryLabel)
-        return .layer(try AveragePool(input: inputs[0], size: size, stride: windowStride, padding: padding, maxBatch: maxBatch))
+        .layer(try AveragePool(input: inputs[0], size: size, stride: windowStride,
+                               padding: try enginePadding(inputs[0], label: summaryLabel), maxBatch: maxBatch))
     }
 }
 
@@ -87,6 +85,17 @@ extension PoolSettings {
     var windowLabel: String { "\(size)×\(size)" + (windowStride == size ? "" : "/\(windowStride)") + padding.summarySuffix }
     /// `2`, `3s2`, `2same`.
     var windowToken: String { "\(size)" + (windowStride == size ? "" : "s\(windowStride)") + padding.tokenSuffix }
+
+    /// The Engine's padding for this input (`same` resolved, huge numbers refused).
+    func enginePadding(_ input: Shape, label: String) throws(ShapeProblem) -> Padding {
+        try padding.resolved(input: input, window: size, stride: windowStride, label: label)
+    }
+
+    /// No parameters; one comparison or addition per window value.
+    func windowSizes(_ output: Shape, label: String) throws(ShapeProblem) -> LayerSizes {
+        try LayerSizes(output: output, parameters: 0, flops: product(output.channels, output.height, output.width, size, size),
+                       label: label)
+    }
 
     /// A left-out stride is the size: `{size: 2}` and `{size: 2, stride: 2}` are one layer.
     static func == (left: Self, right: Self) -> Bool {
