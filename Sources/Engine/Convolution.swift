@@ -38,7 +38,9 @@ public final class Convolution: Layer {
         bias = Parameter(name: name + ".bias", role: .bias, shape: [filters])
         let geometry = ConvolutionGeometry(input: input, output: outputShape, filters: filters, kernel: kernel,
                                            stride: stride, padding: padding, weight: weight, bias: bias)
-        if !WideLayout.applies(kernel: kernel, stride: stride, padding: padding) {
+        if PaddedWideConvolution.applies(kernel: kernel, stride: stride, padding: padding) {
+            algorithm = PaddedWideConvolution(geometry)
+        } else if !WideLayout.applies(kernel: kernel, stride: stride, padding: padding) {
             algorithm = Im2colConvolution(geometry)
         } else if input.channels >= WideLayout.tapGEMMChannels {
             algorithm = TapGEMMConvolution(geometry)

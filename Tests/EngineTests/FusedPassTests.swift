@@ -147,12 +147,15 @@ import Testing
         func inferenceAffine() -> (scale: [Float], shift: [Float]) { (scale, shift) }
     }
 
-    /// Convolutions of every algorithm: the direct wide kernel, tap GEMMs, and im2col with
-    /// padding on two sides only (its plane has the bias; the wide ones add it as they pool).
+    /// Convolutions of every algorithm: the direct wide kernel, tap GEMMs, the wide layout over
+    /// a padded copy (padding on two sides only, so the crop is checked), and im2col (a padded
+    /// 1×1: its plane has the bias; the wide ones add it as they pool).
     static let convolutions: [(label: String, shape: Shape, filters: Int, kernel: Int, padding: Padding)] = [
         ("direct", Shape(channels: 2, height: 11, width: 13), 3, 3, .none),
         ("tap GEMM", Shape(channels: 8, height: 9, width: 10), 4, 2, .none),
-        ("im2col", Shape(channels: 2, height: 10, width: 9), 3, 3, Padding(top: 1, left: 0, bottom: 0, right: 2)),
+        ("padded wide", Shape(channels: 2, height: 10, width: 9), 3, 3, Padding(top: 1, left: 0, bottom: 0, right: 2)),
+        ("padded tap GEMM", Shape(channels: 9, height: 8, width: 7), 3, 3, .same(input: Shape(channels: 9, height: 8, width: 7), window: 3, stride: 1)),
+        ("im2col", Shape(channels: 2, height: 10, width: 9), 3, 1, Padding(top: 1, left: 0, bottom: 0, right: 2)),
     ]
     /// 2×2/2 (the pooling kernels for ReLU), overlapping 3×3/2, gapped 2×2/3.
     static let pools: [(size: Int, stride: Int)] = [(2, 2), (3, 2), (2, 3)]
@@ -181,6 +184,7 @@ import Testing
                                                               negativeSlope: slope, pool: pool, maxBatch: count)
                         fused.threads = threads
                         #expect((fused.convolution.algorithm is Im2colConvolution) == (c.label == "im2col"), "\(label)")
+                        #expect((fused.convolution.algorithm is PaddedWideConvolution) == c.label.hasPrefix("padded"), "\(label)")
 
                         // The left third of each row is zero: windows tie on the bias, and
                         // negative values reach the activation.
