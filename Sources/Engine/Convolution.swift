@@ -7,8 +7,9 @@
 /// The arithmetic is an algorithm's (`ConvolutionAlgorithm`), chosen once here: stride-1
 /// unpadded convolutions with k > 1 in the wide layout (`WideLayout`), by per-tap GEMMs
 /// (`TapGEMMConvolution`) from `WideLayout.tapGEMMChannels` input channels on, else by a
-/// direct vector kernel (`DirectWideConvolution`); every other one by im2col + SGEMM
-/// (`Im2colConvolution`). This class is the layer: parameters, shapes, initialisation.
+/// direct vector kernel (`DirectWideConvolution`); padded stride-1 ones the same way over a
+/// zero-bordered copy of each sample (`PaddedWideConvolution`); every other one by im2col +
+/// SGEMM (`Im2colConvolution`). This class is the layer: parameters, shapes, initialisation.
 /// The naive twin is `NaiveKernels.convolutionForward/Backward`.
 public final class Convolution: Layer {
     public let inputShape: Shape
