@@ -62,36 +62,3 @@ public struct InitializerOverride: Hashable, Sendable {
                         bias: bias ?? global.bias)
     }
 }
-
-extension ModelSpec {
-    /// The network of these layers on 1×96×96 inputs: each layer built on the shapes of what it
-    /// reads and named as `ModelGraph` names it, its weights drawn from `rng` in layer order by
-    /// its resolved initializer. Buffers hold `maxBatch` samples; `fusesLayers: false` builds the
-    /// fused passes' twin.
-    public func makeNetwork(maxBatch: Int, threads: Int, fusesLayers: Bool = true,
-                            rng: inout RandomGenerator) throws(ModelProblem) -> Network {
-        let graph = try ModelGraph(layers)
-        var shapes = [Self.inputShape]
-        var nodes: [NetworkNode] = []
-        for (index, layer) in layers.enumerated() {
-            let inputs = graph.inputs[index]
-            let name = graph.names[index]
-            let operation: NetworkNode.Operation
-            do {
-                operation = try layer.type.base.makeOperation(inputs: inputs.map { shapes[$0] }, name: name, maxBatch: maxBatch)
-            } catch {
-                throw ModelProblem(layerIndex: index, message: error.message)
-            }
-            switch operation {
-            case .layer(let built):
-                // Layers without weights drawn by an initializer ignore it (batch norm starts at γ = 1, β = 0).
-                built.initialize(initializer(of: layer) ?? initializer, using: &rng)
-                nodes.append(NetworkNode(name: name, layer: built, input: inputs[0]))
-            case .merge(let merge):
-                nodes.append(NetworkNode(name: name, merge: merge, inputs: inputs))
-            }
-            shapes.append(operation.outputShape)
-        }
-        return Network(input: Self.inputShape, nodes: nodes, maxBatch: maxBatch, threads: threads, fusesLayers: fusesLayers)
-    }
-}
