@@ -22,7 +22,7 @@ import Faces
 /// | `model.init.distribution`            | uniform                    | normal, uniform                                              |
 /// | `model.init.bias`                    | 0                          | any number                                                   |
 /// | `model.layers`                       | **required**               | conv, maxpool, avgpool, global_avgpool, dense, relu, leaky_relu, dropout, batchnorm, flatten, add, concat |
-/// | `….name` / `….input`                 | kind and count / the layer above | a letter, then letters, digits, `_`, `-` / a name above, or `input` |
+/// | `….name` / `….input`                 | kind and count / the layer above | a letter, then letters, digits, `_`, `-` (at most 64) / a name above, or `input` |
 /// | `conv.stride` / `conv.padding`       | 1 / 0                      | ≥ 1 / ≥ 0 or `same`                                          |
 /// | `maxpool.stride`, `avgpool.stride` / `.padding` | the pool size / 0 | ≥ 1 / 0 … size − 1 or `same`                            |
 /// | `leaky_relu.slope`                   | 0.01                       | [0, 1)                                                       |

@@ -82,7 +82,7 @@ import Testing
         ("model: {layers: [{relu: {name: input}}, flatten, {dense: 30}]}", [],
          "1:32: 'input' names the network's input; choose another name"),
         ("model: {layers: [{relu: {name: 2x}}, flatten, {dense: 30}]}", [],
-         "1:32: '2x' is not a layer name: start with a letter, then letters, digits, '_' or '-'"),
+         "1:32: '2x' is not a layer name: a letter, then letters, digits, '_' or '-', at most 64 in all"),
         ("model: {layers: [relu, {flatten: {input: input}}, {dense: 30}]}", [],
          "1:18: model.layers.0: nothing reads the output of 'relu1'; only the last layer may be left unread (it is the network's output): name it in a later layer's 'input' or merge"),
         ("model: {layers: [{add: [input]}, flatten, {dense: 30}]}", [],

@@ -85,7 +85,7 @@ extension Decoding {
             throw error("expected a layer name, found \(node.kindDescription)", at: node, path: path)
         }
         guard isLayerName(text) else {
-            throw error("'\(text)' is not a layer name: start with a letter, then letters, digits, '_' or '-'",
+            throw error("'\(text)' is not a layer name: a letter, then letters, digits, '_' or '-', at most 64 in all",
                         at: node, path: path)
         }
         if defining && text == ModelGraph.inputName {
