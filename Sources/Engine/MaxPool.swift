@@ -49,17 +49,17 @@ public final class MaxPool: Layer {
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         count: Int, training: Bool, rng: inout RandomGenerator) {
         precondition(count <= maxBatch, "batch of \(count) exceeds the network's maximum \(maxBatch)")
-        guard padding.isNone else { return forwardPadded(input: input, output: output, count: count) }
         let height = inputShape.height, width = inputShape.width
         let outHeight = outputShape.height, outWidth = outputShape.width
         let inputSize = inputShape.count, outputSize = outputShape.count
         let argmax = argmax
+        let isPairs = size == 2 && stride == 2 && padding.isNone
         Parallelism.forEachChunk(count: count, threads: threads) { _, samples in
             for n in samples {
                 let x = input + n * inputSize
                 var y = output + n * outputSize
                 var index = argmax + n * outputSize
-                if size == 2 && stride == 2 {
+                if isPairs {
                     // The common case, unrolled: a 2×2 window is two adjacent pairs in two rows.
                     for c in 0..<inputShape.channels {
                         let planeStart = c * height * width
@@ -80,42 +80,8 @@ public final class MaxPool: Layer {
                     }
                     continue
                 }
-                for c in 0..<inputShape.channels {
-                    let planeStart = c * height * width
-                    for oh in 0..<outHeight {
-                        for ow in 0..<outWidth {
-                            var best = planeStart + (oh * stride) * width + ow * stride
-                            var bestValue = x[best]
-                            for i in 0..<size {
-                                let rowStart = planeStart + (oh * stride + i) * width + ow * stride
-                                for j in 0..<size where x[rowStart + j] > bestValue {
-                                    bestValue = x[rowStart + j]
-                                    best = rowStart + j
-                                }
-                            }
-                            y.pointee = bestValue
-                            index.pointee = Int32(best)
-                            y += 1
-                            index += 1
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// The general loop with each window clipped to the input: positions in the padding are
-    /// never candidates, so the argmax is always a real input index.
-    private func forwardPadded(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) {
-        let height = inputShape.height, width = inputShape.width
-        let outHeight = outputShape.height, outWidth = outputShape.width
-        let inputSize = inputShape.count, outputSize = outputShape.count
-        let argmax = argmax
-        Parallelism.forEachChunk(count: count, threads: threads) { _, samples in
-            for n in samples {
-                let x = input + n * inputSize
-                var y = output + n * outputSize
-                var index = argmax + n * outputSize
+                // Every other window, clipped to the input: positions in the padding are never
+                // candidates, so the argmax is always a real input index.
                 for c in 0..<inputShape.channels {
                     let planeStart = c * height * width
                     for oh in 0..<outHeight {

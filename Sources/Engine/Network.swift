@@ -34,11 +34,13 @@ public final class Network {
     private let activations: [UnsafeMutablePointer<Float>?]
     /// Per value, dLoss/dValue, shared like the activations; nil when no parameter lies before it.
     private let gradients: [UnsafeMutablePointer<Float>?]
-    /// Per training step and input slot, where that read's gradient goes when the value has
-    /// several readers and this is not the first: summed into `gradients` in reader order.
-    private let extraGradients: [[UnsafeMutablePointer<Float>?]]
-    /// Per value with several reading slots: the buffers to add to its gradient, in order.
-    private let gradientSums: [Int: [UnsafeMutablePointer<Float>]]
+    /// Per training step and input slot, where that read's gradient goes: the value's gradient,
+    /// or, for every reading slot of a value after its first, a buffer of the slot's own; nil
+    /// where the value needs no gradient.
+    private let inputGradients: [[UnsafeMutablePointer<Float>?]]
+    /// Per value, the slots' own buffers to add to its gradient, in reader order (empty for a
+    /// value read once).
+    private let gradientSums: [[UnsafeMutablePointer<Float>]]
     /// Whether an inference forward may read the caller's input in place (only reshapes touch it).
     private let inferenceReadsCallerInput: Bool
     private let ownedBuffers: [UnsafeMutablePointer<Float>]
@@ -106,20 +108,21 @@ public final class Network {
             gradients[value] = root == value ? allocate(maxBatch * shapes[value].count) : gradients[root]
         }
         // A value read by several slots: the first slot writes its gradient, every other one its own buffer.
-        var extraGradients = trainingPlan.steps.map { [UnsafeMutablePointer<Float>?](repeating: nil, count: $0.inputs.count) }
-        var gradientSums: [Int: [UnsafeMutablePointer<Float>]] = [:]
+        var gradientSums = [[UnsafeMutablePointer<Float>]](repeating: [], count: shapes.count)
         var seen = Set<Int>()
-        for (stepIndex, step) in trainingPlan.steps.enumerated() {
-            for (slot, value) in step.inputs.enumerated() where needsGradient[value] && trainingPlan.readers[value].count > 1 {
-                if seen.insert(value).inserted { continue }
+        inputGradients = trainingPlan.steps.map { step in
+            step.inputs.map { value in
+                guard needsGradient[value], seen.contains(value) else {
+                    seen.insert(value)
+                    return gradients[value]
+                }
                 let buffer = allocate(maxBatch * shapes[value].count)
-                extraGradients[stepIndex][slot] = buffer
-                gradientSums[value, default: []].append(buffer)
+                gradientSums[value].append(buffer)
+                return buffer
             }
         }
         self.activations = activations
         self.gradients = gradients
-        self.extraGradients = extraGradients
         self.gradientSums = gradientSums
         let outputValue = shapes.count - 1
         let inference = (plan: inferencePlan, steps: inferenceSteps)
@@ -229,15 +232,11 @@ public final class Network {
             let step = trainingPlan.steps[stepIndex]
             // Steps before every parameter need no gradient.
             guard let outputGradient = gradients[step.output] else { continue }
-            if let extra = gradientSums[step.output] {
-                let size = count * shape(of: step.output).count
-                for buffer in extra {
-                    for i in 0..<size { outputGradient[i] += buffer[i] }
-                }
+            let size = count * shape(of: step.output).count
+            for buffer in gradientSums[step.output] {
+                for i in 0..<size { outputGradient[i] += buffer[i] }
             }
-            let inputGradients = step.inputs.enumerated().map { slot, value in
-                extraGradients[stepIndex][slot] ?? gradients[value]
-            }
+            let inputGradients = inputGradients[stepIndex]
             switch trainingSteps[stepIndex] {
             case .layer(let layer):
                 layer.backward(input: activations[step.inputs[0]]!, output: activations[step.output]!,

@@ -28,9 +28,9 @@ public struct ModelSummary: Sendable, CustomStringConvertible {
     public var rows: [Row]
     public private(set) var parameterCount: Int
     public private(set) var forwardFLOPs: Int
-    /// Whether every layer reads just the one above it (the table then leaves out what each reads).
-    public var isChain: Bool
     let graph: ModelGraph
+    /// Whether every layer reads just the one above it (the table then leaves out what each reads).
+    public var isChain: Bool { graph.isChain }
 
     /// Resolves the graph, infers every layer's shape from `ModelSpec.inputShape` and checks that
     /// the network ends in exactly 30 values (15 keypoints × x, y). A failure names the layer by
@@ -69,7 +69,6 @@ public struct ModelSummary: Sendable, CustomStringConvertible {
         self.parameterCount = parameterCount
         self.forwardFLOPs = forwardFLOPs
         self.graph = graph
-        isChain = graph.isChain
     }
 
     /// The table, e.g.
