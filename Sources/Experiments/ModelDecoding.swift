@@ -51,10 +51,7 @@ extension Node {
         var node = self
         for key in keyPath {
             if let pairs = node.mapping {
-                guard let value = pairs.first(where: { $0.key.scalar?.text == key })?.value else {
-                    if node.mapping?.count == 1, key == "inputs" { continue }
-                    return nil
-                }
+                guard let value = pairs.first(where: { $0.key.scalar?.text == key })?.value else { return nil }
                 node = value
             } else if let items = node.sequence, let index = Int(key), items.indices.contains(index) {
                 node = items[index]

@@ -29,18 +29,14 @@ extension Decoding {
             }
             value = Node(.mapping(settings), mark: given.mark)
         }
-        var layer: ModelSpec.Layer
-        if kind.keyNames.isEmpty {
-            guard value.isNull || value.mapping?.isEmpty == true else {
-                throw error("\(kind.name) takes no settings; write '- \(kind.name)'",
-                            at: value, path: valuePath)
-            }
-            layer = try kind.decode(value, valuePath, self)
-        } else if value.isNull && !kind.requiredKeyNames.isEmpty {
+        if kind.keyNames.isEmpty && !(value.isNull || value.mapping?.isEmpty == true) {
+            throw error("\(kind.name) takes no settings; write '- \(kind.name)'", at: value, path: valuePath)
+        }
+        if value.isNull && !kind.requiredKeyNames.isEmpty {
             throw error("\(kind.name) needs settings, e.g. '- \(example)'", at: nameNode, path: valuePath)
-        } else if value.isNull {
-            layer = try kind.decode(value, valuePath, self)  // every setting takes its default: `- batchnorm`
-        } else if value.mapping == nil {
+        }
+        var layer: ModelSpec.Layer
+        if !value.isNull && value.mapping == nil {
             guard let shortForm = kind.shortForm else {
                 let required = kind.requiredKeyNames.joined(separator: " and ")
                 throw error("\(kind.name) needs a mapping with at least \(required), e.g. '\(example)'",
@@ -48,6 +44,7 @@ extension Decoding {
             }
             layer = try shortForm(value, valuePath, self)
         } else {
+            // A mapping, or null: every setting takes its default (`- relu`, `- batchnorm`).
             layer = try kind.decode(value, valuePath, self)
         }
         layer.name = layerName
