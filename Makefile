@@ -1,6 +1,6 @@
 # The README's two commands: `make demo` and `make test`. Each installs what is missing first.
 SWIFT ?= swift
-SYSTEM_PACKAGES := libyaml-dev libopenblas-dev libpng-dev pkg-config
+SYSTEM_PACKAGES := libyaml-dev libpng-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KPLAB := .build/release/kplab
 

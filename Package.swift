@@ -18,16 +18,16 @@ let package = Package(
     targets: [
         // C shims: the only places that see C headers.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
-        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
-        // Fixed-order vector kernels (pooling, direct convolution), each compiled for AVX-512,
-        // AVX2+FMA and portable C and chosen at run time; every version gives the same bits.
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        // Fixed-order vector kernels (matrix product, pooling, direct convolution), each compiled
+        // for AVX-512, AVX2+FMA and portable C and chosen at run time; every version gives the
+        // same bits. No contraction: an FMA happens only where the code asks for one.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
 
         // libyaml events → node tree with line:column marks. Knows nothing of experiments.
         .target(name: "YAML", dependencies: ["CYAML"]),
         // Tensors, layers, initializers, losses, optimizers. Knows nothing of YAML, files or Kaggle.
-        .target(name: "Engine", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimized),
+        .target(name: "Engine", dependencies: ["CKernels"], swiftSettings: optimized),
         // Kaggle CSV, keypoint names, datasets, splits, batches, augmentation, synthetic faces.
         .target(name: "Faces", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: optimized),

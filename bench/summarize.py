@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Tabulates bench/side_by_side.sh output: medians over passes per contender, arch and
-thread count, and KeypointLab's ratio to the best peer (the peer with the highest median).
+thread count, KeypointLab's training and inference GFLOP/s as a share of the measured peak
+(one core's peak fp32 FMA rate × threads, as `kplab bench` reports it), and KeypointLab's
+ratio to the best peer (the peer with the highest median).
 
     python3 bench/summarize.py results/bench.txt
 """
@@ -8,7 +10,7 @@ import statistics
 import sys
 from collections import defaultdict
 
-ARCHS = ["mlp", "cnn-small", "cnn-large", "nouri"]
+ARCHS = ["mlp", "cnn-small", "cnn-large", "nouri", "resnet"]
 
 
 def parse(path):
@@ -22,24 +24,35 @@ def parse(path):
         key = (fields["cfg"], fields["arch"], int(fields["threads"]))
         runs[key].append({"pass": fields["pass"], "train": float(fields["train_img_s"]),
                           "infer": float(fields["infer_img_s"]),
-                          "rss": float(fields.get("maxrss_kb", "nan")) / 1024})
+                          "rss": float(fields.get("maxrss_kb", "nan")) / 1024,
+                          "train_pct": float(fields.get("train_peak_pct", "nan")),
+                          "infer_pct": float(fields.get("infer_peak_pct", "nan")),
+                          "peak": float(fields.get("peak_gflop_s", "nan"))})
     return runs
 
 
 def main(path):
     runs = parse(path)
-    med = {k: {m: statistics.median(r[m] for r in v) for m in ("train", "infer", "rss")} | {"n": len(v)}
+    metrics = ("train", "infer", "rss", "train_pct", "infer_pct", "peak")
+    med = {k: {m: statistics.median(r[m] for r in v) for m in metrics} | {"n": len(v)}
            for k, v in runs.items()}
     peers = sorted({k[0] for k in runs} - {"kplab"})
     threads = sorted({k[2] for k in runs})
-    print("| arch | threads | contender | passes | train img/s | infer img/s | peak RSS MB |")
-    print("|---|---|---|---|---|---|---|")
+    peaks = [r["peak"] for (cfg, _, _), v in runs.items() if cfg == "kplab" for r in v if r["peak"] == r["peak"]]
+    if peaks:
+        print(f"Peak fp32 FMA rate of one core, measured by kplab bench: {statistics.median(peaks):.1f} GFLOP/s "
+              f"(median of {len(peaks)} runs; range {min(peaks):.1f}–{max(peaks):.1f})")
+        print()
+    print("| arch | threads | contender | passes | train img/s | infer img/s | train % of peak | infer % of peak | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for arch in ARCHS:
         for t in threads:
             for cfg in ["kplab"] + peers:
                 m = med.get((cfg, arch, t))
                 if m:
-                    print(f"| {arch} | {t} | {cfg} | {m['n']} | {m['train']:.0f} | {m['infer']:.0f} | {m['rss']:.0f} |")
+                    share = (f"{m['train_pct']:.0f}% | {m['infer_pct']:.0f}%" if m["train_pct"] == m["train_pct"]
+                             else "– | –")
+                    print(f"| {arch} | {t} | {cfg} | {m['n']} | {m['train']:.0f} | {m['infer']:.0f} | {share} | {m['rss']:.0f} |")
     if not peers:
         return
     print()

@@ -33,8 +33,16 @@ public struct Benchmark: Sendable {
         /// Achieved training GFLOP/s: the conv and dense FLOPs a step performs
         /// (`BenchmarkArchitecture.trainingFLOPs`, no input gradient for the first layer).
         public var gigaflopsPerSecond: Double
+        /// Achieved inference GFLOP/s: the conv and dense FLOPs of a forward pass.
+        public var inferenceGigaflopsPerSecond: Double
+        /// One core's peak fp32 FMA rate, measured (`PeakRate`).
+        public var peakGigaflopsPerCore: Double
+        /// Training and inference GFLOP/s as a percentage of the peak × threads.
+        public var trainingPercentOfPeak: Double { 100 * gigaflopsPerSecond / (peakGigaflopsPerCore * Double(threads)) }
+        public var inferencePercentOfPeak: Double {
+            100 * inferenceGigaflopsPerSecond / (peakGigaflopsPerCore * Double(threads))
+        }
         public var peakResidentMegabytes: Double
-        public var blasKernel: String
         /// The instruction set the engine's own vector kernels run on ("avx512", "avx2", "portable").
         public var vectorKernels: String
         /// Each timed window's training images/s, in order.
@@ -53,8 +61,10 @@ public struct Benchmark: Sendable {
             }
             return ["arch=\(architecture.rawValue)", "threads=\(threads)", "batch=\(batchSize)",
                     "train_img_s=\(format(trainImagesPerSecond))", "infer_img_s=\(format(inferImagesPerSecond))",
-                    "gflop_s=\(format(gigaflopsPerSecond))", "peak_rss_mb=\(format(peakResidentMegabytes))",
-                    "blas_kernel=\(blasKernel)", "vector_kernels=\(vectorKernels)", "train_img_cpu_s=\(format(trainImagesPerCPUSecond))",
+                    "gflop_s=\(format(gigaflopsPerSecond))", "infer_gflop_s=\(format(inferenceGigaflopsPerSecond))",
+                    "peak_gflop_s=\(format(peakGigaflopsPerCore))", "train_peak_pct=\(format(trainingPercentOfPeak))",
+                    "infer_peak_pct=\(format(inferencePercentOfPeak))", "peak_rss_mb=\(format(peakResidentMegabytes))",
+                    "vector_kernels=\(vectorKernels)", "train_img_cpu_s=\(format(trainImagesPerCPUSecond))",
                     "infer_img_cpu_s=\(format(inferImagesPerCPUSecond))"].joined(separator: " ")
         }
     }
@@ -114,14 +124,30 @@ public struct Benchmark: Sendable {
 
         let (train, trainCPU) = measure(trainStep)
         let (infer, inferCPU) = measure(inferStep)
-        let trainRate = median(train)
+        let trainRate = median(train), inferRate = median(infer)
         return Result(architecture: architecture, threads: threads, batchSize: batchSize,
-                      trainImagesPerSecond: trainRate, inferImagesPerSecond: median(infer),
+                      trainImagesPerSecond: trainRate, inferImagesPerSecond: inferRate,
                       gigaflopsPerSecond: trainRate * Double(architecture.trainingFLOPs) / 1e9,
-                      peakResidentMegabytes: peakResidentMegabytes(), blasKernel: BLASKernel.name,
+                      inferenceGigaflopsPerSecond: inferRate * Double(architecture.forwardFLOPs) / 1e9,
+                      peakGigaflopsPerCore: PeakRate.measure(),
+                      peakResidentMegabytes: peakResidentMegabytes(),
                       vectorKernels: VectorKernels.level,
                       trainWindows: train, trainImagesPerCPUSecond: median(trainCPU),
                       inferImagesPerCPUSecond: median(inferCPU))
+    }
+}
+
+/// One core's peak fp32 FMA rate in GFLOP/s: the best of several short runs of a loop of
+/// independent FMAs held in registers (`VectorKernels.fmaPeakProbe`), on the calling thread.
+public enum PeakRate {
+    public static func measure(runs: Int = 9, iterations: Int = 4_000_000) -> Double {
+        var best = 0.0
+        for _ in 0..<runs {
+            let start = monotonicSeconds()
+            let flops = VectorKernels.fmaPeakProbe(iterations: iterations)
+            best = max(best, Double(flops) / (monotonicSeconds() - start) / 1e9)
+        }
+        return best
     }
 }
 

@@ -96,7 +96,8 @@ public final class Convolution: Layer {
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>,
                          outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
                          count: Int) {
-        let ranges = Parallelism.chunks(count: count, threads: threads)
+        // The weight gradient sums over the batch: chunks that do not depend on the threads.
+        let ranges = Parallelism.batchChunks(count: count)
         let algorithm = algorithm
         algorithm.prepare(chunks: ranges.count)
         let inputSize = inputShape.count, outputSize = outputShape.count

@@ -132,7 +132,8 @@ final class ConvolutionActivationPool: Layer {
                   outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
                   count: Int) {
         precondition(affine == nil, "a fused affine is for inference only: train the layers one by one")
-        let ranges = Parallelism.chunks(count: count, threads: threads)
+        // The weight gradient sums over the batch: chunks that do not depend on the threads.
+        let ranges = Parallelism.batchChunks(count: count)
         prepare(chunks: ranges.count)
         let algorithm = convolution.algorithm, pitch = algorithm.planePitch
         let inputSize = inputShape.count, outputSize = outputShape.count

@@ -39,9 +39,9 @@ final class Im2colConvolution: ConvolutionAlgorithm {
             source = UnsafePointer(columns)
         }
         // y (F×P) += W (F×CKK) · col (CKK×P)
-        BLAS.sgemm(transposeA: false, transposeB: false, m: filters, n: positions, k: patchSize,
-                   alpha: 1, a: geometry.weight.valuePointer, lda: patchSize, b: source, ldb: positions,
-                   beta: 1, c: y, ldc: positions)
+        VectorKernels.gemm(transposeA: false, transposeB: false, m: filters, n: positions, k: patchSize,
+                           a: geometry.weight.valuePointer, lda: patchSize, b: source, ldb: positions,
+                           accumulate: true, c: y, ldc: positions)
     }
 
     /// dW (F×CKK) += dy·col(x)ᵀ and db += Σ_p dy into the chunk's partial gradients, and
@@ -57,18 +57,18 @@ final class Im2colConvolution: ConvolutionAlgorithm {
             source = UnsafePointer(local.columns)
         }
         // dW (F×CKK) += dy (F×P) · colᵀ (P×CKK)
-        BLAS.sgemm(transposeA: false, transposeB: true, m: filters, n: patchSize, k: positions,
-                   alpha: 1, a: dy, lda: positions, b: source, ldb: positions,
-                   beta: 1, c: local.weightGradient, ldc: patchSize)
+        VectorKernels.gemm(transposeA: false, transposeB: true, m: filters, n: patchSize, k: positions,
+                           a: dy, lda: positions, b: source, ldb: positions,
+                           accumulate: true, c: local.weightGradient, ldc: patchSize)
         for f in 0..<filters {
             local.biasGradient[f] += Reduction.sum(dy + f * positions, count: positions)
         }
         guard let dx else { return }
         // dcol (CKK×P) = Wᵀ (CKK×F) · dy (F×P), then scattered back onto the image
         let target = isPointwise ? dx : local.columnGradient
-        BLAS.sgemm(transposeA: true, transposeB: false, m: patchSize, n: positions, k: filters,
-                   alpha: 1, a: geometry.weight.valuePointer, lda: patchSize, b: dy, ldb: positions,
-                   beta: 0, c: target, ldc: positions)
+        VectorKernels.gemm(transposeA: true, transposeB: false, m: patchSize, n: positions, k: filters,
+                           a: geometry.weight.valuePointer, lda: patchSize, b: dy, ldb: positions,
+                           accumulate: false, c: target, ldc: positions)
         if !isPointwise { columnsToImage(local.columnGradient, dx) }
     }
 

@@ -1,19 +1,21 @@
 /// Deliberately simple reference implementations — the twins the fast paths are tested
-/// against (and `BLASKernel` checks a new kernel with). Loops over plain arrays, Double
-/// accumulation, no cleverness.
+/// against. Loops over plain arrays, no cleverness; Double accumulation except where the twin
+/// states the fast path's exact arithmetic (`gemm`).
 public enum NaiveKernels {
     /// C = op(A)·op(B), row-major; op(A) is M×K (A stored K×M when transposed), op(B) is K×N.
+    /// Each output is one FMA chain over k in order, from 0 or from C's value when
+    /// `accumulate`: the definition `VectorKernels.gemm` must meet bit for bit.
     public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
-                            a: [Float], b: [Float], c: inout [Float]) {
+                            a: [Float], b: [Float], accumulate: Bool = false, c: inout [Float]) {
         for i in 0..<m {
             for j in 0..<n {
-                var sum = 0.0
+                var sum: Float = accumulate ? c[i * n + j] : 0
                 for p in 0..<k {
                     let x = transposeA ? a[p * m + i] : a[i * k + p]
                     let y = transposeB ? b[j * k + p] : b[p * n + j]
-                    sum += Double(x) * Double(y)
+                    sum = sum.addingProduct(x, y)
                 }
-                c[i * n + j] = Float(sum)
+                c[i * n + j] = sum
             }
         }
     }

@@ -12,8 +12,8 @@ public final class Network {
     public let outputShape: Shape
     public let nodes: [NetworkNode]
     public let maxBatch: Int
-    /// Threads every layer splits its work across (≥ 1); OpenBLAS itself stays at one
-    /// thread. The same seed and thread count give bit-identical results.
+    /// Threads every layer splits its work across (≥ 1). Results do not depend on it: the
+    /// same seed gives bit-identical results at every thread count (see `Parallelism`).
     public var threads: Int {
         didSet {
             precondition(threads >= 1, "threads must be at least 1, got \(threads)")
@@ -56,7 +56,6 @@ public final class Network {
         precondition(maxBatch >= 1, "maxBatch must be at least 1")
         precondition(threads >= 1, "threads must be at least 1, got \(threads)")
         precondition(!nodes.isEmpty, "a network needs at least one node")
-        BLAS.setThreadCount(1)  // the engine parallelises itself; see `Parallelism`
         inputShape = input
         self.nodes = nodes
         self.maxBatch = maxBatch

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
-
 /// How an optimizer turns a gradient g into a step, with learning rate lr and momentum m
 /// (both given per step, so schedules stay outside). Each name says exactly which form.
 public enum OptimizerMethod: Hashable, Sendable {
@@ -80,8 +74,8 @@ public final class Optimizer {
         stepCount += 1
         var correction1: Float = 1, correction2: Float = 1
         if case .adam(let beta1, let beta2, _) = method {
-            correction1 = Float(1 - pow(Double(beta1), Double(stepCount)))
-            correction2 = Float(1 - pow(Double(beta2), Double(stepCount)))
+            correction1 = Float(1 - FixedMath.power(Double(beta1), stepCount))
+            correction2 = Float(1 - FixedMath.power(Double(beta2), stepCount))
         }
         for (index, parameter) in parameters.enumerated() {
             let w = parameter.valuePointer, gradient = parameter.gradientPointer

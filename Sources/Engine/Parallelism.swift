@@ -3,20 +3,33 @@ import Synchronization
 /// The one way the engine splits work across threads.
 ///
 /// The engine parallelises across the batch (and, for dense layers, across output units)
-/// with its own threads and keeps OpenBLAS single-threaded (`Network` pins it), so the two
-/// never oversubscribe the cores: small convolutions gain more from whole samples per core
-/// than from splitting each small GEMM.
+/// with its own threads; its matrix products (`VectorKernels.gemm`) are single-threaded, so
+/// the two never oversubscribe the cores: small convolutions gain more from whole samples per
+/// core than from splitting each small GEMM.
 ///
-/// Work is cut into fixed contiguous chunks that depend only on the item count and the
-/// thread count, and any reduction over chunks (e.g. a convolution's weight gradient) adds
-/// the chunks' partial results in chunk order — so results are bit-identical for a given
-/// thread count, whatever the timing. Which thread runs which chunk is *not* fixed: with
-/// several chunks per thread, the threads take the next chunk as they finish one, so a
-/// core that another process slows down (a shared machine) holds the others up by at most
-/// a chunk rather than half the batch.
+/// Results never depend on the thread count. Work whose outputs are separate (a sample's
+/// activations, a unit's weight gradient) may be cut by `chunks(count:threads:)` however
+/// suits the threads. A sum over the batch (a convolution's weight gradient) is cut by
+/// `batchChunks(count:)`, which depends on the item count alone: each chunk sums its samples
+/// in order and the chunks' partial results are added in chunk order, so every thread count
+/// adds the same numbers in the same order. Which thread runs which chunk is *not* fixed:
+/// the threads take the next chunk as they finish one, so a core that another process slows
+/// down (a shared machine) holds the others up by at most a chunk rather than half the batch.
 enum Parallelism {
     /// Chunks per thread when work is split into many pieces (convolutions, pooling, ReLU).
     static let chunksPerThread = 4
+
+    /// The most chunks a sum over the batch is cut into, whatever the thread count: enough
+    /// for 16 threads to share a convolution's backward, few enough that adding the partial
+    /// weight gradients costs nothing beside computing them.
+    static let batchChunkLimit = 16
+
+    /// The partition of `0..<count` a sum over the batch uses: `min(count, batchChunkLimit)`
+    /// contiguous chunks, the same for every thread count.
+    static func batchChunks(count: Int) -> [Range<Int>] {
+        let parts = max(1, min(batchChunkLimit, count))
+        return (0..<parts).map { i in (i * count / parts)..<((i + 1) * count / parts) }
+    }
 
     /// The fixed partition of `0..<count` into at most `threads · perThread` contiguous chunks
     /// (one chunk for one thread): chunk i is `i·count/chunks ..< (i+1)·count/chunks`.

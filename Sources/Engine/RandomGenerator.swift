@@ -77,13 +77,14 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable {
     }
 
     /// A standard normal draw N(0, 1) by the Box–Muller transform, computed in Double so
-    /// the result does not depend on Float rounding of the intermediate logarithm. Each
+    /// the result does not depend on Float rounding of the intermediate logarithm, with
+    /// `FixedMath`'s log and cos, which give the same bits on every machine. Each
     /// call consumes exactly two 64-bit draws (the second Box–Muller value is discarded),
     /// which keeps the stream position a simple function of the number of draws.
     public mutating func normal() -> Float {
         let u1 = 1.0 - uniformDouble()  // (0, 1]: log is finite
         let u2 = uniformDouble()
-        return Float((-2.0 * _log(u1)).squareRoot() * _cos(2.0 * Double.pi * u2))
+        return Float((-2.0 * FixedMath.log(u1)).squareRoot() * FixedMath.cos(2.0 * Double.pi * u2))
     }
 
     /// N(mean, standardDeviation²).
@@ -118,13 +119,3 @@ extension UInt64 {
     @inline(__always)
     fileprivate func rotated(_ k: UInt64) -> UInt64 { (self << k) | (self >> (64 - k)) }
 }
-
-#if canImport(Glibc)
-import Glibc
-@inline(__always) private func _log(_ x: Double) -> Double { Glibc.log(x) }
-@inline(__always) private func _cos(_ x: Double) -> Double { Glibc.cos(x) }
-#else
-import Darwin
-@inline(__always) private func _log(_ x: Double) -> Double { Darwin.log(x) }
-@inline(__always) private func _cos(_ x: Double) -> Double { Darwin.cos(x) }
-#endif

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
-
 /// A value that changes over a run (learning rate, momentum), evaluated at epoch (or step)
 /// `e` of `E`, `e` = 0 … E−1. The linear and cosine forms reach `to` exactly at the last
 /// one, like `numpy.linspace(from, to, E)`; with E = 1 they give `from`.
@@ -29,9 +23,9 @@ public enum Schedule: Hashable, Sendable {
             return Float(from + (to - from) * progress)
         case .step(let from, let every, let factor):
             precondition(every > 0, "a step schedule needs every ≥ 1")
-            return Float(from * pow(factor, Double(max(e, 0) / every)))
+            return Float(from * FixedMath.power(factor, max(e, 0) / every))
         case .cosine(let from, let to):
-            return Float(to + (from - to) * (1 + cos(Double.pi * progress)) / 2)
+            return Float(to + (from - to) * (1 + FixedMath.cos(Double.pi * progress)) / 2)
         }
     }
 }

@@ -24,6 +24,24 @@ public enum VectorKernels {
         ["portable", "avx2", "avx512"][level]
     }
 
+    /// C (m×n, rows `ldc` apart) = op(A)·op(B), or C += op(A)·op(B) when `accumulate`, where
+    /// op(A) is m×k (A stored k×m when `transposeA`) and op(B) is k×n (B stored n×k when
+    /// `transposeB`); `lda`, `ldb` are the stored row strides. Every output is one FMA chain
+    /// over k in order, from 0 or from C's value, so the product has the same bits at every
+    /// level, on every CPU and for every split of C between threads. Single-threaded.
+    @inline(__always)
+    static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     accumulate: Bool, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        kp_gemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, accumulate ? 1 : 0, c, ldc)
+    }
+
+    /// Floating-point operations of `iterations` steps of the register-only FMA loop at the
+    /// best level this CPU has: time it for one core's peak fp32 rate.
+    public static func fmaPeakProbe(iterations: Int) -> Int {
+        kp_fma_peak_probe(iterations)
+    }
+
     /// The winner the pooling kernel records for a window whose maximum is not positive.
     static let blockedWinner = UInt8(KP_BLOCKED)
 

@@ -175,10 +175,10 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
         let rows = layout.rows, computed = layout.computed
         for t in 0..<(kernel * kernel) {
             let i = t / kernel, j = t - i * kernel
-            BLAS.sgemm(transposeA: false, transposeB: false, m: filters, n: computed, k: channels,
-                       alpha: 1, a: taps + t * filters * channels, lda: channels,
-                       b: x + i * width + j, ldb: area,
-                       beta: t == 0 ? 0 : 1, c: wide, ldc: rows)
+            VectorKernels.gemm(transposeA: false, transposeB: false, m: filters, n: computed, k: channels,
+                               a: taps + t * filters * channels, lda: channels,
+                               b: x + i * width + j, ldb: area,
+                               accumulate: t > 0, c: wide, ldc: rows)
         }
         return UnsafePointer(wide)
     }
@@ -196,17 +196,17 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
         layout.addBiasGradient(wide, to: local.biasGradient)
         for t in 0..<(kernel * kernel) {
             let i = t / kernel, j = t - i * kernel
-            BLAS.sgemm(transposeA: false, transposeB: true, m: filters, n: channels, k: computed,
-                       alpha: 1, a: wide, lda: rows, b: x + i * width + j, ldb: area,
-                       beta: 1, c: local.weightGradient + t * filters * channels, ldc: channels)
+            VectorKernels.gemm(transposeA: false, transposeB: true, m: filters, n: channels, k: computed,
+                               a: wide, lda: rows, b: x + i * width + j, ldb: area,
+                               accumulate: true, c: local.weightGradient + t * filters * channels, ldc: channels)
         }
         guard let dx else { return }
         dx.update(repeating: 0, count: geometry.input.count)
         for t in 0..<(kernel * kernel) {
             let i = t / kernel, j = t - i * kernel
-            BLAS.sgemm(transposeA: true, transposeB: false, m: channels, n: computed, k: filters,
-                       alpha: 1, a: taps + t * filters * channels, lda: channels, b: wide, ldb: rows,
-                       beta: 1, c: dx + i * width + j, ldc: area)
+            VectorKernels.gemm(transposeA: true, transposeB: false, m: channels, n: computed, k: filters,
+                               a: taps + t * filters * channels, lda: channels, b: wide, ldb: rows,
+                               accumulate: true, c: dx + i * width + j, ldc: area)
         }
     }
 

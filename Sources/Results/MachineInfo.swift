@@ -14,6 +14,26 @@ public enum MachineInfo {
         return withUnsafeBytes(of: &info.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
+    /// Those of the CPU features that choose which code runs (the engine's kernel level, the
+    /// C library's libm variants) that this CPU has, e.g. "avx512f avx2 fma".
+    public static var cpuFeatures: String {
+        let flags = String(contentsOfFileAtPath: "/proc/cpuinfo")?.split(separator: "\n")
+            .first(where: { $0.hasPrefix("flags") })
+            .map { Set($0.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ":" }).map(String.init)) } ?? []
+        return ["avx512f", "avx2", "fma"].filter(flags.contains).joined(separator: " ")
+    }
+
+    /// The C library and its version as it names itself, e.g. "glibc 2.36".
+    public static var libc: String {
+        #if canImport(Glibc)
+        var text = [CChar](repeating: 0, count: 64)
+        if confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0 {
+            return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        #endif
+        return "unknown"
+    }
+
     /// PRETTY_NAME from /etc/os-release plus the kernel release, e.g. "Debian GNU/Linux 12 (bookworm), Linux 6.1".
     public static var operatingSystem: String {
         var info = utsname()

@@ -16,8 +16,8 @@ extension RunFolder {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
                 throw UserError("\(path): no such file or folder")
             }
-            let start = isFolder.boolValue ? path : (path as NSString).deletingLastPathComponent
-            if !isFolder.boolValue && (path as NSString).lastPathComponent != "run.json" {
+            let start = isFolder.boolValue ? path : PathText.folder(of: path)
+            if !isFolder.boolValue && PathText.name(of: path) != "run.json" {
                 throw UserError("\(path): not a folder; give a run folder, an experiment folder or a results folder")
             }
             var visited: Set<String> = []

@@ -25,23 +25,39 @@ public struct RunRecord: Codable, Equatable, Sendable {
         }
     }
 
+    /// Where a run happened. Since the engine computes every sum in its own fixed order, none
+    /// of this changes a run's numbers by itself; it is kept to explain a difference should
+    /// one appear (a C library whose libm rounds otherwise, a record from an older kplab).
     public struct Machine: Codable, Equatable, Sendable {
         public var os: String
         public var cpu: String
-        public var blasLibrary: String
-        public var blasKernel: String
+        /// The CPU features that choose which code runs, those present of "avx512f avx2 fma":
+        /// the engine's kernel level and the C library's libm variants follow them.
+        public var cpuFeatures: String?
+        /// The level the engine's vector kernels ran at: "avx512", "avx2" or "portable".
+        public var vectorKernels: String?
+        /// The C library, e.g. "glibc 2.36": its libm (log, cos, exp in initializers and
+        /// synthetic faces) is the one arithmetic the engine does not own.
+        public var libc: String?
+        /// Records written before kplab 0.2 name the OpenBLAS build and kernel whose sums
+        /// their numbers depended on; newer records have neither.
+        public var blasLibrary: String?
+        public var blasKernel: String?
         public var threads: Int
 
-        public init(os: String, cpu: String, blasLibrary: String, blasKernel: String, threads: Int) {
+        public init(os: String, cpu: String, cpuFeatures: String?, vectorKernels: String?, libc: String?,
+                    threads: Int) {
             self.os = os
             self.cpu = cpu
-            self.blasLibrary = blasLibrary
-            self.blasKernel = blasKernel
+            self.cpuFeatures = cpuFeatures
+            self.vectorKernels = vectorKernels
+            self.libc = libc
             self.threads = threads
         }
 
         enum CodingKeys: String, CodingKey {
-            case os, cpu, blasLibrary = "blas_library", blasKernel = "blas_kernel", threads
+            case os, cpu, cpuFeatures = "cpu_features", vectorKernels = "vector_kernels", libc
+            case blasLibrary = "blas_library", blasKernel = "blas_kernel", threads
         }
     }
 

@@ -1,2 +1,2 @@
 /// The version recorded in every run record and printed by `kplab --version`.
-public let kplabVersion = "0.1.0"
+public let kplabVersion = "0.2.0"

@@ -18,6 +18,9 @@ public struct Reproduction {
         public var rowCounts: (original: Int, reproduction: Int)
         /// Facts of the two records that differ and could explain a difference.
         public var causes: [String]
+        /// Facts that differ but cannot change the numbers (threads, kernel level, CPU model):
+        /// said, so that a user sees they were not overlooked.
+        public var harmless: [String]
 
         public var isExact: Bool {
             firstDifferingEpoch == nil && rowCounts.original == rowCounts.reproduction
@@ -77,19 +80,26 @@ public struct Reproduction {
                                  max(previous.relative, relative.isNaN ? .infinity : relative))
             }
         }
-        var causes: [String] = []
-        func note(_ what: String, _ a: String?, _ b: String?) {
-            if a != b { causes.append("\(what): recorded \(a ?? "unknown"), now \(b ?? "unknown")") }
+        var causes: [String] = [], harmless: [String] = []
+        func note(_ what: String, _ a: String?, _ b: String?, into list: inout [String]) {
+            if a != b { list.append("\(what): recorded \(a ?? "unknown"), now \(b ?? "unknown")") }
         }
-        note("data fingerprint", record.dataFingerprint, rerun.dataFingerprint)
-        note("kplab version", record.software.kplabVersion, rerun.software.kplabVersion)
-        note("git commit", record.software.gitCommit, rerun.software.gitCommit)
-        note("BLAS kernel", record.machine.blasKernel, rerun.machine.blasKernel)
-        note("threads", String(record.machine.threads), String(rerun.machine.threads))
-        note("CPU", record.machine.cpu, rerun.machine.cpu)
+        let (was, now) = (record.machine, rerun.machine)
+        note("data fingerprint", record.dataFingerprint, rerun.dataFingerprint, into: &causes)
+        note("kplab version", record.software.kplabVersion, rerun.software.kplabVersion, into: &causes)
+        note("git commit", record.software.gitCommit, rerun.software.gitCommit, into: &causes)
+        if let kernel = was.blasKernel {
+            // Before 0.2, OpenBLAS did the products, in an order that depends on the CPU.
+            causes.append("recorded with OpenBLAS's \(kernel) kernel, whose sums depend on the CPU (kplab no longer uses OpenBLAS)")
+        }
+        note("C library", was.libc, now.libc, into: &causes)
+        note("CPU features", was.cpuFeatures, now.cpuFeatures, into: &causes)
+        note("threads", String(was.threads), String(now.threads), into: &harmless)
+        note("vector kernels", was.vectorKernels, now.vectorKernels, into: &harmless)
+        note("CPU", was.cpu, now.cpu, into: &harmless)
         return Outcome(epochsCompared: count, firstDifferingEpoch: firstDifference,
                        differences: MetricsLog.columns.compactMap { column in worst[column].map { (column, $0.absolute, $0.relative) } },
-                       rowCounts: (wanted, min(reproducedRows.count, wanted)), causes: causes)
+                       rowCounts: (wanted, min(reproducedRows.count, wanted)), causes: causes, harmless: harmless)
     }
 }
 
@@ -112,10 +122,13 @@ extension Reproduction.Outcome {
             }
         }
         if causes.isEmpty {
-            lines.append(isExact ? "same data, software, BLAS kernel, thread count and CPU"
-                                 : "data, software, BLAS kernel, thread count and CPU are all the same as recorded")
+            lines.append(isExact ? "same data, software, C library and CPU features"
+                                 : "data, software, C library and CPU features are all the same as recorded")
         } else {
             lines.append((isExact ? "although " : "likely causes: ") + causes.joined(separator: "; "))
+        }
+        if !harmless.isEmpty {
+            lines.append("also different, which does not change results: " + harmless.joined(separator: "; "))
         }
         return lines.joined(separator: "\n")
     }

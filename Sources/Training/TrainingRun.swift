@@ -115,7 +115,8 @@ public final class TrainingRun {
                 newRunOf: experiment.name, runID: identity.runID, seed: loop.seed, seedWasChosen: seedWasChosen,
                 configHash: identity.configHash, dataFingerprint: loop.data.fingerprint,
                 machine: .init(os: MachineInfo.operatingSystem, cpu: MachineInfo.cpuModel,
-                               blasLibrary: BLASKernel.configuration, blasKernel: BLASKernel.name, threads: options.threads),
+                               cpuFeatures: MachineInfo.cpuFeatures, vectorKernels: VectorKernels.level,
+                               libc: MachineInfo.libc, threads: options.threads),
                 trainRows: loop.data.training.count, validationRows: loop.data.validation.count,
                 meanFaceRMSEPixels: loop.data.meanFaceRMSEPixels)
         }

@@ -10,9 +10,11 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure training and inference images/s of a benchmark network on random data.",
         discussion: """
             The networks are those of the peers' benchmark (mlp, cnn-small, cnn-large, nouri). \
-            Prints one key=value line: arch, threads, batch, train_img_s, infer_img_s, gflop_s, \
-            peak_rss_mb, blas_kernel, vector_kernels (the instruction set of the engine's own \
-            kernels), train_img_cpu_s, infer_img_cpu_s. Rates are medians over the \
+            Prints one key=value line: arch, threads, batch, train_img_s, infer_img_s, gflop_s \
+            (training), infer_gflop_s, peak_gflop_s (one core's peak fp32 FMA rate, measured by \
+            a short register-only loop), train_peak_pct and infer_peak_pct (GFLOP/s as a \
+            percentage of that peak × threads), peak_rss_mb, vector_kernels (the instruction set \
+            of the engine's own kernels), train_img_cpu_s, infer_img_cpu_s. Rates are medians over the \
             timed windows after untimed warm-up steps; *_cpu_s count images per second of this \
             process's CPU time (steadier on a shared machine). gflop_s counts the conv and dense \
             FLOPs a training step performs: forward, weight gradient and input gradient of each \

@@ -14,11 +14,8 @@ struct KPLab: ParsableCommand {
                       SynthCommand.self, InspectCommand.self, BenchCommand.self]
     )
 
-    /// Chooses OpenBLAS's kernel before anything else runs: this may re-execute the
-    /// process once with OPENBLAS_CORETYPE set (see `BLASKernel`). Then checks the command
-    /// line (`CommandLineChecks`), parses it and runs the command.
+    /// Checks the command line (`CommandLineChecks`), parses it and runs the command.
     static func main() {
-        BLASKernel.ensureFastKernel(arguments: CommandLine.arguments)
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
             try CommandLineChecks.check(arguments, root: self)

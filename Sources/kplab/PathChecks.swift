@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Results
 
 /// Checks of path options made in `validate()`, before anything is read or written, so that a
 /// path that cannot work is a usage error naming the option (exit status 2) and not a system
@@ -36,7 +37,7 @@ enum PathChecks {
     /// The nearest existing folder above `path` must be a folder (and, with `mustExist`, be
     /// `path`'s own folder). Paths stay as given (relative ones relative), for the message.
     private static func parentIsFolder(_ path: String, option: String, mustExist: Bool) throws {
-        func above(_ path: String) -> String { (path as NSString).deletingLastPathComponent }
+        func above(_ path: String) -> String { PathText.folder(of: path) }
         var parent = above(path)
         var missing: String?
         while !parent.isEmpty, parent != "/", kind(of: parent) == nil {

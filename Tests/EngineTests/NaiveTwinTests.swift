@@ -3,20 +3,61 @@ import Testing
 
 /// Every fast path against its deliberately simple twin.
 @Suite struct NaiveTwinTests {
-    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
-    func gemmMatchesNaive(transposeA: Bool, transposeB: Bool) {
-        let (m, n, k) = (33, 17, 65)
-        let a = randomValues(m * k, seed: 1), b = randomValues(k * n, seed: 2)
-        var fast = [Float](repeating: 0, count: m * n), slow = fast
-        BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
-                   a: a, lda: transposeA ? m : k, b: b, ldb: transposeB ? k : n, beta: 0, c: &fast, ldc: n)
-        NaiveKernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, b: b, c: &slow)
-        for i in 0..<(m * n) { #expect(abs(fast[i] - slow[i]) < 1e-5 * Float(k), "element \(i)") }
+    /// Shapes that reach every path of the product: whole and partial 6×16 tiles, AVX-512's
+    /// paired panels, depths across several 256-deep blocks, more rows than one 144-row block,
+    /// more columns than one 4096-column block, and few columns (computed as Cᵀ).
+    static let gemmShapes: [(m: Int, n: Int, k: Int)] = [
+        (1, 1, 1), (6, 16, 1), (7, 17, 3), (33, 17, 65), (12, 64, 257), (150, 40, 30),
+        (2, 4100, 3), (40, 9, 600), (9, 150, 70), (5, 3, 513),
+    ]
+
+    /// The first `width` values of each of `count` rows `stride` apart.
+    static func rows(_ values: [Float], count: Int, width: Int, stride: Int) -> [Float] {
+        var dense: [Float] = []
+        for row in 0..<count { dense += values[(row * stride)..<(row * stride + width)] }
+        return dense
     }
 
-    @Test func liveKernelPassesTheStartupCheck() {
-        #expect(BLASKernel.verifyAgainstNaive(), "kernel \(BLASKernel.name)")
-        #expect(!BLASKernel.name.isEmpty)
+    /// The product is exactly its definition, one FMA chain per output, at every kernel level,
+    /// for both transpositions of each operand, overwriting or accumulating, with strides
+    /// wider than the rows.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func gemmIsExactlyTheNaiveChain(transposeA: Bool, transposeB: Bool) {
+        let levels = VectorKernels.availableLevels
+        defer { VectorKernels.use(levels[0]) }
+        for level in levels {
+            VectorKernels.use(level)
+            for (m, n, k) in Self.gemmShapes {
+                let (lda, ldb, ldc) = ((transposeA ? m : k) + 3, (transposeB ? k : n) + 1, n + 2)
+                let a = randomValues((transposeA ? k : m) * lda, seed: 1), b = randomValues((transposeB ? n : k) * ldb, seed: 2)
+                let start = randomValues(m * ldc, seed: 3)
+                for accumulate in [false, true] {
+                    var fast = start
+                    a.withUnsafeBufferPointer { a in
+                        b.withUnsafeBufferPointer { b in
+                            fast.withUnsafeMutableBufferPointer { c in
+                                VectorKernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                                   a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb,
+                                                   accumulate: accumulate, c: c.baseAddress!, ldc: ldc)
+                            }
+                        }
+                    }
+                    // The naive twin on dense copies of the strided operands.
+                    let denseA = Self.rows(a, count: transposeA ? k : m, width: transposeA ? m : k, stride: lda)
+                    let denseB = Self.rows(b, count: transposeB ? n : k, width: transposeB ? k : n, stride: ldb)
+                    var slow = Self.rows(start, count: m, width: n, stride: ldc)
+                    NaiveKernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                      a: denseA, b: denseB, accumulate: accumulate, c: &slow)
+                    // C's padding between rows is left as it was.
+                    var expected = start
+                    for row in 0..<m {
+                        for column in 0..<n { expected[row * ldc + column] = slow[row * n + column] }
+                    }
+                    #expect(fast.map(\.bitPattern) == expected.map(\.bitPattern),
+                            "\(level) \(m)×\(n)×\(k) accumulate \(accumulate)")
+                }
+            }
+        }
     }
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -99,7 +140,7 @@ import Testing
         return product.indices.map { product[$0] + bias[$0 % layer.units] }
     }
 
-    /// Training (OpenBLAS, then a tiled transpose: 37 units and 21 rows leave partial tiles)
+    /// Training (the engine's GEMM, then a tiled transpose: 37 units and 21 rows leave partial tiles)
     /// and inference (the packed kernel) against the naive GEMM.
     @Test(arguments: [true, false])
     func denseMatchesNaiveGemm(training: Bool) throws {

@@ -93,23 +93,56 @@ import Testing
     }
 }
 
-@Suite struct BLASKernelPolicyTests {
-    static let avx512: Set<String> = ["sse2", "avx2", "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
+/// The promise that lets a run be checked anywhere: training gives the same bits at every
+/// thread count and every kernel level, because no sum's order depends on either.
+@Suite struct MachineIndependenceTests {
+    static let spec = InitializerSpec(scheme: .he, distribution: .normal, bias: 0.01)
+    /// Every way a convolution and a dense layer are computed: im2col (stride 2), the direct
+    /// kernel fused with ReLU and pooling (few channels), per-tap GEMMs (8 channels or more),
+    /// padded, dense products in both directions.
+    static let layers: [LayerDescription] = [
+        LayerDescription(.conv(filters: 8, kernel: 3, stride: 2, padding: 1), initializer: spec),
+        LayerDescription(.relu),
+        LayerDescription(.conv(filters: 9, kernel: 3, stride: 1, padding: 0), initializer: spec),
+        LayerDescription(.relu),
+        LayerDescription(.maxPool(size: 2, stride: 2)),
+        LayerDescription(.conv(filters: 12, kernel: 2, stride: 1, padding: 1), initializer: spec),
+        LayerDescription(.relu),
+        LayerDescription(.flatten),
+        LayerDescription(.dense(units: 40), initializer: spec),
+        LayerDescription(.relu),
+        LayerDescription(.dropout(rate: 0.25)),
+        LayerDescription(.dense(units: 30), initializer: spec),
+    ]
 
-    @Test func genericOrOlderKernelsOnAVX512MachinesBecomeSkylakeX() {
-        #expect(BLASKernel.preferredCoreType(liveCore: "Prescott", cpuFlags: Self.avx512, choice: nil) == "SkylakeX")
-        #expect(BLASKernel.preferredCoreType(liveCore: "Haswell", cpuFlags: Self.avx512, choice: nil) == "SkylakeX")
-        #expect(BLASKernel.preferredCoreType(liveCore: "SkylakeX", cpuFlags: Self.avx512, choice: nil) == nil)
-        #expect(BLASKernel.preferredCoreType(liveCore: "Cooperlake", cpuFlags: Self.avx512, choice: nil) == nil)
+    /// Trains a few steps with batches of 37 and 5 faces (more and fewer samples than the
+    /// batch is cut into for its sums) and returns every parameter's bits.
+    static func train(threads: Int) throws -> [[UInt32]] {
+        var initialization = RandomGenerator(seed: 7, stream: .initialization)
+        var dropout = RandomGenerator(seed: 7, stream: .dropout)
+        let network = try Network(input: Shape(channels: 1, height: 22, width: 22), layers: layers,
+                                  maxBatch: 37, threads: threads, rng: &initialization)
+        let optimizer = Optimizer(.adam(), parameters: network.parameters, l2: 1e-4)
+        let inputs = randomValues(37 * 22 * 22, seed: 8), targets = randomValues(37 * 30, seed: 9, low: -0.5, high: 0.5)
+        for step in 0..<4 {
+            let count = step == 2 ? 5 : 37
+            let output = network.forward(Array(inputs.prefix(count * 22 * 22)), count: count, training: true, rng: &dropout)
+            network.backward(outputGradient: meanSquaredError(predictions: output, targets: Array(targets.prefix(count * 30))).gradient)
+            optimizer.step(learningRate: 0.001, momentum: 0)
+        }
+        let predictions = network.forward(Array(inputs.prefix(11 * 22 * 22)), count: 11, training: false, rng: &dropout)
+        return network.parameters.map { $0.values.map(\.bitPattern) } + [predictions.map(\.bitPattern)]
     }
 
-    @Test func machinesWithoutAVX512AreLeftAlone() {
-        #expect(BLASKernel.preferredCoreType(liveCore: "Haswell", cpuFlags: ["avx2", "avx512f"], choice: nil) == nil)
-    }
-
-    @Test func anExplicitChoiceWins() {
-        #expect(BLASKernel.preferredCoreType(liveCore: "Prescott", cpuFlags: Self.avx512, choice: "keep") == nil)
-        #expect(BLASKernel.preferredCoreType(liveCore: "SkylakeX", cpuFlags: Self.avx512, choice: "Haswell") == "Haswell")
-        #expect(BLASKernel.preferredCoreType(liveCore: "Haswell", cpuFlags: Self.avx512, choice: "haswell") == nil)
+    @Test func everyThreadCountAndKernelLevelGivesTheSameBits() throws {
+        let levels = VectorKernels.availableLevels
+        defer { VectorKernels.use(levels[0]) }
+        let reference = try Self.train(threads: 1)
+        for level in levels {
+            VectorKernels.use(level)
+            for threads in [1, 2, 3, 4, 7] where !(level == levels[0] && threads == 1) {
+                #expect(try Self.train(threads: threads) == reference, "\(level), \(threads) threads")
+            }
+        }
     }
 }

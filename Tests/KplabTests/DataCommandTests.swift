@@ -49,10 +49,12 @@ import Testing
             let parts = $0.split(separator: "=", maxSplits: 1)
             return (String(parts[0]), String(parts[1]))
         })
-        for key in ["arch", "threads", "train_img_s", "infer_img_s", "gflop_s", "peak_rss_mb", "blas_kernel", "vector_kernels"] {
+        for key in ["arch", "threads", "train_img_s", "infer_img_s", "gflop_s", "peak_rss_mb", "vector_kernels", "peak_gflop_s", "train_peak_pct", "infer_peak_pct", "infer_gflop_s"] {
             #expect(pairs[key] != nil, "missing \(key) in \(lines[0])")
         }
         #expect(pairs["arch"] == "mlp" && pairs["threads"] == "1")
         #expect(Double(pairs["train_img_s"] ?? "") ?? 0 > 0)
+        #expect(Double(pairs["peak_gflop_s"] ?? "") ?? 0 > 1, "a core does more than 1 GFLOP/s")
+        #expect(Double(pairs["train_peak_pct"] ?? "") ?? 0 > 0)
     }
 }

@@ -23,13 +23,16 @@ func runInScratchFolder(_ arguments: [String], files: [String: String],
     return result
 }
 
-/// Runs kplab with `arguments` in `folder` and reports what it printed and which files the
-/// folder holds afterwards.
-func runKplab(_ arguments: [String], in folder: URL) throws -> CommandResult {
+/// Runs kplab with `arguments` in `folder`, with `environment` added to this process's, and
+/// reports what it printed and which files the folder holds afterwards.
+func runKplab(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> CommandResult {
     let process = Process()
     process.executableURL = kplabBinary()
     process.arguments = arguments
     process.currentDirectoryURL = folder
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let output = Pipe(), error = Pipe()
     process.standardOutput = output
     process.standardError = error

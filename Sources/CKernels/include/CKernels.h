@@ -66,4 +66,17 @@ void kp_dense_pack(const float *w, long units, long inputs, float *packed);
 void kp_dense_forward_packed(const float *x, long count, long inputs, const float *packed, long units,
                              long firstPanel, long panelCount, const float *bias, float *y);
 
+/// Runs `iterations` steps of twelve independent FMA chains held in registers, at the best
+/// level this CPU has (vector width 16, 8 or 4), and returns the floating-point operations
+/// performed (2 per lane per FMA): time it to measure one core's peak fp32 rate.
+long kp_fma_peak_probe(long iterations);
+
+/// C (m×n, row stride ldc) = op(A)·op(B), or C += op(A)·op(B) when `accumulate`: op(A) is m×k
+/// (A stored k×m when `transposeA`), op(B) is k×n (B stored n×k when `transposeB`); lda, ldb
+/// are the stored row strides. Every output is one FMA chain over k in order, from 0 (or C's
+/// value when accumulating): the same bits at every level, blocking and thread split.
+/// Single-threaded; callers split the outputs between threads.
+void kp_gemm(int transposeA, int transposeB, long m, long n, long k,
+             const float *a, long lda, const float *b, long ldb, int accumulate, float *c, long ldc);
+
 #endif
