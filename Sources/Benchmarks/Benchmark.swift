@@ -75,6 +75,7 @@ public struct Benchmark: Sendable {
         var dropout = RandomGenerator(seed: 1, stream: .dropout)
         let network = try architecture.experiment.makeNetwork(maxBatch: batchSize, threads: threads, rng: &initialization)
         let optimizer = Optimizer(.classicMomentum, parameters: network.parameters)
+        optimizer.threads = threads
 
         var data = RandomGenerator(seed: 1, stream: .dataOrder)
         let poolSize = 8

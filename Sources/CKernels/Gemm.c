@@ -10,32 +10,84 @@
 // held in registers across the KC steps. The chain crosses KC blocks through C itself: a
 // float stored and loaded back is the same float, so blocking in k changes nothing.
 //
-// When op(B) has fewer than 16 columns and op(A) more rows, the product is computed as
-// Cᵀ = op(B)ᵀ·op(A)ᵀ (so the long side fills the vector lanes) and stored transposed: the same
-// chains, in half the time for a convolution's weight gradient with 9 taps.
+// When op(B) has fewer than 16 columns and the product fills more lanes the other way round, it
+// is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ (so the long side fills the vector lanes) and stored
+// transposed: the same chains, in half the time for a convolution's weight gradient with 9
+// taps. Only then: a transposed store writes each value to another row of C, which costs more
+// than a partly empty tile once C's rows are long (measured: 0.6× on the MLP's dense layers).
 #include <stdlib.h>
 #include "CKernels.h"
 #include "Vectors.h"
 
 /// Tile rows and columns; the depth of a packed block (its B panel, 16 KB, stays in L1 while
 /// A's panels stream past it), the rows of a packed A block (144 KB, in L2), the columns of a
-/// packed B block. Measured on AVX2 (2 × 256-bit FMA): KC 256–384 with MC 96–144 alike.
-enum { KP_MR = 6, KP_NR = 16, KP_KC = 256, KP_MC = 144, KP_NC = 4096 };
+/// packed B block (2 MB, in L3). Measured on AVX2 (2 × 256-bit FMA): KC 256–384 with MC
+/// 96–144 alike; NC 2048 against 4096 1.3× faster on a dense layer's 128×15488×500 product.
+enum { KP_MR = 6, KP_NR = 16, KP_KC = 256, KP_MC = 144, KP_NC = 2048 };
+/// The deepest untransposed B read in place rather than packed (see `kp_gemm_body`).
+enum { KP_IN_PLACE_DEPTH = 64 };
+/// The largest B block, in bytes, taken one row panel of A at a time (see `kp_gemm_body`):
+/// it stays in L2 (1 MB per core on the machines measured) while the row panels pass.
+enum { KP_SHALLOW_BLOCK = 896 * 1024 };
 
 /// Where a product's operands live; `transposed` means the matrix is stored as its transpose.
+/// An untransposed operand's row p starts at `values + rowOffsets[p]` when it has a table of
+/// offsets (a convolution's taps and channels as rows of one product), else `p·stride` on.
 typedef struct {
     const float *values;
     long stride;
     int transposed;
+    const long *rowOffsets;
 } kp_operand;
 
+/// Where row p of an untransposed operand starts.
+KP_INLINE const float *kp_row(kp_operand x, long p) {
+    return x.values + (x.rowOffsets ? x.rowOffsets[p] : p * x.stride);
+}
+
+KP_INLINE kp_f8 kp_load8(const float *p) { kp_f8 v; __builtin_memcpy(&v, p, sizeof v); return v; }
+
+/// The 8×8 transpose of `rows` into `columns` (columns[i][r] = rows[r][i]), in three rounds
+/// of shuffles: packing is a copy, so any instruction set gives the same values.
+KP_INLINE void kp_transpose8(const kp_f8 rows[8], kp_f8 columns[8]) {
+    kp_f8 t[8], u[8];
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = __builtin_shufflevector(rows[i], rows[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        t[i + 1] = __builtin_shufflevector(rows[i], rows[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+    }
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = __builtin_shufflevector(t[i], t[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[i + 1] = __builtin_shufflevector(t[i], t[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+        u[i + 2] = __builtin_shufflevector(t[i + 1], t[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[i + 3] = __builtin_shufflevector(t[i + 1], t[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+    for (int i = 0; i < 4; i++) {
+        columns[i] = __builtin_shufflevector(u[i], u[i + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+        columns[i + 4] = __builtin_shufflevector(u[i], u[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+    }
+}
+
 /// Packs rows [row0, row0 + rows) × columns [k0, k0 + depth) of op(A) into panels of KP_MR
-/// rows, each depth×KP_MR (k-major); rows past the end are zero.
-static void kp_pack_a(kp_operand a, long row0, long rows, long k0, long depth, float *packed) {
+/// rows, each depth×KP_MR (k-major); rows past the end are zero. A whole panel of an
+/// untransposed A goes 8 steps at a time through an 8×8 transpose (the scalar copy cost a
+/// sixth of the MLP's training step).
+KP_INLINE void kp_pack_a(kp_operand a, long row0, long rows, long k0, long depth, float *packed) {
     for (long panel = 0; panel < rows; panel += KP_MR) {
         const long valid = rows - panel < KP_MR ? rows - panel : KP_MR;
         float *out = packed + panel * depth;
-        if (!a.transposed) {
+        if (!a.transposed && valid == KP_MR) {
+            const float *first = a.values + (row0 + panel) * a.stride + k0;
+            long p = 0;
+            for (; p + 8 <= depth; p += 8) {
+                kp_f8 block[8], columns[8];
+                for (int r = 0; r < KP_MR; r++) block[r] = kp_load8(first + r * a.stride + p);
+                block[6] = block[7] = 0;
+                kp_transpose8(block, columns);
+                for (int i = 0; i < 8; i++) __builtin_memcpy(out + (p + i) * KP_MR, &columns[i], KP_MR * sizeof(float));
+            }
+            for (; p < depth; p++)
+                for (long r = 0; r < KP_MR; r++) out[p * KP_MR + r] = first[r * a.stride + p];
+        } else if (!a.transposed) {
             for (long r = 0; r < KP_MR; r++) {
                 if (r < valid) {
                     const float *row = a.values + (row0 + panel + r) * a.stride + k0;
@@ -54,20 +106,34 @@ static void kp_pack_a(kp_operand a, long row0, long rows, long k0, long depth, f
 }
 
 /// Packs rows [k0, k0 + depth) × columns [column0, column0 + columns) of op(B) into panels of
-/// KP_NR columns, each depth×KP_NR (k-major); columns past the end are zero.
-static void kp_pack_b(kp_operand b, long k0, long depth, long column0, long columns, float *packed) {
+/// KP_NR columns, each depth×KP_NR (k-major); columns past the end are zero. A whole panel of
+/// a transposed B goes through 8×8 transposes, like A's.
+KP_INLINE void kp_pack_b(kp_operand b, long k0, long depth, long column0, long columns, float *packed) {
     for (long panel = 0; panel < columns; panel += KP_NR) {
         const long valid = columns - panel < KP_NR ? columns - panel : KP_NR;
         float *out = packed + panel * depth;
         if (!b.transposed) {
             for (long p = 0; p < depth; p++) {
-                const float *row = b.values + (k0 + p) * b.stride + column0 + panel;
+                const float *row = kp_row(b, k0 + p) + column0 + panel;
                 if (valid == KP_NR) {
                     __builtin_memcpy(out + p * KP_NR, row, KP_NR * sizeof(float));
                 } else {
                     for (long j = 0; j < KP_NR; j++) out[p * KP_NR + j] = j < valid ? row[j] : 0;
                 }
             }
+        } else if (valid == KP_NR) {
+            const float *first = b.values + (column0 + panel) * b.stride + k0;
+            long p = 0;
+            for (; p + 8 <= depth; p += 8) {
+                for (int half = 0; half < KP_NR; half += 8) {
+                    kp_f8 block[8], columns[8];
+                    for (int j = 0; j < 8; j++) block[j] = kp_load8(first + (half + j) * b.stride + p);
+                    kp_transpose8(block, columns);
+                    for (int i = 0; i < 8; i++) __builtin_memcpy(out + (p + i) * KP_NR + half, &columns[i], sizeof columns[i]);
+                }
+            }
+            for (; p < depth; p++)
+                for (long j = 0; j < KP_NR; j++) out[p * KP_NR + j] = first[j * b.stride + p];
         } else {
             for (long j = 0; j < KP_NR; j++) {
                 if (j < valid) {
@@ -92,18 +158,18 @@ KP_INLINE float *kp_output_at(kp_output c, long row, long column) {
     return c.transposed ? c.values + column * c.stride + row : c.values + row * c.stride + column;
 }
 
-/// The microkernel: a KP_MR × 16·`width` tile, `width` = 1 or 2 B panels `panelPitch` apart,
-/// each output one FMA chain over the `depth` packed steps, started from C's values when
-/// `resume`, from zero otherwise. Tiles wholly inside a row-major C are loaded and stored in
-/// place; the others go through a staging tile and only their `rows`×`columns` are kept.
-KP_INLINE void kp_tile(const float *packedA, const float *packedB, long panelPitch, long depth,
-                       kp_output c, long row0, long column0, long rows, long columns, int resume,
-                       const int width) {
+/// The microkernel: a KP_MR × 16·`width` tile of `width` = 1 or 2 B panels, packed ones
+/// `panelPitch` apart, or when `inPlaceB` (a constant) read where B lies, row p of the tile's
+/// columns at `packedB + bRows[p]`; each output one FMA chain over the `depth` steps, started
+/// from C's values when `resume`, from zero otherwise. A is the packed panel at `packedA`.
+/// Tiles wholly inside a row-major C are loaded and stored in place; the others go through a
+/// staging tile and only their `rows`×`columns` are kept.
+KP_INLINE void kp_tile(const float *packedA, const float *packedB, const long *bRows,
+                       long panelPitch, long depth, kp_output c, long row0, long column0, long rows, long columns,
+                       int resume, const int width, const int inPlaceB) {
     kp_f16 sums[KP_MR][2];
     const int direct = !c.transposed && rows == KP_MR && columns == 16 * width;
     float staged[KP_MR][32];
-    if (direct && resume)
-        for (int r = 0; r < KP_MR; r++) __builtin_prefetch(kp_output_at(c, row0 + r, column0), 1);
     if (resume) {
         if (direct) {
             for (int r = 0; r < KP_MR; r++)
@@ -122,7 +188,8 @@ KP_INLINE void kp_tile(const float *packedA, const float *packedB, long panelPit
 #pragma clang loop unroll_count(4)
     for (long p = 0; p < depth; p++) {
         kp_f16 b[2];
-        for (int v = 0; v < width; v++) b[v] = kp_load(packedB + v * panelPitch + p * KP_NR);
+        for (int v = 0; v < width; v++)
+            b[v] = kp_load(inPlaceB ? packedB + bRows[p] + 16 * v : packedB + v * panelPitch + p * KP_NR);
         for (int r = 0; r < KP_MR; r++) {
             const kp_f16 a = packedA[p * KP_MR + r];
             for (int v = 0; v < width; v++) sums[r][v] = kp_fma(a, b[v], sums[r][v]);
@@ -137,6 +204,15 @@ KP_INLINE void kp_tile(const float *packedA, const float *packedB, long panelPit
         for (int v = 0; v < width; v++) kp_store(&staged[r][16 * v], sums[r][v]);
     for (int r = 0; r < rows; r++)
         for (int j = 0; j < columns; j++) *kp_output_at(c, row0 + r, column0 + j) = staged[r][j];
+}
+
+/// Asks for the C tile at (row0, column0) — its rows that exist, `width` cache lines each — to
+/// be brought in while the tile before it is computed: a tile that resumes from C's values
+/// starts by loading them, and with a shallow product that wait is a large share of the tile.
+KP_INLINE void kp_prefetch_tile(kp_output c, long row0, long column0, long rows, const int width) {
+    if (c.transposed) return;
+    for (long r = 0; r < rows && r < KP_MR; r++)
+        for (int v = 0; v < width; v++) __builtin_prefetch(kp_output_at(c, row0 + r, column0 + 16 * v), 1);
 }
 
 /// Packing buffers, one pair per thread, grown to the largest block a thread has used.
@@ -155,8 +231,15 @@ static float *kp_buffer(float **buffer, long *size, long needed) {
 
 /// The blocked product (see the file's comment); `pairs` = 1 when the microkernel takes two
 /// B panels at once (the AVX-512 version, whose 32 registers hold a 6×32 tile).
+///
+/// When k is small, a B stored untransposed is read in place, 16 columns of a row per step,
+/// rather than packed: the copy cost as much as the multiplication (a convolution's per-tap
+/// products over a few channels: 1.1–1.6× faster). With a deep B, packing wins, as its rows
+/// are far apart (0.75× in place). Only the last, partial panel is packed, so that nothing past
+/// column n is read.
 KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, kp_output c,
                             int accumulate, const int pairs) {
+    const int inPlace = !b.transposed && k <= KP_IN_PLACE_DEPTH;
     const long ncBlock = n < KP_NC ? (n + KP_NR - 1) / KP_NR * KP_NR : KP_NC;
     const long kcBlock = k < KP_KC ? k : KP_KC;
     const long mcBlock = m < KP_MC ? (m + KP_MR - 1) / KP_MR * KP_MR : KP_MC;
@@ -167,22 +250,47 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
         for (long k0 = 0; k0 < k; k0 += KP_KC) {
             const long depth = k - k0 < KP_KC ? k - k0 : KP_KC;
             const int resume = accumulate || k0 > 0;
-            kp_pack_b(b, k0, depth, j0, columns, packedB);
+            const long whole = inPlace ? columns / KP_NR * KP_NR : 0;  // panels read in place
+            if (whole < columns) kp_pack_b(b, k0, depth, j0 + whole, columns - whole, packedB + whole * depth);
+            // Where the block's rows start in B, for the panels read in place.
+            long bRows[KP_IN_PLACE_DEPTH];
+            if (inPlace)
+                for (long p = 0; p < depth; p++) bRows[p] = kp_row(b, k0 + p) - b.values;
+            const float *rows = b.values + j0;
             for (long i0 = 0; i0 < m; i0 += KP_MC) {
-                const long rows = m - i0 < KP_MC ? m - i0 : KP_MC;
-                kp_pack_a(a, i0, rows, k0, depth, packedA);
-                long jr = 0;
-                if (pairs) {
-                    for (; jr + 32 <= columns; jr += 32)
-                        for (long ir = 0; ir < rows; ir += KP_MR)
-                            kp_tile(packedA + ir * depth, packedB + jr * depth, KP_NR * depth, depth, c,
-                                    i0 + ir, j0 + jr, rows - ir < KP_MR ? rows - ir : KP_MR, 32, resume, 2);
-                }
-                for (; jr < columns; jr += KP_NR) {
-                    const long valid = columns - jr < KP_NR ? columns - jr : KP_NR;
-                    for (long ir = 0; ir < rows; ir += KP_MR)
-                        kp_tile(packedA + ir * depth, packedB + jr * depth, 0, depth, c,
-                                i0 + ir, j0 + jr, rows - ir < KP_MR ? rows - ir : KP_MR, valid, resume, 1);
+                const long height = m - i0 < KP_MC ? m - i0 : KP_MC;
+                kp_pack_a(a, i0, height, k0, depth, packedA);
+                // The microkernel specialised for B packed or read in place.
+                #define KP_TILE(inPlaceB, ...) (inPlaceB ? kp_tile(__VA_ARGS__, 1) : kp_tile(__VA_ARGS__, 0))
+                // A shallow packed block (its B block fits in L2) goes one row panel at a time,
+                // writing C along its rows; a deep one, or a B read in place, keeps each B panel
+                // in L1 while every row panel passes it. (A 256×9216×100 product: 1.3× faster
+                // by rows; a 32×2116×64 one read in place: 1.8× slower.)
+                const long strip = !inPlace && depth * columns * (long)sizeof(float) <= KP_SHALLOW_BLOCK ? KP_MR : height;
+                for (long s0 = 0; s0 < height; s0 += strip) {
+                    const long s1 = s0 + strip < height ? s0 + strip : height;
+                    long jr = 0;
+                    if (pairs) {
+                        // Both panels in place, or (B transposed) both packed.
+                        for (; jr + 32 <= (inPlace ? whole : columns); jr += 32) {
+                            const float *panel = inPlace ? rows + jr : packedB + jr * depth;
+                            for (long ir = s0; ir < s1; ir += KP_MR) {
+                                if (resume) kp_prefetch_tile(c, i0 + ir + KP_MR, j0 + jr, m - (i0 + ir + KP_MR), 2);
+                                KP_TILE(inPlace, packedA + ir * depth, panel, bRows, KP_NR * depth, depth, c,
+                                        i0 + ir, j0 + jr, height - ir < KP_MR ? height - ir : KP_MR, 32, resume, 2);
+                            }
+                        }
+                    }
+                    for (; jr < columns; jr += KP_NR) {
+                        const long valid = columns - jr < KP_NR ? columns - jr : KP_NR;
+                        const int direct = jr < whole;
+                        const float *panel = direct ? rows + jr : packedB + jr * depth;
+                        for (long ir = s0; ir < s1; ir += KP_MR) {
+                            if (resume) kp_prefetch_tile(c, i0 + ir + KP_MR, j0 + jr, m - (i0 + ir + KP_MR), 1);
+                            KP_TILE(direct, packedA + ir * depth, panel, bRows, 0, depth, c,
+                                    i0 + ir, j0 + jr, height - ir < KP_MR ? height - ir : KP_MR, valid, resume, 1);
+                        }
+                    }
                 }
             }
         }
@@ -209,19 +317,20 @@ static double kp_fill(long rows, long columns) {
          * (double)columns / ((columns + KP_NR - 1) / KP_NR * KP_NR);
 }
 
-void kp_gemm(int transposeA, int transposeB, long m, long n, long k,
-             const float *a, long lda, const float *b, long ldb, int accumulate, float *c, long ldc) {
+/// The product of two operands, after the choice of computing Cᵀ instead (see the top).
+static void kp_product(kp_operand left, kp_operand right, long m, long n, long k, int accumulate,
+                       float *c, long ldc) {
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
         if (!accumulate)
             for (long i = 0; i < m; i++) __builtin_memset(c + i * ldc, 0, n * sizeof(float));
         return;
     }
-    kp_operand left = {a, lda, transposeA}, right = {b, ldb, transposeB};
     kp_output out = {c, ldc, 0};
-    if (kp_fill(n, m) > kp_fill(m, n)) {
+    if (!right.rowOffsets && n < KP_NR && kp_fill(n, m) > kp_fill(m, n)) {
         // Cᵀ = op(B)ᵀ·op(A)ᵀ: op(B)ᵀ is B read with the opposite transposition, likewise A.
-        kp_operand swappedLeft = {b, ldb, !transposeB}, swappedRight = {a, lda, !transposeA};
+        kp_operand swappedLeft = {right.values, right.stride, !right.transposed, NULL};
+        kp_operand swappedRight = {left.values, left.stride, !left.transposed, NULL};
         left = swappedLeft;
         right = swappedRight;
         out.transposed = 1;
@@ -237,4 +346,16 @@ void kp_gemm(int transposeA, int transposeB, long m, long n, long k,
     }
 #endif
     kp_gemm_portable(left, right, m, n, k, out, accumulate);
+}
+
+void kp_gemm(int transposeA, int transposeB, long m, long n, long k,
+             const float *a, long lda, const float *b, long ldb, int accumulate, float *c, long ldc) {
+    kp_operand left = {a, lda, transposeA, NULL}, right = {b, ldb, transposeB, NULL};
+    kp_product(left, right, m, n, k, accumulate, c, ldc);
+}
+
+void kp_gemm_rows(long m, long n, long k, const float *a, long lda, const float *b, const long *rowOffsets,
+                  int accumulate, float *c, long ldc) {
+    kp_operand left = {a, lda, 0, NULL}, right = {b, 0, 0, rowOffsets};
+    kp_product(left, right, m, n, k, accumulate, c, ldc);
 }

@@ -1,13 +1,14 @@
 /// Fully connected layer: output = input·Wᵀ + b.
 ///
 /// Shapes: input N×I (flat), weights U×I (row u holds unit u's input weights, as PyTorch
-/// stores them), bias U, output N×U. A training forward computes Yᵀ = W·Xᵀ (OpenBLAS) split
-/// across threads by units, then transposes and adds the bias; the input gradient splits the
-/// batch rows; the weight gradient dW = dYᵀ·X (U×I) splits the units, so no partial sums
-/// need reducing. Inference multiplies against a packed copy of W, repacked only when the
-/// weights change (`VectorKernels.denseForwardPacked`: 20–30% faster than OpenBLAS on the
-/// benchmark networks' big layers, each output one FMA chain, so a sample's predictions do not
-/// depend on its batch or the thread count). The naive twin is `NaiveKernels.gemm`.
+/// stores them), bias U, output N×U. A training forward computes Y = X·Wᵀ (the engine's GEMM)
+/// split across threads by units, then adds the bias; the input gradient splits the batch
+/// rows; the weight gradient dW = dYᵀ·X (U×I) splits the units, so no partial sums need
+/// reducing. Inference multiplies against a packed copy of W, repacked only when the weights
+/// change (`VectorKernels.denseForwardPacked`: 20–30% faster than a GEMM that packs W on every
+/// call). Both compute each output as one FMA chain over the inputs in order from zero, then
+/// the bias: training and inference give the same bits, whatever the batch or thread count.
+/// The naive twin is `NaiveKernels.gemm`.
 public final class Dense: Layer {
     public let inputShape: Shape
     /// Threads this layer splits its batch across (set by `Network`).
@@ -18,9 +19,6 @@ public final class Dense: Layer {
     public let bias: Parameter
     public var parameters: [Parameter] { [weight, bias] }
     private let inputs: Int
-    /// The forward's product before transposing, units × samples; grows to the largest batch.
-    private var transposed: UnsafeMutablePointer<Float>?
-    private var transposedCapacity = 0
     /// W packed for inference (allocated by the first inference forward) and the weights'
     /// `version` it was packed from.
     private var packed: UnsafeMutablePointer<Float>?
@@ -45,7 +43,6 @@ public final class Dense: Layer {
     }
 
     deinit {
-        transposed?.deallocate()
         packed?.deallocate()
     }
 
@@ -58,32 +55,19 @@ public final class Dense: Layer {
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         count: Int, training: Bool, rng: inout RandomGenerator) {
         guard training else { return infer(input: input, output: output, count: count) }
-        if transposedCapacity < count * units {
-            transposed?.deallocate()
-            transposed = .allocate(capacity: count * units)
-            transposedCapacity = count * units
-        }
-        let transposed = transposed!
         // Split over units, not samples: each thread streams only its rows of W (for the
-        // MLP's first layer W is 9.4 MB, far beyond L2), and OpenBLAS runs W·Xᵀ with W as
-        // the long side about 5% faster (12% at 50 rows) than X·Wᵀ here.
+        // MLP's first layer W is 9.4 MB, far beyond L2). The batch fills the product's tile
+        // rows and the units its vector lanes; the other way round (Yᵀ = W·Xᵀ, then a
+        // transpose) left 12 of every 112 lanes empty at a batch of 100.
         Parallelism.forEachChunk(count: units, threads: threads, perThread: 1) { _, unitRange in
-            // Yᵀ[units] (V×N) = W[units] (V×I) · Xᵀ (I×N)
-            VectorKernels.gemm(transposeA: false, transposeB: true, m: unitRange.count, n: count, k: inputs,
-                               a: weight.valuePointer + unitRange.lowerBound * inputs, lda: inputs,
-                               b: input, ldb: inputs,
-                               accumulate: false, c: transposed + unitRange.lowerBound * count, ldc: count)
-            // Y[n][u] = b[u] + Yᵀ[u][n], in 16×16 tiles: a plain loop over u then n wrote every
-            // value to a different cache line (3% of cnn-large's training step).
+            // Y[:, units] (N×V) = X (N×I) · W[units]ᵀ (I×V), then + b
+            VectorKernels.gemm(transposeA: false, transposeB: true, m: count, n: unitRange.count, k: inputs,
+                               a: input, lda: inputs, b: weight.valuePointer + unitRange.lowerBound * inputs, ldb: inputs,
+                               accumulate: false, c: output + unitRange.lowerBound, ldc: units)
             let bias = bias.valuePointer
-            for u0 in stride(from: unitRange.lowerBound, to: unitRange.upperBound, by: 16) {
-                let u1 = min(u0 + 16, unitRange.upperBound)
-                for n0 in stride(from: 0, to: count, by: 16) {
-                    for n in n0..<min(n0 + 16, count) {
-                        let row = output + n * units
-                        for u in u0..<u1 { row[u] = bias[u] + transposed[u * count + n] }
-                    }
-                }
+            for n in 0..<count {
+                let row = output + n * units
+                for u in unitRange { row[u] += bias[u] }
             }
         }
     }

@@ -27,6 +27,11 @@ public final class Optimizer {
     public let parameters: [Parameter]
     /// Steps taken so far (Adam's t); saved and restored with the state.
     public var stepCount = 0
+    /// Threads a parameter's update is split across, by ranges of elements: every element's
+    /// update is its own, so any split gives the same bits. Set it to the network's.
+    public var threads = 1
+    /// Parameters smaller than this are updated on one thread (waking the others costs more).
+    static let parallelCount = 1 << 16
 
     /// Per parameter: velocity (momentum methods) or first moment (Adam).
     private var firstSlots: [UnsafeMutablePointer<Float>] = []
@@ -78,49 +83,81 @@ public final class Optimizer {
             correction2 = Float(1 - FixedMath.power(Double(beta2), stepCount))
         }
         for (index, parameter) in parameters.enumerated() {
-            let w = parameter.valuePointer, gradient = parameter.gradientPointer
             parameter.markChanged()
-            let decay: Float = parameter.role == .weight ? 2 * l2 : 0
-            switch method {
-            case .sgd:
-                for i in 0..<parameter.count { w[i] -= lr * (gradient[i] + decay * w[i]) }
-            case .classicMomentum:
-                let v = firstSlots[index]
-                for i in 0..<parameter.count {
-                    let g = gradient[i] + decay * w[i]
-                    v[i] = m * v[i] - lr * g
-                    w[i] += v[i]
+            if threads > 1 && parameter.count >= Self.parallelCount {
+                Parallelism.forEachChunk(count: parameter.count, threads: threads, perThread: 1) { _, range in
+                    update(index, range, learningRate: lr, momentum: m, correction1: correction1, correction2: correction2)
                 }
-            case .emaMomentum:
-                let v = firstSlots[index]
-                for i in 0..<parameter.count {
-                    let g = gradient[i] + decay * w[i]
-                    v[i] = m * v[i] + (1 - m) * g
-                    w[i] -= lr * v[i]
-                }
-            case .emaLaggedMomentum:
-                let v = firstSlots[index]
-                for i in 0..<parameter.count {
-                    let g = gradient[i] + decay * w[i]
-                    let previous = v[i]
-                    v[i] = m * previous + (1 - m) * g
-                    w[i] -= lr * previous
-                }
-            case .nesterov:
-                let v = firstSlots[index]
-                for i in 0..<parameter.count {
-                    let g = gradient[i] + decay * w[i]
-                    v[i] = m * v[i] - lr * g
-                    w[i] += m * v[i] - lr * g
-                }
-            case .adam(let beta1, let beta2, let epsilon):
-                let a = firstSlots[index], b = secondSlots[index]
-                for i in 0..<parameter.count {
-                    let g = gradient[i] + decay * w[i]
-                    a[i] = beta1 * a[i] + (1 - beta1) * g
-                    b[i] = beta2 * b[i] + (1 - beta2) * g * g
-                    w[i] -= lr * (a[i] / correction1) / ((b[i] / correction2).squareRoot() + epsilon)
-                }
+            } else {
+                update(index, 0..<parameter.count, learningRate: lr, momentum: m, correction1: correction1,
+                       correction2: correction2)
+            }
+        }
+    }
+
+    /// The update of elements `range` of parameter `index`.
+    private func update(_ index: Int, _ range: Range<Int>, learningRate lr: Float, momentum m: Float,
+                        correction1: Float, correction2: Float) {
+        let parameter = parameters[index]
+        let w = parameter.valuePointer, gradient = parameter.gradientPointer
+        let decay: Float = parameter.role == .weight ? 2 * l2 : 0
+        switch method {
+        case .sgd:
+            for i in range { w[i] -= lr * (gradient[i] + decay * w[i]) }
+        case .classicMomentum:
+            let v = firstSlots[index]
+            for i in range {
+                let g = gradient[i] + decay * w[i]
+                v[i] = m * v[i] - lr * g
+                w[i] += v[i]
+            }
+        case .emaMomentum:
+            let v = firstSlots[index]
+            for i in range {
+                let g = gradient[i] + decay * w[i]
+                v[i] = m * v[i] + (1 - m) * g
+                w[i] -= lr * v[i]
+            }
+        case .emaLaggedMomentum:
+            let v = firstSlots[index]
+            for i in range {
+                let g = gradient[i] + decay * w[i]
+                let previous = v[i]
+                v[i] = m * previous + (1 - m) * g
+                w[i] -= lr * previous
+            }
+        case .nesterov:
+            let v = firstSlots[index]
+            for i in range {
+                let g = gradient[i] + decay * w[i]
+                v[i] = m * v[i] - lr * g
+                w[i] += m * v[i] - lr * g
+            }
+        case .adam(let beta1, let beta2, let epsilon):
+            let a = firstSlots[index], b = secondSlots[index]
+            // Eight lanes at a time (the compiler keeps this loop scalar: the four arrays
+            // might overlap), then the rest: each lane the same operations in the same order.
+            typealias Lanes = SIMD8<Float>
+            func at(_ pointer: UnsafeMutablePointer<Float>, _ i: Int) -> UnsafeMutableRawPointer {
+                UnsafeMutableRawPointer(pointer + i)
+            }
+            var i = range.lowerBound
+            while i + 8 <= range.upperBound {
+                let weights = at(w, i).loadUnaligned(as: Lanes.self)
+                let g = at(gradient, i).loadUnaligned(as: Lanes.self) + decay * weights
+                let first = beta1 * at(a, i).loadUnaligned(as: Lanes.self) + (1 - beta1) * g
+                let second = beta2 * at(b, i).loadUnaligned(as: Lanes.self) + (1 - beta2) * g * g
+                at(a, i).storeBytes(of: first, as: Lanes.self)
+                at(b, i).storeBytes(of: second, as: Lanes.self)
+                let step = lr * (first / correction1) / ((second / correction2).squareRoot() + epsilon)
+                at(w, i).storeBytes(of: weights - step, as: Lanes.self)
+                i += 8
+            }
+            for i in i..<range.upperBound {
+                let g = gradient[i] + decay * w[i]
+                a[i] = beta1 * a[i] + (1 - beta1) * g
+                b[i] = beta2 * b[i] + (1 - beta2) * g * g
+                w[i] -= lr * (a[i] / correction1) / ((b[i] / correction2).squareRoot() + epsilon)
             }
         }
     }

@@ -42,6 +42,14 @@ public enum VectorKernels {
         kp_fma_peak_probe(iterations)
     }
 
+    /// `gemm` with A untransposed and B's rows wherever they lie: row p of B is the n values
+    /// from `b + rowOffsets[p]` (rowOffsets holds k of them). The same chains as `gemm`.
+    @inline(__always)
+    static func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+                     rowOffsets: UnsafePointer<Int>, accumulate: Bool, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        kp_gemm_rows(m, n, k, a, lda, b, rowOffsets, accumulate ? 1 : 0, c, ldc)
+    }
+
     /// The winner the pooling kernel records for a window whose maximum is not positive.
     static let blockedWinner = UInt8(KP_BLOCKED)
 

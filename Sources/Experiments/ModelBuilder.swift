@@ -12,7 +12,9 @@ extension Experiment {
 
     /// The optimizer of `train.optimizer` over the network's parameters, with `train.l2`.
     public func makeOptimizer(for network: Network) -> Optimizer {
-        Optimizer(optimizerMethod, parameters: network.parameters, l2: Float(train.l2))
+        let optimizer = Optimizer(optimizerMethod, parameters: network.parameters, l2: Float(train.l2))
+        optimizer.threads = network.threads
+        return optimizer
     }
 
     var optimizerMethod: OptimizerMethod {

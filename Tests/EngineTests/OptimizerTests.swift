@@ -46,6 +46,30 @@ import Testing
         }
     }
 
+    /// A parameter big enough to be split between threads (with an odd tail past the eight-lane
+    /// blocks) ends every step with the same bits at any thread count, and equal to the plain
+    /// element-by-element formula of a small parameter holding the same values.
+    @Test(arguments: methods.map(\.0))
+    func everyThreadCountGivesTheSameBits(_ name: String) {
+        let method = Self.methods.first { $0.0 == name }!.1
+        let count = Optimizer.parallelCount + 13
+        func run(threads: Int, count: Int) -> [UInt32] {
+            let weight = Parameter(name: "w.weight", role: .weight, shape: [count])
+            weight.values = randomValues(count, seed: 1)
+            let optimizer = Optimizer(method, parameters: [weight], l2: 0.01)
+            optimizer.threads = threads
+            for step in 0..<3 {
+                weight.gradient = randomValues(count, seed: 10 + UInt64(step))
+                optimizer.step(learningRate: 0.01, momentum: 0.9)
+            }
+            return weight.values.map(\.bitPattern)
+        }
+        let one = run(threads: 1, count: count)
+        for threads in [2, 3, 7] { #expect(run(threads: threads, count: count) == one, "\(name), \(threads) threads") }
+        // The first 5 values alone (the same draws): no eight-lane block, each by the scalar tail.
+        #expect(run(threads: 1, count: 5) == Array(one.prefix(5)), "\(name): lanes and tail differ")
+    }
+
     /// The first steps by hand: the lagged form does not move w on step 1; classic moves it by −lr·g.
     @Test func firstStepsByHand() {
         let (weight, _) = parameters()
