@@ -18,3 +18,9 @@ public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
 public func writeAtomically(_ text: String, to path: String) throws {
     try AtomicFile.write(Array(text.utf8), to: path)
 }
+
+/// `writeAtomically` for bytes that come in chunks (a weights file's tensors): each chunk is
+/// written straight to the file as `produce` passes it on, so the whole is never copied.
+public func writeAtomically(to path: String, chunks produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+    try AtomicFile.write(to: path, chunks: produce)
+}

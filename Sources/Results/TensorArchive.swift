@@ -54,27 +54,41 @@ public struct TensorArchive: Equatable, Sendable {
     }
 
     public func encoded() -> [UInt8] {
-        var bytes = TensorArchive.magic
+        var bytes: [UInt8] = []
         bytes.reserveCapacity(64 + tensors.reduce(0) { $0 + 64 + 4 * $1.values.count })
-        append(TensorArchive.formatVersion, to: &bytes)
-        append(specHash, to: &bytes)
-        append(metadata, to: &bytes)
-        append(UInt32(tensors.count), to: &bytes)
-        for tensor in tensors {
-            append(tensor.name, to: &bytes)
-            append(UInt32(tensor.dimensions.count), to: &bytes)
-            for dimension in tensor.dimensions { append(UInt32(dimension), to: &bytes) }
-            #if _endian(little)
-            tensor.values.withUnsafeBytes { bytes.append(contentsOf: $0) }  // already the file's byte order
-            #else
-            for value in tensor.values { append(value.bitPattern, to: &bytes) }
-            #endif
-        }
+        chunks { bytes.append(contentsOf: $0) }
         return bytes
     }
 
+    /// Writes the archive chunk by chunk (the same bytes as `encoded()`), so that a large one
+    /// is never assembled in memory.
     public func write(to path: String) throws {
-        try writeAtomically(encoded(), to: path)
+        try writeAtomically(to: path, chunks: chunks)
+    }
+
+    /// The file's bytes in order: each tensor's header, then its values straight from the
+    /// tensor's storage (on a little-endian machine; a big-endian one swaps them first).
+    private func chunks(_ write: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        var header = TensorArchive.magic
+        append(TensorArchive.formatVersion, to: &header)
+        append(specHash, to: &header)
+        append(metadata, to: &header)
+        append(UInt32(tensors.count), to: &header)
+        for tensor in tensors {
+            append(tensor.name, to: &header)
+            append(UInt32(tensor.dimensions.count), to: &header)
+            for dimension in tensor.dimensions { append(UInt32(dimension), to: &header) }
+            try header.withUnsafeBytes(write)
+            header.removeAll(keepingCapacity: true)
+            #if _endian(little)
+            try tensor.values.withUnsafeBytes(write)  // already the file's byte order
+            #else
+            var values: [UInt8] = []
+            for value in tensor.values { append(value.bitPattern, to: &values) }
+            try values.withUnsafeBytes(write)
+            #endif
+        }
+        try header.withUnsafeBytes(write)
     }
 
     private func append(_ value: UInt32, to bytes: inout [UInt8]) {

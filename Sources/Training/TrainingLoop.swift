@@ -20,6 +20,8 @@ public final class TrainingLoop {
     /// last one (and always when a run stops early), so that a killed run loses at most about
     /// this much work while big networks do not spend their time writing weights.
     public static let checkpointInterval: TimeInterval = 30
+    /// This loop's spacing of checkpoints (`checkpointInterval` unless a test wants every epoch).
+    public var secondsBetweenCheckpoints = TrainingLoop.checkpointInterval
 
     public let experiment: Experiment
     public let seed: UInt64
@@ -177,7 +179,11 @@ public final class TrainingLoop {
         } else if let limit = epochLimit, position.epochsDone >= limit, position.epochsDone < experiment.train.epochs {
             stop = TrainingOutcome(.interrupted, "stopped after \(limit) of \(experiment.train.epochs) epochs as asked")
         }
-        if stop?.status == .interrupted || (stop == nil && Date().timeIntervalSince(lastCheckpoint) >= Self.checkpointInterval) {
+        // After the last epoch the run completes at once and its checkpoint would be deleted
+        // unread: writing it (weights and optimizer state) would only cost time.
+        let isLast = position.epochsDone >= experiment.train.epochs
+        if stop?.status == .interrupted
+            || (stop == nil && !isLast && Date().timeIntervalSince(lastCheckpoint) >= secondsBetweenCheckpoints) {
             try checkpoint()
         }
         return stop

@@ -21,8 +21,9 @@ public protocol TrainingObserver: AnyObject {
     /// and `validation` nil).
     func epochFinished(_ report: EpochReport, loop: TrainingLoop) throws
     /// The loop wants its state saved for `--resume`: at the end of an epoch once
-    /// `TrainingLoop.checkpointInterval` has passed since the last one, and whenever it stops
-    /// before its last epoch. `loop.position` is the position to save.
+    /// `TrainingLoop.checkpointInterval` has passed since the last one (not after the last
+    /// epoch: the run is then complete), and whenever it stops before its last epoch.
+    /// `loop.position` is the position to save.
     func checkpointDue(_ loop: TrainingLoop) throws
     /// The run is over, for the reason in `outcome`; nothing follows.
     func runStopped(_ outcome: TrainingOutcome, loop: TrainingLoop) throws

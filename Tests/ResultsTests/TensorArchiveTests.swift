@@ -20,6 +20,36 @@ import Testing
         }
     }
 
+    @Test func theLayoutIsTheDocumentedOne() {
+        let archive = TensorArchive(specHash: "h", tensors: [.init(name: "w", dimensions: [2], values: [1, -2])])
+        let expected: [UInt8] = Array("KPLABTA".utf8) + [0, 1, 0, 0, 0]  // magic, version 1
+            + [1, 0, 0, 0, UInt8(ascii: "h")] + [2, 0, 0, 0] + Array("{}".utf8)  // spec hash, metadata
+            + [1, 0, 0, 0] + [1, 0, 0, 0, UInt8(ascii: "w")] + [1, 0, 0, 0, 2, 0, 0, 0]  // one tensor "w", shape [2]
+            + [0x00, 0x00, 0x80, 0x3F, 0x00, 0x00, 0x00, 0xC0]  // 1.0, -2.0
+        #expect(archive.encoded() == expected)
+    }
+
+    /// `write(to:)` streams the tensors to the file instead of encoding the archive first; the
+    /// file must hold exactly `encoded()`'s bytes, for tensors larger than a write buffer too.
+    @Test func aWrittenFileHoldsExactlyTheEncodedBytes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kplab-archive-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let archives = [
+            TensorArchive(specHash: "", tensors: []),
+            TensorArchive(specHash: "ab12", metadata: #"{"epoch":3}"#, tensors: [
+                .init(name: "big", dimensions: [600, 1000], values: (0..<600_000).map { Float($0) * 0.5 - 7 }),
+                .init(name: "empty", dimensions: [0], values: []),
+                .init(name: "bias", dimensions: [3], values: [.nan, -.infinity, 0]),
+            ]),
+        ]
+        for (index, archive) in archives.enumerated() {
+            let path = folder + "/\(index).kpw"
+            try archive.write(to: path)
+            #expect(Array(FileManager.default.contents(atPath: path)!) == archive.encoded())
+        }
+    }
+
     @Test func truncatedFileNamesTheFieldItEndsIn() throws {
         let bytes = TensorArchive(specHash: "h", tensors: [.init(name: "w", dimensions: [4], values: [1, 2, 3, 4])]).encoded()
         #expect(throws: UserError("x.kpw: byte 40: the file ends inside the values of tensor 'w', shape [4] (16 bytes needed, 14 left); "

@@ -48,6 +48,15 @@ import Training
                 == recorder.rows.map { [$0.trainLoss, $0.validationLoss, $0.outputSpread] })
     }
 
+    @Test func checkpointsFollowEveryEpochButTheLastOfACompletedRun() throws {
+        let recorder = Recorder()
+        let loop = try TrainingLoop(experiment: try TrainingTests.experiment(), threads: 1, observers: [recorder])
+        loop.secondsBetweenCheckpoints = 0
+        #expect(try loop.run() == TrainingOutcome(.completed))
+        #expect(recorder.events.filter { !$0.hasPrefix("batch") }
+                == ["started at epoch 0", "epoch 1", "checkpoint", "epoch 2", "checkpoint", "epoch 3", "stopped completed"])
+    }
+
     @Test func aRunTellsItsOwnObserversAfterWritingItsFiles() throws {
         let results = TrainingTests.scratch()
         defer { try? FileManager.default.removeItem(atPath: results) }

@@ -7,7 +7,15 @@ public enum AtomicFile {
     /// Replaces `path` with exactly `bytes` (results files, records, weights).
     public static func write(_ bytes: [UInt8], to path: String) throws {
         try write(to: path) { output in
-            output.append(contentsOf: bytes)
+            try bytes.withUnsafeBytes { try output.writeThrough($0) }
+        }
+    }
+
+    /// Replaces `path` with the chunks `produce` passes to its argument, in order, each written
+    /// straight to the file: a large binary file (weights, checkpoints) is never copied whole.
+    public static func write(to path: String, chunks produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+        try write(to: path) { output in
+            try produce { try output.writeThrough($0) }
         }
     }
 
@@ -61,18 +69,27 @@ struct FileOutput {
     }
 
     mutating func flush() throws {
-        try buffer.withUnsafeBufferPointer { chunk in
-            var done = 0
-            while done < chunk.count {
-                let wrote = Foundation.write(descriptor, chunk.baseAddress! + done, chunk.count - done)
-                if wrote < 0 {
-                    if errno == EINTR { continue }
-                    throw FileOutput.failure(path, "cannot write")
-                }
-                done += wrote
-            }
-        }
+        try buffer.withUnsafeBytes { try writeAll($0) }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes `bytes` after everything appended so far, without copying them into the buffer
+    /// (a weights file of 30 MB would otherwise be copied once more, and the buffer grown to fit).
+    mutating func writeThrough(_ bytes: UnsafeRawBufferPointer) throws {
+        try flush()
+        try writeAll(bytes)
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < bytes.count {
+            let wrote = Foundation.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if wrote < 0 {
+                if errno == EINTR { continue }
+                throw FileOutput.failure(path, "cannot write")
+            }
+            done += wrote
+        }
     }
 
     static func failure(_ path: String, _ what: String) -> DataFileError {
