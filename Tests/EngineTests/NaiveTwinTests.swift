@@ -11,6 +11,36 @@ import Testing
         (2, 4100, 3), (40, 9, 600), (9, 150, 70), (5, 3, 513),
     ]
 
+    /// The packed inference kernel (what AVX-512 machines run), called directly at every level
+    /// this CPU has: exactly the naive chain plus the bias, for batches that leave partial row
+    /// tiles and units that leave a partial panel, and for a panel range that starts mid-way.
+    @Test func packedDenseKernelIsExactlyTheNaiveChainPlusBias() {
+        let levels = VectorKernels.availableLevels
+        defer { VectorKernels.use(levels[0]) }
+        let (inputs, units) = (37, 45)
+        let weights = randomValues(units * inputs, seed: 21), bias = randomValues(units, seed: 22)
+        var packed = [Float](repeating: .nan, count: VectorKernels.densePackedCount(units: units, inputs: inputs))
+        packed.withUnsafeMutableBufferPointer { VectorKernels.packDense(weights, units: units, inputs: inputs, into: $0.baseAddress!) }
+        for level in levels {
+            VectorKernels.use(level)
+            for count in [1, 3, 14, 25] {
+                let x = randomValues(count * inputs, seed: UInt64(30 + count))
+                var product = [Float](repeating: 0, count: count * units)
+                NaiveKernels.gemm(transposeA: false, transposeB: true, m: count, n: units, k: inputs,
+                                  a: x, b: weights, c: &product)
+                let expected = product.indices.map { product[$0] + bias[$0 % units] }
+                var y = [Float](repeating: .nan, count: count * units)
+                for panels in [0..<2, 1..<2, 0..<1] {
+                    packed.withUnsafeBufferPointer { packed in
+                        VectorKernels.denseForwardPacked(x, count: count, inputs: inputs, packed: packed.baseAddress!,
+                                                         units: units, panels: panels, bias: bias, &y)
+                    }
+                }
+                #expect(y.map(\.bitPattern) == expected.map(\.bitPattern), "\(level), batch \(count)")
+            }
+        }
+    }
+
     /// The first `width` values of each of `count` rows `stride` apart.
     static func rows(_ values: [Float], count: Int, width: Int, stride: Int) -> [Float] {
         var dense: [Float] = []
