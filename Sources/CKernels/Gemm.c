@@ -306,6 +306,11 @@ KP_AVX2 static void kp_gemm_avx2(kp_operand a, kp_operand b, long m, long n, lon
                                  int accumulate) {
     kp_gemm_body(a, b, m, n, k, c, accumulate, 0);
 }
+/// The AVX-512 version's paired tiles in AVX2 instructions, for tests on CPUs without AVX-512.
+KP_AVX2 static void kp_gemm_avx2_paired(kp_operand a, kp_operand b, long m, long n, long k, kp_output c,
+                                        int accumulate) {
+    kp_gemm_body(a, b, m, n, k, c, accumulate, 1);
+}
 #endif
 static void kp_gemm_portable(kp_operand a, kp_operand b, long m, long n, long k, kp_output c, int accumulate) {
     kp_gemm_body(a, b, m, n, k, c, accumulate, 0);
@@ -317,9 +322,10 @@ static double kp_fill(long rows, long columns) {
          * (double)columns / ((columns + KP_NR - 1) / KP_NR * KP_NR);
 }
 
-/// The product of two operands, after the choice of computing Cᵀ instead (see the top).
+/// The product of two operands, after the choice of computing Cᵀ instead (see the top);
+/// `paired` runs `kp_gemm_avx2_paired` when the CPU has AVX2 (tests only).
 static void kp_product(kp_operand left, kp_operand right, long m, long n, long k, int accumulate,
-                       float *c, long ldc) {
+                       float *c, long ldc, int paired) {
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
         if (!accumulate)
@@ -339,6 +345,10 @@ static void kp_product(kp_operand left, kp_operand right, long m, long n, long k
         n = rows;
     }
 #if KP_HAS_X86_VERSIONS
+    if (paired && kp_best_kernel_level() >= 1) {
+        kp_gemm_avx2_paired(left, right, m, n, k, out, accumulate);
+        return;
+    }
     switch (__atomic_load_n(&kp_level, __ATOMIC_RELAXED)) {
     case 2: kp_gemm_avx512(left, right, m, n, k, out, accumulate); return;
     case 1: kp_gemm_avx2(left, right, m, n, k, out, accumulate); return;
@@ -351,11 +361,18 @@ static void kp_product(kp_operand left, kp_operand right, long m, long n, long k
 void kp_gemm(int transposeA, int transposeB, long m, long n, long k,
              const float *a, long lda, const float *b, long ldb, int accumulate, float *c, long ldc) {
     kp_operand left = {a, lda, transposeA, NULL}, right = {b, ldb, transposeB, NULL};
-    kp_product(left, right, m, n, k, accumulate, c, ldc);
+    kp_product(left, right, m, n, k, accumulate, c, ldc, 0);
+}
+
+int kp_gemm_paired_for_testing(int transposeA, int transposeB, long m, long n, long k, const float *a, long lda,
+                               const float *b, long ldb, int accumulate, float *c, long ldc) {
+    kp_operand left = {a, lda, transposeA, NULL}, right = {b, ldb, transposeB, NULL};
+    kp_product(left, right, m, n, k, accumulate, c, ldc, 1);
+    return KP_HAS_X86_VERSIONS && kp_best_kernel_level() >= 1;
 }
 
 void kp_gemm_rows(long m, long n, long k, const float *a, long lda, const float *b, const long *rowOffsets,
                   int accumulate, float *c, long ldc) {
     kp_operand left = {a, lda, 0, NULL}, right = {b, 0, 0, rowOffsets};
-    kp_product(left, right, m, n, k, accumulate, c, ldc);
+    kp_product(left, right, m, n, k, accumulate, c, ldc, 0);
 }

@@ -42,6 +42,16 @@ public enum VectorKernels {
         kp_fma_peak_probe(iterations)
     }
 
+    /// For tests: `gemm` through the AVX-512 version's 6×32 tiles run with AVX2 instructions,
+    /// so that machines without AVX-512 check that code too. False (and the ordinary product
+    /// computed) when the CPU lacks AVX2.
+    static func gemmPairedForTesting(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                     accumulate: Bool, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
+        kp_gemm_paired_for_testing(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb,
+                                   accumulate ? 1 : 0, c, ldc) != 0
+    }
+
     /// `gemm` with A untransposed and B's rows wherever they lie: row p of B is the n values
     /// from `b + rowOffsets[p]` (rowOffsets holds k of them). The same chains as `gemm`.
     @inline(__always)
