@@ -31,8 +31,8 @@ enum { KP_IN_PLACE_DEPTH = 64 };
 enum { KP_SHALLOW_BLOCK = 896 * 1024 };
 
 /// Where a product's operands live; `transposed` means the matrix is stored as its transpose.
-/// An untransposed operand's row p starts at `values + rowOffsets[p]` when it has a table of
-/// offsets (a convolution's taps and channels as rows of one product), else `p·stride` on.
+/// Stored row r starts at `values + rowOffsets[r]` when the operand has a table of offsets (a
+/// convolution's taps and channels as rows of one product), else `r·stride` on.
 typedef struct {
     const float *values;
     long stride;
@@ -40,9 +40,9 @@ typedef struct {
     const long *rowOffsets;
 } kp_operand;
 
-/// Where row p of an untransposed operand starts.
-KP_INLINE const float *kp_row(kp_operand x, long p) {
-    return x.values + (x.rowOffsets ? x.rowOffsets[p] : p * x.stride);
+/// Where stored row r of an operand starts.
+KP_INLINE const float *kp_row(kp_operand x, long r) {
+    return x.values + (x.rowOffsets ? x.rowOffsets[r] : r * x.stride);
 }
 
 KP_INLINE kp_f8 kp_load8(const float *p) { kp_f8 v; __builtin_memcpy(&v, p, sizeof v); return v; }
@@ -122,22 +122,23 @@ KP_INLINE void kp_pack_b(kp_operand b, long k0, long depth, long column0, long c
                 }
             }
         } else if (valid == KP_NR) {
-            const float *first = b.values + (column0 + panel) * b.stride + k0;
+            const float *stored[KP_NR];  // op(B)'s columns are B's stored rows
+            for (int j = 0; j < KP_NR; j++) stored[j] = kp_row(b, column0 + panel + j) + k0;
             long p = 0;
             for (; p + 8 <= depth; p += 8) {
                 for (int half = 0; half < KP_NR; half += 8) {
                     kp_f8 block[8], columns[8];
-                    for (int j = 0; j < 8; j++) block[j] = kp_load8(first + (half + j) * b.stride + p);
+                    for (int j = 0; j < 8; j++) block[j] = kp_load8(stored[half + j] + p);
                     kp_transpose8(block, columns);
                     for (int i = 0; i < 8; i++) __builtin_memcpy(out + (p + i) * KP_NR + half, &columns[i], sizeof columns[i]);
                 }
             }
             for (; p < depth; p++)
-                for (long j = 0; j < KP_NR; j++) out[p * KP_NR + j] = first[j * b.stride + p];
+                for (long j = 0; j < KP_NR; j++) out[p * KP_NR + j] = stored[j][p];
         } else {
             for (long j = 0; j < KP_NR; j++) {
                 if (j < valid) {
-                    const float *column = b.values + (column0 + panel + j) * b.stride + k0;
+                    const float *column = kp_row(b, column0 + panel + j) + k0;
                     for (long p = 0; p < depth; p++) out[p * KP_NR + j] = column[p];
                 } else {
                     for (long p = 0; p < depth; p++) out[p * KP_NR + j] = 0;
@@ -371,8 +372,8 @@ int kp_gemm_paired_for_testing(int transposeA, int transposeB, long m, long n, l
     return KP_HAS_X86_VERSIONS && kp_best_kernel_level() >= 1;
 }
 
-void kp_gemm_rows(long m, long n, long k, const float *a, long lda, const float *b, const long *rowOffsets,
-                  int accumulate, float *c, long ldc) {
-    kp_operand left = {a, lda, 0, NULL}, right = {b, 0, 0, rowOffsets};
+void kp_gemm_rows(int transposeB, long m, long n, long k, const float *a, long lda, const float *b,
+                  const long *rowOffsets, int accumulate, float *c, long ldc) {
+    kp_operand left = {a, lda, 0, NULL}, right = {b, 0, transposeB, rowOffsets};
     kp_product(left, right, m, n, k, accumulate, c, ldc, 0);
 }

@@ -52,12 +52,14 @@ public enum VectorKernels {
                                    accumulate ? 1 : 0, c, ldc) != 0
     }
 
-    /// `gemm` with A untransposed and B's rows wherever they lie: row p of B is the n values
-    /// from `b + rowOffsets[p]` (rowOffsets holds k of them). The same chains as `gemm`.
+    /// `gemm` with A untransposed and B's stored rows wherever they lie: stored row r is the
+    /// values from `b + rowOffsets[r]` — k rows of n values, or when `transposeB` n rows of k
+    /// values (op(B) = their transpose). The same chains as `gemm`.
     @inline(__always)
-    static func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
-                     rowOffsets: UnsafePointer<Int>, accumulate: Bool, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        kp_gemm_rows(m, n, k, a, lda, b, rowOffsets, accumulate ? 1 : 0, c, ldc)
+    static func gemm(transposeB: Bool = false, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                     b: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>, accumulate: Bool,
+                     c: UnsafeMutablePointer<Float>, ldc: Int) {
+        kp_gemm_rows(transposeB ? 1 : 0, m, n, k, a, lda, b, rowOffsets, accumulate ? 1 : 0, c, ldc)
     }
 
     /// The winner the pooling kernel records for a window whose maximum is not positive.

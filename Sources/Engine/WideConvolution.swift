@@ -164,7 +164,7 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
     /// `Parameter.version` test as a dense layer's packed weights).
     func prepare(chunks: Int) {
         let geometry = layout.geometry
-        // The partial weight gradient is stored by tap (k²×F×C), the same size; the column
+        // The partial weight gradient is stored like `taps` (F×k²×C), the same size; the column
         // gradient is the input gradient's k²·C shifted rows before they are added up.
         ConvolutionScratch.grow(&scratch, to: chunks, plane: layout.count, columns: 0,
                                 columnGradient: rowOffsets.count * layout.computed,
@@ -192,28 +192,28 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
         return UnsafePointer(wide)
     }
 
-    /// From dwide in the chunk's plane: db += Σ dwide, then per tap t = (i, j)
-    /// dW_t (F×C) += dwide · x[·][i·W + j + q]ᵀ into the chunk's partial gradient, stored by
-    /// tap (k²×F×C, put back in F×C×k×k order by `reduceGradients`), and
-    /// dx[·][i·W + j + q] = Σ_t (taps[t]ᵀ (C×F) · dwide), the taps' products added in order.
+    /// From dwide in the chunk's plane: db += Σ dwide; dW[f][t][c] += Σ_q dwide[f][q] ·
+    /// x[c][i·W + j + q] into the chunk's partial gradient (put back in F×C×k×k order by
+    /// `reduceGradients`); and dx[·][i·W + j + q] = Σ_t (taps[t]ᵀ (C×F) · dwide), the taps'
+    /// products added in order.
     @inline(__always)
     func backwardPlane(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, chunk: Int) {
         let geometry = layout.geometry, local = scratch[chunk], wide = UnsafePointer(local.plane)
-        let filters = geometry.filters, channels = geometry.input.channels, kernel = geometry.kernel
-        let width = geometry.input.width, area = geometry.input.height * width
-        let rows = layout.rows, computed = layout.computed
+        let filters = geometry.filters, rows = layout.rows, computed = layout.computed
+        let depth = rowOffsets.count
         layout.addBiasGradient(wide, to: local.biasGradient)
-        for t in 0..<(kernel * kernel) {
-            let i = t / kernel, j = t - i * kernel
-            VectorKernels.gemm(transposeA: false, transposeB: true, m: filters, n: channels, k: computed,
-                               a: wide, lda: rows, b: x + i * width + j, ldb: area,
-                               accumulate: true, c: local.weightGradient + t * filters * channels, ldc: channels)
+        // dW (F×k²C) += dwide (F×computed) · shifted rowsᵀ (computed×k²C), one product: each
+        // value's chain over q is the one a product per tap would compute.
+        rowOffsets.withUnsafeBufferPointer { offsets in
+            VectorKernels.gemm(transposeB: true, m: filters, n: depth, k: computed, a: wide, lda: rows,
+                               b: x, rowOffsets: offsets.baseAddress!, accumulate: true, c: local.weightGradient,
+                               ldc: depth)
         }
         guard let dx else { return }
         // dcol (k²C×computed) = tapsᵀ (k²C×F) · dwide (F×computed): one product, written once,
         // rather than k² products each reading and rewriting dx (2× slower on nouri's second
         // layer); then dx[c][i·W + j + q] = Σ_t dcol[t·C + c][q], the taps added in order.
-        let depth = rowOffsets.count, columns = local.columnGradient
+        let columns = local.columnGradient
         VectorKernels.gemm(transposeA: true, transposeB: false, m: depth, n: computed, k: filters,
                            a: taps, lda: depth, b: wide, ldb: rows, accumulate: false, c: columns, ldc: computed)
         dx.update(repeating: 0, count: geometry.input.count)
@@ -223,7 +223,7 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
         }
     }
 
-    /// Partials are stored by tap (k²×F×C); the gradient is F×C×k×k.
+    /// Partials are stored like `taps` (F×k²×C); the gradient is F×C×k×k.
     func reduceGradients(chunks: Int) {
         let geometry = layout.geometry
         let weightGradient = geometry.weight.gradientPointer, biasGradient = geometry.bias.gradientPointer
@@ -234,7 +234,7 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
             for f in 0..<filters {
                 for c in 0..<channels {
                     for t in 0..<area {
-                        let value = partial[(t * filters + f) * channels + c]
+                        let value = partial[(f * area + t) * channels + c]
                         let at = (f * channels + c) * area + t
                         weightGradient[at] = chunk == 0 ? value : weightGradient[at] + value
                     }

@@ -13,7 +13,8 @@ import Testing
 
     /// B's rows from a table of offsets (a convolution's shifted channels): exactly the chain
     /// over the rows in table order, at every level, both shallow (read in place) and deep
-    /// (packed), overwriting or accumulating.
+    /// (packed), overwriting or accumulating; and transposed (the table then names op(B)'s
+    /// columns, as a convolution's weight gradient reads them).
     @Test func gemmWithRowOffsetsIsExactlyTheNaiveChain() {
         let levels = VectorKernels.availableLevels
         defer { VectorKernels.use(levels[0]) }
@@ -42,6 +43,24 @@ import Testing
                                       accumulate: accumulate, c: &slow)
                     #expect(Self.differing(fast, slow) == 0, "\(level) \(m)×\(n)×\(k) accumulate \(accumulate)")
                 }
+                // Transposed: n stored rows of k values, op(B) = their transpose.
+                let columnOffsets = (0..<n).map { j in (j % 3) * (n + 5) + j % 4 }  // overlapping, out of order
+                let stored = columnOffsets.flatMap { source[$0..<($0 + k)] }
+                var fast = start, slow = start
+                a.withUnsafeBufferPointer { a in
+                    source.withUnsafeBufferPointer { b in
+                        columnOffsets.withUnsafeBufferPointer { offsets in
+                            fast.withUnsafeMutableBufferPointer { c in
+                                VectorKernels.gemm(transposeB: true, m: m, n: n, k: k, a: a.baseAddress!, lda: lda,
+                                                   b: b.baseAddress!, rowOffsets: offsets.baseAddress!, accumulate: true,
+                                                   c: c.baseAddress!, ldc: n)
+                            }
+                        }
+                    }
+                }
+                NaiveKernels.gemm(transposeA: false, transposeB: true, m: m, n: n, k: k, a: denseA, b: stored,
+                                  accumulate: true, c: &slow)
+                #expect(Self.differing(fast, slow) == 0, "\(level) \(m)×\(n)×\(k) transposed")
             }
         }
     }

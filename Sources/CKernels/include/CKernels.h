@@ -79,12 +79,12 @@ long kp_fma_peak_probe(long iterations);
 void kp_gemm(int transposeA, int transposeB, long m, long n, long k,
              const float *a, long lda, const float *b, long ldb, int accumulate, float *c, long ldc);
 
-/// `kp_gemm` with A untransposed and B's rows wherever they lie: row p of B is the n values
-/// from b + rowOffsets[p]. One product then sums over a convolution's taps and channels at
-/// once (row (t, c) is channel c shifted by tap t), with the same chains as a product per tap
-/// accumulated tap after tap.
-void kp_gemm_rows(long m, long n, long k, const float *a, long lda, const float *b, const long *rowOffsets,
-                  int accumulate, float *c, long ldc);
+/// `kp_gemm` with A untransposed and B's stored rows wherever they lie: stored row r is the
+/// values from b + rowOffsets[r] (k rows of n values, or when `transposeB` n rows of k values).
+/// One product then covers a convolution's taps and channels at once (row (t, c) is channel c
+/// shifted by tap t), with the same chains as a product per tap accumulated tap after tap.
+void kp_gemm_rows(int transposeB, long m, long n, long k, const float *a, long lda, const float *b,
+                  const long *rowOffsets, int accumulate, float *c, long ldc);
 
 /// For tests: `kp_gemm` through the AVX-512 version's pairs of 16-column panels (6×32 tiles),
 /// run with AVX2 instructions, so that a CPU without AVX-512 checks that code's logic. Returns
