@@ -27,15 +27,20 @@ enum Parallelism {
     /// The partition of `0..<count` a sum over the batch uses: `min(count, batchChunkLimit)`
     /// contiguous chunks, the same for every thread count.
     static func batchChunks(count: Int) -> [Range<Int>] {
-        let parts = max(1, min(batchChunkLimit, count))
+        partition(count: count, parts: min(batchChunkLimit, count))
+    }
+
+    /// `0..<count` in `parts` contiguous chunks (at least one): chunk i is
+    /// `i·count/parts ..< (i+1)·count/parts`.
+    static func partition(count: Int, parts: Int) -> [Range<Int>] {
+        let parts = max(1, parts)
         return (0..<parts).map { i in (i * count / parts)..<((i + 1) * count / parts) }
     }
 
     /// The fixed partition of `0..<count` into at most `threads · perThread` contiguous chunks
-    /// (one chunk for one thread): chunk i is `i·count/chunks ..< (i+1)·count/chunks`.
+    /// (one chunk for one thread).
     static func chunks(count: Int, threads: Int, perThread: Int = chunksPerThread) -> [Range<Int>] {
-        let parts = max(1, min(threads == 1 ? 1 : threads * perThread, count))
-        return (0..<parts).map { i in (i * count / parts)..<((i + 1) * count / parts) }
+        partition(count: count, parts: min(threads == 1 ? 1 : threads * perThread, count))
     }
 
     /// Runs `body(chunkIndex, range)` for each of `ranges`, on up to `threads` threads that
