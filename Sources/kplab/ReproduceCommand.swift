@@ -10,11 +10,14 @@ struct ReproduceCommand: ParsableCommand {
         abstract: "Re-run a recorded run from its config.yaml and compare the two metrics.csv files.",
         discussion: """
             The run is trained again from its config.yaml (which holds the seed it used) with \
-            the thread count it recorded, into a fresh folder, and the two metrics.csv files are \
-            compared value by value, every column but seconds. 'exact' means bit-identical. \
-            Otherwise it names the first differing epoch, the largest absolute and relative \
-            difference per column, and what differs from the record that could explain it: \
-            data fingerprint, kplab version or commit, BLAS kernel, thread count, CPU.
+            the thread count it recorded (or --threads: any count gives the same numbers), into \
+            a fresh folder, and the two metrics.csv files are compared value by value, every \
+            column but seconds. 'exact' means bit-identical. Otherwise it names the first \
+            differing epoch, the largest absolute and relative difference per column, and what \
+            differs from the record that could explain it: data fingerprint, kplab version or \
+            commit, C library, CPU features, or a record made before kplab 0.2 (OpenBLAS). \
+            Differences that cannot change the numbers (threads, kernel level, CPU model) are \
+            listed on a line of their own.
 
             Exit status: 0 exact, 1 different (or the re-run failed), 2 invalid input.
             """)
