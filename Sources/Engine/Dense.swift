@@ -55,10 +55,7 @@ public final class Dense: Layer {
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         count: Int, training: Bool, rng: inout RandomGenerator) {
-        // The packed kernel keeps 24 accumulators in registers: on AVX-512's 32 it beats the
-        // GEMM, on AVX2's 16 it runs at 0.6× of it (mlp's first layer: 32 against 53 GFLOP/s).
-        // Either way each output is the same chain, so the choice changes speed only.
-        if !training && VectorKernels.level == "avx512" { return infer(input: input, output: output, count: count) }
+        if !training && VectorKernels.packedDenseIsFaster { return infer(input: input, output: output, count: count) }
         // Split over units, not samples: each thread streams only its rows of W (for the
         // MLP's first layer W is 9.4 MB, far beyond L2). The batch fills the product's tile
         // rows and the units its vector lanes; the other way round (Yᵀ = W·Xᵀ, then a

@@ -84,13 +84,9 @@ public final class Optimizer {
         }
         for (index, parameter) in parameters.enumerated() {
             parameter.markChanged()
-            if threads > 1 && parameter.count >= Self.parallelCount {
-                Parallelism.forEachChunk(count: parameter.count, threads: threads, perThread: 1) { _, range in
-                    update(index, range, learningRate: lr, momentum: m, correction1: correction1, correction2: correction2)
-                }
-            } else {
-                update(index, 0..<parameter.count, learningRate: lr, momentum: m, correction1: correction1,
-                       correction2: correction2)
+            let split = parameter.count >= Self.parallelCount ? threads : 1
+            Parallelism.forEachChunk(count: parameter.count, threads: split, perThread: 1) { _, range in
+                update(index, range, learningRate: lr, momentum: m, correction1: correction1, correction2: correction2)
             }
         }
     }

@@ -104,6 +104,12 @@ public enum VectorKernels {
         kp_convolution_wide_input_gradient(weights, input.channels, input.height, input.width, dwide, filters, kernel, dx)
     }
 
+    /// Whether inference should multiply against `packDense`'s copy rather than by `gemm`: its
+    /// tile keeps 24 accumulators in registers, which AVX-512's 32 hold (it beats the GEMM
+    /// there) and AVX2's 16 do not (0.6× of the GEMM: mlp's first layer, 32 against 53
+    /// GFLOP/s). Both compute the same chains, so the choice changes speed only.
+    static var packedDenseIsFaster: Bool { kp_kernel_level() == 2 }
+
     /// Units per panel of `packDense`'s layout.
     static let densePanel = Int(KP_DENSE_PANEL)
 
