@@ -57,8 +57,10 @@ KP_INLINE void kp_dense_tile(const float *x, long inputs, const float *panel, co
     }
 }
 
-/// `rows` rows a tile, then one at a time: 12 where AVX-512's 32 registers hold the 24
-/// accumulators, 3 where AVX2's 16 hold 6 (12 rows spilled there: 2.3× slower).
+/// `rows` rows a tile, then 4 where `rows` is larger, then one at a time: 12 where AVX-512's 32
+/// registers hold the 24 accumulators, 3 where AVX2's 16 hold 6 (12 rows spilled there: 2.3×
+/// slower). Each tile reads the whole panel, so a batch's last rows go 4 at a time where they
+/// can (the MLP's batch of 100 = 8 × 12 + 4: 1.2× faster than ending with 4 single rows).
 KP_INLINE void kp_dense_forward_packed_body(const float *x, long count, long inputs, const float *packed, long units,
                                             long firstPanel, long panelCount, const float *bias, float *y,
                                             const int rows) {
@@ -70,6 +72,9 @@ KP_INLINE void kp_dense_forward_packed_body(const float *x, long count, long inp
         long n = 0;
         for (; n + rows <= count; n += rows)
             kp_dense_tile(x + n * inputs, inputs, panel, panelBias, valid, y + n * units + first, units, rows);
+        if (rows > 4)
+            for (; n + 4 <= count; n += 4)
+                kp_dense_tile(x + n * inputs, inputs, panel, panelBias, valid, y + n * units + first, units, 4);
         for (; n < count; n++)
             kp_dense_tile(x + n * inputs, inputs, panel, panelBias, valid, y + n * units + first, units, 1);
     }

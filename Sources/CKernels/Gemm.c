@@ -5,8 +5,8 @@
 // the product no longer depends on OpenBLAS's per-CPU kernel or on who calls it.
 //
 // Structure (after Goto and BLIS): op(B) is packed in blocks of KC×NC into panels of 16
-// columns stored k-major, op(A) in blocks of MC×KC into panels of 6 rows stored k-major, and a
-// microkernel multiplies one A panel by one (AVX-512: two) B panels, its 6×16 (6×32) tile of C
+// columns stored k-major, op(A) in blocks of MC×KC into panels of 6 rows (AVX-512: 8) stored k-major, and a
+// microkernel multiplies one A panel by one (AVX-512: two) B panels, its 6×16 (8×32) tile of C
 // held in registers across the KC steps. The chain crosses KC blocks through C itself: a
 // float stored and loaded back is the same float, so blocking in k changes nothing.
 //
@@ -19,13 +19,17 @@
 #include "CKernels.h"
 #include "Vectors.h"
 
-/// Tile rows and columns; the depth of a packed block (its B panel, 16 KB, stays in L1 while
+/// A tile's columns (tile rows are the version's: see `kp_gemm_version`); the depth of a packed block (its B panel, 16 KB, stays in L1 while
 /// A's panels stream past it), the rows of a packed A block (144 KB, in L2), the columns of a
 /// packed B block (2 MB, in L3). Measured on AVX2 (2 × 256-bit FMA): KC 256–384 with MC
 /// 96–144 alike; NC 2048 against 4096 1.3× faster on a dense layer's 128×15488×500 product.
-enum { KP_MR = 6, KP_NR = 16, KP_KC = 256, KP_MC = 144, KP_NC = 2048 };
+enum { KP_NR = 16, KP_KC = 256, KP_MC = 144, KP_NC = 2048 };
 /// The deepest untransposed B read in place rather than packed (see `kp_gemm_body`).
 enum { KP_IN_PLACE_DEPTH = 64 };
+/// Products with fewer columns than this may be computed as Cᵀ (see the top).
+#ifndef KP_SWAP_COLUMNS
+#define KP_SWAP_COLUMNS 32
+#endif
 /// The largest B block, in bytes, taken one row panel of A at a time (see `kp_gemm_body`):
 /// it stays in L2 (1 MB per core on the machines measured) while the row panels pass.
 enum { KP_SHALLOW_BLOCK = 896 * 1024 };
@@ -67,39 +71,40 @@ KP_INLINE void kp_transpose8(const kp_f8 rows[8], kp_f8 columns[8]) {
     }
 }
 
-/// Packs rows [row0, row0 + rows) × columns [k0, k0 + depth) of op(A) into panels of KP_MR
-/// rows, each depth×KP_MR (k-major); rows past the end are zero. A whole panel of an
+/// Packs rows [row0, row0 + rows) × columns [k0, k0 + depth) of op(A) into panels of `mr`
+/// (≤ 8) rows, each depth×`mr` (k-major); rows past the end are zero. A whole panel of an
 /// untransposed A goes 8 steps at a time through an 8×8 transpose (the scalar copy cost a
 /// sixth of the MLP's training step).
-KP_INLINE void kp_pack_a(kp_operand a, long row0, long rows, long k0, long depth, float *packed) {
-    for (long panel = 0; panel < rows; panel += KP_MR) {
-        const long valid = rows - panel < KP_MR ? rows - panel : KP_MR;
+KP_INLINE void kp_pack_a(kp_operand a, long row0, long rows, long k0, long depth, float *packed, const int mr) {
+    for (long panel = 0; panel < rows; panel += mr) {
+        const long valid = rows - panel < mr ? rows - panel : mr;
         float *out = packed + panel * depth;
-        if (!a.transposed && valid == KP_MR) {
-            const float *first = a.values + (row0 + panel) * a.stride + k0;
+        if (!a.transposed && valid == mr) {
+            const float *stored[8];
+            for (int r = 0; r < mr; r++) stored[r] = kp_row(a, row0 + panel + r) + k0;
             long p = 0;
             for (; p + 8 <= depth; p += 8) {
                 kp_f8 block[8], columns[8];
-                for (int r = 0; r < KP_MR; r++) block[r] = kp_load8(first + r * a.stride + p);
-                block[6] = block[7] = 0;
+                for (int r = 0; r < mr; r++) block[r] = kp_load8(stored[r] + p);
+                for (int r = mr; r < 8; r++) block[r] = 0;
                 kp_transpose8(block, columns);
-                for (int i = 0; i < 8; i++) __builtin_memcpy(out + (p + i) * KP_MR, &columns[i], KP_MR * sizeof(float));
+                for (int i = 0; i < 8; i++) __builtin_memcpy(out + (p + i) * mr, &columns[i], mr * sizeof(float));
             }
             for (; p < depth; p++)
-                for (long r = 0; r < KP_MR; r++) out[p * KP_MR + r] = first[r * a.stride + p];
+                for (long r = 0; r < mr; r++) out[p * mr + r] = stored[r][p];
         } else if (!a.transposed) {
-            for (long r = 0; r < KP_MR; r++) {
+            for (long r = 0; r < mr; r++) {
                 if (r < valid) {
-                    const float *row = a.values + (row0 + panel + r) * a.stride + k0;
-                    for (long p = 0; p < depth; p++) out[p * KP_MR + r] = row[p];
+                    const float *row = kp_row(a, row0 + panel + r) + k0;
+                    for (long p = 0; p < depth; p++) out[p * mr + r] = row[p];
                 } else {
-                    for (long p = 0; p < depth; p++) out[p * KP_MR + r] = 0;
+                    for (long p = 0; p < depth; p++) out[p * mr + r] = 0;
                 }
             }
         } else {
             for (long p = 0; p < depth; p++) {
-                const float *column = a.values + (k0 + p) * a.stride + row0 + panel;
-                for (long r = 0; r < KP_MR; r++) out[p * KP_MR + r] = r < valid ? column[r] : 0;
+                const float *column = kp_row(a, k0 + p) + row0 + panel;
+                for (long r = 0; r < mr; r++) out[p * mr + r] = r < valid ? column[r] : 0;
             }
         }
     }
@@ -159,7 +164,7 @@ KP_INLINE float *kp_output_at(kp_output c, long row, long column) {
     return c.transposed ? c.values + column * c.stride + row : c.values + row * c.stride + column;
 }
 
-/// The microkernel: a KP_MR × 16·`width` tile of `width` = 1 or 2 B panels, packed ones
+/// The microkernel: an `mr` × 16·`width` tile of `width` = 1 or 2 B panels, packed ones
 /// `panelPitch` apart, or when `inPlaceB` (a constant) read where B lies, row p of the tile's
 /// columns at `packedB + bRows[p]`; each output one FMA chain over the `depth` steps, started
 /// from C's values when `resume`, from zero otherwise. A is the packed panel at `packedA`.
@@ -167,23 +172,23 @@ KP_INLINE float *kp_output_at(kp_output c, long row, long column) {
 /// staging tile and only their `rows`×`columns` are kept.
 KP_INLINE void kp_tile(const float *packedA, const float *packedB, const long *bRows,
                        long panelPitch, long depth, kp_output c, long row0, long column0, long rows, long columns,
-                       int resume, const int width, const int inPlaceB) {
-    kp_f16 sums[KP_MR][2];
-    const int direct = !c.transposed && rows == KP_MR && columns == 16 * width;
-    float staged[KP_MR][32];
+                       int resume, const int width, const int inPlaceB, const int mr) {
+    kp_f16 sums[8][2];
+    const int direct = !c.transposed && columns == 16 * width;
+    float staged[8][32];
     if (resume) {
         if (direct) {
-            for (int r = 0; r < KP_MR; r++)
-                for (int v = 0; v < width; v++) sums[r][v] = kp_load(kp_output_at(c, row0 + r, column0 + 16 * v));
+            for (int r = 0; r < mr; r++)
+                for (int v = 0; v < width; v++) sums[r][v] = r < rows ? kp_load(kp_output_at(c, row0 + r, column0 + 16 * v)) : 0;
         } else {
-            for (int r = 0; r < KP_MR; r++)
+            for (int r = 0; r < mr; r++)
                 for (int j = 0; j < 16 * width; j++)
                     staged[r][j] = r < rows && j < columns ? *kp_output_at(c, row0 + r, column0 + j) : 0;
-            for (int r = 0; r < KP_MR; r++)
+            for (int r = 0; r < mr; r++)
                 for (int v = 0; v < width; v++) sums[r][v] = kp_load(&staged[r][16 * v]);
         }
     } else {
-        for (int r = 0; r < KP_MR; r++)
+        for (int r = 0; r < mr; r++)
             for (int v = 0; v < width; v++) sums[r][v] = 0;
     }
 #pragma clang loop unroll_count(4)
@@ -191,17 +196,17 @@ KP_INLINE void kp_tile(const float *packedA, const float *packedB, const long *b
         kp_f16 b[2];
         for (int v = 0; v < width; v++)
             b[v] = kp_load(inPlaceB ? packedB + bRows[p] + 16 * v : packedB + v * panelPitch + p * KP_NR);
-        for (int r = 0; r < KP_MR; r++) {
-            const kp_f16 a = packedA[p * KP_MR + r];
+        for (int r = 0; r < mr; r++) {
+            const kp_f16 a = packedA[p * mr + r];
             for (int v = 0; v < width; v++) sums[r][v] = kp_fma(a, b[v], sums[r][v]);
         }
     }
     if (direct) {
-        for (int r = 0; r < KP_MR; r++)
+        for (int r = 0; r < rows; r++)
             for (int v = 0; v < width; v++) kp_store(kp_output_at(c, row0 + r, column0 + 16 * v), sums[r][v]);
         return;
     }
-    for (int r = 0; r < KP_MR; r++)
+    for (int r = 0; r < mr; r++)
         for (int v = 0; v < width; v++) kp_store(&staged[r][16 * v], sums[r][v]);
     for (int r = 0; r < rows; r++)
         for (int j = 0; j < columns; j++) *kp_output_at(c, row0 + r, column0 + j) = staged[r][j];
@@ -211,11 +216,11 @@ KP_INLINE void kp_tile(const float *packedA, const float *packedB, const long *b
 /// that neither loop tests it per step.
 KP_INLINE void kp_tile_of(int inPlaceB, const float *packedA, const float *packedB, const long *bRows,
                           long panelPitch, long depth, kp_output c, long row0, long column0, long rows,
-                          long columns, int resume, const int width) {
+                          long columns, int resume, const int width, const int mr) {
     if (inPlaceB)
-        kp_tile(packedA, packedB, bRows, panelPitch, depth, c, row0, column0, rows, columns, resume, width, 1);
+        kp_tile(packedA, packedB, bRows, panelPitch, depth, c, row0, column0, rows, columns, resume, width, 1, mr);
     else
-        kp_tile(packedA, packedB, bRows, panelPitch, depth, c, row0, column0, rows, columns, resume, width, 0);
+        kp_tile(packedA, packedB, bRows, panelPitch, depth, c, row0, column0, rows, columns, resume, width, 0, mr);
 }
 
 /// Packing buffers, one pair per thread, grown to the largest block a thread has used.
@@ -233,7 +238,8 @@ static float *kp_buffer(float **buffer, long *size, long needed) {
 }
 
 /// The blocked product (see the file's comment); `pairs` = 1 when the microkernel takes two
-/// B panels at once (the AVX-512 version, whose 32 registers hold a 6×32 tile).
+/// B panels at once (the AVX-512 version, whose 32 registers hold an 8×32 tile); `mr` the
+/// tile's rows.
 ///
 /// When k is small, a B stored untransposed is read in place, 16 columns of a row per step,
 /// rather than packed: the copy cost as much as the multiplication (a convolution's per-tap
@@ -241,11 +247,11 @@ static float *kp_buffer(float **buffer, long *size, long needed) {
 /// are far apart (0.75× in place). Only the last, partial panel is packed, so that nothing past
 /// column n is read.
 KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, kp_output c,
-                            int accumulate, const int pairs) {
+                            int accumulate, const int pairs, const int mr) {
     const int inPlace = !b.transposed && k <= KP_IN_PLACE_DEPTH;
     const long ncBlock = n < KP_NC ? (n + KP_NR - 1) / KP_NR * KP_NR : KP_NC;
     const long kcBlock = k < KP_KC ? k : KP_KC;
-    const long mcBlock = m < KP_MC ? (m + KP_MR - 1) / KP_MR * KP_MR : KP_MC;
+    const long mcBlock = m < KP_MC ? (m + mr - 1) / mr * mr : KP_MC;
     float *packedB = kp_buffer(&kp_packed_b, &kp_packed_b_size, kcBlock * ncBlock);
     float *packedA = kp_buffer(&kp_packed_a, &kp_packed_a_size, kcBlock * mcBlock);
     for (long j0 = 0; j0 < n; j0 += KP_NC) {
@@ -262,12 +268,12 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
             const float *blockStart = b.values + j0;  // plus bRows[p]: row p of the block, in place
             for (long i0 = 0; i0 < m; i0 += KP_MC) {
                 const long height = m - i0 < KP_MC ? m - i0 : KP_MC;
-                kp_pack_a(a, i0, height, k0, depth, packedA);
+                kp_pack_a(a, i0, height, k0, depth, packedA, mr);
                 // A shallow packed block (its B block fits in L2) goes one row panel at a time,
                 // writing C along its rows; a deep one, or a B read in place, keeps each B panel
                 // in L1 while every row panel passes it. (A 256×9216×100 product: 1.3× faster
                 // by rows; a 32×2116×64 one read in place: 1.8× slower.)
-                const long strip = !inPlace && depth * columns * (long)sizeof(float) <= KP_SHALLOW_BLOCK ? KP_MR : height;
+                const long strip = !inPlace && depth * columns * (long)sizeof(float) <= KP_SHALLOW_BLOCK ? mr : height;
                 for (long s0 = 0; s0 < height; s0 += strip) {
                     const long s1 = s0 + strip < height ? s0 + strip : height;
                     long jr = 0;
@@ -275,18 +281,18 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
                         // Both panels in place, or (B transposed) both packed.
                         for (; jr + 32 <= (inPlace ? whole : columns); jr += 32) {
                             const float *panel = inPlace ? blockStart + jr : packedB + jr * depth;
-                            for (long ir = s0; ir < s1; ir += KP_MR)
+                            for (long ir = s0; ir < s1; ir += mr)
                                 kp_tile_of(inPlace, packedA + ir * depth, panel, bRows, KP_NR * depth, depth, c,
-                                           i0 + ir, j0 + jr, height - ir < KP_MR ? height - ir : KP_MR, 32, resume, 2);
+                                           i0 + ir, j0 + jr, height - ir < mr ? height - ir : mr, 32, resume, 2, mr);
                         }
                     }
                     for (; jr < columns; jr += KP_NR) {
                         const long valid = columns - jr < KP_NR ? columns - jr : KP_NR;
                         const int direct = jr < whole;
                         const float *panel = direct ? blockStart + jr : packedB + jr * depth;
-                        for (long ir = s0; ir < s1; ir += KP_MR)
+                        for (long ir = s0; ir < s1; ir += mr)
                             kp_tile_of(direct, packedA + ir * depth, panel, bRows, 0, depth, c,
-                                       i0 + ir, j0 + jr, height - ir < KP_MR ? height - ir : KP_MR, valid, resume, 1);
+                                       i0 + ir, j0 + jr, height - ir < mr ? height - ir : mr, valid, resume, 1, mr);
                     }
                 }
             }
@@ -294,33 +300,47 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
     }
 }
 
-#if KP_HAS_X86_VERSIONS
-KP_AVX512 static void kp_gemm_avx512(kp_operand a, kp_operand b, long m, long n, long k, kp_output c,
-                                     int accumulate) {
-    kp_gemm_body(a, b, m, n, k, c, accumulate, 1);
-}
-KP_AVX2 static void kp_gemm_avx2(kp_operand a, kp_operand b, long m, long n, long k, kp_output c,
-                                 int accumulate) {
-    kp_gemm_body(a, b, m, n, k, c, accumulate, 0);
-}
-/// The AVX-512 version's paired tiles in AVX2 instructions, for tests on CPUs without AVX-512.
-KP_AVX2 static void kp_gemm_avx2_paired(kp_operand a, kp_operand b, long m, long n, long k, kp_output c,
-                                        int accumulate) {
-    kp_gemm_body(a, b, m, n, k, c, accumulate, 1);
-}
-#endif
-static void kp_gemm_portable(kp_operand a, kp_operand b, long m, long n, long k, kp_output c, int accumulate) {
-    kp_gemm_body(a, b, m, n, k, c, accumulate, 0);
-}
+/// Which version of the product runs: its instruction set, and whether its tiles pair two B
+/// panels. AVX2's 16 registers hold a 6×16 tile (12 accumulators); AVX-512's 32 hold 6×32 or
+/// 8×32 (16). 8 rows are taken for the short products whose rows fill them better: a
+/// convolution's 16 to 64 filters (cnn-large's per-sample products with 16 and 32 filters: 1.1–
+/// 1.3× faster), while the dense layers' products of 100 to 1024 rows ran 0.85–1.0× as fast.
+typedef enum { KP_GEMM_PORTABLE, KP_GEMM_AVX2, KP_GEMM_AVX512, KP_GEMM_AVX512_TILES_IN_AVX2 } kp_gemm_version;
 
 /// The share of vector lanes and tile rows a product of this shape fills.
-static double kp_fill(long rows, long columns) {
-    return (double)rows / ((rows + KP_MR - 1) / KP_MR * KP_MR)
+static double kp_fill(long rows, long columns, int tileRows) {
+    return (double)rows / ((rows + tileRows - 1) / tileRows * tileRows)
          * (double)columns / ((columns + KP_NR - 1) / KP_NR * KP_NR);
 }
 
+/// A tile's rows for a product of `m` rows in `version`.
+static int kp_tile_rows(kp_gemm_version version, long m) {
+    const int paired = version == KP_GEMM_AVX512 || version == KP_GEMM_AVX512_TILES_IN_AVX2;
+    return paired && m <= 64 && kp_fill(m, KP_NR, 8) > kp_fill(m, KP_NR, 6) ? 8 : 6;
+}
+
+#define KP_GEMM_PARAMETERS kp_operand a, kp_operand b, long m, long n, long k, kp_output c, int accumulate
+#define KP_GEMM_ARGUMENTS a, b, m, n, k, c, accumulate
+#if KP_HAS_X86_VERSIONS
+KP_AVX512 static void kp_gemm_avx512(KP_GEMM_PARAMETERS, int tileRows) {
+    if (tileRows == 8)
+        kp_gemm_body(KP_GEMM_ARGUMENTS, 1, 8);
+    else
+        kp_gemm_body(KP_GEMM_ARGUMENTS, 1, 6);
+}
+KP_AVX2 static void kp_gemm_avx2(KP_GEMM_PARAMETERS) { kp_gemm_body(KP_GEMM_ARGUMENTS, 0, 6); }
+/// The AVX-512 version's tiles in AVX2 instructions, for tests on CPUs without AVX-512.
+KP_AVX2 static void kp_gemm_avx512_tiles_in_avx2(KP_GEMM_PARAMETERS, int tileRows) {
+    if (tileRows == 8)
+        kp_gemm_body(KP_GEMM_ARGUMENTS, 1, 8);
+    else
+        kp_gemm_body(KP_GEMM_ARGUMENTS, 1, 6);
+}
+#endif
+static void kp_gemm_portable(KP_GEMM_PARAMETERS) { kp_gemm_body(KP_GEMM_ARGUMENTS, 0, 6); }
+
 /// The product of two operands, after the choice of computing Cᵀ instead (see the top);
-/// `paired` runs `kp_gemm_avx2_paired` when the CPU has AVX2 (tests only).
+/// `paired` runs `kp_gemm_avx512_tiles_in_avx2` when the CPU has AVX2 (tests only).
 static void kp_product(kp_operand left, kp_operand right, long m, long n, long k, int accumulate,
                        float *c, long ldc, int paired) {
     if (m <= 0 || n <= 0) return;
@@ -329,11 +349,22 @@ static void kp_product(kp_operand left, kp_operand right, long m, long n, long k
             for (long i = 0; i < m; i++) __builtin_memset(c + i * ldc, 0, n * sizeof(float));
         return;
     }
+    kp_gemm_version version = KP_GEMM_PORTABLE;
+#if KP_HAS_X86_VERSIONS
+    const int level = __atomic_load_n(&kp_level, __ATOMIC_RELAXED);
+    if (paired && kp_best_kernel_level() >= 1)
+        version = KP_GEMM_AVX512_TILES_IN_AVX2;
+    else if (level == 2)
+        version = KP_GEMM_AVX512;
+    else if (level == 1)
+        version = KP_GEMM_AVX2;
+#endif
     kp_output out = {c, ldc, 0};
-    if (!right.rowOffsets && n < KP_NR && kp_fill(n, m) > kp_fill(m, n)) {
-        // Cᵀ = op(B)ᵀ·op(A)ᵀ: op(B)ᵀ is B read with the opposite transposition, likewise A.
-        kp_operand swappedLeft = {right.values, right.stride, !right.transposed, NULL};
-        kp_operand swappedRight = {left.values, left.stride, !left.transposed, NULL};
+    if (n < KP_SWAP_COLUMNS && kp_fill(n, m, kp_tile_rows(version, n)) > kp_fill(m, n, kp_tile_rows(version, m))) {
+        // Cᵀ = op(B)ᵀ·op(A)ᵀ: op(B)ᵀ is B read with the opposite transposition, likewise A;
+        // each keeps its stored rows (and their table of offsets).
+        kp_operand swappedLeft = {right.values, right.stride, !right.transposed, right.rowOffsets};
+        kp_operand swappedRight = {left.values, left.stride, !left.transposed, left.rowOffsets};
         left = swappedLeft;
         right = swappedRight;
         out.transposed = 1;
@@ -341,18 +372,16 @@ static void kp_product(kp_operand left, kp_operand right, long m, long n, long k
         m = n;
         n = rows;
     }
+    switch (version) {
 #if KP_HAS_X86_VERSIONS
-    if (paired && kp_best_kernel_level() >= 1) {
-        kp_gemm_avx2_paired(left, right, m, n, k, out, accumulate);
+    case KP_GEMM_AVX512_TILES_IN_AVX2:
+        kp_gemm_avx512_tiles_in_avx2(left, right, m, n, k, out, accumulate, kp_tile_rows(version, m));
         return;
-    }
-    switch (__atomic_load_n(&kp_level, __ATOMIC_RELAXED)) {
-    case 2: kp_gemm_avx512(left, right, m, n, k, out, accumulate); return;
-    case 1: kp_gemm_avx2(left, right, m, n, k, out, accumulate); return;
-    default: break;
-    }
+    case KP_GEMM_AVX512: kp_gemm_avx512(left, right, m, n, k, out, accumulate, kp_tile_rows(version, m)); return;
+    case KP_GEMM_AVX2: kp_gemm_avx2(left, right, m, n, k, out, accumulate); return;
 #endif
-    kp_gemm_portable(left, right, m, n, k, out, accumulate);
+    default: kp_gemm_portable(left, right, m, n, k, out, accumulate); return;
+    }
 }
 
 void kp_gemm(int transposeA, int transposeB, long m, long n, long k,

@@ -4,11 +4,12 @@ import Testing
 /// Every fast path against its deliberately simple twin.
 @Suite struct NaiveTwinTests {
     /// Shapes that reach every path of the product: whole and partial 6×16 tiles, AVX-512's
-    /// paired panels, depths across several 256-deep blocks, more rows than one 144-row block,
-    /// more columns than one 4096-column block, and few columns (computed as Cᵀ).
+    /// paired panels in 6- and 8-row tiles (16, 32 and 64 rows take 8), depths across several
+    /// 256-deep blocks, more rows than one 144-row block, more columns than one 2048-column
+    /// block, and few columns (computed as Cᵀ).
     static let gemmShapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (6, 16, 1), (7, 17, 3), (33, 17, 65), (12, 64, 257), (150, 40, 30),
-        (2, 4100, 3), (40, 9, 600), (9, 150, 70), (5, 3, 513),
+        (2, 4100, 3), (40, 9, 600), (9, 150, 70), (5, 3, 513), (16, 100, 70), (64, 40, 300), (32, 2100, 20),
     ]
 
     /// B's rows from a table of offsets (a convolution's shifted channels): exactly the chain
