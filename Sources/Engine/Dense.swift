@@ -55,7 +55,9 @@ public final class Dense: Layer {
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         count: Int, training: Bool, rng: inout RandomGenerator) {
-        if !training && VectorKernels.packedDenseIsFaster { return infer(input: input, output: output, count: count) }
+        if !training && VectorKernels.packedDenseIsFaster(inputs: inputs, count: count) {
+            return infer(input: input, output: output, count: count)
+        }
         // Split over units, not samples: each thread streams only its rows of W (for the
         // MLP's first layer W is 9.4 MB, far beyond L2). The batch fills the product's tile
         // rows and the units its vector lanes; the other way round (Yᵀ = W·Xᵀ, then a
