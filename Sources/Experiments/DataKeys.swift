@@ -38,9 +38,77 @@ extension DataSpec {
 }
 
 extension DataSpec.Augment {
-    /// `data.augment`.
-    static let keys = KeyTable<DataSpec.Augment>(expected: "a mapping like {flip: true}", [
+    /// `data.augment`. The transforms are left out of the canonical form when not set, so
+    /// that adding them changed no existing run's identity.
+    static let keys = KeyTable<DataSpec.Augment>(expected: "a mapping like {flip: true, shift: 4}", [
         .boolean("flip", \.flip, sample: "true"),
+        .transform("shift", \.transforms.shift, what: "shift in pixels", largest: 48, sample: "4"),
+        .transform("rotate", \.transforms.rotate, what: "rotation in degrees", largest: 180, sample: "15"),
+        // 1 ± amount must stay a positive factor.
+        .transform("scale", \.transforms.scale, what: "relative scale", largest: 0.9, sample: "0.1"),
+        .transform("brightness", \.transforms.brightness, what: "brightness change", largest: 1, sample: "0.1"),
+        .transform("contrast", \.transforms.contrast, what: "relative contrast change", largest: 0.9, sample: "0.2"),
+    ])
+}
+
+extension Key where Spec == DataSpec.Augment {
+    /// A random transform: `shift: 4` (always, ±4) or `shift: {amount: 4, probability: 0.5}`.
+    static func transform(_ name: String, _ field: WritableKeyPath<DataSpec.Augment, TransformRange?> & Sendable,
+                          what: String, largest: Double, sample: String) -> Key {
+        let rule = "at least 0 and at most \(largest == largest.rounded() ? "\(Int(largest))" : "\(largest)")"
+        return Key(name, sample: sample,
+                   decode: { spec, value, path, decoding throws(Diagnostic) in
+                       if value.mapping == nil {
+                           let amount = try decoding.number(value, path, name: what, rule: rule) { (0 ... largest).contains($0) }
+                           spec[keyPath: field] = TransformRange(amount: Float(amount))
+                           return
+                       }
+                       let fields = try TransformRange.keys.fields(value, path, decoding: decoding)
+                       var range = TransformRange.Fields()
+                       try TransformRange.keys.decode(fields, into: &range, decoding: decoding)
+                       guard let amount = range.amount else {
+                           throw decoding.error("missing required key 'amount' in '\(path.joined(separator: "."))' "
+                                                + "(e.g. \(name): {amount: \(sample), probability: 0.5})", at: value, path: path)
+                       }
+                       guard (0 ... largest).contains(amount) else {
+                           throw decoding.error("\(what) must be \(rule), found \(fields["amount"]?.scalar?.text ?? "\(amount)")",
+                                                at: fields["amount"] ?? value, path: fields.path("amount"))
+                       }
+                       spec[keyPath: field] = TransformRange(amount: Float(amount), probability: Float(range.probability))
+                   },
+                   encode: { spec in
+                       spec[keyPath: field].map { TransformRange.keys.encode(TransformRange.Fields($0)) }
+                   })
+    }
+}
+
+extension TransformRange {
+    /// What `{amount: …, probability: …}` decodes into before it is checked.
+    struct Fields: Sendable {
+        var amount: Double?
+        var probability: Double = 1
+
+        init() {}
+        init(_ range: TransformRange) {
+            amount = Double(range.amount)
+            probability = Double(range.probability)
+        }
+    }
+
+    /// `data.augment.shift` and its siblings as a mapping.
+    static let keys = KeyTable<Fields>(expected: "a mapping like {amount: 4, probability: 0.5}", [
+        Key("amount", sample: "2",
+            decode: { range, value, path, decoding throws(Diagnostic) in
+                range.amount = try decoding.number(value, path)
+            },
+            encode: { range in range.amount.map { plain("\(Float($0))") } }),
+        Key("probability", sample: "0.5",
+            decode: { range, value, path, decoding throws(Diagnostic) in
+                range.probability = try decoding.number(value, path, name: "probability", rule: "between 0 and 1") {
+                    (0 ... 1).contains($0)
+                }
+            },
+            encode: { range in plain("\(Float(range.probability))") }),
     ])
 }
 

@@ -16,8 +16,14 @@ public struct DataSpec: Hashable, Sendable {
         /// Mirror each training image with probability ½ (x → 95 − x, left/right keypoints
         /// swapped). Validation images are never flipped.
         public var flip: Bool
+        /// Shifts, rotations, scaling, brightness and contrast of training faces, each drawn per
+        /// face per epoch; none by default. Validation faces are never transformed.
+        public var transforms: RandomTransforms
 
-        public init(flip: Bool = Defaults.flip) { self.flip = flip }
+        public init(flip: Bool = Defaults.flip, transforms: RandomTransforms = RandomTransforms()) {
+            self.flip = flip
+            self.transforms = transforms
+        }
     }
 
     public var source: Source

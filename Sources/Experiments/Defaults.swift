@@ -18,6 +18,7 @@ import Faces
 /// | `data.rows`                          | all                        | all, complete                                                |
 /// | `data.missing`                       | mask                       | mask, drop                                                   |
 /// | `data.augment.flip`                  | false                      | true, false                                                  |
+/// | `data.augment.shift` / `rotate` / `scale` / `brightness` / `contrast` | none | amount (always), or `{amount: a, probability: p}`: ± pixels (≤ 48) / ± degrees (≤ 180) / factor 1 ± a (a ≤ 0.9) / ± normalised level (≤ 1) / factor 1 ± a (a ≤ 0.9) |
 /// | `model.init.weights`                 | xavier                     | xavier, he                                                   |
 /// | `model.init.distribution`            | uniform                    | normal, uniform                                              |
 /// | `model.init.bias`                    | 0                          | any number                                                   |

@@ -29,7 +29,7 @@ extension DataSpec {
         case .fraction(let fraction, let shuffle): validationText = "\(fraction) of the rows, \(shuffle ? "shuffled" : "the last ones")"
         }
         return "\(sourceText); validation: \(validationText); rows: \(rows.rawValue); missing: \(missing.rawValue); "
-            + "flip: \(augment.flip ? "yes" : "no")"
+            + "flip: \(augment.flip ? "yes" : "no")" + augment.transforms.overview
     }
 }
 
@@ -65,5 +65,17 @@ extension Schedule {
         case .step(let from, let every, let factor): return "\(from) ×\(factor) every \(every) epochs"
         case .cosine(let from, let to): return "\(from) → \(to) cosine"
         }
+    }
+}
+
+extension RandomTransforms {
+    /// "; shift ±4 (p 0.5), rotate ±10" for the transforms that are set, or nothing.
+    var overview: String {
+        let named: [(String, TransformRange?)] = [("shift", shift), ("rotate", rotate), ("scale", scale),
+                                                  ("brightness", brightness), ("contrast", contrast)]
+        let parts = named.compactMap { name, range in
+            range.map { "\(name) ±\($0.amount)" + ($0.probability < 1 ? " (p \($0.probability))" : "") }
+        }
+        return parts.isEmpty ? "" : "; " + parts.joined(separator: ", ")
     }
 }

@@ -44,10 +44,10 @@ extension Experiment {
         return momentum.coefficient.value(at: epoch, of: train.epochs)
     }
 
-    /// How each epoch is cut into batches; order and flips are drawn from `seed`.
+    /// How each epoch is cut into batches; order, flips and transforms are drawn from `seed`.
     public func batchPlan(seed: UInt64) -> BatchPlan {
         BatchPlan(size: train.batchSize, order: train.shuffle ? .shuffled : .file, lastBatch: train.lastBatch,
-                  flip: data.augment.flip, seed: seed)
+                  flip: data.augment.flip, transforms: data.augment.transforms, seed: seed)
     }
 }
 

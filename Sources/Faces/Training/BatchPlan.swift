@@ -1,6 +1,8 @@
-/// How an epoch is cut into mini-batches: order, size, the last batch, and flips. Everything
-/// random comes from `seed`: epoch e's order and flips come from stream e of `SplitMix64(seed:)`,
-/// so an epoch can be recomputed alone (resume) and gives the same batches every time.
+/// How an epoch is cut into mini-batches: order, size, the last batch, flips and the other
+/// random transforms. Everything random comes from `seed`: epoch e's order and flips come from
+/// stream e of `SplitMix64(seed:)`, each face's transforms from a stream of its own
+/// (`RandomTransforms.draw`), so an epoch can be recomputed alone (resume) and gives the same
+/// batches every time.
 public struct BatchPlan: Sendable, Equatable {
     /// Samples per batch (b).
     public var size: Int
@@ -8,15 +10,18 @@ public struct BatchPlan: Sendable, Equatable {
     public var lastBatch: LastBatch
     /// When true, each sample is flipped with probability 0.5, drawn per sample per epoch.
     public var flip: Bool
+    /// Shifts, rotations, scaling, brightness and contrast, drawn per face per epoch.
+    public var transforms: RandomTransforms
     public var seed: UInt64
 
     public init(size: Int, order: BatchOrder = .shuffled, lastBatch: LastBatch = .keep,
-                flip: Bool = false, seed: UInt64) {
+                flip: Bool = false, transforms: RandomTransforms = RandomTransforms(), seed: UInt64) {
         precondition(size > 0, "BatchPlan: batch size must be positive")
         self.size = size
         self.order = order
         self.lastBatch = lastBatch
         self.flip = flip
+        self.transforms = transforms
         self.seed = seed
     }
 

@@ -62,11 +62,15 @@ public struct FaceDataset: Sendable {
         return (FaceDataset(faces, indices: Array(order[..<cut])), FaceDataset(faces, indices: Array(order[cut...])))
     }
 
-    /// The batches of epoch `epoch` (0-based) under `plan`.
+    /// The batches of epoch `epoch` (0-based) under `plan`, with each face's transform when
+    /// the plan has any.
     public func epoch(_ epoch: Int, plan: BatchPlan) -> [BatchSelection] {
         plan.batches(count: count, epoch: epoch).map { selection in
-            BatchSelection(positions: selection.positions, flips: selection.flips,
-                           faceIndices: selection.positions.map { indices[$0] })
+            let faceIndices = selection.positions.map { indices[$0] }
+            let transforms = plan.transforms.isEmpty ? []
+                : faceIndices.map { plan.transforms.draw(seed: plan.seed, epoch: epoch, face: $0) }
+            return BatchSelection(positions: selection.positions, flips: selection.flips,
+                                  faceIndices: faceIndices, transforms: transforms)
         }
     }
 
@@ -80,7 +84,7 @@ public struct FaceDataset: Sendable {
         batch.images.withUnsafeMutableBufferPointer { images in
             batch.targets.withUnsafeMutableBufferPointer { targets in
                 batch.mask.withUnsafeMutableBufferPointer { mask in
-                    fill(faceIndices: selection.faceIndices, flips: selection.flips,
+                    fill(faceIndices: selection.faceIndices, flips: selection.flips, transforms: selection.transforms,
                          images: images.baseAddress!, targets: targets.baseAddress!, mask: mask.baseAddress!)
                 }
             }
@@ -96,14 +100,17 @@ public struct FaceDataset: Sendable {
     /// - Parameters:
     ///   - faceIndices: indices into `faces`; n = faceIndices.count samples.
     ///   - flips: n flags, or empty for none.
+    ///   - transforms: n transforms applied after the flip, or empty for none; a keypoint they
+    ///     move out of the frame is missing (mask 0).
     ///   - images: room for n × 1 × 96 × 96 floats.
     ///   - targets: room for n × 30 floats; (y − 48) / 48, 0 where missing.
     ///   - mask: room for n × 30 floats; 1 present, 0 missing.
-    public func fill(faceIndices: [Int], flips: [Bool],
+    public func fill(faceIndices: [Int], flips: [Bool], transforms: [SampleTransform] = [],
                      images: UnsafeMutablePointer<Float>,
                      targets: UnsafeMutablePointer<Float>,
                      mask: UnsafeMutablePointer<Float>) {
         precondition(flips.isEmpty || flips.count == faceIndices.count)
+        precondition(transforms.isEmpty || transforms.count == faceIndices.count)
         let side = FaceImage.side, pixelCount = FaceImage.pixelCount, width = Keypoint.coordinateCount
         Normalization.imageValues.withUnsafeBufferPointer { table in
             faces.pixels.withUnsafeBufferPointer { pixels in
@@ -122,19 +129,31 @@ public struct FaceDataset: Sendable {
                             for index in 0 ..< pixelCount { image[index] = table[Int(source[index])] }
                         }
                         let coordinates = keypoints.baseAddress! + face * width
+                        let transform = transforms.isEmpty ? nil : transforms[sample]
                         for point in Keypoint.allCases {
                             let into = flip ? point.mirrored.rawValue : point.rawValue
                             let x = coordinates[2 * point.rawValue]
                             let y = coordinates[2 * point.rawValue + 1]
                             // Flipped x in Double, so the normalised target is rounded once.
-                            let targetX = flip ? Float((Double(Flip.lastColumn) - Double(x) - 48) / 48)
+                            var targetX = flip ? Float((Double(Flip.lastColumn) - Double(x) - 48) / 48)
                                                : Normalization.target(x)
+                            var targetY = Normalization.target(y)
+                            if let transform, transform.movesPixels, !x.isNaN, !y.isNaN {
+                                // Out of the frame: missing, never clipped into a wrong label.
+                                let moved = transform.map(x: flip ? Flip.lastColumn - x : x, y: y)
+                                targetX = moved.map { Normalization.target($0.x) } ?? .nan
+                                targetY = moved.map { Normalization.target($0.y) } ?? .nan
+                            }
                             let at = sample * width + 2 * into
                             targets[at] = targetX.isNaN ? 0 : targetX
                             mask[at] = targetX.isNaN ? 0 : 1
-                            let targetY = Normalization.target(y)
                             targets[at + 1] = targetY.isNaN ? 0 : targetY
                             mask[at + 1] = targetY.isNaN ? 0 : 1
+                        }
+                        if let transform {
+                            withUnsafeTemporaryAllocation(of: Float.self, capacity: pixelCount) { scratch in
+                                transform.apply(to: image, scratch: scratch.baseAddress!)
+                            }
                         }
                     }
                 }
@@ -151,4 +170,13 @@ public struct BatchSelection: Sendable, Equatable {
     public var flips: [Bool]
     /// The faces (indices into `FaceDataset.faces`).
     public var faceIndices: [Int]
+    /// Each sample's transform after the flip, or empty when the plan has none.
+    public var transforms: [SampleTransform]
+
+    public init(positions: [Int], flips: [Bool], faceIndices: [Int], transforms: [SampleTransform] = []) {
+        self.positions = positions
+        self.flips = flips
+        self.faceIndices = faceIndices
+        self.transforms = transforms
+    }
 }
