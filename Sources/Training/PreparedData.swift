@@ -13,7 +13,7 @@ public struct PreparedData {
     /// mean over the training rows. A model that does not beat it has learnt nothing.
     public let meanFaceRMSEPixels: Double
 
-    init(_ spec: DataSpec, seed: UInt64) throws {
+    public init(_ spec: DataSpec, seed: UInt64) throws {
         let faces: LabeledFaces
         switch spec.source {
         case .file(let path):

@@ -2,8 +2,10 @@ import ArgumentParser
 import Faces
 import Foundation
 import Inference
+import Experiments
 import Reports
 import Results
+import Training
 
 /// `kplab show [RUN] --data FILE --rows 0-23 --out faces.png`: a contact sheet to look at.
 struct ShowCommand: ParsableCommand {
@@ -21,6 +23,11 @@ struct ShowCommand: ParsableCommand {
             --rows takes 0-based data rows: 0-23, 5, or lists such as 0-3,10,20-22 (at most \
             \(ShowCommand.maximumFaces) faces). The PNG is written through libpng, whole or not at all.
 
+            --augment EXPERIMENT draws what training shows the network instead: the experiment's \
+            training faces (its data, split and seed; --set overrides them) as epoch --epoch \
+            flips and transforms them (data.augment), with their transformed keypoints; a keypoint \
+            moved out of the frame is not drawn. --rows then counts the training rows.
+
             Exit status: 0 written, 1 when the run or a file cannot be used, 2 invalid arguments.
             """)
 
@@ -30,7 +37,14 @@ struct ShowCommand: ParsableCommand {
     var runFolder: String?
 
     @Option(help: ArgumentHelp("Faces to draw: training.csv format (with true keypoints) or test.csv format.", valueName: "file"))
-    var data: String
+    var data: String?
+
+    @Option(help: ArgumentHelp("Draw this experiment's training faces as an epoch of training augments them (instead of --data).",
+                               valueName: "experiment"))
+    var augment: String?
+
+    @Option(help: "With --augment: the epoch (from 1) whose flips and transforms are drawn.")
+    var epoch: Int = 1
 
     @Option(help: ArgumentHelp("Rows to draw, counted from 0 (default: the first 24).", valueName: "list"))
     var rows: String?
@@ -46,10 +60,21 @@ struct ShowCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: TrainedModelOptions
 
+    @OptionGroup var experimentOptions: ExperimentOptions
+
     func validate() throws {
         try PathChecks.outputFile(out, option: "--out")
         guard columns >= 1 else { throw ValidationError("--columns must be at least 1") }
         guard (1 ... 8).contains(scale) else { throw ValidationError("--scale must be 1-8, got \(scale)") }
+        if augment != nil {
+            guard data == nil, runFolder == nil else {
+                throw ValidationError("--augment draws an experiment's own training faces: leave out --data and the run folder")
+            }
+            guard epoch >= 1 else { throw ValidationError("--epoch must be at least 1, got \(epoch)") }
+        } else {
+            guard data != nil else { throw ValidationError("missing --data FILE (or --augment EXPERIMENT)") }
+            guard experimentOptions.overrides.isEmpty else { throw ValidationError("--set goes with --augment") }
+        }
         if let rows {
             do {
                 _ = try RowList.parse(rows, atMost: Self.maximumFaces)
@@ -60,6 +85,8 @@ struct ShowCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let augment { return try drawAugmented(augment) }
+        let data = data ?? ""
         try reportingFailures {
             let file = try FaceFile(contentsOf: data)
             guard file.count > 0 else { throw UserError("\(data) has no faces to draw") }
@@ -79,9 +106,38 @@ struct ShowCommand: ParsableCommand {
             }
             let sheet = ContactSheet(file: file, rows: selected, predictions: predictions, title: title,
                                      columns: columns, scale: scale)
-            let image = sheet.render()
-            try image.writePNG(to: out)
-            print("\(out): \(selected.count) faces, \(image.width)×\(image.height) pixels")
+            try write(sheet, faces: selected.count)
+        }
+    }
+
+    private func write(_ sheet: ContactSheet, faces: Int) throws {
+        let image = sheet.render()
+        try image.writePNG(to: out)
+        print("\(out): \(faces) faces, \(image.width)×\(image.height) pixels")
+    }
+
+    /// `--augment`: the experiment's training faces as epoch `epoch` presents them.
+    private func drawAugmented(_ file: String) throws {
+        let overrides = try experimentOptions.parsedOverrides()
+        try reportingFailures {
+            let experiment = try Experiment.load(contentsOfFile: file, overrides: overrides)
+            guard let seed = experiment.seed else {
+                throw UserError("\(file) has no seed, so its augmentation is drawn anew by each run; give it one (--set seed=1)")
+            }
+            let training = try PreparedData(experiment.data, seed: seed).training
+            let positions: [Int]
+            if let rows {
+                positions = try RowList.parse(rows, atMost: Self.maximumFaces)
+                try RowList.check(positions, rowCount: training.count, file: "\(file)'s training rows")
+            } else {
+                positions = Array(0 ..< min(24, training.count))
+            }
+            let faces = training.augmented(positions.map { training.indices[$0] }, epoch: epoch - 1,
+                                           plan: experiment.batchPlan(seed: seed))
+            let sheet = ContactSheet(file: .labeled(faces), rows: Array(0 ..< faces.count), predictions: nil,
+                                     title: "\(experiment.name): training faces as epoch \(epoch) augments them (seed \(seed))",
+                                     columns: columns, scale: scale)
+            try write(sheet, faces: faces.count)
         }
     }
 }

@@ -176,7 +176,8 @@ import Testing
         try scratch.kplab("run", "tiny.yaml", "--out", "results", "--threads", "1", "--quiet").expectSuccess()
         let run = try scratch.runFolder()
         for arguments in [[run, "--data", "train.csv", "--rows", "0-4,9", "--columns", "3", "--weights", "last"],
-                          ["--data", "train.csv", "--scale", "2"]] {
+                          ["--data", "train.csv", "--scale", "2"],
+                          ["--augment", "tiny.yaml", "--set", "data.augment={flip: true, shift: 3, rotate: 5}", "--rows", "0-5"]] {
             let shown = try scratch.kplab(["show"] + arguments + ["--out", "faces.png"])
             shown.expectSuccess()
             let bytes = try #require(FileManager.default.contents(atPath: scratch.path("faces.png")))
@@ -185,6 +186,12 @@ import Testing
             let faces = arguments.contains("--rows") ? 6 : 24
             #expect(shown.standardOutput == "faces.png: \(faces) faces, \(bigEndian(16))×\(bigEndian(20)) pixels\n")
         }
+        // --augment draws an experiment's own faces, from its seed.
+        let both = try scratch.kplab("show", "--augment", "tiny.yaml", "--data", "train.csv", "--out", "both.png")
+        #expect(both.status == 2 && both.standardError.contains("leave out --data"))
+        let seedless = try scratch.kplab("show", "--augment", "tiny.yaml", "--set", "seed=", "--out", "seedless.png")
+        #expect(seedless.status == 1 && seedless.standardError.contains("has no seed"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("seedless.png")))
     }
 
     @Test func helpExplainsEachCommand() throws {
@@ -193,7 +200,8 @@ import Testing
         let phrases = [
             "evaluate": ["USAGE: kplab evaluate <run> --data <file>", "--format <format>", "--weights <weights>", "Missing coordinates are"],
             "predict": ["USAGE: kplab predict <run> --data <file>", "--lookup <file>", "clipped to 0-96", "RowId,Location"],
-            "show": ["USAGE: kplab show [<run>] --data <file>", "--rows <list>", "subject's left", "libpng"],
+            "show": ["USAGE: kplab show [<run>] [--data <file>] [--augment <experiment>]", "--rows <list>", "subject's left", "libpng",
+                     "--epoch <epoch>"],
         ]
         for (command, expected) in phrases {
             let help = try scratch.kplab(command, "--help")

@@ -180,3 +180,31 @@ public struct BatchSelection: Sendable, Equatable {
         self.transforms = transforms
     }
 }
+
+extension FaceDataset {
+    /// Faces `faceIndices` as epoch `epoch` of `plan` shows them to the network — flipped and
+    /// transformed as drawn for that epoch — back in pixels: grey levels rounded from the
+    /// normalised values, keypoints in pixel coordinates, NaN where masked. For looking at
+    /// augmentation (`kplab show --augment`); each face must take part in the dataset.
+    public func augmented(_ faceIndices: [Int], epoch: Int, plan: BatchPlan) -> LabeledFaces {
+        var drawn: [Int: (flip: Bool, transform: SampleTransform?)] = [:]
+        for selection in self.epoch(epoch, plan: plan) {
+            for (sample, face) in selection.faceIndices.enumerated() {
+                drawn[face] = (selection.flips[sample], selection.transforms.isEmpty ? nil : selection.transforms[sample])
+            }
+        }
+        var result = LabeledFaces()
+        var image = [Float](repeating: 0, count: FaceImage.pixelCount)
+        var targets = [Float](repeating: 0, count: Keypoint.coordinateCount)
+        var mask = [Float](repeating: 0, count: Keypoint.coordinateCount)
+        for face in faceIndices {
+            let (flip, transform) = drawn[face] ?? (false, nil)
+            fill(faceIndices: [face], flips: [flip], transforms: transform.map { [$0] } ?? [],
+                 images: &image, targets: &targets, mask: &mask)
+            let pixels = image.map { UInt8(min(max(($0 * 256).rounded(), 0), 255)) }
+            let coordinates = (0 ..< Keypoint.coordinateCount).map { mask[$0] == 1 ? targets[$0] * 48 + 48 : Float.nan }
+            result.append(pixels: pixels[...], coordinates: coordinates[...])
+        }
+        return result
+    }
+}
