@@ -114,7 +114,9 @@ public final class TrainingLoop {
         let start = Date()
         for (index, selection) in selections.enumerated().dropFirst(position.batchesDone) {
             let place = BatchPosition(epoch: epoch + 1, batch: index + 1, batches: selections.count)
-            data.training.fill(&batch, with: selection)
+            data.training.fill(&batch, with: selection) { count, body in
+                Parallelism.forEachChunk(count: count, threads: network.threads, perThread: 1) { _, range in body(range) }
+            }
             // Dropout's masks come from a stream of their own per (epoch, batch), so a run
             // resumed mid-epoch draws exactly what the uninterrupted run drew.
             var dropout = RandomGenerator(seed: seed, stream: Self.dropoutStream(epoch: epoch, batch: index))

@@ -76,16 +76,27 @@ public struct FaceDataset: Sendable {
 
     /// Fills `batch` with the selected faces, normalised: images pixel / 256, targets
     /// (y − 48) / 48 with mask 1, or target 0 and mask 0 where missing; flipped samples are
-    /// mirrored first (`Flip`).
-    public func fill(_ batch: inout FaceBatch, with selection: BatchSelection) {
+    /// mirrored first (`Flip`), then transformed. `split` may run the samples' ranges on
+    /// several threads (the training loop passes the engine's): each sample is filled alone,
+    /// so the values do not depend on it. (Nouri on the real faces with every transform: the
+    /// fills took 3.4% of a 1-thread epoch, and 3.0% of a 2-thread one split this way.)
+    public func fill(_ batch: inout FaceBatch, with selection: BatchSelection,
+                     split: (_ count: Int, _ body: (Range<Int>) -> Void) -> Void = { count, body in body(0 ..< count) }) {
         precondition(selection.faceIndices.count <= batch.capacity,
                      "FaceDataset.fill: \(selection.faceIndices.count) samples for a batch of capacity \(batch.capacity)")
         let count = selection.faceIndices.count
+        let pixelCount = FaceImage.pixelCount, width = Keypoint.coordinateCount
         batch.images.withUnsafeMutableBufferPointer { images in
             batch.targets.withUnsafeMutableBufferPointer { targets in
                 batch.mask.withUnsafeMutableBufferPointer { mask in
-                    fill(faceIndices: selection.faceIndices, flips: selection.flips, transforms: selection.transforms,
-                         images: images.baseAddress!, targets: targets.baseAddress!, mask: mask.baseAddress!)
+                    let images = images.baseAddress!, targets = targets.baseAddress!, mask = mask.baseAddress!
+                    split(count) { range in
+                        fill(faceIndices: Array(selection.faceIndices[range]),
+                             flips: selection.flips.isEmpty ? [] : Array(selection.flips[range]),
+                             transforms: selection.transforms.isEmpty ? [] : Array(selection.transforms[range]),
+                             images: images + range.lowerBound * pixelCount, targets: targets + range.lowerBound * width,
+                             mask: mask + range.lowerBound * width)
+                    }
                 }
             }
         }
