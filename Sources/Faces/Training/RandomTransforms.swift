@@ -124,18 +124,23 @@ public struct SampleTransform: Sendable, Equatable {
         let side = FaceImage.side, count = FaceImage.pixelCount
         if movesPixels {
             scratch.update(from: image, count: count)
-            let c = Self.centre, last = Float(side - 1)
+            let c = Self.centre, last = Float(side - 1), (i0, i1, i2, i3) = inverse
             for row in 0 ..< side {
+                // The source point moves by (i0, i2) per column: the row's part is computed once.
+                let dy = Float(row) - c - shiftY
+                let rowX = c + i1 * dy, rowY = c + i3 * dy, out = image + row * side
                 for column in 0 ..< side {
-                    let dx = Float(column) - c - shiftX, dy = Float(row) - c - shiftY
-                    let x = min(max(c + (inverse.0 * dx + inverse.1 * dy), 0), last)
-                    let y = min(max(c + (inverse.2 * dx + inverse.3 * dy), 0), last)
+                    let dx = Float(column) - c - shiftX
+                    var x = rowX + i0 * dx, y = rowY + i2 * dx
+                    x = x < 0 ? 0 : (x > last ? last : x)
+                    y = y < 0 ? 0 : (y > last ? last : y)
                     let x0 = Int(x), y0 = Int(y)
-                    let x1 = min(x0 + 1, side - 1), y1 = min(y0 + 1, side - 1)
+                    let x1 = x0 < side - 1 ? x0 + 1 : x0, y1 = y0 < side - 1 ? y0 + 1 : y0
                     let fx = x - Float(x0), fy = y - Float(y0)
-                    let top = scratch[y0 * side + x0] + (scratch[y0 * side + x1] - scratch[y0 * side + x0]) * fx
-                    let bottom = scratch[y1 * side + x0] + (scratch[y1 * side + x1] - scratch[y1 * side + x0]) * fx
-                    image[row * side + column] = top + (bottom - top) * fy
+                    let top = scratch + y0 * side, bottom = scratch + y1 * side
+                    let upper = top[x0] + (top[x1] - top[x0]) * fx
+                    let lower = bottom[x0] + (bottom[x1] - bottom[x0]) * fx
+                    out[column] = upper + (lower - upper) * fy
                 }
             }
         }
