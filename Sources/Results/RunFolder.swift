@@ -43,11 +43,24 @@ public struct RunFolder: Sendable {
     public func acquireLock() throws -> RunLock {
         let descriptor = open(lock, O_RDWR | O_CREAT, 0o644)
         guard descriptor >= 0 else { throw UserError("cannot create \(lock): \(String(cString: strerror(errno)))") }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        guard Self.lockPatiently(descriptor) else {
             close(descriptor)
             throw UserError("\(path) is being trained by another kplab process right now")
         }
         return RunLock(descriptor: descriptor)
+    }
+
+    /// Takes the exclusive lock on `descriptor`, trying for up to 0.2 s: a process that only
+    /// looks (`isBeingTrained`, from a sweep deciding whether a run is another's) holds it for
+    /// microseconds, a trainer for the run's life. Refusing at the first try let two sweeps of
+    /// the same runs fail each other's runs when a probe and a start met.
+    static func lockPatiently(_ descriptor: Int32) -> Bool {
+        for attempt in 0 ..< 20 {
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
+            guard errno == EWOULDBLOCK, attempt < 19 else { return false }
+            usleep(10_000)
+        }
+        return false
     }
 
     /// Removes the files of an earlier attempt (not the lock, which the caller holds).

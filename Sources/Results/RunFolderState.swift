@@ -59,7 +59,8 @@ extension RunFolder {
         let descriptor = open(lock, O_RDWR)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
-        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 {
+        // Patiently, as `kplab run` locks: another process's probe holds it for a moment only.
+        if RunFolder.lockPatiently(descriptor) {
             flock(descriptor, LOCK_UN)
             return false
         }

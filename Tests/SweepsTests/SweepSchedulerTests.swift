@@ -11,8 +11,8 @@ import Testing
     /// `fake run FILE --out RESULTS --threads N --quiet [--resume]`. The run's name and id come
     /// from the file's place (`RESULTS/.sweep/<name>/<run-id>.yaml`); `RESULTS/../behaviour/<run-id>`
     /// may hold "status exit-code [seconds]" (default "completed 0"), or "wait", to wait for
-    /// SIGINT. Like `kplab run` it holds the run's lock while it works and refuses a run that
-    /// another process holds or has completed.
+    /// SIGINT. Like `kplab run` it holds the run's lock while it works (waiting 0.2 s for it, as
+    /// `kplab run` does) and refuses a run that another process holds or has completed.
     static let fakeWorker = """
         #!/bin/sh
         file=$2; out=$4; threads=$6; resume=no
@@ -20,14 +20,15 @@ import Testing
         id=$(basename "$file" .yaml); name=$(basename "$(dirname "$file")")
         folder="$out/$name/$id"; behaviour="$out/../behaviour/$id"
         exec 9>"$folder/.lock"
-        flock -n 9 || { echo "$folder is being trained by another kplab process right now" >&2; exit 1; }
+        flock -w 0.2 9 || { echo "$folder is being trained by another kplab process right now" >&2; exit 1; }
         grep -q '"completed"' "$folder/run.json" 2>/dev/null && { echo "$folder already holds a run" >&2; exit 1; }
         echo "$id threads=$threads resume=$resume" >> "$out/../calls"
         status=completed; code=0; seconds=0
         [ -f "$behaviour" ] && read status code seconds < "$behaviour"
         sleep "${seconds:-0}"
         if [ "$status" = stolen ]; then  # another process completes the run while this one starts
-            printf '{"status": "completed"}' > "$folder/run.json"; echo "$folder already holds a run" >&2; exit 1
+            printf '{"status": "completed"}' > "$folder/run.json.partial" && mv "$folder/run.json.partial" "$folder/run.json"
+            echo "$folder already holds a run" >&2; exit 1
         fi
         if [ "$status" = wait ]; then
             trap 'printf "{\\"status\\": \\"interrupted\\"}" > "$folder/run.json"; exit 130' INT
@@ -36,7 +37,9 @@ import Testing
         fi
         echo "epoch 1 of $id"
         echo "something went wrong in $id" >&2
-        printf '{"status": "%s"}' "$status" > "$folder/run.json"
+        # Written whole, as kplab writes its record: a sweep that reads it half-written would
+        # count the run neither finished nor another's.
+        printf '{"status": "%s"}' "$status" > "$folder/run.json.partial" && mv "$folder/run.json.partial" "$folder/run.json"
         exit $code
         """
 
