@@ -251,8 +251,8 @@ static float *kp_buffer(float **buffer, long *size, long needed) {
 }
 
 /// The blocked product (see the file's comment); `pairs` = 1 when the microkernel takes two
-/// B panels at once (the AVX-512 version, whose 32 registers hold an 8×32 tile); `mr` the
-/// tile's rows.
+/// B panels at once (the AVX-512 version, whose 32 registers hold a 6×32 or 8×32 tile); `mr`
+/// the tile's rows.
 ///
 /// When k is small, a B stored untransposed is read in place, 16 columns of a row per step,
 /// rather than packed: the copy cost as much as the multiplication (a convolution's per-tap
@@ -334,20 +334,21 @@ static int kp_tile_rows(kp_gemm_version version, long m) {
 
 #define KP_GEMM_PARAMETERS kp_operand a, kp_operand b, long m, long n, long k, kp_output c, int accumulate
 #define KP_GEMM_ARGUMENTS a, b, m, n, k, c, accumulate
-#if KP_HAS_X86_VERSIONS
-KP_AVX512 static void kp_gemm_avx512(KP_GEMM_PARAMETERS, int tileRows) {
+/// Paired tiles of `tileRows` (6 or 8) rows, each a constant in its own copy of the body.
+KP_INLINE void kp_gemm_paired_body(KP_GEMM_PARAMETERS, int tileRows) {
     if (tileRows == 8)
         kp_gemm_body(KP_GEMM_ARGUMENTS, 1, 8);
     else
         kp_gemm_body(KP_GEMM_ARGUMENTS, 1, 6);
 }
+#if KP_HAS_X86_VERSIONS
+KP_AVX512 static void kp_gemm_avx512(KP_GEMM_PARAMETERS, int tileRows) {
+    kp_gemm_paired_body(KP_GEMM_ARGUMENTS, tileRows);
+}
 KP_AVX2 static void kp_gemm_avx2(KP_GEMM_PARAMETERS) { kp_gemm_body(KP_GEMM_ARGUMENTS, 0, 6); }
 /// The AVX-512 version's tiles in AVX2 instructions, for tests on CPUs without AVX-512.
 KP_AVX2 static void kp_gemm_avx512_tiles_in_avx2(KP_GEMM_PARAMETERS, int tileRows) {
-    if (tileRows == 8)
-        kp_gemm_body(KP_GEMM_ARGUMENTS, 1, 8);
-    else
-        kp_gemm_body(KP_GEMM_ARGUMENTS, 1, 6);
+    kp_gemm_paired_body(KP_GEMM_ARGUMENTS, tileRows);
 }
 #endif
 static void kp_gemm_portable(KP_GEMM_PARAMETERS) { kp_gemm_body(KP_GEMM_ARGUMENTS, 0, 6); }
@@ -385,12 +386,13 @@ static void kp_product(kp_operand left, kp_operand right, long m, long n, long k
         m = n;
         n = rows;
     }
+    const int tileRows = kp_tile_rows(version, m);
     switch (version) {
 #if KP_HAS_X86_VERSIONS
     case KP_GEMM_AVX512_TILES_IN_AVX2:
-        kp_gemm_avx512_tiles_in_avx2(left, right, m, n, k, out, accumulate, kp_tile_rows(version, m));
+        kp_gemm_avx512_tiles_in_avx2(left, right, m, n, k, out, accumulate, tileRows);
         return;
-    case KP_GEMM_AVX512: kp_gemm_avx512(left, right, m, n, k, out, accumulate, kp_tile_rows(version, m)); return;
+    case KP_GEMM_AVX512: kp_gemm_avx512(left, right, m, n, k, out, accumulate, tileRows); return;
     case KP_GEMM_AVX2: kp_gemm_avx2(left, right, m, n, k, out, accumulate); return;
 #endif
     default: kp_gemm_portable(left, right, m, n, k, out, accumulate); return;

@@ -42,9 +42,9 @@ public enum VectorKernels {
         kp_fma_peak_probe(iterations)
     }
 
-    /// For tests: `gemm` through the AVX-512 version's 6×32 tiles run with AVX2 instructions,
-    /// so that machines without AVX-512 check that code too. False (and the ordinary product
-    /// computed) when the CPU lacks AVX2.
+    /// For tests: `gemm` through the AVX-512 version's 6×32 and 8×32 tiles run with AVX2
+    /// instructions, so that machines without AVX-512 check that code too. False (and the
+    /// ordinary product computed) when the CPU lacks AVX2.
     static func gemmPairedForTesting(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                      accumulate: Bool, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {

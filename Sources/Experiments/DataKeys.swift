@@ -58,23 +58,23 @@ extension Key where Spec == DataSpec.Augment {
         let rule = "at least 0 and at most \(largest == largest.rounded() ? "\(Int(largest))" : "\(largest)")"
         return Key(name, sample: sample,
                    decode: { spec, value, path, decoding throws(Diagnostic) in
-                       if value.mapping == nil {
-                           let amount = try decoding.number(value, path, name: what, rule: rule) { (0 ... largest).contains($0) }
-                           spec[keyPath: field] = TransformRange(amount: Float(amount))
+                       // The amount, alone or in the mapping, is checked against this transform's range.
+                       func amount(_ node: Node, _ path: [String]) throws(Diagnostic) -> Float {
+                           Float(try decoding.number(node, path, name: what, rule: rule) { (0 ... largest).contains($0) })
+                       }
+                       guard value.mapping != nil else {
+                           spec[keyPath: field] = TransformRange(amount: try amount(value, path))
                            return
                        }
                        let fields = try TransformRange.keys.fields(value, path, decoding: decoding)
                        var range = TransformRange.Fields()
                        try TransformRange.keys.decode(fields, into: &range, decoding: decoding)
-                       guard let amount = range.amount else {
+                       guard let amountNode = fields["amount"] else {
                            throw decoding.error("missing required key 'amount' in '\(path.joined(separator: "."))' "
                                                 + "(e.g. \(name): {amount: \(sample), probability: 0.5})", at: value, path: path)
                        }
-                       guard (0 ... largest).contains(amount) else {
-                           throw decoding.error("\(what) must be \(rule), found \(fields["amount"]?.scalar?.text ?? "\(amount)")",
-                                                at: fields["amount"] ?? value, path: fields.path("amount"))
-                       }
-                       spec[keyPath: field] = TransformRange(amount: Float(amount), probability: Float(range.probability))
+                       spec[keyPath: field] = TransformRange(amount: try amount(amountNode, fields.path("amount")),
+                                                             probability: Float(range.probability))
                    },
                    encode: { spec in
                        spec[keyPath: field].map { TransformRange.keys.encode(TransformRange.Fields($0)) }

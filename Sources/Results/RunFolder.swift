@@ -55,12 +55,13 @@ public struct RunFolder: Sendable {
     /// microseconds, a trainer for the run's life. Refusing at the first try let two sweeps of
     /// the same runs fail each other's runs when a probe and a start met.
     static func lockPatiently(_ descriptor: Int32) -> Bool {
-        for attempt in 0 ..< 20 {
-            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
-            guard errno == EWOULDBLOCK, attempt < 19 else { return false }
+        var attempts = 1
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK, attempts < 20 else { return false }  // errno stays the refusal's
+            attempts += 1
             usleep(10_000)
         }
-        return false
+        return true
     }
 
     /// Removes the files of an earlier attempt (not the lock, which the caller holds).

@@ -1,8 +1,8 @@
 import ArgumentParser
+import Experiments
 import Faces
 import Foundation
 import Inference
-import Experiments
 import Reports
 import Results
 import Training
@@ -85,18 +85,27 @@ struct ShowCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let augment { return try drawAugmented(augment) }
-        let data = data ?? ""
+        if let augment {
+            try drawAugmented(augment)
+        } else if let data {  // validate() asks for one of the two
+            try drawFile(data)
+        }
+    }
+
+    /// The rows of `--rows` checked against `count` rows of `what`, or the first 24.
+    private func selectedRows(count: Int, of what: String) throws -> [Int] {
+        guard let rows else { return Array(0 ..< min(24, count)) }
+        let selected = try RowList.parse(rows, atMost: Self.maximumFaces)
+        try RowList.check(selected, rowCount: count, file: what)
+        return selected
+    }
+
+    /// `--data`: the file's faces, with a run's predictions when a run folder is given.
+    private func drawFile(_ data: String) throws {
         try reportingFailures {
             let file = try FaceFile(contentsOf: data)
             guard file.count > 0 else { throw UserError("\(data) has no faces to draw") }
-            let selected: [Int]
-            if let rows {
-                selected = try RowList.parse(rows, atMost: Self.maximumFaces)
-                try RowList.check(selected, rowCount: file.count, file: data)
-            } else {
-                selected = Array(0 ..< min(24, file.count))
-            }
+            let selected = try selectedRows(count: file.count, of: data)
             var predictions: [Float]?
             var title = "\(data): " + (file.truth(0) == nil ? "faces" : "true keypoints")
             if let runFolder {
@@ -125,13 +134,7 @@ struct ShowCommand: ParsableCommand {
                 throw UserError("\(file) has no seed, so its augmentation is drawn anew by each run; give it one (--set seed=1)")
             }
             let training = try PreparedData(experiment.data, seed: seed).training
-            let positions: [Int]
-            if let rows {
-                positions = try RowList.parse(rows, atMost: Self.maximumFaces)
-                try RowList.check(positions, rowCount: training.count, file: "\(file)'s training rows")
-            } else {
-                positions = Array(0 ..< min(24, training.count))
-            }
+            let positions = try selectedRows(count: training.count, of: "\(file)'s training rows")
             let faces = training.augmented(positions.map { training.indices[$0] }, epoch: epoch - 1,
                                            plan: experiment.batchPlan(seed: seed))
             let sheet = ContactSheet(file: .labeled(faces), rows: Array(0 ..< faces.count), predictions: nil,

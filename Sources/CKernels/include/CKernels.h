@@ -86,9 +86,9 @@ void kp_gemm(int transposeA, int transposeB, long m, long n, long k,
 void kp_gemm_rows(int transposeB, long m, long n, long k, const float *a, long lda, const float *b,
                   const long *rowOffsets, int accumulate, float *c, long ldc);
 
-/// For tests: `kp_gemm` through the AVX-512 version's pairs of 16-column panels (6×32 tiles),
-/// run with AVX2 instructions, so that a CPU without AVX-512 checks that code's logic. Returns
-/// 0, having run the ordinary product, when the CPU lacks AVX2.
+/// For tests: `kp_gemm` through the AVX-512 version's pairs of 16-column panels (6×32 or 8×32
+/// tiles), run with AVX2 instructions, so that a CPU without AVX-512 checks that code's
+/// logic. Returns 0, having run the ordinary product, when the CPU lacks AVX2.
 int kp_gemm_paired_for_testing(int transposeA, int transposeB, long m, long n, long k, const float *a, long lda,
                                const float *b, long ldb, int accumulate, float *c, long ldc);
 

@@ -124,6 +124,9 @@ public struct FaceDataset: Sendable {
         precondition(flips.isEmpty || flips.count == faceIndices.count)
         precondition(transforms.isEmpty || transforms.count == faceIndices.count)
         let side = FaceImage.side, pixelCount = FaceImage.pixelCount, width = Keypoint.coordinateCount
+        // The warp's copy of an image, once for the call rather than once per face.
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: transforms.isEmpty ? 0 : pixelCount)
+        defer { scratch.deallocate() }
         Normalization.imageValues.withUnsafeBufferPointer { table in
             faces.pixels.withUnsafeBufferPointer { pixels in
                 faces.keypoints.withUnsafeBufferPointer { keypoints in
@@ -162,11 +165,7 @@ public struct FaceDataset: Sendable {
                             targets[at + 1] = targetY.isNaN ? 0 : targetY
                             mask[at + 1] = targetY.isNaN ? 0 : 1
                         }
-                        if let transform {
-                            withUnsafeTemporaryAllocation(of: Float.self, capacity: pixelCount) { scratch in
-                                transform.apply(to: image, scratch: scratch.baseAddress!)
-                            }
-                        }
+                        transform?.apply(to: image, scratch: scratch)
                     }
                 }
             }
@@ -213,8 +212,10 @@ extension FaceDataset {
             let (flip, transform) = drawn[face] ?? (false, nil)
             fill(faceIndices: [face], flips: [flip], transforms: transform.map { [$0] } ?? [],
                  images: &image, targets: &targets, mask: &mask)
-            let pixels = image.map { UInt8(min(max(($0 * 256).rounded(), 0), 255)) }
-            let coordinates = (0 ..< Keypoint.coordinateCount).map { mask[$0] == 1 ? targets[$0] * 48 + 48 : Float.nan }
+            let pixels = image.map { UInt8(min(max(($0 * Normalization.pixelScale).rounded(), 0), 255)) }
+            let coordinates = (0 ..< Keypoint.coordinateCount).map {
+                mask[$0] == 1 ? Normalization.pixels(fromTarget: targets[$0]) : Float.nan
+            }
             result.append(pixels: pixels[...], coordinates: coordinates[...])
         }
         return result

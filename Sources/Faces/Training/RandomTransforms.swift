@@ -47,25 +47,23 @@ public struct RandomTransforms: Hashable, Sendable {
         (1 << 63) | (UInt64(truncatingIfNeeded: epoch) << 32) | UInt64(truncatingIfNeeded: face) & 0xFFFF_FFFF
     }
 
-    /// Face `face`'s transform in epoch `epoch`. Every configured transform takes its two
-    /// draws (whether it applies, then its value) whether or not it applies, so that one
+    /// Face `face`'s transform in epoch `epoch`. Every configured transform takes its draws
+    /// (whether it applies, then its values) whether or not it applies, so that one
     /// transform's probability never changes another's value.
     public func draw(seed: UInt64, epoch: Int, face: Int) -> SampleTransform {
         var generator = SplitMix64(seed: seed, stream: Self.stream(epoch: epoch, face: face))
-        func value(_ range: TransformRange?) -> Float {
-            guard let range else { return 0 }
+        /// `count` values of `range` (a shift has two), or zeros when it does not apply.
+        func values(_ range: TransformRange?, _ count: Int = 1) -> [Float] {
+            guard let range else { return [Float](repeating: 0, count: count) }
             let applies = generator.chance(range.probability)
-            let drawn = generator.uniform(-range.amount ... range.amount)
-            return applies ? drawn : 0
+            let drawn = (0 ..< count).map { _ in generator.uniform(-range.amount ... range.amount) }
+            return applies ? drawn : [Float](repeating: 0, count: count)
         }
-        let shiftApplies = shift.map { generator.chance($0.probability) } ?? false
-        let shiftX = shift.map { generator.uniform(-$0.amount ... $0.amount) } ?? 0
-        let shiftY = shift.map { generator.uniform(-$0.amount ... $0.amount) } ?? 0
-        let degrees = value(rotate), relativeScale = value(scale)
-        let brightness = value(brightness), contrast = value(contrast)
-        return SampleTransform(shiftX: shiftApplies ? shiftX : 0, shiftY: shiftApplies ? shiftY : 0,
-                               degrees: degrees, scale: 1 + relativeScale,
-                               brightness: brightness, contrast: 1 + contrast)
+        // In this order: a shift's two values, then one for each other transform.
+        let offset = values(shift, 2), degrees = values(rotate)[0], relativeScale = values(scale)[0]
+        let level = values(brightness)[0], relativeContrast = values(contrast)[0]
+        return SampleTransform(shiftX: offset[0], shiftY: offset[1], degrees: degrees, scale: 1 + relativeScale,
+                               brightness: level, contrast: 1 + relativeContrast)
     }
 }
 
@@ -147,7 +145,7 @@ public struct SampleTransform: Sendable, Equatable {
         if changesLevels {
             var sum: Float = 0
             for index in 0 ..< count { sum += image[index] }
-            let mean = sum / Float(count), brightest: Float = 255 / 256
+            let mean = sum / Float(count), brightest = 255 / Normalization.pixelScale
             for index in 0 ..< count {
                 image[index] = min(max((image[index] - mean) * contrast + mean + brightness, 0), brightest)
             }
