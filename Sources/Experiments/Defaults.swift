@@ -41,6 +41,7 @@ import Faces
 /// | `train.early_stopping`               | off                        | `{patience: N, min_delta: d}`; `min_delta` defaults to 0     |
 /// | `train.max_wall_time`                | none                       | seconds, or a string like `90s`, `30m`, `2h`                 |
 /// | `train.diagnostics`                  | false                      | true, false                                                  |
+/// | `train.tta`                          | none                       | none, flip (validation scores each face's mean with its mirror's prediction; the run's default for evaluate, predict, show) |
 ///
 /// The network's input is 1×96×96 and its output must be 30 values (15 keypoints × x, y).
 public enum Defaults {
@@ -72,6 +73,7 @@ public enum Defaults {
     public static let l2 = 0.0
     public static let earlyStoppingMinDelta = 0.0
     public static let diagnostics = false
+    public static let testTimeAugmentation = TestTimeAugmentation.none
 
     /// 0.01 for SGD, 0.001 for Adam (the rates each is usually started with).
     public static func learningRate(for optimizer: OptimizerSpec) -> Double {

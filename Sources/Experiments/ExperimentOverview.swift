@@ -42,6 +42,7 @@ extension TrainSpec {
         }
         if let maxWallTime { parts.append("at most \(maxWallTime) s") }
         if diagnostics { parts.append("diagnostics") }
+        if tta == .flip { parts.append("validation with test-time flips") }
         return parts.joined(separator: "; ")
     }
 }

@@ -31,6 +31,12 @@ extension TrainSpec {
             },
             encode: { train in train.maxWallTime.map { plain("\($0)") } ?? null }),
         .boolean("diagnostics", \.diagnostics, sample: "true"),
+        // Left out of the canonical form when none, so runs from before the key keep their identity.
+        Key("tta", sample: "flip",
+            decode: { train, value, path, decoding throws(Diagnostic) in
+                train.tta = try decoding.choice(value, path, what: "test-time augmentation")
+            },
+            encode: { train in train.tta == .none ? nil : plain(train.tta.rawValue) }),
     ])
 }
 

@@ -33,11 +33,15 @@ public struct TrainSpec: Hashable, Sendable {
     public var maxWallTime: Double?
     /// Log per-layer statistics (activation and gradient magnitudes) every epoch.
     public var diagnostics: Bool
+    /// How validation forms each face's prediction (`flip`: the mean with its mirror's), and
+    /// what `evaluate`, `predict` and `show` do for this run unless told otherwise.
+    public var tta: TestTimeAugmentation
 
     public init(epochs: Int, batchSize: Int = Defaults.batchSize, shuffle: Bool = Defaults.shuffle,
                 lastBatch: LastBatch = Defaults.lastBatch, optimizer: OptimizerSpec = Defaults.optimizer,
                 learningRate: Schedule? = nil, l2: Double = Defaults.l2, earlyStopping: EarlyStopping? = nil,
-                maxWallTime: Double? = nil, diagnostics: Bool = Defaults.diagnostics) {
+                maxWallTime: Double? = nil, diagnostics: Bool = Defaults.diagnostics,
+                tta: TestTimeAugmentation = Defaults.testTimeAugmentation) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.shuffle = shuffle
@@ -48,5 +52,6 @@ public struct TrainSpec: Hashable, Sendable {
         self.earlyStopping = earlyStopping
         self.maxWallTime = maxWallTime
         self.diagnostics = diagnostics
+        self.tta = tta
     }
 }

@@ -31,19 +31,23 @@ public struct Evaluation: Sendable {
         }
     }
 
-    /// Runs `dataset` through `network` in batches of at most `batch.capacity`.
-    public init(network: Network, dataset: FaceDataset, batch: inout FaceBatch) {
+    /// Runs `dataset` through `network` in batches of at most `batch.capacity`, each face's
+    /// prediction formed as `tta` says.
+    public init(network: Network, dataset: FaceDataset, batch: inout FaceBatch, tta: TestTimeAugmentation = .none) {
+        self.init(dataset: dataset, batch: &batch) { network.keypoints($0, tta: tta) }
+    }
+
+    /// Scores the normalised keypoints `predict` gives for each filled batch of `dataset` (in
+    /// file order, at most `batch.capacity` faces): one network, or an ensemble.
+    public init(dataset: FaceDataset, batch: inout FaceBatch, predict: (FaceBatch) throws -> [Float]) rethrows {
         let width = Keypoint.coordinateCount
         var squaredErrors = [Double](repeating: 0, count: width)
         var presentCounts = [Int](repeating: 0, count: width)
         var spread = OutputSpread(width: width)
-        var unused = RandomGenerator(seed: 0)  // inference draws nothing
         let inFileOrder = BatchPlan(size: batch.capacity, order: .file, lastBatch: .keep, flip: false, seed: 0)
         for selection in dataset.epoch(0, plan: inFileOrder) {
             dataset.fill(&batch, with: selection)
-            let predictions = batch.images.withUnsafeBufferPointer {
-                network.forward($0, count: batch.count, training: false, rng: &unused)
-            }
+            let predictions = try predict(batch)
             for sample in 0..<batch.count {
                 for coordinate in 0..<width {
                     let at = sample * width + coordinate
@@ -55,7 +59,9 @@ public struct Evaluation: Sendable {
             }
             batch.targets.withUnsafeBufferPointer { targets in
                 batch.mask.withUnsafeBufferPointer { mask in
-                    spread.add(predictions: predictions, targets: targets, mask: mask, count: batch.count)
+                    predictions.withUnsafeBufferPointer {
+                        spread.add(predictions: $0, targets: targets, mask: mask, count: batch.count)
+                    }
                 }
             }
         }

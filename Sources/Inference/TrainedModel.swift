@@ -8,9 +8,7 @@ import Results
 /// weights of `model.best.kpw` or `model.last.kpw`, run in batches without dropout.
 ///
 ///     let model = try TrainedModel(runFolder: "results/cnn/cnn-1a2b3c4d", weights: .best, threads: 4)
-///     let pixels = model.predict(count: faces.count) { range, destination in
-///         faces.writeImages(range, into: destination)
-///     }                                           // faces.count × 30, in pixels
+///     let pixels = try model.predict(faces)       // faces.count × 30, in pixels
 public final class TrainedModel {
     /// Which of a run's two weight files to use.
     public enum Weights: String, CaseIterable, Sendable {
@@ -24,6 +22,8 @@ public final class TrainedModel {
     /// The run's experiment, from its canonical `config.yaml`.
     public let experiment: Experiment
     public let weights: Weights
+    /// How each face's prediction is formed: the run's `train.tta` unless the caller chose.
+    public let tta: TestTimeAugmentation
     /// The weights file read.
     public let weightsPath: String
     /// Faces per forward pass.
@@ -40,8 +40,9 @@ public final class TrainedModel {
     ///   - threads: threads the network splits each batch across.
     /// - Throws: `UserError` when the folder, its config or its weights cannot be read, or the
     ///   weights do not fit the network the config describes.
+    ///   - tta: test-time augmentation; nil uses the run's own (`train.tta`), as its validation did.
     public init(runFolder path: String, weights: Weights = .best, batchSize: Int? = nil, faceCount: Int? = nil,
-                threads: Int = 1) throws {
+                threads: Int = 1, tta: TestTimeAugmentation? = nil) throws {
         let folder = RunFolder(path: path)
         guard FileManager.default.fileExists(atPath: folder.config) else {
             throw UserError("\(path) is not a run folder: it has no config.yaml (expected results/<experiment>/<run-id>)")
@@ -86,70 +87,41 @@ public final class TrainedModel {
         self.folder = folder
         self.experiment = experiment
         self.weights = weights
+        self.tta = tta ?? experiment.train.tta
         self.weightsPath = weightsPath
         self.network = network
         self.record = record
     }
 
-    /// Predicted keypoints in pixels for `count` faces, computed `batchSize` faces at a time.
-    /// - Parameters:
-    ///   - label: how a person refers to face i (0-based) in a message: "row 12", "image 1783".
-    ///   - images: fills room for range.count × 1 × 96 × 96 floats with faces `range`,
-    ///     normalised as in training (pixel / 256).
-    /// - Returns: count × 30 coordinates in pixels (48 · output + 48), in Kaggle's order.
+    /// The normalised keypoints (count × 30) for `count` normalised faces, formed as `tta` says.
+    /// - Parameter label: how a person refers to face i (0 … count − 1) of these.
     /// - Throws: `UserError` naming the face when a prediction is not finite: clipping would
     ///   turn NaN into a plausible 48 and hide that the network gives no answer.
-    public func predict(count: Int, label: (Int) -> String = { "face \($0 + 1)" },
-                        images: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) throws -> [Float] {
-        let width = Keypoint.coordinateCount
-        var predictions = [Float](repeating: 0, count: count * width)
-        var input = [Float](repeating: 0, count: batchSize * FaceImage.pixelCount)
-        // Dropout is off (training: false), so the generator is never drawn from.
-        var rng = RandomGenerator(seed: 0)
-        var start = 0
-        while start < count {
-            let range = start ..< min(count, start + batchSize)
-            input.withUnsafeMutableBufferPointer { images(range, $0.baseAddress!) }
-            let outputs = input.withUnsafeBufferPointer {
-                network.forward(UnsafeBufferPointer(rebasing: $0[0 ..< range.count * FaceImage.pixelCount]),
-                                count: range.count, training: false, rng: &rng)
-            }
-            for index in 0 ..< range.count * width {
-                let pixels = Normalization.pixels(fromTarget: outputs[index])
-                guard pixels.isFinite else {
-                    throw UserError("\(weightsPath): the prediction of \(Keypoint.columnNames[index % width]) for "
-                                    + "\(label(range.lowerBound + index / width)) is \(pixels); \(Self.unusableAdvice)")
-                }
-                predictions[range.lowerBound * width + index] = pixels
-            }
-            start = range.upperBound
+    func keypoints(_ images: UnsafeBufferPointer<Float>, count: Int, label: (Int) -> String) throws -> [Float] {
+        let keypoints = network.keypoints(images, count: count, tta: tta)
+        if let index = keypoints.firstIndex(where: { !$0.isFinite }) {
+            let width = Keypoint.coordinateCount
+            throw UserError("\(weightsPath): the prediction of \(Keypoint.columnNames[index % width]) for "
+                            + "\(label(index / width)) is \(Normalization.pixels(fromTarget: keypoints[index])); \(Self.unusableAdvice)")
         }
-        return predictions
+        return keypoints
+    }
+
+    /// Predicted keypoints in pixels for `count` faces (`Ensemble.predict` with this run alone).
+    public func predict(count: Int, label: @escaping (Int) -> String = { "face \($0 + 1)" },
+                        images: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) throws -> [Float] {
+        try Ensemble([self]).predict(count: count, label: label, images: images)
     }
 
     /// Predictions for every face of a test-format file: faces.count × 30 pixels.
-    public func predict(_ faces: UnlabeledFaces) throws -> [Float] {
-        try predict(count: faces.count, label: { "image \(faces.imageIds[$0])" }) { faces.writeImages($0, into: $1) }
-    }
+    public func predict(_ faces: UnlabeledFaces) throws -> [Float] { try Ensemble([self]).predict(faces) }
 
-    /// Predictions for faces `rows` of a data file of either format, in that order:
-    /// rows.count × 30 pixels.
-    public func predict(_ file: FaceFile, rows: [Int]) throws -> [Float] {
-        try predict(count: rows.count, label: { file.label(rows[$0]) }) { file.writeImages(rows[$0], into: $1) }
-    }
+    /// Predictions for faces `rows` of a data file of either format, in that order.
+    public func predict(_ file: FaceFile, rows: [Int]) throws -> [Float] { try Ensemble([self]).predict(file, rows: rows) }
 
-    /// The masked squared errors of the model over every face of `faces` (missing coordinates
-    /// are skipped), normalised exactly as in training: the numbers `val_rmse_px` is made of.
-    /// - Throws: `UserError` when a scored prediction is not finite (the RMSE would be NaN).
-    public func evaluate(_ faces: LabeledFaces) throws -> Evaluation {
-        var batch = FaceBatch(capacity: batchSize)
-        let evaluation = Evaluation(network: network, dataset: FaceDataset(faces, rows: .all, missing: .mask), batch: &batch)
-        if let coordinate = evaluation.squaredErrors.firstIndex(where: { !$0.isFinite }) {
-            throw UserError("\(weightsPath): the predictions of \(Keypoint.columnNames[coordinate]) are not finite for "
-                            + "some faces; \(Self.unusableAdvice)")
-        }
-        return evaluation
-    }
+    /// The masked squared errors of the model over every face of `faces`: the numbers
+    /// `val_rmse_px` is made of (`Ensemble.evaluate` with this run alone).
+    public func evaluate(_ faces: LabeledFaces) throws -> Evaluation { try Ensemble([self]).evaluate(faces) }
 
     /// What to do about weights that give no usable prediction.
     static let unusableAdvice = "the weights are unusable (the run diverged or the file is damaged): "

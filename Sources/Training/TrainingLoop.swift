@@ -156,7 +156,7 @@ public final class TrainingLoop {
     /// or nil to go on.
     private func endEpoch(_ epoch: Int, batches: Int) throws -> TrainingOutcome? {
         let start = Date()
-        let validation = Evaluation(network: network, dataset: data.validation, batch: &batch)
+        let validation = Evaluation(network: network, dataset: data.validation, batch: &batch, tta: experiment.train.tta)
         let trainLoss = position.trainLossSum / Double(batches)
         let row = MetricsLog.Row(epoch: epoch + 1, trainLoss: trainLoss, validationLoss: validation.loss,
                                  validationRMSEPixels: validation.rmsePixels, outputSpread: validation.outputSpread,

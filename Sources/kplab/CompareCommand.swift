@@ -24,6 +24,7 @@ struct CompareCommand: ParsableCommand {
           kplab compare results/ --where model.init.weights=he --format csv > he.csv
           kplab compare results/ --plot curves.svg --html report.html
           kplab compare results/init-sweep --plot init.svg --diagnostics
+          kplab evaluate $(kplab compare results/sweep --best 3 --paths) --data faces.csv
 
         The status reads `completed, collapsed` for a run whose output collapsed (its \
         predictions barely vary from face to face; see output_spread in metrics.csv).
@@ -44,6 +45,12 @@ struct CompareCommand: ParsableCommand {
                                + "(e.g. over seeds).", valueName: "key[,key…]"))
     var groupBy: String?
 
+    @Option(help: ArgumentHelp("Keep only the k runs with the lowest best validation RMSE.", valueName: "k"))
+    var best: Int?
+
+    @Flag(name: .customLong("paths"), help: "Print the run folders alone, best first, one per line (for evaluate, predict or show as an ensemble).")
+    var printsPaths = false
+
     @Option(help: "Output format: table (aligned text), csv, json or markdown.")
     var format: Comparison.Format = .table
 
@@ -60,6 +67,10 @@ struct CompareCommand: ParsableCommand {
     var html: String?
 
     func validate() throws {
+        if let best, best < 1 { throw ValidationError("--best must be at least 1, got \(best)") }
+        if printsPaths && (groupBy != nil || plot != nil || html != nil) {
+            throw ValidationError("--paths prints run folders alone: leave out --group-by, --plot and --html")
+        }
         if diagnostics && plot == nil {
             throw ValidationError("--diagnostics draws into the plot: add --plot FILE.svg")
         }
@@ -73,7 +84,11 @@ struct CompareCommand: ParsableCommand {
         let groupKeys = (groupBy ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         let comparison = try Comparison(runs: discovery.runs, filters: try filters.map(RunFilter.init(parsing:)),
-                                        groupKeys: groupKeys)
+                                        groupKeys: groupKeys, best: best)
+        if printsPaths {
+            print(comparison.runs.map(\.folder).joined(separator: "\n"))
+            return
+        }
         print(comparison.text(format), terminator: "")
         fflush(stdout)  // the table before the "wrote …" lines, also when stdout is a pipe
         if let plot {

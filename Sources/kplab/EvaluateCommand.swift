@@ -4,7 +4,8 @@ import Foundation
 import Inference
 import Results
 
-/// `kplab evaluate RUN --data FILE`: the run's RMSE in pixels, overall and per keypoint.
+/// `kplab evaluate RUN… --data FILE`: the run's (or an ensemble's) RMSE in pixels, overall and
+/// per keypoint.
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
@@ -16,13 +17,19 @@ struct EvaluateCommand: ParsableCommand {
             over the values present, and the count of those values is shown beside it. The \
             overall RMSE is over every present value, as val_rmse_px is during training.
 
+            Several run folders score their ensemble: each face's keypoints are the mean of the \
+            runs' predictions. --tta flip averages each run's prediction for a face with its \
+            prediction for the mirror image (mapped back); by default each run does as its \
+            train.tta says, so that one run scores as its validation did.
+
             Exit status: 0 scored, 1 when the run or the data cannot be used, 2 invalid arguments.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
 
-    @Argument(help: ArgumentHelp("The run folder, results/<experiment>/<run-id>.", valueName: "run"))
-    var runFolder: String
+    @Argument(help: ArgumentHelp("The run folder, results/<experiment>/<run-id>; several score their ensemble.",
+                                 valueName: "run"))
+    var runFolders: [String]
 
     @Option(help: ArgumentHelp("Faces with true keypoints, in Kaggle's training.csv format.", valueName: "file"))
     var data: String
@@ -39,9 +46,9 @@ struct EvaluateCommand: ParsableCommand {
                                   + "evaluate needs true keypoints, in training.csv format")
             }
             guard faces.count > 0 else { throw UserError("\(data) has no faces to score") }
-            let model = try modelOptions.load(runFolder, faceCount: faces.count)
-            let evaluation = try model.evaluate(faces)
-            let report = Report(run: runFolder, weights: model.weights.rawValue, weightsDescription: weightsDescription(model),
+            let ensemble = try modelOptions.load(runFolders, faceCount: faces.count)
+            let evaluation = try ensemble.evaluate(faces)
+            let report = Report(ensemble: ensemble, description: ensembleDescription(ensemble),
                                 data: data, faces: faces.count, evaluation: evaluation)
             switch format {
             case .table: print(report.table, terminator: "")
@@ -68,21 +75,27 @@ struct EvaluateCommand: ParsableCommand {
             }
         }
 
-        var run: String
+        /// The one run scored; nil for an ensemble (`runs` lists every run either way).
+        var run: String?
+        var runs: [String]
         var weights: String
+        /// Each run's test-time augmentation (none, flip), in `runs` order.
+        var tta: [String]
         var data: String
         var faces: Int
         var rmsePixels: Double?
         var values: Int
         var keypoints: [KeypointRow]
-        private var weightsDescription: String
+        private var description: String
 
-        enum CodingKeys: String, CodingKey { case run, weights, data, faces, rmsePixels = "rmse_px", values = "count", keypoints }
+        enum CodingKeys: String, CodingKey { case run, runs, weights, tta, data, faces, rmsePixels = "rmse_px", values = "count", keypoints }
 
         func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(run, forKey: .run)
+            try container.encodeIfPresent(run, forKey: .run)
+            try container.encode(runs, forKey: .runs)
             try container.encode(weights, forKey: .weights)
+            try container.encode(tta, forKey: .tta)
             try container.encode(data, forKey: .data)
             try container.encode(faces, forKey: .faces)
             try container.encode(rmsePixels, forKey: .rmsePixels)
@@ -90,10 +103,12 @@ struct EvaluateCommand: ParsableCommand {
             try container.encode(keypoints, forKey: .keypoints)
         }
 
-        init(run: String, weights: String, weightsDescription: String, data: String, faces: Int, evaluation: Evaluation) {
-            self.run = run
-            self.weights = weights
-            self.weightsDescription = weightsDescription
+        init(ensemble: Ensemble, description: String, data: String, faces: Int, evaluation: Evaluation) {
+            runs = ensemble.models.map(\.folder.path)
+            run = runs.count == 1 ? runs[0] : nil
+            weights = ensemble.models[0].weights.rawValue  // one --weights option for every run
+            tta = ensemble.models.map(\.tta.rawValue)
+            self.description = description
             self.data = data
             self.faces = faces
             let overall = evaluation.rmsePixels
@@ -111,7 +126,7 @@ struct EvaluateCommand: ParsableCommand {
                 return left ? text + pad : pad + text
             }
             var lines = [
-                "run      \(run), \(weightsDescription)",
+                (runs.count == 1 ? "run      " : "runs     ") + description,
                 "data     \(data): \(faces) faces, \(values) of \(faces * Keypoint.coordinateCount) coordinates present",
                 "overall  RMSE \(number(rmsePixels)) px over \(values) values",
                 "",

@@ -4,7 +4,7 @@ import Foundation
 import Inference
 import Results
 
-/// `kplab predict RUN --data test.csv [--lookup IdLookupTable.csv] --submission out.csv`.
+/// `kplab predict RUN… --data test.csv [--lookup IdLookupTable.csv] --submission out.csv`.
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
@@ -13,6 +13,11 @@ struct PredictCommand: ParsableCommand {
             The run's network with its best or last weights predicts every face of --data in \
             batches, without dropout. Every predicted coordinate is clipped to 0-96 pixels; \
             weights or predictions that are not finite numbers (a diverged run) are an error.
+
+            Several run folders predict as an ensemble: each face's keypoints are the mean of the \
+            runs' predictions. --tta flip averages each run's prediction for a face with its \
+            prediction for the mirror image (mapped back); by default each run does as its \
+            train.tta says.
 
             With --lookup, the output is Kaggle's submission format: RowId,Location, one row per \
             lookup-table row, in its order. A lookup row that names an image not in --data is an \
@@ -27,8 +32,9 @@ struct PredictCommand: ParsableCommand {
             Exit status: 0 written, 1 when the run or a file cannot be used, 2 invalid arguments.
             """)
 
-    @Argument(help: ArgumentHelp("The run folder, results/<experiment>/<run-id>.", valueName: "run"))
-    var runFolder: String
+    @Argument(help: ArgumentHelp("The run folder, results/<experiment>/<run-id>; several predict as an ensemble.",
+                                 valueName: "run"))
+    var runFolders: [String]
 
     @Option(help: ArgumentHelp("Faces to predict: Kaggle's test.csv format (or training.csv format).", valueName: "file"))
     var data: String
@@ -54,9 +60,9 @@ struct PredictCommand: ParsableCommand {
             if let table, let lookup {
                 try Submission.check(lookup: table, lookupPath: lookup, faces: faces, facesPath: data)
             }
-            let model = try modelOptions.load(runFolder, faceCount: faces.count)
+            let ensemble = try modelOptions.load(runFolders, faceCount: faces.count)
             let started = Date()
-            let predictions = try model.predict(faces)
+            let predictions = try ensemble.predict(faces)
             let seconds = Date().timeIntervalSince(started)
             let clipped = predictions.filter { !Submission.validRange.contains($0) }.count
             if let table, let lookup {
@@ -68,10 +74,10 @@ struct PredictCommand: ParsableCommand {
                 try Submission.writeKeypoints(imageIds: faces.imageIds, predictions: predictions, to: submission)
                 print("\(submission): \(faces.count) rows (ImageId and 30 keypoint columns)")
             }
-            print("model    \(runFolder), \(weightsDescription(model))")
+            print("model    \(ensembleDescription(ensemble))")
             print(String(format: "predicted %d faces in %.3f s (%.0f faces/s, %d thread%@, batch %d); %d of %d values clipped to 0-96",
                          faces.count, seconds, Double(faces.count) / max(seconds, 1e-9), modelOptions.threads,
-                         modelOptions.threads == 1 ? "" : "s", model.batchSize, clipped, predictions.count))
+                         modelOptions.threads == 1 ? "" : "s", ensemble.batchSize, clipped, predictions.count))
         }
     }
 }

@@ -7,7 +7,7 @@ import Reports
 import Results
 import Training
 
-/// `kplab show [RUN] --data FILE --rows 0-23 --out faces.png`: a contact sheet to look at.
+/// `kplab show [RUN…] --data FILE --rows 0-23 --out faces.png`: a contact sheet to look at.
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
@@ -18,7 +18,9 @@ struct ShowCommand: ParsableCommand {
             blue marks the subject's left (the image's right, larger x), orange the subject's \
             right, yellow the midline (nose tip, lip centres). A legend at the top explains the \
             marks; each caption names the row (or ImageId) and, when both are drawn, that face's \
-            RMSE in pixels. Without a run folder, only the file's own keypoints are drawn.
+            RMSE in pixels. Without a run folder, only the file's own keypoints are drawn; with \
+            several, their ensemble's predictions (the mean of the runs'). --tta flip averages each \
+            run's prediction with its prediction for the mirror image (default: each run's train.tta).
 
             --rows takes 0-based data rows: 0-23, 5, or lists such as 0-3,10,20-22 (at most \
             \(ShowCommand.maximumFaces) faces). The PNG is written through libpng, whole or not at all.
@@ -33,8 +35,9 @@ struct ShowCommand: ParsableCommand {
 
     static let maximumFaces = 400
 
-    @Argument(help: ArgumentHelp("The run folder, results/<experiment>/<run-id> (optional).", valueName: "run"))
-    var runFolder: String?
+    @Argument(help: ArgumentHelp("The run folder, results/<experiment>/<run-id> (optional; several draw their ensemble's predictions).",
+                                 valueName: "run"))
+    var runFolders: [String] = []
 
     @Option(help: ArgumentHelp("Faces to draw: training.csv format (with true keypoints) or test.csv format.", valueName: "file"))
     var data: String?
@@ -67,7 +70,7 @@ struct ShowCommand: ParsableCommand {
         guard columns >= 1 else { throw ValidationError("--columns must be at least 1") }
         guard (1 ... 8).contains(scale) else { throw ValidationError("--scale must be 1-8, got \(scale)") }
         if augment != nil {
-            guard data == nil, runFolder == nil else {
+            guard data == nil, runFolders.isEmpty else {
                 throw ValidationError("--augment draws an experiment's own training faces: leave out --data and the run folder")
             }
             guard epoch >= 1 else { throw ValidationError("--epoch must be at least 1, got \(epoch)") }
@@ -108,10 +111,12 @@ struct ShowCommand: ParsableCommand {
             let selected = try selectedRows(count: file.count, of: data)
             var predictions: [Float]?
             var title = "\(data): " + (file.truth(0) == nil ? "faces" : "true keypoints")
-            if let runFolder {
-                let model = try modelOptions.load(runFolder, faceCount: selected.count)
-                predictions = try model.predict(file, rows: selected)
-                title = "\(model.experiment.runID), \(weightsDescription(model)), on \(data)"
+            if !runFolders.isEmpty {
+                let ensemble = try modelOptions.load(runFolders, faceCount: selected.count)
+                predictions = try ensemble.predict(file, rows: selected)
+                let model = ensemble.models[0]
+                title = ensemble.models.count == 1 ? "\(model.experiment.runID), \(weightsDescription(model)), on \(data)"
+                    : "mean of \(ensemble.models.count) runs (first \(model.experiment.runID)), on \(data)"
             }
             let sheet = ContactSheet(file: file, rows: selected, predictions: predictions, title: title,
                                      columns: columns, scale: scale)

@@ -29,4 +29,16 @@ import Testing
         }
         #expect(plain.batchPlan(seed: 1).transforms.isEmpty)
     }
+
+    /// `train.tta` decodes; left at none, the canonical text has no `tta` key, so runs from
+    /// before the key keep their identity.
+    @Test func testTimeFlipsAreSetInTrainAndLeftOutOfTheCanonicalTextWhenOff() throws {
+        let flipped = try RunIdentityTests.decode(["train.tta=flip"])
+        #expect(flipped.train.tta == .flip)
+        #expect(flipped.identity.canonicalText.contains("tta: flip"))
+        #expect(try Experiment.decode(text: flipped.identity.canonicalText, path: "config.yaml") == flipped)
+        let off = try RunIdentityTests.decode(["train.tta=none"])
+        #expect(off == (try RunIdentityTests.decode([])))
+        #expect(!off.identity.canonicalText.contains("tta"))
+    }
 }

@@ -45,3 +45,37 @@ import Testing
         #expect(batch.images[0] == Normalization.imageValue(Fixtures.pixels()[95]))
     }
 }
+
+/// The float twins test-time flipping uses: images mirrored as a batch fills them, and
+/// predictions for mirrored faces mapped back onto the faces.
+@Suite struct TestTimeFlipTests {
+    private let faces = SyntheticFaces(count: 3, seed: 5).generate()
+
+    private func images(_ faces: LabeledFaces) -> [Float] {
+        var images = [Float](repeating: 0, count: faces.count * FaceImage.pixelCount)
+        images.withUnsafeMutableBufferPointer { FaceFile.labeled(faces).writeImages(0 ..< faces.count, into: $0.baseAddress!) }
+        return images
+    }
+
+    @Test func mirroredFloatImagesAreTheMirroredFaces() {
+        let original = images(faces)
+        var mirrored = [Float](repeating: 0, count: original.count)
+        original.withUnsafeBufferPointer { source in
+            mirrored.withUnsafeMutableBufferPointer { Flip.images(source.baseAddress!, into: $0.baseAddress!, count: faces.count) }
+        }
+        #expect(mirrored == images(Flip.faces(faces)))
+    }
+
+    /// The mirrored faces' true targets map back to the faces' own targets (each left point
+    /// from its right twin), within one rounding of a normalised value.
+    @Test func targetsOfMirroredFacesMapBackOntoTheFaces() {
+        let targets = faces.keypoints.map(Normalization.target)
+        let mirroredTargets = Flip.faces(faces).keypoints.map(Normalization.target)
+        var mappedBack = [Float](repeating: .nan, count: targets.count)
+        mirroredTargets.withUnsafeBufferPointer { source in
+            mappedBack.withUnsafeMutableBufferPointer { Flip.targets(source.baseAddress!, into: $0.baseAddress!, count: faces.count) }
+        }
+        #expect(zip(mappedBack, targets).allSatisfy { abs($0 - $1) <= 1e-6 }, "\(zip(mappedBack, targets).map { $0 - $1 }.max()!)")
+        #expect(mappedBack != mirroredTargets)
+    }
+}

@@ -27,13 +27,13 @@ import Testing
     /// A run folder as `kplab run` leaves it (config.yaml and weights), with the network whose
     /// weights it holds. The weights are the network's random initialisation: what matters
     /// here is that they load and give the same outputs.
-    static func makeRunFolder(best: Bool = true) throws -> (path: String, network: Network, experiment: Experiment) {
+    static func makeRunFolder(best: Bool = true, weightsSeed: UInt64 = 99) throws -> (path: String, network: Network, experiment: Experiment) {
         let experiment = try Experiment.decode(text: experimentText, path: "tiny.yaml")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("kplab-use-run-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let folder = RunFolder(path: path)
         try writeAtomically(experiment.canonicalText, to: folder.config)
-        var rng = RandomGenerator(seed: 99)
+        var rng = RandomGenerator(seed: weightsSeed)
         let network = try experiment.makeNetwork(maxBatch: 16, threads: 1, rng: &rng)
         let archive = TensorArchive(specHash: experiment.configHash, tensors: network.parameters.map {
             TensorArchive.Tensor(name: $0.name, dimensions: $0.shape, values: $0.values)

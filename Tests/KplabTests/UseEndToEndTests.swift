@@ -103,12 +103,16 @@ import Testing
         #expect((report["keypoints"] as? [[String: Any]])?.count == 15)
     }
 
-    @Test func evaluateOnTheValidationRowsGivesTheRunsOwnValidationRMSE() throws {
+    /// Also when validation scores with test-time flips (`train.tta: flip`): evaluate does as
+    /// the run's validation did unless told otherwise.
+    @Test(arguments: ["none", "flip"])
+    func evaluateOnTheValidationRowsGivesTheRunsOwnValidationRMSE(tta: String) throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         try scratch.kplab("synth", "--count", "120", "--seed", "31", "--out", "train.csv").expectSuccess()
         try scratch.write("tiny.yaml", Self.experiment)
-        try scratch.kplab("run", "tiny.yaml", "--out", "results", "--threads", "1", "--quiet").expectSuccess()
+        try scratch.kplab("run", "tiny.yaml", "--out", "results", "--threads", "1", "--quiet", "--set", "train.tta=\(tta)")
+            .expectSuccess()
         let run = try scratch.runFolder()
         let lines = try scratch.lines("train.csv")
         try scratch.write("validation.csv", ([lines[0]] + lines.suffix(40)).joined(separator: "\n") + "\n")
@@ -120,9 +124,54 @@ import Testing
         let best = try #require(record["best_val_rmse_px"] as? Double)
         #expect(abs(Double(overall[1])! - best) < 1e-9 * best + 1e-12)
 
+        let other = try scratch.kplab("evaluate", run, "--data", "validation.csv", "--format", "csv", "--threads", "1",
+                                      "--tta", tta == "flip" ? "none" : "flip")
+        #expect(Double(other.standardOutput.split(separator: "\n")[1].split(separator: ",")[1])! != Double(overall[1])!)
+
         let table = try scratch.kplab("evaluate", run, "--data", "validation.csv", "--threads", "1")
         #expect(table.standardOutput.contains("data     validation.csv: 40 faces, 1200 of 1200 coordinates present\n"))
+        #expect(table.standardOutput.contains("test-time flips") == (tta == "flip"))
         #expect(table.standardOutput.contains("\nkeypoint                    rmse px  values\nleft_eye_center  "))
+    }
+
+    /// Two runs of a sweep as an ensemble: `compare --best 2 --paths` names them, and predict,
+    /// evaluate and show take them together; the predictions are the mean of the two runs'.
+    @Test func theBestRunsOfASweepPredictAsAnEnsemble() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.kplab("synth", "--count", "120", "--seed", "41", "--out", "train.csv").expectSuccess()
+        try scratch.kplab("synth", "--count", "12", "--seed", "42", "--out", "faces.csv").expectSuccess()
+        try scratch.write("tiny.yaml", Self.experiment)
+        for seed in ["3", "4", "5"] {
+            try scratch.kplab("run", "tiny.yaml", "--out", "results", "--threads", "1", "--quiet", "--set", "seed=\(seed)")
+                .expectSuccess()
+        }
+        let listed = try scratch.kplab("compare", "results", "--best", "2", "--paths")
+        listed.expectSuccess()
+        let runs = listed.standardOutput.split(separator: "\n").map(String.init)
+        #expect(runs.count == 2 && runs.allSatisfy { $0.hasPrefix("results/tiny/tiny-") })
+
+        func predictions(_ runs: [String], _ name: String) throws -> [[Float]] {
+            try scratch.kplab(["predict"] + runs + ["--data", "faces.csv", "--submission", name, "--threads", "1"]).expectSuccess()
+            return try scratch.lines(name).dropFirst().map { $0.split(separator: ",").dropFirst().map { Float($0)! } }
+        }
+        let first = try predictions([runs[0]], "a.csv"), second = try predictions([runs[1]], "b.csv")
+        let both = try predictions(runs, "ab.csv")
+        for (row, values) in both.enumerated() {
+            for (column, value) in values.enumerated() where (1 ... 95).contains(value) {  // not clipped
+                #expect(abs(value - (first[row][column] + second[row][column]) / 2) < 1e-4, "row \(row), column \(column)")
+            }
+        }
+
+        let evaluated = try scratch.kplab(["evaluate"] + runs + ["--data", "faces.csv", "--format", "json", "--threads", "1"])
+        evaluated.expectSuccess()
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(evaluated.standardOutput.utf8)) as? [String: Any])
+        #expect(report["runs"] as? [String] == runs && report["run"] == nil && report["tta"] as? [String] == ["none", "none"])
+        let table = try scratch.kplab(["evaluate"] + runs + ["--data", "faces.csv", "--threads", "1", "--tta", "flip"])
+        #expect(table.standardOutput.hasPrefix("runs     mean of 2 runs:\n  \(runs[0]), best weights: epoch "))
+        #expect(table.standardOutput.contains("test-time flips\n  \(runs[1]), best weights"))
+        try scratch.kplab(["show"] + runs + ["--data", "faces.csv", "--out", "faces.png"]).expectSuccess()
+        #expect(FileManager.default.fileExists(atPath: scratch.path("faces.png")))
     }
 
     @Test func badInputIsNamedAndNothingIsWritten() throws {
@@ -198,9 +247,9 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.remove() }
         let phrases = [
-            "evaluate": ["USAGE: kplab evaluate <run> --data <file>", "--format <format>", "--weights <weights>", "Missing coordinates are"],
-            "predict": ["USAGE: kplab predict <run> --data <file>", "--lookup <file>", "clipped to 0-96", "RowId,Location"],
-            "show": ["USAGE: kplab show [<run>] [--data <file>] [--augment <experiment>]", "--rows <list>", "subject's left", "libpng",
+            "evaluate": ["USAGE: kplab evaluate <run> ... --data <file>", "--tta <none|flip>", "ensemble", "--format <format>", "--weights <weights>", "Missing coordinates are"],
+            "predict": ["USAGE: kplab predict <run> ... --data <file>", "--lookup <file>", "clipped to 0-96", "RowId,Location"],
+            "show": ["USAGE: kplab show [<options>] [<run> ...] --out <file>", "--augment <experiment>", "--data <file>", "--rows <list>", "subject's left", "libpng",
                      "--epoch <epoch>"],
         ]
         for (command, expected) in phrases {

@@ -27,6 +27,25 @@ import Testing
         #expect(comparison.differingKeys == ["seed", "model.init.weights"])
     }
 
+    /// `--best k`: the k runs with the lowest best validation RMSE (an ensemble's members),
+    /// the differing keys then taken over those alone; a run without an RMSE never counts.
+    @Test func theBestKRunsAreKept() throws {
+        let (fixtures, runs) = try standard()
+        defer { fixtures.remove() }
+        let best = try Comparison(runs: runs, best: 2)
+        #expect(best.runs.map(\.label) == ["cnn-he-1", "cnn-he-2"])
+        #expect(best.differingKeys == ["seed"])
+        #expect(try Comparison(runs: runs, best: 10).runs.count == 4)
+        #expect(try Comparison(runs: runs, filters: [RunFilter(parsing: "model.init.weights=xavier")], best: 1)
+            .runs.map(\.label) == ["cnn-xa-1"])
+        try fixtures.run(runID: "cnn-none", config: CompareFixtures.config(seed: 3, weights: "he"),
+                         losses: [(.nan, .nan)], status: "diverged")
+        let unscored = try RunDiscovery.load(paths: [fixtures.root + "/cnn/cnn-none"]).runs
+        #expect(throws: UserError("--best: none of the 1 runs has a validation RMSE yet")) {
+            try Comparison(runs: unscored, best: 1)
+        }
+    }
+
     @Test func differentLayerListsShowAsOneArchitectureColumn() throws {
         let fixtures = try CompareFixtures()
         defer { fixtures.remove() }

@@ -35,6 +35,32 @@ public enum Flip {
         return result
     }
 
+    /// Mirrors `count` normalised images (count × 96 × 96 floats, row-major) from `source` into
+    /// `destination`, which must not overlap it: what test-time flipping feeds the network.
+    public static func images(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
+        let side = FaceImage.side
+        for row in 0 ..< count * side {
+            let from = source + row * side, to = destination + row * side
+            for column in 0 ..< side { to[column] = from[side - 1 - column] }
+        }
+    }
+
+    /// Normalised keypoints predicted for mirrored faces, mapped back onto the faces themselves:
+    /// for each of `count` faces, each keypoint takes its mirror's value with x ↦ 95 − x (in
+    /// pixels, so the same map as `coordinates`), y kept. `source` and `destination` hold
+    /// count × 30 floats and must not overlap.
+    public static func targets(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
+        let width = Keypoint.coordinateCount
+        for face in 0 ..< count {
+            let from = source + face * width, to = destination + face * width
+            for point in Keypoint.allCases {
+                let mirror = point.mirrored.rawValue
+                to[2 * point.rawValue] = Normalization.target(lastColumn - Normalization.pixels(fromTarget: from[2 * mirror]))
+                to[2 * point.rawValue + 1] = from[2 * mirror + 1]
+            }
+        }
+    }
+
     /// Flips every face of `faces`.
     public static func faces(_ faces: LabeledFaces) -> LabeledFaces {
         var result = LabeledFaces()

@@ -20,15 +20,21 @@ public struct Comparison: Sendable {
 
     /// - Parameters:
     ///   - groupKeys: config keys to group by; each group shows mean ± std over its runs.
+    ///   - best: keep only this many runs, those with the lowest best validation RMSE (runs
+    ///     without one are never among them): an ensemble's members, say.
     /// - Throws: `UserError` when a filter or group key names a key no run has (with the
-    ///   closest known key), or when no run passes the filters.
-    public init(runs: [ComparedRun], filters: [RunFilter] = [], groupKeys: [String] = []) throws {
+    ///   closest known key), or when no run passes the filters (or has a validation RMSE, with `best`).
+    public init(runs: [ComparedRun], filters: [RunFilter] = [], groupKeys: [String] = [], best: Int? = nil) throws {
         let kept = try RunFilter.apply(filters, to: runs)
         let known = knownKeys(of: kept)
         for key in groupKeys where !known.contains(key) {
             throw UserError("--group-by: no run has the key '\(key)'" + Suggestion.phrase(for: key, among: known))
         }
-        let runs = Comparison.sorted(kept)
+        var runs = Comparison.sorted(kept)
+        if let best {
+            runs = Array(runs.prefix { $0.bestValidationRMSEPixels != nil }.prefix(best))
+            guard !runs.isEmpty else { throw UserError("--best: none of the \(kept.count) runs has a validation RMSE yet") }
+        }
         let differingKeys = DifferingParameters.keys(in: runs)
         self.runs = runs
         self.differingKeys = differingKeys
