@@ -15,9 +15,9 @@ import Synchronization
 /// adds the same numbers in the same order. Which thread runs which chunk is *not* fixed:
 /// the threads take the next chunk as they finish one, so a core that another process slows
 /// down (a shared machine) holds the others up by at most a chunk rather than half the batch.
-public enum Parallelism {
+enum Parallelism {
     /// Chunks per thread when work is split into many pieces (convolutions, pooling, ReLU).
-    public static let chunksPerThread = 4
+    static let chunksPerThread = 4
 
     /// The most chunks a sum over the batch is cut into, whatever the thread count: enough
     /// for 16 threads to share a convolution's backward, few enough that adding the partial
@@ -61,8 +61,8 @@ public enum Parallelism {
     }
 
     /// `forEach(chunks(count:threads:perThread:), threads:, body)`.
-    public static func forEachChunk(count: Int, threads: Int, perThread: Int = chunksPerThread,
-                                    _ body: (Int, Range<Int>) -> Void) {
+    static func forEachChunk(count: Int, threads: Int, perThread: Int = chunksPerThread,
+                             _ body: (Int, Range<Int>) -> Void) {
         forEach(chunks(count: count, threads: threads, perThread: perThread), threads: threads, body)
     }
 }

@@ -115,6 +115,9 @@ public struct RunRecord: Codable, Equatable, Sendable {
     /// Per-keypoint validation RMSE in pixels at the best epoch.
     public var bestKeypointRMSE: [KeypointError]?
     public var trainImagesPerSecond: Double?
+    /// The share of the last session's training time (`kplab run` or `--resume`) that steps
+    /// spent waiting for their batch to be prepared; absent in records from before prefetching.
+    public var trainDataWaitShare: Double? = nil
     public var trainRows: Int
     public var validationRows: Int
     /// Validation RMSE in pixels of predicting every coordinate as its training mean.
@@ -131,6 +134,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
         case bestEpoch = "best_epoch", bestValidationRMSEPixels = "best_val_rmse_px"
         case finalTrainLoss = "final_train_loss", finalValidationLoss = "final_val_loss"
         case bestKeypointRMSE = "best_keypoint_rmse_px", trainImagesPerSecond = "train_images_per_second"
+        case trainDataWaitShare = "train_data_wait_share"
         case trainRows = "train_rows", validationRows = "validation_rows"
         case meanFaceRMSEPixels = "mean_face_rmse_px"
         case collapsed

@@ -32,7 +32,8 @@ public struct RunSummary {
         if let best = record.bestEpoch, let rmse = record.bestValidationRMSEPixels {
             lines.append("best validation RMSE \(fixed(rmse, decimals: 3)) px at epoch \(best)"
                          + (record.meanFaceRMSEPixels.map { " (mean face: \(fixed($0, decimals: 3)) px)" } ?? "")
-                         + (record.trainImagesPerSecond.map { ", \(Int($0.rounded())) training images/s" } ?? ""))
+                         + (record.trainImagesPerSecond.map { ", \(Int($0.rounded())) training images/s" } ?? "")
+                         + (record.trainDataWaitShare.map { ", \(fixed(100 * $0, decimals: 1))% of training time waiting for data" } ?? ""))
         }
         lines.append("results: \(folder)")
         return lines.joined(separator: "\n")

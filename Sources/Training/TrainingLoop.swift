@@ -36,6 +36,9 @@ public final class TrainingLoop {
     /// Stop (as interrupted, resumable) once this many epochs are done; schedules still span
     /// `train.epochs`.
     let epochLimit: Int?
+    /// The training batches, filled ahead of the step that needs them.
+    private let prefetcher: BatchPrefetcher
+    /// The validation batch.
     private var batch: FaceBatch
     private var outputGradient: [Float]
     private var lastCheckpoint = Date()
@@ -64,8 +67,15 @@ public final class TrainingLoop {
         }
         optimizer = experiment.makeOptimizer(for: network)
         batch = FaceBatch(capacity: capacity)
+        prefetcher = BatchPrefetcher(dataset: data.training, capacity: capacity)
         outputGradient = [Float](repeating: 0, count: capacity * network.outputShape.count)
     }
+
+    /// Seconds this process's training steps have waited for their batch to be prepared
+    /// (see `BatchPrefetcher`); with `trainingSeconds`, the share of training spent on data.
+    public var dataWaitSeconds: Double { prefetcher.waitSeconds }
+    /// Seconds this process has spent in training batches (validation not included).
+    public private(set) var trainingSeconds = 0.0
 
     /// Training batches in an epoch (the same in every epoch: only their order changes).
     public var batchesPerEpoch: Int {
@@ -112,16 +122,20 @@ public final class TrainingLoop {
         let learningRate = experiment.learningRate(epoch: epoch)
         let momentum = experiment.momentum(epoch: epoch)
         let start = Date()
-        for (index, selection) in selections.enumerated().dropFirst(position.batchesDone) {
+        defer {
+            prefetcher.cancel()
+            trainingSeconds += Date().timeIntervalSince(start)
+        }
+        if position.batchesDone < selections.count { prefetcher.prefetch(selections[position.batchesDone]) }
+        for index in selections.indices.dropFirst(position.batchesDone) {
             let place = BatchPosition(epoch: epoch + 1, batch: index + 1, batches: selections.count)
-            data.training.fill(&batch, with: selection) { count, body in
-                Parallelism.forEachChunk(count: count, threads: network.threads, perThread: 1) { _, range in body(range) }
-            }
+            let batch = prefetcher.take()
+            if index + 1 < selections.count { prefetcher.prefetch(selections[index + 1]) }
             // Dropout's masks come from a stream of their own per (epoch, batch), so a run
             // resumed mid-epoch draws exactly what the uninterrupted run drew.
             var dropout = RandomGenerator(seed: seed, stream: Self.dropoutStream(epoch: epoch, batch: index))
             for observer in observers { observer.batchStarting(place, loop: self) }
-            let loss = trainStep(count: batch.count, learningRate: learningRate, momentum: momentum, rng: &dropout)
+            let loss = trainStep(on: batch, learningRate: learningRate, momentum: momentum, rng: &dropout)
             position.trainLossSum += Double(loss)
             position.batchesDone = index + 1
             position.epochImages += batch.count
@@ -198,8 +212,8 @@ public final class TrainingLoop {
     }
 
     /// forward, masked MSE, backward, one optimizer step; returns the batch's loss.
-    private func trainStep(count: Int, learningRate: Float, momentum: Float, rng: inout RandomGenerator) -> Float {
-        let width = network.outputShape.count
+    private func trainStep(on batch: FaceBatch, learningRate: Float, momentum: Float, rng: inout RandomGenerator) -> Float {
+        let width = network.outputShape.count, count = batch.count
         let predictions = batch.images.withUnsafeBufferPointer {
             network.forward($0, count: count, training: true, rng: &rng)
         }

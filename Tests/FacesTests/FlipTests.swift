@@ -51,11 +51,7 @@ import Testing
 @Suite struct TestTimeFlipTests {
     private let faces = SyntheticFaces(count: 3, seed: 5).generate()
 
-    private func images(_ faces: LabeledFaces) -> [Float] {
-        var images = [Float](repeating: 0, count: faces.count * FaceImage.pixelCount)
-        images.withUnsafeMutableBufferPointer { FaceFile.labeled(faces).writeImages(0 ..< faces.count, into: $0.baseAddress!) }
-        return images
-    }
+    private func images(_ faces: LabeledFaces) -> [Float] { FaceFile.labeled(faces).images(0 ..< faces.count) }
 
     @Test func mirroredFloatImagesAreTheMirroredFaces() {
         let original = images(faces)

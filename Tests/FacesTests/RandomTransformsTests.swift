@@ -104,21 +104,6 @@ import Testing
         #expect((400 ... 600).contains(shiftedCount))
     }
 
-    /// Filling a batch in pieces (the training loop's threads) gives the same values.
-    @Test func aBatchFilledInPiecesIsTheSameBatch() {
-        let transforms = RandomTransforms(shift: TransformRange(amount: 4), rotate: TransformRange(amount: 15),
-                                          contrast: TransformRange(amount: 0.2))
-        let dataset = FaceDataset(faces)
-        let selection = dataset.epoch(0, plan: BatchPlan(size: 6, flip: true, transforms: transforms, seed: 4))[0]
-        var whole = FaceBatch(capacity: 6), pieces = FaceBatch(capacity: 6)
-        dataset.fill(&whole, with: selection)
-        dataset.fill(&pieces, with: selection) { count, body in
-            for range in [0 ..< 1, 1 ..< 4, 4 ..< count] { body(range) }
-        }
-        #expect(whole.images == pieces.images && whole.targets == pieces.targets && whole.mask == pieces.mask)
-        #expect(whole.flipped == pieces.flipped && whole.faceIndices == pieces.faceIndices)
-    }
-
     /// A plan without transforms gives exactly the batches it gave before transforms existed.
     @Test func withoutTransformsSelectionsCarryNone() {
         let plan = BatchPlan(size: 4, order: .shuffled, flip: true, seed: 9)

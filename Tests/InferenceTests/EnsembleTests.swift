@@ -10,11 +10,7 @@ import Testing
 @Suite struct EnsembleTests {
     private let faces = SyntheticFaces(count: 7, seed: 8).generate()
 
-    private func images(_ faces: LabeledFaces) -> [Float] {
-        var images = [Float](repeating: 0, count: faces.count * FaceImage.pixelCount)
-        images.withUnsafeMutableBufferPointer { FaceFile.labeled(faces).writeImages(0 ..< faces.count, into: $0.baseAddress!) }
-        return images
-    }
+    private func images(_ faces: LabeledFaces) -> [Float] { FaceFile.labeled(faces).images(0 ..< faces.count) }
 
     private func outputs(_ network: Network, _ faces: LabeledFaces) -> [Float] {
         network.predict(images(faces), count: faces.count)

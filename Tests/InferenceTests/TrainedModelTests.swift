@@ -47,8 +47,7 @@ import Testing
         let (path, network, _) = try Self.makeRunFolder()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let faces = SyntheticFaces(count: 11, seed: 2, missingLabels: true).generate()
-        var images = [Float](repeating: 0, count: faces.count * FaceImage.pixelCount)
-        images.withUnsafeMutableBufferPointer { FaceFile.labeled(faces).writeImages(0 ..< faces.count, into: $0.baseAddress!) }
+        let images = FaceFile.labeled(faces).images(0 ..< faces.count)
         var rng = RandomGenerator(seed: 0)
         let expected = network.forward(images, count: faces.count, training: false, rng: &rng)
             .map(Normalization.pixels(fromTarget:))

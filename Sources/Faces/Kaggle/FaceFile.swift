@@ -63,6 +63,14 @@ public enum FaceFile: Sendable {
         }
     }
 
+    /// Faces `indices` (in that order) as a network's input: indices.count × 1 × 96 × 96
+    /// floats, `pixel / 256`.
+    public func images<Indices: Collection>(_ indices: Indices) -> [Float] where Indices.Element == Int {
+        var images = [Float](repeating: 0, count: indices.count * FaceImage.pixelCount)
+        images.withUnsafeMutableBufferPointer { writeImages(indices, into: $0.baseAddress!) }
+        return images
+    }
+
     /// Kaggle's `ImageId` of every face: the file's own for a test-format file; row + 1 for a
     /// training-format file (Kaggle numbers test images from 1 in file order).
     public var imageIds: [Int] {

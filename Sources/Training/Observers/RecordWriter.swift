@@ -36,12 +36,12 @@ final class RecordWriter: TrainingObserver {
             }
         }
         noteCollapse(spread: validation.outputSpread)
-        noteProgress(loop.position)
+        noteProgress(loop)
         try write()
     }
 
     func runStopped(_ outcome: TrainingOutcome, loop: TrainingLoop) throws {
-        noteProgress(loop.position)
+        noteProgress(loop)
         record.status = outcome.status
         record.statusDetail = outcome.detail
         record.endedAt = RunRecord.timestamp()
@@ -53,10 +53,12 @@ final class RecordWriter: TrainingObserver {
         try runStopped(TrainingOutcome(.failed, "\(error)"), loop: loop)
     }
 
-    private func noteProgress(_ position: LoopPosition) {
+    private func noteProgress(_ loop: TrainingLoop) {
+        let position = loop.position
         record.epochsRun = position.epochsDone
         record.trainImagesPerSecond = position.totalTrainSeconds > 0
             ? Double(position.totalImages) / position.totalTrainSeconds : nil
+        record.trainDataWaitShare = loop.trainingSeconds > 0 ? loop.dataWaitSeconds / loop.trainingSeconds : nil
     }
 
     private func noteCollapse(spread: Double) {
