@@ -43,21 +43,28 @@ public struct RunFolder: Sendable {
     public func acquireLock() throws -> RunLock {
         let descriptor = open(lock, O_RDWR | O_CREAT, 0o644)
         guard descriptor >= 0 else { throw UserError("cannot create \(lock): \(String(cString: strerror(errno)))") }
-        guard Self.lockPatiently(descriptor) else {
+        guard Self.lockPatiently(descriptor, seconds: Self.trainerPatience) else {
             close(descriptor)
             throw UserError("\(path) is being trained by another kplab process right now")
         }
         return RunLock(descriptor: descriptor)
     }
 
-    /// Takes the exclusive lock on `descriptor`, trying for up to 0.2 s: a process that only
-    /// looks (`isBeingTrained`, from a sweep deciding whether a run is another's) holds it for
-    /// microseconds, a trainer for the run's life. Refusing at the first try let two sweeps of
-    /// the same runs fail each other's runs when a probe and a start met.
-    static func lockPatiently(_ descriptor: Int32) -> Bool {
+    /// How long `kplab run` tries for a run's lock, and how long a probe (`isBeingTrained`)
+    /// does. A process that only looks holds the lock for microseconds, a trainer for the run's
+    /// life; but on a loaded machine a probe can be descheduled while it holds the lock. A
+    /// trainer that gave up after 0.2 s then failed a run that no one was training (two sweeps
+    /// of the same runs on two busy cores, seen twice); it waits 2 s, which only delays the
+    /// refusal of a run that really is being trained. A probe stays quick: sweeps probe every run.
+    static let trainerPatience = 2.0
+    static let probePatience = 0.2
+
+    /// Takes the exclusive lock on `descriptor`, trying every 10 ms for up to `seconds`.
+    static func lockPatiently(_ descriptor: Int32, seconds: Double) -> Bool {
         var attempts = 1
+        let limit = max(1, Int(seconds * 100))
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK, attempts < 20 else { return false }  // errno stays the refusal's
+            guard errno == EWOULDBLOCK, attempts < limit else { return false }  // errno stays the refusal's
             attempts += 1
             usleep(10_000)
         }

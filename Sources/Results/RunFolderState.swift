@@ -59,8 +59,8 @@ extension RunFolder {
         let descriptor = open(lock, O_RDWR)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
-        // Patiently, as `kplab run` locks: another process's probe holds it for a moment only.
-        if RunFolder.lockPatiently(descriptor) {
+        // Patiently: another process's probe holds it for a moment only.
+        if RunFolder.lockPatiently(descriptor, seconds: RunFolder.probePatience) {
             flock(descriptor, LOCK_UN)
             return false
         }

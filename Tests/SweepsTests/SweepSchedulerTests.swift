@@ -11,7 +11,7 @@ import Testing
     /// `fake run FILE --out RESULTS --threads N --quiet [--resume]`. The run's name and id come
     /// from the file's place (`RESULTS/.sweep/<name>/<run-id>.yaml`); `RESULTS/../behaviour/<run-id>`
     /// may hold "status exit-code [seconds]" (default "completed 0"), or "wait", to wait for
-    /// SIGINT. Like `kplab run` it holds the run's lock while it works (waiting 0.2 s for it, as
+    /// SIGINT. Like `kplab run` it holds the run's lock while it works (waiting 2 s for it, as
     /// `kplab run` does) and refuses a run that another process holds or has completed.
     static let fakeWorker = """
         #!/bin/sh
@@ -20,7 +20,7 @@ import Testing
         id=$(basename "$file" .yaml); name=$(basename "$(dirname "$file")")
         folder="$out/$name/$id"; behaviour="$out/../behaviour/$id"
         exec 9>"$folder/.lock"
-        flock -w 0.2 9 || { echo "$folder is being trained by another kplab process right now" >&2; exit 1; }
+        flock -w 2 9 || { echo "$folder is being trained by another kplab process right now" >&2; exit 1; }
         grep -q '"completed"' "$folder/run.json" 2>/dev/null && { echo "$folder already holds a run" >&2; exit 1; }
         echo "$id threads=$threads resume=$resume" >> "$out/../calls"
         status=completed; code=0; seconds=0
