@@ -38,9 +38,9 @@ public final class TrainedModel {
     ///   - faceCount: how many faces will be predicted, when known: the batch (and so the
     ///     network's buffers) is never larger.
     ///   - threads: threads the network splits each batch across.
+    ///   - tta: test-time augmentation; nil uses the run's own (`train.tta`), as its validation did.
     /// - Throws: `UserError` when the folder, its config or its weights cannot be read, or the
     ///   weights do not fit the network the config describes.
-    ///   - tta: test-time augmentation; nil uses the run's own (`train.tta`), as its validation did.
     public init(runFolder path: String, weights: Weights = .best, batchSize: Int? = nil, faceCount: Int? = nil,
                 threads: Int = 1, tta: TestTimeAugmentation? = nil) throws {
         let folder = RunFolder(path: path)
@@ -105,12 +105,6 @@ public final class TrainedModel {
                             + "\(label(index / width)) is \(Normalization.pixels(fromTarget: keypoints[index])); \(Self.unusableAdvice)")
         }
         return keypoints
-    }
-
-    /// Predicted keypoints in pixels for `count` faces (`Ensemble.predict` with this run alone).
-    public func predict(count: Int, label: @escaping (Int) -> String = { "face \($0 + 1)" },
-                        images: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) throws -> [Float] {
-        try Ensemble([self]).predict(count: count, label: label, images: images)
     }
 
     /// Predictions for every face of a test-format file: faces.count × 30 pixels.
