@@ -171,7 +171,7 @@ import YAML
 
     @Test func theExampleExperimentsAllPass() throws {
         let folder = packageRoot().appendingPathComponent("experiments")
-        let names = ["demo", "mlp", "cnn4", "cnn5", "nouri", "nouri-adam"]
+        let names = ["demo", "mlp", "cnn4", "cnn5", "nouri", "nouri-adam", "realfaces"]
         for name in names {
             let experiment = try Experiment.load(contentsOfFile: folder.appendingPathComponent("\(name).yaml").path)
             #expect(experiment.name == name)
@@ -181,6 +181,11 @@ import YAML
         #expect(adam.train.learningRate == .constant(0.001))
         #expect(adam.train.batchSize == 128)
         #expect(adam.model.initializer == InitializerSpec(scheme: .xavier, distribution: .uniform, bias: 0))
+        // The real-faces recipe finds the faces beside the project and validates with flips.
+        let recipe = try Experiment.load(contentsOfFile: folder.appendingPathComponent("realfaces.yaml").path)
+        #expect(recipe.data.source == .file(path: packageRoot().deletingLastPathComponent()
+            .appendingPathComponent("shared/data/realfaces/training.csv").standardizedFileURL.path))
+        #expect(recipe.train.tta == .flip && recipe.data.augment.flip && recipe.train.maxWallTime == 1800)
     }
 
     @Test func suggestionsCatchTyposButNotStrangers() {

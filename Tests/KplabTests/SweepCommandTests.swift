@@ -14,7 +14,7 @@ import Testing
 
     @Test func theShippedSweepsExpandWithDistinctRunIDs() throws {
         let expected = ["experiments/sweeps/initializers.yaml": 12, "experiments/sweeps/architectures.yaml": 10,
-                        "experiments/sweeps/demo.yaml": 12]
+                        "experiments/sweeps/demo.yaml": 12, "experiments/sweeps/realfaces-augment.yaml": 6]
         for (sweep, count) in expected {
             let result = try kplab(["sweep", sweep, "--dry-run"])
             #expect(result.status == 0, "\(sweep): \(result.error)")
@@ -31,11 +31,11 @@ import Testing
 
     @Test func aFolderAndShardsSplitTheRunsWithoutOverlap() throws {
         let all = try kplab(["sweep", "experiments/sweeps", "--dry-run"]).output.split(separator: "\n")
-        #expect(all.count == 34)
+        #expect(all.count == 40)
         var union: [Substring] = []
         for index in 1...3 {
             let shard = try kplab(["sweep", "experiments/sweeps", "--dry-run", "--shard", "\(index)/3"])
-            #expect(shard.error == "\(index == 1 ? 12 : 11) runs (shard \(index)/3 of 34 runs)\n")
+            #expect(shard.error == "\(index == 1 ? 14 : 13) runs (shard \(index)/3 of 40 runs)\n")
             union += shard.output.split(separator: "\n")
         }
         // Columns are padded to each listing's widest run-id, so compare the run-ids.
