@@ -77,9 +77,11 @@ public final class TrainingLoop {
     /// Seconds this process has spent in training batches (validation not included).
     public private(set) var trainingSeconds = 0.0
 
-    /// Training batches in an epoch (the same in every epoch: only their order changes).
+    /// Training batches in an epoch (the same in every epoch: only their order changes). Counted
+    /// from the plan's ranges: drawing an epoch's order, flips and transforms to count them
+    /// would be work thrown away.
     public var batchesPerEpoch: Int {
-        data.training.epoch(0, plan: experiment.batchPlan(seed: seed)).count
+        experiment.batchPlan(seed: seed).ranges(count: data.training.count).count
     }
 
     /// Continues from `position`, whose weights and optimizer state are already loaded.
