@@ -9,6 +9,9 @@ struct Decoding {
     let overrides: [Override]
     /// The most memory a run may need (`MemoryEstimate`): this machine's, or less in tests.
     var memoryLimit = PhysicalMemory.bytes
+    /// What the model's layers must build on and end with: a whole face and 30 values, unless
+    /// the model is a cascade's level-2 net.
+    var modelShapes = ModelShapes.face
 
     /// The override that put the node at `path` into the tree, if any (the most specific one).
     func override(covering path: [String]) -> Override? {

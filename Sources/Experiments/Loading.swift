@@ -20,15 +20,49 @@ extension Experiment {
 
     private static func decode(path: String, overrides: [Override], memoryLimit: Int = PhysicalMemory.bytes,
                                parse: () throws -> Document) throws(Diagnostic) -> Experiment {
-        let document: Document
-        do {
-            document = try parse()
-        } catch let diagnostic as Diagnostic {
-            throw diagnostic
-        } catch {
-            throw Diagnostic(path: path, mark: nil, message: "\(error)", sourceLine: nil)
+        let document = try parsed(path: path, parse)
+        if document.root.mapping?.contains(where: { $0.key.scalar?.text == "cascade" }) == true {
+            throw Diagnostic(path: path, mark: document.root.mark,
+                             message: "this is a cascade (it has 'cascade:'), not a single network's experiment", sourceLine: nil)
         }
         return try Experiment(decoding: document.root.applying(overrides), source: document.source,
                               defaultName: fileStem(path), overrides: overrides, memoryLimit: memoryLimit)
+    }
+}
+
+/// A parsed document, every failure a `Diagnostic` naming `path`.
+func parsed(path: String, _ parse: () throws -> Document) throws(Diagnostic) -> Document {
+    do {
+        return try parse()
+    } catch let diagnostic as Diagnostic {
+        throw diagnostic
+    } catch {
+        throw Diagnostic(path: path, mark: nil, message: "\(error)", sourceLine: nil)
+    }
+}
+
+/// What an experiment file describes: one network, or a cascade of them. `kplab run` and
+/// `kplab check` take either.
+public enum ExperimentFile: Sendable {
+    case single(Experiment)
+    case cascade(CascadeExperiment)
+
+    /// Reads, overrides and decodes the file as `Experiment.load` or `CascadeExperiment.load`
+    /// would, choosing by its top level: a file with `cascade:` is a cascade.
+    public static func load(contentsOfFile path: String, overrides: [Override] = []) throws(Diagnostic) -> ExperimentFile {
+        let document = try parsed(path: path) { try Document(contentsOfFile: path) }
+        if document.root.mapping?.contains(where: { $0.key.scalar?.text == "cascade" }) == true {
+            return .cascade(try CascadeExperiment(decoding: document.root.applying(overrides), source: document.source,
+                                                  defaultName: fileStem(path), overrides: overrides))
+        }
+        return .single(try Experiment(decoding: document.root.applying(overrides), source: document.source,
+                                      defaultName: fileStem(path), overrides: overrides))
+    }
+
+    public var name: String {
+        switch self {
+        case .single(let experiment): return experiment.name
+        case .cascade(let cascade): return cascade.name
+        }
     }
 }

@@ -4,7 +4,7 @@ import Faces
 /// The one place where an experiment's settings become Engine and Faces objects: the network,
 /// the optimizer, the per-epoch learning rate and momentum, and the batch plan.
 extension Experiment {
-    /// The network of `model.layers` on 1×96×96 inputs, with every parameter drawn from `rng`
+    /// The network of `model.layers` on `model.input` (a 1×96×96 face), with every parameter drawn from `rng`
     /// in layer order by its resolved initializer. Buffers hold `maxBatch` samples.
     public func makeNetwork(maxBatch: Int, threads: Int, rng: inout RandomGenerator) throws(ModelProblem) -> Network {
         try model.makeNetwork(maxBatch: maxBatch, threads: threads, rng: &rng)
@@ -52,14 +52,15 @@ extension Experiment {
 }
 
 extension ModelSpec {
-    /// The network of these layers on 1×96×96 inputs: each layer built on the shapes of what it
+    /// The network of these layers on `input` (a 1×96×96 face unless it is a cascade's level-2
+    /// net): each layer built on the shapes of what it
     /// reads and named as `ModelGraph` names it, its weights drawn from `rng` in layer order by
     /// its resolved initializer. Buffers hold `maxBatch` samples; `fusesLayers: false` builds the
     /// fused passes' twin.
     public func makeNetwork(maxBatch: Int, threads: Int, fusesLayers: Bool = true,
                             rng: inout RandomGenerator) throws(ModelProblem) -> Network {
         let graph = try ModelGraph(layers)
-        var shapes = [Self.inputShape]
+        var shapes = [input]
         var nodes: [NetworkNode] = []
         for (index, layer) in layers.enumerated() {
             let inputs = graph.inputs[index]
@@ -80,6 +81,6 @@ extension ModelSpec {
             }
             shapes.append(operation.outputShape)
         }
-        return Network(input: Self.inputShape, nodes: nodes, maxBatch: maxBatch, threads: threads, fusesLayers: fusesLayers)
+        return Network(input: input, nodes: nodes, maxBatch: maxBatch, threads: threads, fusesLayers: fusesLayers)
     }
 }

@@ -7,8 +7,9 @@ extension Decoding {
     }
 
     /// A non-empty list of layers, each in any of its kind's forms, and then the whole
-    /// network's shapes: a list that decodes but cannot be built (a kernel larger than its
-    /// input, dense before flatten, not 30 outputs) is an error at the offending layer's line.
+    /// network's shapes (`modelShapes`): a list that decodes but cannot be built (a kernel
+    /// larger than its input, dense before flatten, not 30 outputs) is an error at the
+    /// offending layer's line.
     func layers(_ node: Node, _ path: [String]) throws(Diagnostic) -> [ModelSpec.Layer] {
         guard let items = node.sequence else {
             throw error("expected a list of layers, found \(node.kindDescription)", at: node, path: path)
@@ -20,11 +21,17 @@ extension Decoding {
         for (index, item) in items.enumerated() {
             layers.append(try layer(item, path + [String(index)]))
         }
-        do {
-            // The graph and its shapes do not depend on the initializer.
-            _ = try ModelSummary(model: ModelSpec(layers: layers))
-        } catch {
-            throw layerError(error.message, index: error.layerIndex, keyPath: error.keyPath, of: items, path)
+        // The graph and its shapes do not depend on the initializer.
+        for model in modelShapes.models(of: layers) {
+            do {
+                _ = try ModelSummary(model: model)
+            } catch {
+                // The layer a cascade adds has no line of its own: its problem is the last layer's.
+                let index = min(error.layerIndex, items.count - 1)
+                throw layerError(index == error.layerIndex ? error.message : "the cascade ends each level-2 net with "
+                                     + "'dense: \(model.outputs)', which fails: \(error.message)",
+                                 index: index, keyPath: index == error.layerIndex ? error.keyPath : [], of: items, path)
+            }
         }
         return layers
     }
@@ -62,5 +69,36 @@ extension Node {
             }
         }
         return node
+    }
+}
+
+/// What a model's layers must fit when they are decoded.
+enum ModelShapes {
+    /// A whole face in, 30 values out.
+    case face
+    /// A cascade's level-2 nets: a `side`×`side` patch in, and the layers as written followed by
+    /// the `dense` output layer the cascade adds for each group (`outputs`: 2 per keypoint).
+    case patch(side: Int, outputs: [Int])
+
+    /// The networks the layers must build into.
+    func models(of layers: [ModelSpec.Layer]) -> [ModelSpec] {
+        switch self {
+        case .face:
+            return [ModelSpec(layers: layers)]
+        case .patch(let side, let outputs):
+            return Set(outputs).sorted().map { ModelSpec(layers: layers).level2(patchSide: side, outputs: $0) }
+        }
+    }
+}
+
+extension ModelSpec {
+    /// These layers as a cascade's level-2 net: on a `patchSide`×`patchSide` patch, ending in a
+    /// `dense: outputs` layer (with the model's initializer) that predicts its group's keypoints.
+    public func level2(patchSide: Int, outputs: Int) -> ModelSpec {
+        var model = self
+        model.layers.append(Layer(DenseLayer(units: outputs)))
+        model.input = Shape(channels: 1, height: patchSide, width: patchSide)
+        model.outputs = outputs
+        return model
     }
 }

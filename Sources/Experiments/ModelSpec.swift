@@ -1,4 +1,5 @@
 import Engine
+import Faces
 
 /// The network: a global initializer and a list of layers from the 1×96×96 image to the 30
 /// keypoint coordinates. The list is a chain unless a layer names what it reads (`input`,
@@ -29,13 +30,19 @@ public struct ModelSpec: Hashable, Sendable {
     /// The initializer every conv and dense layer uses unless it overrides part of it.
     public var initializer: InitializerSpec
     public var layers: [Layer]
+    /// What the network reads: a whole face (`inputShape`) unless a cascade's level-2 net
+    /// reads a patch of one. Not written in files: the cascade sets it from `patch`.
+    public var input = Self.inputShape
+    /// How many values the network must end with: 30 (15 keypoints × x, y) unless a cascade's
+    /// level-2 net predicts only its group's keypoints. Not written in files either.
+    public var outputs = Keypoint.coordinateCount
 
     init(initializer: InitializerSpec = Defaults.initializer, layers: [Layer]) {
         self.initializer = initializer
         self.layers = layers
     }
 
-    /// Every input is one grayscale 96×96 face.
+    /// A whole face: one grayscale 96×96 image.
     public static let inputShape = Shape(channels: 1, height: 96, width: 96)
 }
 

@@ -32,11 +32,11 @@ public struct ModelSummary: Sendable, CustomStringConvertible {
     /// Whether every layer reads just the one above it (the table then leaves out what each reads).
     public var isChain: Bool { graph.isChain }
 
-    /// Resolves the graph, infers every layer's shape from `ModelSpec.inputShape` and checks that
-    /// the network ends in exactly 30 values (15 keypoints × x, y). A failure names the layer by
+    /// Resolves the graph, infers every layer's shape from `model.input` and checks that the
+    /// network ends in exactly `model.outputs` values (30 for a whole face: 15 keypoints × x, y). A failure names the layer by
     /// index; so does a layer whose sizes, or the network's totals up to it, do not fit a 64-bit integer.
     public init(model: ModelSpec) throws(ModelProblem) {
-        let input = ModelSpec.inputShape
+        let input = model.input
         let graph = try ModelGraph(model.layers)
         var shapes = [input]
         var rows: [Row] = []
@@ -59,10 +59,11 @@ public struct ModelSummary: Sendable, CustomStringConvertible {
             shapes.append(sizes.output)
         }
         let outputs = shapes.last!.count
-        guard outputs == Keypoint.coordinateCount else {
+        guard outputs == model.outputs else {
+            let targets = model.outputs == Keypoint.coordinateCount ? "15 keypoints × x, y" : "\(model.outputs / 2) keypoints × x, y"
             throw ModelProblem(layerIndex: model.layers.count - 1,
-                               message: "the network ends with \(outputs) values, but there are \(Keypoint.coordinateCount) "
-                                   + "targets (15 keypoints × x, y); end it with '- dense: \(Keypoint.coordinateCount)'")
+                               message: "the network ends with \(outputs) values, but there are \(model.outputs) "
+                                   + "targets (\(targets)); end it with '- dense: \(model.outputs)'")
         }
         self.input = input
         self.rows = rows

@@ -11,15 +11,25 @@ public struct RunIdentity: Sendable, Equatable {
     public var runID: String
 }
 
-extension Experiment {
-    /// The canonical text, its hash and the run-id, in one pass. Choose the seed first: a
-    /// seed is part of the configuration, so a seedless experiment has no run of its own.
-    public var identity: RunIdentity {
-        let text = canonicalText
+extension RunIdentity {
+    /// The identity of the run of experiment `name` whose configuration is `canonicalText`.
+    public init(name: String, canonicalText text: String) {
         let hash = SHA256.hash(data: Array(text.utf8)).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()
-        return RunIdentity(canonicalText: text, configHash: hash, runID: "\(name)-\(hash.prefix(8))")
+        self.init(canonicalText: text, configHash: hash, runID: "\(name)-\(hash.prefix(8))")
     }
+}
+
+extension Experiment {
+    /// The canonical text, its hash and the run-id, in one pass. Choose the seed first: a
+    /// seed is part of the configuration, so a seedless experiment has no run of its own.
+    public var identity: RunIdentity { RunIdentity(name: name, canonicalText: canonicalText) }
+}
+
+extension CascadeExperiment {
+    /// As for an experiment; choose the seed and resolve level 1 (`CascadeSpec.Level1`'s hash
+    /// and fingerprint) first: both are part of the configuration.
+    public var identity: RunIdentity { RunIdentity(name: name, canonicalText: canonicalText) }
 }

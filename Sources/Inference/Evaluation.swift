@@ -4,10 +4,15 @@ import Faces
 /// The masked squared error of a network over a whole data set in inference mode (no
 /// dropout), kept per coordinate so that overall and per-keypoint RMSE come from one pass.
 public struct Evaluation: Sendable {
-    /// Σ mask·(prediction − target)² per coordinate (30), in normalised units, summed in Double.
+    /// Σ mask·(prediction − target)² per coordinate (30, or 2 per keypoint of a level-2 net's
+    /// group), in normalised units, summed in Double.
     public var squaredErrors: [Double]
-    /// Number of present values per coordinate (30).
+    /// Number of present values per coordinate.
     public var presentCounts: [Int]
+    /// The keypoints the coordinates belong to, x then y of each.
+    public var points: [Keypoint]
+    /// Pixels per normalised unit (48 for whole faces).
+    public var pixelsPerUnit: Double
     /// How much the predictions vary across the validation faces relative to the targets
     /// (`OutputSpread`): about 1 for a net that follows the faces, near 0 for a constant face.
     public var outputSpread: Double
@@ -18,29 +23,41 @@ public struct Evaluation: Sendable {
         return present > 0 ? squaredErrors.reduce(0, +) / Double(present) : .nan
     }
 
-    /// `sqrt(loss)·48`: the RMSE in pixels over present values.
-    public var rmsePixels: Double { Normalization.rmsePixels(meanSquaredError: loss) }
+    /// `sqrt(loss)·48` (for faces): the RMSE in pixels over present values.
+    public var rmsePixels: Double { loss.squareRoot() * pixelsPerUnit }
 
     /// RMSE in pixels per keypoint, x and y together, with the number of present values.
     public var keypoints: [(keypoint: Keypoint, rmsePixels: Double, count: Int)] {
-        Keypoint.allCases.map { point in
-            let x = 2 * point.rawValue, y = x + 1
+        points.enumerated().map { index, point in
+            let x = 2 * index, y = x + 1
             let count = presentCounts[x] + presentCounts[y]
             let mse = count > 0 ? (squaredErrors[x] + squaredErrors[y]) / Double(count) : .nan
-            return (point, Normalization.rmsePixels(meanSquaredError: mse), count)
+            return (point, mse.squareRoot() * pixelsPerUnit, count)
         }
+    }
+
+    /// Squared errors in pixels² and counts per keypoint, for combining evaluations of
+    /// different keypoints (a cascade's level-2 nets) into one.
+    public var keypointSquares: [Keypoint: (pixelSquares: Double, count: Int)] {
+        var squares: [Keypoint: (Double, Int)] = [:]
+        for (index, point) in points.enumerated() {
+            let x = 2 * index, y = x + 1
+            squares[point] = ((squaredErrors[x] + squaredErrors[y]) * pixelsPerUnit * pixelsPerUnit,
+                              presentCounts[x] + presentCounts[y])
+        }
+        return squares
     }
 
     /// Runs `dataset` through `network` in batches of at most `batch.capacity`, each face's
     /// prediction formed as `tta` says.
-    public init(network: Network, dataset: FaceDataset, batch: inout FaceBatch, tta: TestTimeAugmentation = .none) {
+    public init(network: Network, dataset: some TrainingSamples, batch: inout FaceBatch, tta: TestTimeAugmentation = .none) {
         self.init(dataset: dataset, batch: &batch) { network.keypoints($0, tta: tta) }
     }
 
     /// Scores the normalised keypoints `predict` gives for each filled batch of `dataset` (in
-    /// file order, at most `batch.capacity` faces): one network, or an ensemble.
-    public init(dataset: FaceDataset, batch: inout FaceBatch, predict: (FaceBatch) throws -> [Float]) rethrows {
-        let width = Keypoint.coordinateCount
+    /// file order, at most `batch.capacity` samples): one network, or an ensemble.
+    public init(dataset: some TrainingSamples, batch: inout FaceBatch, predict: (FaceBatch) throws -> [Float]) rethrows {
+        let width = dataset.targetWidth
         var squaredErrors = [Double](repeating: 0, count: width)
         var presentCounts = [Int](repeating: 0, count: width)
         var spread = OutputSpread(width: width)
@@ -66,6 +83,8 @@ public struct Evaluation: Sendable {
             }
         }
         outputSpread = spread.value
+        points = dataset.keypoints
+        pixelsPerUnit = dataset.pixelsPerUnit
         self.squaredErrors = squaredErrors
         self.presentCounts = presentCounts
     }

@@ -21,10 +21,10 @@ final class BatchPrefetcher {
     /// without either touching the other's storage.
     private final class Slot: @unchecked Sendable {
         var batch: FaceBatch
-        init(capacity: Int) { batch = FaceBatch(capacity: capacity) }
+        init(_ batch: FaceBatch) { self.batch = batch }
     }
 
-    private let dataset: FaceDataset
+    private let samples: any TrainingSamples
     private let slots: [Slot]
     private let queue = DispatchQueue(label: "kplab.batch-prefetch", qos: .userInitiated)
     /// The slot being filled and the signal that it is done; nil when no fill is pending.
@@ -33,9 +33,9 @@ final class BatchPrefetcher {
     /// Seconds `take` has spent waiting for a fill to finish.
     private(set) var waitSeconds = 0.0
 
-    init(dataset: FaceDataset, capacity: Int) {
-        self.dataset = dataset
-        slots = [Slot(capacity: capacity), Slot(capacity: capacity)]
+    init(samples: any TrainingSamples, capacity: Int) {
+        self.samples = samples
+        slots = [Slot(samples.makeBatch(capacity: capacity)), Slot(samples.makeBatch(capacity: capacity))]
     }
 
     /// Starts filling a batch with `selection` on the prefetch thread. The batch before it
@@ -45,9 +45,9 @@ final class BatchPrefetcher {
         let slot = slots[nextSlot]
         nextSlot = 1 - nextSlot
         let done = DispatchSemaphore(value: 0)
-        let dataset = self.dataset
+        let samples = self.samples
         queue.async {
-            dataset.fill(&slot.batch, with: selection)
+            samples.fill(&slot.batch, with: selection)
             done.signal()
         }
         pending = (slot, done)

@@ -25,7 +25,11 @@ public final class TrainingLoop {
 
     public let experiment: Experiment
     public let seed: UInt64
+    /// The faces: loaded, split and fingerprinted (for a cascade's level-2 net, level 1's).
     public let data: PreparedData
+    /// What the loop trains and validates on: `data`'s faces, or patches cut from them.
+    public let training: any TrainingSamples
+    public let validation: any TrainingSamples
     public let network: Network
     public let optimizer: Optimizer
     /// Where the loop stands; saved in checkpoints.
@@ -42,11 +46,23 @@ public final class TrainingLoop {
     private var batch: FaceBatch
     private var outputGradient: [Float]
     private var lastCheckpoint = Date()
+    private var wallClockStart = Date()
 
     /// Loads the data and builds the network (initial weights from the seed) and optimizer.
     /// - Parameter experiment: its `seed` must be set: choosing one is the caller's decision,
     ///   because the seed is part of the run's identity.
-    public init(experiment: Experiment, threads: Int, observers: [TrainingObserver] = [],
+    public convenience init(experiment: Experiment, threads: Int, observers: [TrainingObserver] = [],
+                            stopRequest: @escaping @Sendable () -> Int32? = { nil }, epochLimit: Int? = nil) throws {
+        guard let seed = experiment.seed else { throw UserError("\(experiment.name): choose a seed before training") }
+        let data = try PreparedData(experiment.data, seed: seed)
+        try self.init(experiment: experiment, data: data, training: data.training, validation: data.validation,
+                      threads: threads, observers: observers, stopRequest: stopRequest, epochLimit: epochLimit)
+    }
+
+    /// The loop of a network (`experiment.model`, with its own input and outputs) on samples of
+    /// prepared faces: a cascade's level-2 net on its patches.
+    public init(experiment: Experiment, data: PreparedData, training: any TrainingSamples, validation: any TrainingSamples,
+                threads: Int, observers: [TrainingObserver] = [],
                 stopRequest: @escaping @Sendable () -> Int32? = { nil }, epochLimit: Int? = nil) throws {
         guard let seed = experiment.seed else { throw UserError("\(experiment.name): choose a seed before training") }
         self.experiment = experiment
@@ -54,11 +70,13 @@ public final class TrainingLoop {
         self.observers = observers
         self.stopRequest = stopRequest
         self.epochLimit = epochLimit
-        data = try PreparedData(experiment.data, seed: seed)
-        // No batch holds more faces than there are training rows (a batch of 20000 on 240 faces
+        self.data = data
+        self.training = training
+        self.validation = validation
+        // No batch holds more samples than there are training rows (a batch of 20000 on 240 faces
         // would size every buffer for 20000); validation runs in chunks of the same size, and
         // its numbers do not depend on the chunking.
-        let capacity = max(min(experiment.train.batchSize, data.training.count), 1)
+        let capacity = max(min(experiment.train.batchSize, training.count), 1)
         var initialization = RandomGenerator(seed: seed, stream: .initialization)
         do {
             network = try experiment.makeNetwork(maxBatch: capacity, threads: threads, rng: &initialization)
@@ -66,8 +84,8 @@ public final class TrainingLoop {
             throw UserError("cannot build the network: \(error)")
         }
         optimizer = experiment.makeOptimizer(for: network)
-        batch = FaceBatch(capacity: capacity)
-        prefetcher = BatchPrefetcher(dataset: data.training, capacity: capacity)
+        batch = validation.makeBatch(capacity: capacity)
+        prefetcher = BatchPrefetcher(samples: training, capacity: capacity)
         outputGradient = [Float](repeating: 0, count: capacity * network.outputShape.count)
     }
 
@@ -81,7 +99,7 @@ public final class TrainingLoop {
     /// from the plan's ranges: drawing an epoch's order, flips and transforms to count them
     /// would be work thrown away.
     public var batchesPerEpoch: Int {
-        experiment.batchPlan(seed: seed).ranges(count: data.training.count).count
+        experiment.batchPlan(seed: seed).ranges(count: training.count).count
     }
 
     /// Continues from `position`, whose weights and optimizer state are already loaded.
@@ -93,34 +111,50 @@ public final class TrainingLoop {
     /// limit or a stop request, telling the observers as it goes; returns why it stopped.
     @discardableResult
     public func run() throws -> TrainingOutcome {
-        try emit { try $0.runStarted(self) }
-        let plan = experiment.batchPlan(seed: seed)
-        let wallClockStart = Date()
+        try start()
         var outcome = TrainingOutcome(.completed)
-        while position.epochsDone < experiment.train.epochs {
-            let epoch = position.epochsDone
-            let selections = data.training.epoch(epoch, plan: plan)
-            guard !selections.isEmpty else {
-                throw UserError("\(data.training.count) training rows make no batch of \(experiment.train.batchSize) "
-                                + "with last_batch: \(experiment.train.lastBatch.rawValue)")
-            }
-            if let stop = try trainBatches(of: epoch, selections, wallClockStart: wallClockStart) {
-                outcome = stop
-                break
-            }
-            if let stop = try endEpoch(epoch, batches: selections.count) {
+        while !isFinished {
+            if let stop = try trainEpoch() {
                 outcome = stop
                 break
             }
         }
-        try emit { try $0.runStopped(outcome, loop: self) }
+        try finish(outcome)
         return outcome
+    }
+
+    /// `run()` one epoch at a time, for a caller that trains several loops in step (a
+    /// cascade's level-2 nets): `start()`, then `trainEpoch()` until it returns why to stop or
+    /// `isFinished`, then `finish(_:)` with the outcome.
+    public func start() throws {
+        wallClockStart = Date()
+        try emit { try $0.runStarted(self) }
+    }
+
+    /// Every epoch of `train.epochs` is done.
+    public var isFinished: Bool { position.epochsDone >= experiment.train.epochs }
+
+    /// Trains and validates the next epoch; returns why the run must stop, or nil to go on.
+    public func trainEpoch() throws -> TrainingOutcome? {
+        let epoch = position.epochsDone
+        let selections = training.epoch(epoch, plan: experiment.batchPlan(seed: seed))
+        guard !selections.isEmpty else {
+            throw UserError("\(training.count) training rows make no batch of \(experiment.train.batchSize) "
+                            + "with last_batch: \(experiment.train.lastBatch.rawValue)")
+        }
+        if let stop = try trainBatches(of: epoch, selections) { return stop }
+        return try endEpoch(epoch, batches: selections.count)
+    }
+
+    /// Tells the observers the run is over, for the reason in `outcome`.
+    public func finish(_ outcome: TrainingOutcome) throws {
+        try emit { try $0.runStopped(outcome, loop: self) }
     }
 
     /// The epoch's remaining batches (all of them, unless resumed mid-epoch). Returns why the
     /// run must stop — divergence (its row is reported), a signal or the wall-time limit (a
     /// checkpoint is due) — or nil when the epoch's training is done.
-    private func trainBatches(of epoch: Int, _ selections: [BatchSelection], wallClockStart: Date) throws -> TrainingOutcome? {
+    private func trainBatches(of epoch: Int, _ selections: [BatchSelection]) throws -> TrainingOutcome? {
         let learningRate = experiment.learningRate(epoch: epoch)
         let momentum = experiment.momentum(epoch: epoch)
         let start = Date()
@@ -172,7 +206,7 @@ public final class TrainingLoop {
     /// or nil to go on.
     private func endEpoch(_ epoch: Int, batches: Int) throws -> TrainingOutcome? {
         let start = Date()
-        let validation = Evaluation(network: network, dataset: data.validation, batch: &batch, tta: experiment.train.tta)
+        let validation = Evaluation(network: network, dataset: self.validation, batch: &batch, tta: experiment.train.tta)
         let trainLoss = position.trainLossSum / Double(batches)
         let row = MetricsLog.Row(epoch: epoch + 1, trainLoss: trainLoss, validationLoss: validation.loss,
                                  validationRMSEPixels: validation.rmsePixels, outputSpread: validation.outputSpread,

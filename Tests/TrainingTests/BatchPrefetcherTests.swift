@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func prefetchedBatchesAreTheDirectlyFilledOnes() {
-        let prefetcher = BatchPrefetcher(dataset: dataset, capacity: 8)
+        let prefetcher = BatchPrefetcher(samples: dataset, capacity: 8)
         for epoch in 0 ..< 2 {
             let selections = dataset.epoch(epoch, plan: plan)
             #expect(selections.count == 7 && selections.last!.faceIndices.count == 2)
@@ -41,7 +41,7 @@ import Testing
 
     /// A batch kept past the next prefetch (two in flight) is not overwritten under the holder.
     @Test func aTakenBatchStaysIntactWhileTheNextIsFilled() {
-        let prefetcher = BatchPrefetcher(dataset: dataset, capacity: 8)
+        let prefetcher = BatchPrefetcher(samples: dataset, capacity: 8)
         let selections = dataset.epoch(0, plan: plan)
         prefetcher.prefetch(selections[0])
         let first = prefetcher.take()

@@ -5,9 +5,9 @@ public struct FaceBatch: Sendable {
     public let capacity: Int
     /// Samples filled by the last `fill` (≤ capacity); only the first `count` of each buffer are valid.
     public internal(set) var count = 0
-    /// (capacity, 1, 96, 96): pixel / 256.
+    /// (capacity, 1, 96, 96): pixel / 256 — or the samples' own input size (`TrainingSamples`).
     public var images: [Float]
-    /// (capacity, 30): (y − 48) / 48; 0 where missing.
+    /// (capacity, 30): (y − 48) / 48; 0 where missing — or the samples' own targets.
     public var targets: [Float]
     /// (capacity, 30): 1 where the coordinate is present, 0 where missing.
     public var mask: [Float]
@@ -16,12 +16,14 @@ public struct FaceBatch: Sendable {
     /// (capacity): whether each sample was flipped.
     public var flipped: [Bool]
 
-    public init(capacity: Int) {
+    /// Room for `capacity` whole faces, or for samples of `inputSize` floats with `targetWidth`
+    /// targets each (a cascade's patches).
+    public init(capacity: Int, inputSize: Int = FaceImage.pixelCount, targetWidth: Int = Keypoint.coordinateCount) {
         precondition(capacity > 0, "FaceBatch: capacity must be positive")
         self.capacity = capacity
-        images = [Float](repeating: 0, count: capacity * FaceImage.pixelCount)
-        targets = [Float](repeating: 0, count: capacity * Keypoint.coordinateCount)
-        mask = [Float](repeating: 0, count: capacity * Keypoint.coordinateCount)
+        images = [Float](repeating: 0, count: capacity * inputSize)
+        targets = [Float](repeating: 0, count: capacity * targetWidth)
+        mask = [Float](repeating: 0, count: capacity * targetWidth)
         faceIndices = [Int](repeating: 0, count: capacity)
         flipped = [Bool](repeating: false, count: capacity)
     }
