@@ -125,6 +125,35 @@ public struct RunRecord: Codable, Equatable, Sendable {
     /// Present while the output is collapsed (the predictions barely vary between faces);
     /// absent for a healthy run and in records from before collapse detection.
     public var collapsed: Collapse? = nil
+    /// For a cascade's run: its level 1 and level-2 nets; nil for a single network's.
+    public var cascade: Cascade? = nil
+
+    /// What a cascade's record adds: which level 1 it refines, and how well level 1 alone did
+    /// on the same validation faces (the bar level 2 must beat).
+    public struct Cascade: Codable, Equatable, Sendable {
+        /// Level 1's run folder, as the cascade found it.
+        public var level1Run: String
+        public var level1RunID: String
+        /// Level 1's validation RMSE in pixels as the cascade measured it (its best weights).
+        public var level1ValidationRMSEPixels: Double
+        /// Each level-2 net's keypoints, `+`-joined: also its folder under `level2/`.
+        public var groups: [String]
+        /// The side of the patches, in pixels.
+        public var patch: Int
+
+        public init(level1Run: String, level1RunID: String, level1ValidationRMSEPixels: Double, groups: [String], patch: Int) {
+            self.level1Run = level1Run
+            self.level1RunID = level1RunID
+            self.level1ValidationRMSEPixels = level1ValidationRMSEPixels
+            self.groups = groups
+            self.patch = patch
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case level1Run = "level1_run", level1RunID = "level1_run_id"
+            case level1ValidationRMSEPixels = "level1_val_rmse_px", groups, patch
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case experiment, runID = "run_id", status, statusDetail = "status_detail", seed
@@ -137,7 +166,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
         case trainDataWaitShare = "train_data_wait_share"
         case trainRows = "train_rows", validationRows = "validation_rows"
         case meanFaceRMSEPixels = "mean_face_rmse_px"
-        case collapsed
+        case collapsed, cascade
     }
 
     /// The record of a run that starts now: `running`, with no results yet.

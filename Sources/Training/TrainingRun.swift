@@ -80,7 +80,7 @@ public final class TrainingRun {
     }
 
     /// Why a folder's run is not trained again without `--overwrite` (or continued without `--resume`).
-    private static func alreadyHeld(_ folder: RunFolder, by previous: RunRecord) -> UserError {
+    static func alreadyHeld(_ folder: RunFolder, by previous: RunRecord) -> UserError {
         let status = previous.status == .running
             ? "stopped without recording it (killed?) after \(previous.epochsRun) epochs"
             : "status \(previous.status.rawValue), \(previous.epochsRun) epochs"

@@ -33,16 +33,31 @@ struct CheckCommand: ParsableCommand {
         var failures = 0
         for (position, file) in files.enumerated() {
             do {
-                let experiment = try Experiment.load(contentsOfFile: file, overrides: overrides)
-                let summary = try ModelSummary(model: experiment.model)  // cannot fail: load checked the shapes
                 if position > 0 { print("") }
-                print("\(file): ok")
-                print(experiment.overview)
-                print(summary)
-                if resolved {
-                    print(experiment.seed == nil ? "resolved configuration (the seed is drawn when it runs):"
-                                                 : "resolved configuration (config hash \(experiment.configHash)):")
-                    print(experiment.canonicalText, terminator: "")
+                switch try ExperimentFile.load(contentsOfFile: file, overrides: overrides) {
+                case .single(let experiment):
+                    let summary = try ModelSummary(model: experiment.model)  // cannot fail: load checked the shapes
+                    print("\(file): ok")
+                    print(experiment.overview)
+                    print(summary)
+                    if resolved {
+                        print(experiment.seed == nil ? "resolved configuration (the seed is drawn when it runs):"
+                                                     : "resolved configuration (config hash \(experiment.configHash)):")
+                        print(experiment.canonicalText, terminator: "")
+                    }
+                case .cascade(let cascade):
+                    print("\(file): ok")
+                    print(cascade.overview)
+                    // Every net has these layers; they differ only in the output layer the cascade adds.
+                    let sizes = Set(cascade.cascade.groups.map(\.count)).sorted()
+                    let first = cascade.cascade.groups.firstIndex { $0.count == sizes[0] }!
+                    print("level-2 net \(CascadeSpec.groupName(cascade.cascade.groups[first]))"
+                          + (sizes.count > 1 || cascade.cascade.groups.count > 1 ? " (the others end in 2 outputs per keypoint of their group):" : ":"))
+                    print(try ModelSummary(model: cascade.cascade.level2Model(group: first)))
+                    if resolved {
+                        print("resolved configuration (level 1's hashes are added when it runs):")
+                        print(cascade.canonicalText, terminator: "")
+                    }
                 }
             } catch let diagnostic as Diagnostic {
                 printError(diagnostic.description)

@@ -66,25 +66,39 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let experiment: Experiment
+        let file: ExperimentFile
         do {
-            experiment = try Experiment.load(contentsOfFile: file, overrides: try experimentOptions.parsedOverrides())
+            file = try ExperimentFile.load(contentsOfFile: self.file, overrides: try experimentOptions.parsedOverrides())
         } catch let diagnostic as Diagnostic {
             printError(diagnostic.description)
             throw ExitCode(2)
         }
         Interruption.install()
         let display = ProgressDisplay.forStandardOutput(quiet: quiet)
+        let options = TrainingRun.Options(threads: threads, resume: resume, overwrite: overwrite,
+                                          display: display.mode, diagnostics: diagnostics)
         let record: RunRecord
-        let training: TrainingRun
+        let folder: RunFolder
         do {
-            training = try TrainingRun.prepare(experiment, results: out,
-                                            options: .init(threads: threads, resume: resume, overwrite: overwrite,
-                                                           display: display.mode, diagnostics: diagnostics))
-            if !quiet {
-                print("\(experiment.name): training into \(training.folder.path) (seed \(training.seed), \(threads) thread\(threads == 1 ? "" : "s"))")
+            switch file {
+            case .single(let experiment):
+                let training = try TrainingRun.prepare(experiment, results: out, options: options)
+                folder = training.folder
+                if !quiet {
+                    print("\(experiment.name): training into \(training.folder.path) (seed \(training.seed), \(threads) thread\(threads == 1 ? "" : "s"))")
+                }
+                record = try training.run()
+            case .cascade(let cascade):
+                let training = try CascadeRun.prepare(cascade, results: out, options: options, say: { line in
+                    if !quiet { print(line) }
+                })
+                folder = training.folder
+                if !quiet {
+                    print("\(cascade.name): training the level-2 nets into \(training.folder.path) (seed \(training.experiment.seed!), "
+                          + "\(threads) thread\(threads == 1 ? "" : "s"))")
+                }
+                record = try training.run()
             }
-            record = try training.run()
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)
@@ -93,7 +107,7 @@ struct RunCommand: ParsableCommand {
         if quiet, let collapse = record.collapsed {
             print(CollapseDetector.warning(since: collapse.sinceEpoch, spread: collapse.outputSpread))
         }
-        print(RunSummary(record: record, folder: training.folder.path).text)
+        print(RunSummary(record: record, folder: folder.path).text)
         switch record.status {
         case .completed, .earlyStopped: return
         case .interrupted: throw ExitCode(130)

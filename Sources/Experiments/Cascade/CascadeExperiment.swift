@@ -91,3 +91,22 @@ public struct CascadeSpec: Hashable, Sendable {
         group.map(\.name).joined(separator: "+")
     }
 }
+
+extension CascadeExperiment {
+    /// Plain words for `kplab check`:
+    ///
+    ///     cascade (seed 1; the run id follows from level 1's run)
+    ///     level 1: results/realfaces/realfaces-1a2b3c4d (a run folder)
+    ///     level 2: 15 nets (one per keypoint) on 24-px patches, jitter ±2 px
+    ///     train: 30 epochs of batch 64 …
+    public var overview: String {
+        let identityText = seed.map { "seed \($0); the run id follows from level 1's run" } ?? "seed chosen at random when it runs"
+        let level1 = cascade.level1
+        let kind = level1.isExperimentFile ? "an experiment file, trained first unless its run is done" : "a run folder"
+        let grouping = cascade.groups == CascadeSpec.perKeypoint ? "one per keypoint"
+            : cascade.groups.map(CascadeSpec.groupName).joined(separator: ", ")
+        return "\(name) (\(identityText))\n" + "level 1: \(level1.path) (\(kind))\n"
+            + "level 2: \(cascade.groups.count) net\(cascade.groups.count == 1 ? "" : "s") (\(grouping)) on \(cascade.patch)-px patches, "
+            + "jitter ±\(cascade.jitter) px\n" + "train: \(train.overview)"
+    }
+}
