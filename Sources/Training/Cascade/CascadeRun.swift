@@ -196,9 +196,8 @@ public final class CascadeRun {
             for net in nets {
                 for (point, value) in net.lastReport!.validation!.keypointSquares { squares[point] = value }
             }
-            let total = squares.values.reduce(0) { $0 + $1.pixelSquares }, count = squares.values.reduce(0) { $0 + $1.count }
             let scale = Double(Normalization.targetScale)
-            let validationLoss = count > 0 ? total / Double(count) / (scale * scale) : .nan
+            let validationLoss = Self.meanSquare(squares) / (scale * scale)
             let trainLoss = nets.map { $0.lastReport!.row.trainLoss }.reduce(0, +) / Double(nets.count)
             let row = MetricsLog.Row(epoch: epoch + 1, trainLoss: trainLoss, validationLoss: validationLoss,
                                      validationRMSEPixels: Normalization.rmsePixels(meanSquaredError: validationLoss),
@@ -311,9 +310,21 @@ public final class CascadeRun {
         return squares
     }
 
+    /// The mean squared pixel error over every keypoint's present values, summed in keypoint
+    /// order: a dictionary's own order changes from one instance to the next, and with it the
+    /// sum's last bits.
+    static func meanSquare(_ squares: [Keypoint: (pixelSquares: Double, count: Int)]) -> Double {
+        var total = 0.0, count = 0
+        for point in Keypoint.allCases {
+            guard let square = squares[point] else { continue }
+            total += square.pixelSquares
+            count += square.count
+        }
+        return count > 0 ? total / Double(count) : .nan
+    }
+
     static func rmsePixels(_ squares: [Keypoint: (pixelSquares: Double, count: Int)]) -> Double {
-        let count = squares.values.reduce(0) { $0 + $1.count }
-        return count > 0 ? (squares.values.reduce(0) { $0 + $1.pixelSquares } / Double(count)).squareRoot() : .nan
+        meanSquare(squares).squareRoot()
     }
 
     private static func absolutePath(_ path: String) -> String {

@@ -1,0 +1,180 @@
+import Experiments
+import Faces
+import Foundation
+import Results
+import Testing
+import Training
+
+/// Whole cascades on the tiny synthetic faces: what a cascade's folder holds, that its numbers
+/// are the same at any thread count and after an interruption, and how level 1 is found.
+@Suite struct CascadeRunTests {
+    /// Level 2 on 16-px patches: the eyes together, the nose tip alone.
+    static func cascadeText(level1: String, epochs: Int = 4) -> String {
+        """
+        name: tiny-cascade
+        seed: 9
+        cascade:
+          level1: \(level1)
+          patch: 16
+          jitter: 2
+          groups: [[left_eye_center, right_eye_center], nose_tip]
+          model:
+            layers:
+              - conv: {filters: 4, kernel: 3}
+              - relu
+              - maxpool: 2
+              - flatten
+              - dense: 16
+              - relu
+        train: {epochs: \(epochs), batch_size: 8, optimizer: adam, learning_rate: 0.003}
+        """
+    }
+
+    /// Stops the run at the `count`-th time it is asked (a cascade asks once per epoch).
+    final class StopAt: @unchecked Sendable {
+        private let lock = NSLock()
+        private var asked = 0
+        let count: Int
+        init(_ count: Int) { self.count = count }
+        func request() -> Int32? {
+            lock.lock()
+            defer { lock.unlock() }
+            asked += 1
+            return asked == count ? SIGINT : nil
+        }
+    }
+
+    /// A trained tiny level 1 in `results`, and its folder.
+    static func level1(in results: String) throws -> RunFolder {
+        let (run, _) = try TrainingTests.train(try TrainingTests.experiment(), into: results)
+        return run.folder
+    }
+
+    static func cascade(level1: String, epochs: Int = 4) throws -> CascadeExperiment {
+        try CascadeExperiment.decode(text: cascadeText(level1: level1, epochs: epochs), path: "cascade.yaml")
+    }
+
+    static func train(_ cascade: CascadeExperiment, into results: String, threads: Int = 1, resume: Bool = false,
+                      stop: StopAt? = nil) throws -> CascadeRun {
+        let options = TrainingRun.Options(threads: threads, resume: resume, stopRequest: { stop?.request() })
+        let run = try CascadeRun.prepare(cascade, results: results, options: options, say: { _ in })
+        try run.run()
+        return run
+    }
+
+    @Test func aCascadeLeavesItsRecordMetricsPerNetCurvesAndWeights() throws {
+        let results = TrainingTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: results) }
+        let level1 = try Self.level1(in: results)
+        let run = try Self.train(try Self.cascade(level1: level1.path), into: results)
+        let record = try RunRecord.read(from: run.folder.record)
+        #expect(record.status == .completed && record.epochsRun == 4)
+        let cascade = try #require(record.cascade)
+        #expect(cascade.groups == ["left_eye_center+right_eye_center", "nose_tip"] && cascade.patch == 16)
+        #expect(cascade.level1RunID == (try RunRecord.read(from: level1.record)).runID)
+        // Level 1 alone, measured by the cascade from its predictions, is what level 1 recorded.
+        let level1Best = try #require(try RunRecord.read(from: level1.record).bestValidationRMSEPixels)
+        #expect(abs(cascade.level1ValidationRMSEPixels - level1Best) < 1e-3)
+
+        let lines = try String(contentsOfFile: run.folder.metrics, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first.map(String.init) == CascadeMetricsLog.columns.joined(separator: ","))
+        #expect(lines.count == 5)
+        let rows = try MetricsLog.read(path: run.folder.metrics)
+        #expect(record.bestValidationRMSEPixels == rows.map(\.validationRMSEPixels).min())
+        // Keypoints no net refines keep level 1's error; the refined ones get the nets'.
+        let last = lines[4].split(separator: ",").map { Double($0)! }
+        let column = { (name: String) in last[CascadeMetricsLog.columns.firstIndex(of: name)!] }
+        #expect(column("level1_val_rmse_px") == cascade.level1ValidationRMSEPixels)
+        let unrefined = try #require(record.bestKeypointRMSE?.first { $0.keypoint == "mouth_left_corner" })
+        #expect(column("mouth_left_corner_px") == unrefined.rmsePixels)
+
+        for group in cascade.groups {
+            #expect(try MetricsLog.read(path: run.folder.file("level2/\(group)/metrics.csv")).count == 4)
+        }
+        let weights = try TensorArchive(path: run.folder.bestWeights)
+        #expect(weights.specHash == record.configHash)
+        #expect(weights.tensors.contains { $0.name.hasPrefix("nose_tip/") })
+        #expect(weights.tensors.allSatisfy { $0.name.hasPrefix("nose_tip/") || $0.name.hasPrefix("left_eye_center+right_eye_center/") })
+        #expect(FileManager.default.fileExists(atPath: run.folder.lastWeights))
+        #expect(!FileManager.default.fileExists(atPath: run.folder.checkpoint))
+        // The recorded configuration is a cascade that names level 1 by run and hashes.
+        let recorded = try CascadeExperiment.load(contentsOfFile: run.folder.config)
+        #expect(recorded.cascade.level1.configHash == (try RunRecord.read(from: level1.record)).configHash)
+        #expect(recorded.identity.runID == record.runID)
+    }
+
+    @Test func theSameCascadeGivesTheSameBitsAtAnyThreadCountAndAfterAnInterruption() throws {
+        let results = TrainingTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: results) }
+        let level1 = try Self.level1(in: results)
+        let cascade = try Self.cascade(level1: level1.path)
+        var outputs: [[String]] = []
+        var weights: [Data] = []
+        for threads in [1, 2, 3] {
+            let other = results + "/threads\(threads)"
+            let run = try Self.train(cascade, into: other, threads: threads)
+            outputs.append(try withoutTimes(run.folder))
+            weights.append(try Data(contentsOf: URL(fileURLWithPath: run.folder.bestWeights)))
+        }
+        // Stopped at the end of epoch 2, then resumed.
+        let stopped = results + "/stopped"
+        let first = try Self.train(cascade, into: stopped, stop: StopAt(2))
+        let interrupted = try RunRecord.read(from: first.folder.record)
+        #expect(interrupted.status == .interrupted && interrupted.epochsRun == 2)
+        #expect(FileManager.default.fileExists(atPath: first.folder.checkpoint))
+        let resumed = try Self.train(cascade, into: stopped, resume: true)
+        #expect(try RunRecord.read(from: resumed.folder.record).status == .completed)
+        outputs.append(try withoutTimes(resumed.folder))
+        weights.append(try Data(contentsOf: URL(fileURLWithPath: resumed.folder.bestWeights)))
+        for (index, output) in outputs.enumerated() {
+            let differences = zip(output, outputs[0]).filter { $0 != $1 }
+            #expect(output.count == outputs[0].count && differences.isEmpty, "run \(index): \(differences)")
+        }
+        #expect(weights.allSatisfy { $0 == weights[0] })
+    }
+
+    /// Every column of the cascade's metrics.csv but `seconds`, then the nose tip net's.
+    func withoutTimes(_ folder: RunFolder) throws -> [String] {
+        let seconds = CascadeMetricsLog.columns.firstIndex(of: "seconds")!
+        let cascade = try String(contentsOfFile: folder.metrics, encoding: .utf8).split(separator: "\n").map { line in
+            line.split(separator: ",").enumerated().filter { $0.offset != seconds }.map(\.element).joined(separator: ",")
+        }
+        return cascade + (try TrainingTests.metricsWithoutTimes(RunFolder(path: folder.file("level2/nose_tip"))))
+    }
+
+    @Test func anExperimentFileAsLevel1IsTrainedFirstAndThenReused() throws {
+        let results = TrainingTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: results) }
+        try FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
+        let file = results + "/tiny.yaml"
+        try TrainingTests.tiny.write(toFile: file, atomically: true, encoding: .utf8)
+        let cascade = try Self.cascade(level1: file, epochs: 2)
+        let first = try Self.train(cascade, into: results)
+        let level1Folder = try #require(try RunRecord.read(from: first.folder.record).cascade?.level1Run)
+        let trained = try RunRecord.read(from: RunFolder(path: level1Folder).record)
+        #expect(trained.status == .completed && trained.experiment == "tiny")
+        // A second cascade on it finds the finished run: level 1 is not trained again.
+        let again = try Self.train(try Self.cascade(level1: file, epochs: 3), into: results)
+        #expect(try RunRecord.read(from: again.folder.record).cascade?.level1Run == level1Folder)
+        #expect(try RunRecord.read(from: RunFolder(path: level1Folder).record).startedAt == trained.startedAt)
+    }
+
+    @Test func aLevel1ThatIsNoRunOrHasChangedIsRefusedWithTheReason() throws {
+        let results = TrainingTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: results) }
+        #expect {
+            try Self.train(try Self.cascade(level1: results + "/nowhere"), into: results)
+        } throws: { error in
+            "\(error)".contains("is not a run folder (it has no run.json)")
+        }
+        let level1 = try Self.level1(in: results)
+        var cascade = try Self.cascade(level1: level1.path)
+        cascade.cascade.level1.configHash = String(repeating: "0", count: 64)
+        cascade.cascade.level1.dataFingerprint = String(repeating: "0", count: 64)
+        #expect {
+            try Self.train(cascade, into: results)
+        } throws: { error in
+            "\(error)".contains("now holds another run")
+        }
+    }
+}
