@@ -19,7 +19,7 @@ public final class TrainedModel {
     }
 
     public let folder: RunFolder
-    /// The run's experiment, from its canonical `config.yaml`.
+    /// The run's experiment, from its canonical `config.yaml` (a cascade's: its level 1's).
     public let experiment: Experiment
     public let weights: Weights
     /// How each face's prediction is formed: the run's `train.tta` unless the caller chose.
@@ -31,6 +31,14 @@ public final class TrainedModel {
     /// The run's `run.json`, when it can be read (for the best epoch and its validation RMSE).
     public let record: RunRecord?
     let network: Network
+    /// A cascade's level 2, which refines what `network` (its level 1) predicts; nil for a
+    /// single network's run.
+    public let refiner: CascadeRefiner?
+    /// A cascade's level 1 alone (its best weights, on which level 2 was trained).
+    public let level1: TrainedModel?
+
+    /// The run's id: its folder's name.
+    public var runID: String { record?.runID ?? (folder.path as NSString).lastPathComponent }
 
     /// Loads the run at `path`.
     /// - Parameters:
@@ -41,19 +49,33 @@ public final class TrainedModel {
     ///   - tta: test-time augmentation; nil uses the run's own (`train.tta`), as its validation did.
     /// - Throws: `UserError` when the folder, its config or its weights cannot be read, or the
     ///   weights do not fit the network the config describes.
-    public init(runFolder path: String, weights: Weights = .best, batchSize: Int? = nil, faceCount: Int? = nil,
-                threads: Int = 1, tta: TestTimeAugmentation? = nil) throws {
+    public convenience init(runFolder path: String, weights: Weights = .best, batchSize: Int? = nil, faceCount: Int? = nil,
+                            threads: Int = 1, tta: TestTimeAugmentation? = nil) throws {
         let folder = RunFolder(path: path)
         guard FileManager.default.fileExists(atPath: folder.config) else {
             throw UserError("\(path) is not a run folder: it has no config.yaml (expected results/<experiment>/<run-id>)")
         }
-        let experiment: Experiment
+        let file: ExperimentFile
         do {
-            experiment = try Experiment.load(contentsOfFile: folder.config, overrides: [])
+            file = try ExperimentFile.load(contentsOfFile: folder.config, overrides: [])
         } catch {
             throw UserError("\(path) is not a usable run folder: its config.yaml does not load:\n\(error)")
         }
         let weightsPath = weights == .best ? folder.bestWeights : folder.lastWeights
+        switch file {
+        case .single(let experiment):
+            try self.init(experiment, folder: folder, weights: weights, weightsPath: weightsPath, batchSize: batchSize,
+                          faceCount: faceCount, threads: threads, tta: tta)
+        case .cascade(let cascade):
+            try self.init(cascade: cascade, folder: folder, weights: weights, weightsPath: weightsPath, batchSize: batchSize,
+                          faceCount: faceCount, threads: threads, tta: tta)
+        }
+    }
+
+    /// A single network's run.
+    private init(_ experiment: Experiment, folder: RunFolder, weights: Weights, weightsPath: String, batchSize: Int?,
+                 faceCount: Int?, threads: Int, tta: TestTimeAugmentation?) throws {
+        let path = folder.path
         guard FileManager.default.fileExists(atPath: weightsPath) else {
             throw UserError(weights == .best
                 ? "\(path) has no model.best.kpw (the run had no validation faces, or no epoch finished); try --weights last"
@@ -91,6 +113,40 @@ public final class TrainedModel {
         self.weightsPath = weightsPath
         self.network = network
         self.record = record
+        refiner = nil
+        level1 = nil
+    }
+
+    /// A cascade's run: its level 1 (best weights, as level 2 was trained on them) refined by
+    /// its level-2 nets' `weights`.
+    private init(cascade: CascadeExperiment, folder: RunFolder, weights: Weights, weightsPath: String, batchSize: Int?,
+                 faceCount: Int?, threads: Int, tta: TestTimeAugmentation?) throws {
+        guard FileManager.default.fileExists(atPath: weightsPath) else {
+            throw UserError("\(folder.path) has no \((weightsPath as NSString).lastPathComponent) (no level-2 epoch finished"
+                            + (weights == .last ? ", or the cascade is still training); try --weights best" : ")"))
+        }
+        let level1 = try TrainedModel(runFolder: cascade.cascade.level1.path, weights: .best,
+                                      batchSize: batchSize ?? cascade.train.batchSize, faceCount: faceCount, threads: threads, tta: tta)
+        if let hash = cascade.cascade.level1.configHash, hash != level1.record?.configHash {
+            throw UserError("\(folder.path): its level 1, \(level1.folder.path), now holds another run than the one the cascade "
+                            + "was trained on (config hash \(hash.prefix(8)))")
+        }
+        let record = try? RunRecord.read(from: folder.record)
+        let archive = try TensorArchive(path: weightsPath)
+        if let record, record.configHash != archive.specHash {
+            throw UserError("\(weightsPath) was written for another configuration (hash \(archive.specHash.prefix(8)), "
+                              + "this run's \(record.configHash.prefix(8))); was the file copied from another run?")
+        }
+        refiner = try CascadeRefiner(cascade, weightsPath: weightsPath, batchSize: level1.batchSize, threads: max(1, threads))
+        self.folder = folder
+        experiment = level1.experiment
+        self.weights = weights
+        self.tta = level1.tta
+        self.weightsPath = weightsPath
+        self.batchSize = level1.batchSize
+        network = level1.network
+        self.record = record
+        self.level1 = level1
     }
 
     /// The normalised keypoints (count × 30) for `count` normalised faces, formed as `tta` says.
@@ -98,7 +154,8 @@ public final class TrainedModel {
     /// - Throws: `UserError` naming the face when a prediction is not finite: clipping would
     ///   turn NaN into a plausible 48 and hide that the network gives no answer.
     func keypoints(_ images: UnsafeBufferPointer<Float>, count: Int, label: (Int) -> String) throws -> [Float] {
-        let keypoints = network.keypoints(images, count: count, tta: tta)
+        var keypoints = network.keypoints(images, count: count, tta: tta)
+        refiner?.refine(&keypoints, images: images, count: count)
         if let index = keypoints.firstIndex(where: { !$0.isFinite }) {
             let width = Keypoint.coordinateCount
             throw UserError("\(weightsPath): the prediction of \(Keypoint.columnNames[index % width]) for "

@@ -110,15 +110,20 @@ struct ShowCommand: ParsableCommand {
             guard file.count > 0 else { throw UserError("\(data) has no faces to draw") }
             let selected = try selectedRows(count: file.count, of: data)
             var predictions: [Float]?
+            var level1: [Float]?
             var title = "\(data): " + (file.truth(0) == nil ? "faces" : "true keypoints")
             if !runFolders.isEmpty {
                 let ensemble = try modelOptions.load(runFolders, faceCount: selected.count)
                 predictions = try ensemble.predict(file, rows: selected)
                 let model = ensemble.models[0]
-                title = ensemble.models.count == 1 ? "\(model.experiment.runID), \(weightsDescription(model)), on \(data)"
-                    : "mean of \(ensemble.models.count) runs (first \(model.experiment.runID)), on \(data)"
+                title = ensemble.models.count == 1 ? "\(model.runID), \(weightsDescription(model)), on \(data)"
+                    : "mean of \(ensemble.models.count) runs (first \(model.runID)), on \(data)"
+                // One cascade: where level 1 put each point, so the corrections show.
+                if ensemble.models.count == 1, let first = model.level1 {
+                    level1 = try Ensemble([first]).predict(file, rows: selected)
+                }
             }
-            let sheet = ContactSheet(file: file, rows: selected, predictions: predictions, title: title,
+            let sheet = ContactSheet(file: file, rows: selected, predictions: predictions, level1: level1, title: title,
                                      columns: columns, scale: scale)
             try write(sheet, faces: selected.count)
         }

@@ -44,10 +44,10 @@ import Testing
                     #expect(batch.images[face * 100 + row * 10 + column] == Float(pixel) / 256)
                 }
             }
-            let centre = samples.centre(of: origin)
+            let centre = samples.geometry.centre(of: origin)
             for (index, point) in [Keypoint.leftEyeCenter, .rightEyeCenter].enumerated() {
-                let x = samples.pixels(fromTarget: batch.targets[face * 4 + 2 * index], centre: centre.x)
-                let y = samples.pixels(fromTarget: batch.targets[face * 4 + 2 * index + 1], centre: centre.y)
+                let x = samples.geometry.pixels(fromTarget: batch.targets[face * 4 + 2 * index], centre: centre.x)
+                let y = samples.geometry.pixels(fromTarget: batch.targets[face * 4 + 2 * index + 1], centre: centre.y)
                 #expect(abs(x - faces.keypoints[face * 30 + 2 * point.rawValue]) < 1e-5)
                 #expect(abs(y - faces.keypoints[face * 30 + 2 * point.rawValue + 1]) < 1e-5)
             }
@@ -83,9 +83,9 @@ import Testing
             let jitter = first[0].transforms[sample]
             #expect(abs(jitter.shiftX) <= 3 && abs(jitter.shiftY) <= 3)
             let origin = samples.origin(face: face, dx: jitter.shiftX, dy: jitter.shiftY)
-            let centre = samples.centre(of: origin)
+            let centre = samples.geometry.centre(of: origin)
             let truth = faces.keypoints[face * 30 + 2 * Keypoint.mouthLeftCorner.rawValue]
-            #expect(abs(samples.pixels(fromTarget: batch.targets[sample * 2], centre: centre.x) - truth) < 1e-5)
+            #expect(abs(samples.geometry.pixels(fromTarget: batch.targets[sample * 2], centre: centre.x) - truth) < 1e-5)
             #expect(batch.images[sample * 144] == Float((origin.x + 3 * origin.y + face) % 256) / 256)
         }
     }

@@ -1,11 +1,10 @@
 /// A cascade's level-2 samples: for each face, the `side`×`side` patch around level 1's
 /// prediction of one group of keypoints, with the group's true positions within it as targets.
 ///
-/// The patch's centre is the mean of level 1's predictions of the group, moved in training by
-/// the selection's jitter (`SampleTransform.shiftX`/`shiftY`, drawn per (seed, epoch, face)),
-/// then snapped to whole pixels so that the patch is the face's own pixels, not a resampling.
-/// Pixels outside the face repeat its edge. A target is (y − patch centre) / (side / 2): about
-/// −1…1 inside the patch; a prediction maps back the same way (`pixels(fromTarget:centre:)`).
+/// The patch lies where `PatchGeometry` puts it, its centre moved in training by the
+/// selection's jitter (`SampleTransform.shiftX`/`shiftY`, drawn per (seed, epoch, face)). A
+/// target is (y − patch centre) / (side / 2): about −1…1 inside the patch; a prediction maps
+/// back the same way (`PatchGeometry.pixels(fromTarget:centre:)`).
 public struct PatchSamples: TrainingSamples {
     /// The faces taking part (their order and selection).
     public let faces: FaceDataset
@@ -34,55 +33,28 @@ public struct PatchSamples: TrainingSamples {
         faces.epoch(epoch, plan: plan)
     }
 
-    /// The top-left pixel of face `face`'s patch, its centre moved by (`dx`, `dy`): the
-    /// centre snapped to whole pixels, and kept where at least half the patch is on the face
-    /// (a wild level-1 prediction still gives a patch of the face).
+    /// Where face `face`'s patch lies, its centre moved by (`dx`, `dy`).
     public func origin(face: Int, dx: Float = 0, dy: Float = 0) -> (x: Int, y: Int) {
-        var sumX: Float = 0, sumY: Float = 0
-        for point in keypoints {
-            sumX += level1[face * Keypoint.coordinateCount + 2 * point.rawValue]
-            sumY += level1[face * Keypoint.coordinateCount + 2 * point.rawValue + 1]
-        }
-        let half = Float(side - 1) / 2, count = Float(keypoints.count)
-        func snapped(_ centre: Float) -> Int {
-            let low = -side / 2, high = FaceImage.side - (side + 1) / 2
-            guard centre.isFinite else { return (low + high) / 2 }
-            return Int(max(Float(low), min(Float(high), (centre - half).rounded())))
-        }
-        return (snapped(sumX / count + dx), snapped(sumY / count + dy))
+        level1.withUnsafeBufferPointer { geometry.origin(level1: $0.baseAddress! + face * Keypoint.coordinateCount, dx: dx, dy: dy) }
     }
 
-    /// The centre of the patch at `origin`, in face pixels.
-    public func centre(of origin: (x: Int, y: Int)) -> (x: Float, y: Float) {
-        let half = Float(side - 1) / 2
-        return (Float(origin.x) + half, Float(origin.y) + half)
-    }
-
-    /// A normalised target of the patch centred at `centre` back in face pixels.
-    public func pixels(fromTarget target: Float, centre: Float) -> Float {
-        centre + target * Float(side) / 2
-    }
+    public var geometry: PatchGeometry { PatchGeometry(keypoints: keypoints, side: side) }
 
     public func fill(_ batch: inout FaceBatch, with selection: BatchSelection) {
         let count = selection.faceIndices.count
         precondition(count <= batch.capacity && batch.images.count >= batch.capacity * inputSize,
                      "PatchSamples.fill: \(count) samples for a batch of capacity \(batch.capacity)")
-        let faceSide = FaceImage.side, width = targetWidth, scale = Float(side) / 2
+        let width = targetWidth, scale = Float(side) / 2, geometry = self.geometry
         Normalization.imageValues.withUnsafeBufferPointer { table in
             faces.faces.pixels.withUnsafeBufferPointer { pixels in
                 for (sample, face) in selection.faceIndices.enumerated() {
                     let jitter = selection.transforms.isEmpty ? nil : selection.transforms[sample]
                     let origin = self.origin(face: face, dx: jitter?.shiftX ?? 0, dy: jitter?.shiftY ?? 0)
-                    let source = pixels.baseAddress! + face * FaceImage.pixelCount
-                    let image = sample * inputSize
-                    for row in 0 ..< side {
-                        let y = min(max(origin.y + row, 0), faceSide - 1)
-                        for column in 0 ..< side {
-                            let x = min(max(origin.x + column, 0), faceSide - 1)
-                            batch.images[image + row * side + column] = table[Int(source[y * faceSide + x])]
-                        }
+                    batch.images.withUnsafeMutableBufferPointer { images in
+                        geometry.copy(pixels.baseAddress! + face * FaceImage.pixelCount, at: origin,
+                                      into: images.baseAddress! + sample * inputSize) { table[Int($0)] }
                     }
-                    let centre = self.centre(of: origin)
+                    let centre = geometry.centre(of: origin)
                     for (index, point) in keypoints.enumerated() {
                         let x = faces.faces.keypoints[face * Keypoint.coordinateCount + 2 * point.rawValue]
                         let y = faces.faces.keypoints[face * Keypoint.coordinateCount + 2 * point.rawValue + 1]

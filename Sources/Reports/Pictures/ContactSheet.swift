@@ -14,8 +14,10 @@ public struct ContactSheet {
         public var truth: [Float]?
         /// 30 predicted coordinates in pixels; nil when no model was given.
         public var prediction: [Float]?
+        /// A cascade's level-1 prediction (30 pixels), before level 2 moved it to `prediction`.
+        public var level1: [Float]?
 
-        public init(pixels: [UInt8], label: String, truth: [Float]? = nil, prediction: [Float]? = nil) {
+        public init(pixels: [UInt8], label: String, truth: [Float]? = nil, prediction: [Float]? = nil, level1: [Float]? = nil) {
             precondition(pixels.count == FaceImage.pixelCount, "ContactSheet.Face: \(pixels.count) pixels, expected \(FaceImage.pixelCount)")
             precondition(truth.map { $0.count == Keypoint.coordinateCount } ?? true, "ContactSheet.Face: truth needs 30 coordinates")
             precondition(prediction.map { $0.count == Keypoint.coordinateCount } ?? true, "ContactSheet.Face: prediction needs 30 coordinates")
@@ -23,6 +25,7 @@ public struct ContactSheet {
             self.label = label
             self.truth = truth
             self.prediction = prediction
+            self.level1 = level1
         }
 
         /// RMSE in pixels between prediction and truth over the coordinates present in both;
@@ -119,11 +122,14 @@ public struct ContactSheet {
     var hasPredictions: Bool { faces.contains { $0.prediction != nil } }
 
     /// The legend, one entry per line: what it says and the marker drawn before it.
-    enum LegendMarker { case none, side(FaceSide), predicted, truth }
+    enum LegendMarker { case none, side(FaceSide), predicted, level1, truth }
     var legend: [(text: String, marker: LegendMarker)] {
         var entries: [(String, LegendMarker)] = [(title, .none)]
         entries += FaceSide.allCases.map { ($0.legend, .side($0)) }
         if hasPredictions { entries.append(("filled dot: predicted by the model", .predicted)) }
+        if faces.contains(where: { $0.level1 != nil }) {
+            entries.append(("small white dot: level 1's prediction, joined to where level 2 moved it", .level1))
+        }
         if hasTruth { entries.append(("ring: true position from the data file", .truth)) }
         if hasPredictions && hasTruth { entries.append(("caption: row, then RMSE px of that face", .none)) }
         return entries
@@ -146,6 +152,19 @@ public struct ContactSheet {
             image.draw(text: caption, x: origin.x, y: origin.y + layout.faceSide + 3, color: .black, scale: layout.textScale)
             // Rings first, so a dot sits inside its ring when the prediction is right.
             if let truth = face.truth { mark(truth, face: index, on: &image, layout, draw: KeypointMarker.drawTruth) }
+            if let level1 = face.level1, let prediction = face.prediction {
+                for keypoint in Keypoint.allCases {
+                    let from = (level1[2 * keypoint.rawValue], level1[2 * keypoint.rawValue + 1])
+                    let to = (prediction[2 * keypoint.rawValue], prediction[2 * keypoint.rawValue + 1])
+                    guard from.0.isFinite, from.1.isFinite, to.0.isFinite, to.1.isFinite else { continue }
+                    let start = layout.position(ofX: from.0, y: from.1, face: index)
+                    let end = layout.position(ofX: to.0, y: to.1, face: index)
+                    image.drawLine(fromX: start.x, y: start.y, toX: end.x, y: end.y, thickness: 1.5, KeypointMarker.outline)
+                }
+                mark(level1, face: index, on: &image, layout) { image, x, y, _, scale in
+                    KeypointMarker.drawLevel1(on: &image, x: x, y: y, scale: scale)
+                }
+            }
             if let prediction = face.prediction {
                 mark(prediction, face: index, on: &image, layout, draw: KeypointMarker.drawPrediction)
             }
@@ -177,6 +196,8 @@ public struct ContactSheet {
                 KeypointMarker.drawPrediction(on: &image, x: markerX, y: markerY, color: side.color, scale: scale)
             case .predicted:
                 KeypointMarker.drawPrediction(on: &image, x: markerX, y: markerY, color: .gray(190), scale: scale)
+            case .level1:
+                KeypointMarker.drawLevel1(on: &image, x: markerX, y: markerY, scale: scale)
             case .truth:
                 KeypointMarker.drawTruth(on: &image, x: markerX, y: markerY, color: .gray(190), scale: scale)
             }
@@ -195,14 +216,17 @@ func formatted(_ value: Double) -> String {
 
 extension ContactSheet {
     /// A sheet of faces `rows` of `file`, with the file's true keypoints where it has them and
-    /// `predictions` (rows.count × 30 pixels, in `rows` order) when given.
-    public init(file: FaceFile, rows: [Int], predictions: [Float]?, title: String, columns: Int = 6, scale: Int = 3) {
+    /// `predictions` (rows.count × 30 pixels, in `rows` order) when given, and a cascade's
+    /// level-1 predictions (the same shape) when given.
+    public init(file: FaceFile, rows: [Int], predictions: [Float]?, level1: [Float]? = nil, title: String,
+                columns: Int = 6, scale: Int = 3) {
         precondition(predictions.map { $0.count == rows.count * Keypoint.coordinateCount } ?? true,
                      "ContactSheet: \(predictions?.count ?? 0) predicted values for \(rows.count) faces")
         let width = Keypoint.coordinateCount
         let faces = rows.enumerated().map { position, row in
             Face(pixels: file.image(row), label: file.label(row), truth: file.truth(row),
-                 prediction: predictions.map { Array($0[position * width ..< (position + 1) * width]) })
+                 prediction: predictions.map { Array($0[position * width ..< (position + 1) * width]) },
+                 level1: level1.map { Array($0[position * width ..< (position + 1) * width]) })
         }
         self.init(faces: faces, title: title, columns: columns, scale: scale)
     }

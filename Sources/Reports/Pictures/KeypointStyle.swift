@@ -51,6 +51,14 @@ enum KeypointMarker {
         image.fillCircle(centreX: x, centreY: y, radius: radius, color)
     }
 
+    /// A cascade's level-1 prediction: a small white dot, so it reads as "before" beside the
+    /// coloured dot level 2 moved it to.
+    static func drawLevel1(on image: inout RGBImage, x: Float, y: Float, scale: Int) {
+        let radius = dotRadius(scale: scale) * 0.6
+        image.fillCircle(centreX: x, centreY: y, radius: radius + 1, outline)
+        image.fillCircle(centreX: x, centreY: y, radius: radius, .white)
+    }
+
     static func drawTruth(on image: inout RGBImage, x: Float, y: Float, color: RGB, scale: Int) {
         let radius = ringRadius(scale: scale)
         image.strokeCircle(centreX: x, centreY: y, radius: radius, thickness: 3.5, outline)
