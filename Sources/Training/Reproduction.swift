@@ -29,14 +29,15 @@ public struct Reproduction {
 
     public let original: RunFolder
     public let record: RunRecord
-    public let experiment: Experiment
+    /// One network's experiment, or a cascade (which re-runs on the level 1 it recorded).
+    public let experiment: ExperimentFile
 
     public init(original: RunFolder) throws {
         self.original = original
         guard original.exists else { throw UserError("\(original.path) holds no run record (run.json)") }
         record = try RunRecord.read(from: original.record)
         do {
-            experiment = try Experiment.load(contentsOfFile: original.config, overrides: [])
+            experiment = try ExperimentFile.load(contentsOfFile: original.config, overrides: [])
         } catch {
             throw UserError("\(error)")
         }
@@ -48,9 +49,22 @@ public struct Reproduction {
         throws -> (folder: RunFolder, outcome: Outcome) {
         let options = TrainingRun.Options(threads: threads ?? record.machine.threads, display: display,
                                        epochLimit: epochs)
-        let training = try TrainingRun.prepare(experiment, results: results, options: options)
-        let rerun = try training.run()
-        return (training.folder, try compare(with: training.folder, rerun: rerun, epochs: epochs))
+        switch experiment {
+        case .single(let experiment):
+            let training = try TrainingRun.prepare(experiment, results: results, options: options)
+            let rerun = try training.run()
+            return (training.folder, try compare(with: training.folder, rerun: rerun, epochs: epochs))
+        case .cascade(let cascade):
+            let training = try CascadeRun.prepare(cascade, results: results, options: options, say: { _ in })
+            let rerun = try training.run()
+            return (training.folder, try compare(with: training.folder, rerun: rerun, epochs: epochs))
+        }
+    }
+
+    /// The columns of the run's metrics.csv: a cascade's has its level-1 and keypoint columns too.
+    private var metricsColumns: [String] {
+        if case .cascade = experiment { return CascadeMetricsLog.columns }
+        return MetricsLog.columns
     }
 
     func compare(with folder: RunFolder, rerun: RunRecord, epochs: Int?) throws -> Outcome {
@@ -64,7 +78,7 @@ public struct Reproduction {
         var worst: [String: (absolute: Double, relative: Double)] = [:]
         // By name, over the columns both files have (one written before `output_spread`
         // existed lacks it), every one but `seconds`.
-        let columns = MetricsLog.columns.filter { column in
+        let columns = metricsColumns.filter { column in
             column != "seconds" && originalRows.first?[column] != nil && reproducedRows.first?[column] != nil
         }
         for index in 0..<count {
@@ -98,7 +112,7 @@ public struct Reproduction {
         note("vector kernels", was.vectorKernels, now.vectorKernels, into: &harmless)
         note("CPU", was.cpu, now.cpu, into: &harmless)
         return Outcome(epochsCompared: count, firstDifferingEpoch: firstDifference,
-                       differences: MetricsLog.columns.compactMap { column in worst[column].map { (column, $0.absolute, $0.relative) } },
+                       differences: metricsColumns.compactMap { column in worst[column].map { (column, $0.absolute, $0.relative) } },
                        rowCounts: (wanted, min(reproducedRows.count, wanted)), causes: causes, harmless: harmless)
     }
 }

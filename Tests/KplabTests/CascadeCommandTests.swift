@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// A cascade through the real binary: `check` describes it, `run` trains level 1 first and then
+/// level 2, and `evaluate`, `predict`, `show` and `reproduce` take the cascade's folder as any run's.
+@Suite struct CascadeCommandTests {
+    static let cascade = """
+        name: refine
+        seed: 4
+        cascade:
+          level1: tiny.yaml                 # trained first, into the same results folder
+          patch: 16
+          jitter: 2
+          groups: [[left_eye_center, right_eye_center], nose_tip]
+          model:
+            layers:
+              - conv: {filters: 4, kernel: 3}
+              - relu
+              - maxpool: 2
+              - flatten
+              - dense: 16
+              - relu
+        train: {epochs: 3, batch_size: 16, optimizer: adam, learning_rate: 0.003}
+        """
+
+    @Test func aCascadeIsCheckedTrainedScoredUsedAndReproducedLikeAnyRun() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.kplab("synth", "--count", "160", "--seed", "21", "--out", "train.csv").expectSuccess()
+        try scratch.write("tiny.yaml", UseEndToEndTests.experiment)
+        try scratch.write("refine.yaml", Self.cascade)
+
+        let checked = try scratch.kplab("check", "refine.yaml")
+        checked.expectSuccess()
+        #expect(checked.standardOutput.contains("level 2: 2 nets (left_eye_center+right_eye_center, nose_tip) on 16-px patches, jitter ±2.0 px"))
+        #expect(checked.standardOutput.contains("input        1×16×16"))
+
+        let trained = try scratch.kplab("run", "refine.yaml", "--out", "results", "--threads", "2")
+        trained.expectSuccess()
+        #expect(trained.standardOutput.contains("epoch 3/3  val "))
+        let level1 = try FileManager.default.contentsOfDirectory(atPath: scratch.path("results/tiny"))
+        let cascades = try FileManager.default.contentsOfDirectory(atPath: scratch.path("results/refine"))
+        #expect(level1.count == 1 && cascades.count == 1)
+        let run = "results/refine/\(cascades[0])"
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch.path(run + "/run.json"))))
+            as! [String: Any]
+        let best = record["best_val_rmse_px"] as! Double
+
+        // The validation rows (the last 40) score what the record says.
+        let rows = try scratch.lines("train.csv")
+        try scratch.write("validation.csv", ([rows[0]] + rows.suffix(40)).joined(separator: "\n") + "\n")
+        let scored = try scratch.kplab("evaluate", run, "--data", "validation.csv", "--format", "json", "--threads", "1")
+        scored.expectSuccess()
+        let json = try JSONSerialization.jsonObject(with: Data(scored.standardOutput.utf8)) as! [String: Any]
+        #expect(abs((json["rmse_px"] as! Double) - best) < 1e-4)
+
+        try scratch.kplab("predict", run, "--data", "validation.csv", "--submission", "predicted.csv").expectSuccess()
+        #expect(try scratch.lines("predicted.csv").count == 41)
+        let shown = try scratch.kplab("show", run, "--data", "validation.csv", "--rows", "0-3", "--out", "sheet.png")
+        shown.expectSuccess()
+        #expect(FileManager.default.fileExists(atPath: scratch.path("sheet.png")))
+
+        let reproduced = try scratch.kplab("reproduce", run, "--out", "again", "--threads", "1", "--quiet")
+        reproduced.expectSuccess()
+        #expect(reproduced.standardOutput.contains("exact: all 3 epochs are bit-identical"))
+    }
+}
