@@ -52,7 +52,7 @@ public enum ExperimentFile: Sendable {
     public static func load(contentsOfFile path: String, overrides: [Override] = []) throws(Diagnostic) -> ExperimentFile {
         let document = try parsed(path: path) { try Document(contentsOfFile: path) }
         if document.root.mapping?.contains(where: { $0.key.scalar?.text == "cascade" }) == true {
-            return .cascade(try CascadeExperiment(decoding: document.root.applying(overrides), source: document.source,
+            return .cascade(try CascadeExperiment(decoding: document.root, source: document.source,
                                                   defaultName: fileStem(path), overrides: overrides))
         }
         return .single(try Experiment(decoding: document.root.applying(overrides), source: document.source,

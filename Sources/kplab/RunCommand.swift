@@ -89,8 +89,11 @@ struct RunCommand: ParsableCommand {
                 }
                 record = try training.run()
             case .cascade(let cascade):
+                // Each line as it comes, also when stdout is a file or a pipe (a log being watched).
                 let training = try CascadeRun.prepare(cascade, results: out, options: options, say: { line in
-                    if !quiet { print(line) }
+                    guard !quiet else { return }
+                    print(line)
+                    fflush(stdout)
                 })
                 folder = training.folder
                 if !quiet {

@@ -171,7 +171,7 @@ import YAML
 
     @Test func theExampleExperimentsAllPass() throws {
         let folder = packageRoot().appendingPathComponent("experiments")
-        let names = ["demo", "mlp", "cnn4", "cnn5", "nouri", "nouri-adam", "realfaces"]
+        let names = ["demo", "mlp", "cnn4", "cnn5", "nouri", "nouri-adam", "realfaces-net"]
         for name in names {
             let experiment = try Experiment.load(contentsOfFile: folder.appendingPathComponent("\(name).yaml").path)
             #expect(experiment.name == name)
@@ -181,11 +181,35 @@ import YAML
         #expect(adam.train.learningRate == .constant(0.001))
         #expect(adam.train.batchSize == 128)
         #expect(adam.model.initializer == InitializerSpec(scheme: .xavier, distribution: .uniform, bias: 0))
-        // The real-faces recipe finds the faces beside the project and validates with flips.
-        let recipe = try Experiment.load(contentsOfFile: folder.appendingPathComponent("realfaces.yaml").path)
-        #expect(recipe.data.source == .file(path: packageRoot().deletingLastPathComponent()
+        // The real-faces recipe's level 1 finds the faces beside the project and validates with flips.
+        let net = try Experiment.load(contentsOfFile: folder.appendingPathComponent("realfaces-net.yaml").path)
+        #expect(net.data.source == .file(path: packageRoot().deletingLastPathComponent()
             .appendingPathComponent("shared/data/realfaces/training.csv").standardizedFileURL.path))
-        #expect(recipe.train.tta == .flip && recipe.data.augment.flip && recipe.train.maxWallTime == 1800)
+        #expect(net.train.tta == .flip && net.data.augment.flip && net.train.maxWallTime == 1500)
+        // The recipe is a cascade over it: level 1 and level 2 within 30 minutes together.
+        let recipe = try CascadeExperiment.load(contentsOfFile: folder.appendingPathComponent("realfaces.yaml").path)
+        #expect(recipe.cascade.level1.path == folder.appendingPathComponent("realfaces-net.yaml").path)
+        #expect(recipe.cascade.level1.isExperimentFile && recipe.cascade.groups.count == 15)
+        #expect(net.train.maxWallTime! + recipe.train.maxWallTime! <= 1800)
+        for name in ["cascade", "reported/cascade"] {
+            let cascade = try CascadeExperiment.load(contentsOfFile: folder.appendingPathComponent("\(name).yaml").path)
+            #expect(cascade.cascade.level1.isExperimentFile)
+        }
+    }
+
+    @Test func aCascadesDataSetIsItsLevel1sAndOnlyForALevel1TrainedFirst() throws {
+        let folder = packageRoot().appendingPathComponent("experiments")
+        let recipe = try CascadeExperiment.load(contentsOfFile: folder.appendingPathComponent("realfaces.yaml").path,
+                                                overrides: [try Override(parsing: "data.train=faces.csv"),
+                                                            try Override(parsing: "train.epochs=3")])
+        #expect(recipe.cascade.level1.dataOverrides == ["data.train=faces.csv"] && recipe.train.epochs == 3)
+        #expect {
+            try CascadeExperiment.load(contentsOfFile: folder.appendingPathComponent("realfaces.yaml").path,
+                                       overrides: [try Override(parsing: "cascade.level1=results/x/x-1234abcd"),
+                                                   try Override(parsing: "data.train=faces.csv")])
+        } throws: { error in
+            "\(error)".hasPrefix("--set data.train=faces.csv: a cascade's faces are its level 1's, and cascade.level1 is a finished run")
+        }
     }
 
     @Test func suggestionsCatchTyposButNotStrangers() {

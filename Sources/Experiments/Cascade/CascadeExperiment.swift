@@ -41,6 +41,10 @@ public struct CascadeSpec: Hashable, Sendable {
         /// a run checks the folder still holds them.
         public var configHash: String?
         public var dataFingerprint: String?
+        /// `--set data.…` given to the cascade, for an experiment file trained first: a
+        /// cascade's faces are its level 1's, so they change there (and with them level 1's
+        /// run and the cascade's identity).
+        public var dataOverrides: [String] = []
 
         public init(path: String, isExperimentFile: Bool, configHash: String? = nil, dataFingerprint: String? = nil) {
             self.path = path

@@ -15,12 +15,17 @@ extension CascadeExperiment {
     private static func decode(path: String, overrides: [Override], parse: () throws -> Document) throws(Diagnostic)
         -> CascadeExperiment {
         let document = try parsed(path: path, parse)
-        return try CascadeExperiment(decoding: document.root.applying(overrides), source: document.source,
-                                     defaultName: fileStem(path), overrides: overrides)
+        return try CascadeExperiment(decoding: document.root, source: document.source, defaultName: fileStem(path),
+                                     overrides: overrides)
     }
 
-    /// Decodes a cascade from a document's root node, with errors placed as for any experiment.
-    public init(decoding root: Node, source: SourceText, defaultName: String, overrides: [Override] = []) throws(Diagnostic) {
+    /// Decodes a cascade from a document's root node (`overrides` not yet applied), with errors
+    /// placed as for any experiment. A `--set data.…` goes to level 1, when it is an
+    /// experiment file trained first: the cascade's faces are level 1's.
+    public init(decoding unapplied: Node, source: SourceText, defaultName: String, overrides: [Override] = []) throws(Diagnostic) {
+        let dataOverrides = overrides.filter { $0.keyPath.first == "data" }
+        let overrides = overrides.filter { $0.keyPath.first != "data" }
+        let root = try unapplied.applying(overrides)
         let decoding = Decoding(source: source, overrides: overrides)
         guard !root.isNull else {
             throw decoding.error("the file is empty; a cascade needs at least cascade.level1, cascade.model and train.epochs",
@@ -36,6 +41,12 @@ extension CascadeExperiment {
                                                                                 model: ModelSpec(layers: [])),
                                         train: TrainSpec(epochs: 1))
         try Self.keys.decode(fields, into: &cascade, decoding: decoding)
+        if let first = dataOverrides.first, !cascade.cascade.level1.isExperimentFile {
+            throw first.diagnostic("a cascade's faces are its level 1's, and cascade.level1 is a finished run "
+                                   + "(\(cascade.cascade.level1.path)) whose faces are fixed; set data on an experiment "
+                                   + "file that is trained first (cascade.level1: file.yaml)")
+        }
+        cascade.cascade.level1.dataOverrides = dataOverrides.map(\.text)
         self = cascade
     }
 

@@ -17,7 +17,8 @@ struct CascadeLevel1 {
     /// recorded anything.
     /// - Parameter results: where an experiment file's run is looked for and trained.
     static func resolve(_ level1: CascadeSpec.Level1, results: String, options: TrainingRun.Options) throws -> CascadeLevel1 {
-        let folder = level1.isExperimentFile ? try trainedRun(of: level1.path, results: results, options: options)
+        let folder = level1.isExperimentFile
+            ? try trainedRun(of: level1.path, overrides: level1.dataOverrides, results: results, options: options)
                                              : RunFolder(path: level1.path)
         guard FileManager.default.fileExists(atPath: folder.record) else {
             throw UserError("cascade.level1: \(folder.path) is not a run folder (it has no run.json); "
@@ -46,11 +47,12 @@ struct CascadeLevel1 {
         return CascadeLevel1(folder: folder, record: record, model: model, data: data)
     }
 
-    /// The folder of the experiment file's run under `results`, trained first unless it is
-    /// finished there (an interrupted one is resumed). The file must give its seed: a seedless
+    /// The folder of the experiment file's run (with `overrides`, the cascade's `--set data.…`)
+    /// under `results`, trained first unless it is finished there (an interrupted one is resumed). The file must give its seed: a seedless
     /// level 1 would be a new run each time.
-    private static func trainedRun(of file: String, results: String, options: TrainingRun.Options) throws -> RunFolder {
-        let experiment = try Experiment.load(contentsOfFile: file)
+    private static func trainedRun(of file: String, overrides: [String], results: String,
+                                   options: TrainingRun.Options) throws -> RunFolder {
+        let experiment = try Experiment.load(contentsOfFile: file, overrides: try overrides.map { try Override(parsing: $0) })
         guard experiment.seed != nil else {
             throw UserError("cascade.level1: \(file) has no seed; give it one (seed: 1), so that its run is the same run each time")
         }

@@ -53,6 +53,9 @@ public final class CascadeRun {
     /// when resuming.
     public static func prepare(_ cascade: CascadeExperiment, results: String, options: TrainingRun.Options,
                                say: @escaping (String) -> Void = { print($0) }) throws -> CascadeRun {
+        if options.diagnostics || cascade.train.diagnostics {
+            say("note: diagnostics.csv is not recorded for a cascade's level-2 nets (yet); level 1's run keeps its own")
+        }
         var seeded = cascade
         let seedWasChosen = cascade.seed == nil
         if seedWasChosen { seeded.seed = UInt64.random(in: 0...UInt64.max) }
