@@ -30,9 +30,12 @@ public struct RunSummary {
             lines.append("still running")
         }
         if let best = record.bestEpoch, let rmse = record.bestValidationRMSEPixels {
+            // A cascade's bar is its level 1 as well as the mean face; its "images" are patches.
+            let level1 = record.cascade.map { ", level 1 alone: \(fixed($0.level1ValidationRMSEPixels, decimals: 3)) px" } ?? ""
+            let samples = record.cascade == nil ? "images" : "patches"
             lines.append("best validation RMSE \(fixed(rmse, decimals: 3)) px at epoch \(best)"
-                         + (record.meanFaceRMSEPixels.map { " (mean face: \(fixed($0, decimals: 3)) px)" } ?? "")
-                         + (record.trainImagesPerSecond.map { ", \(Int($0.rounded())) training images/s" } ?? "")
+                         + (record.meanFaceRMSEPixels.map { " (mean face: \(fixed($0, decimals: 3)) px\(level1))" } ?? "")
+                         + (record.trainImagesPerSecond.map { ", \(Int($0.rounded())) training \(samples)/s" } ?? "")
                          + (record.trainDataWaitShare.map { ", \(fixed(100 * $0, decimals: 1))% of training time waiting for data" } ?? ""))
         }
         lines.append("results: \(folder)")

@@ -38,6 +38,7 @@ import Testing
         let trained = try scratch.kplab("run", "refine.yaml", "--out", "results", "--threads", "2")
         trained.expectSuccess()
         #expect(trained.standardOutput.contains("epoch 3/3  val "))
+        #expect(trained.standardOutput.contains(", level 1 alone: "))
         let level1 = try FileManager.default.contentsOfDirectory(atPath: scratch.path("results/tiny"))
         let cascades = try FileManager.default.contentsOfDirectory(atPath: scratch.path("results/refine"))
         #expect(level1.count == 1 && cascades.count == 1)
@@ -59,6 +60,12 @@ import Testing
         let shown = try scratch.kplab("show", run, "--data", "validation.csv", "--rows", "0-3", "--out", "sheet.png")
         shown.expectSuccess()
         #expect(FileManager.default.fileExists(atPath: scratch.path("sheet.png")))
+
+        // compare lists the cascade beside its level 1, by the cascade's own columns.
+        let compared = try scratch.kplab("compare", "results")
+        compared.expectSuccess()
+        #expect(compared.standardOutput.contains(cascades[0]) && compared.standardOutput.contains(level1[0]))
+        #expect(compared.standardOutput.contains("cascade.patch"))
 
         let reproduced = try scratch.kplab("reproduce", run, "--out", "again", "--threads", "1", "--quiet")
         reproduced.expectSuccess()
