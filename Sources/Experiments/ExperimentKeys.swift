@@ -4,16 +4,8 @@ extension Experiment {
     /// The top level of an experiment file. `name` defaults to the file's name (checked in
     /// `init(decoding:…)`), `model` and `train` must be given.
     static let keys = KeyTable<Experiment>([
-        Key("name", sample: "renamed",
-            decode: { experiment, value, path, decoding throws(Diagnostic) in
-                experiment.name = try decoding.experimentName(value, path)
-            },
-            encode: { experiment in string(experiment.name) }),
-        Key("seed", sample: "7",
-            decode: { experiment, value, path, decoding throws(Diagnostic) in
-                experiment.seed = try decoding.seed(value, path)
-            },
-            encode: { experiment in experiment.seed.map { plain("\($0)") } ?? null }),
+        .experimentName(\.name),
+        .seed(\.seed),
         Key("data", table: DataSpec.keys,
             decode: { experiment, value, path, decoding throws(Diagnostic) in
                 experiment.data = try decoding.data(value, path)

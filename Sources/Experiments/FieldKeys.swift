@@ -44,4 +44,22 @@ extension Key {
             },
             encode: { spec in plain(spec[keyPath: field].rawValue) })
     }
+
+    /// `name:`, which names the results folder (an experiment's or a cascade's).
+    static func experimentName(_ field: WritableKeyPath<Spec, String> & Sendable) -> Key {
+        Key("name", sample: "renamed",
+            decode: { spec, value, path, decoding throws(Diagnostic) in
+                spec[keyPath: field] = try decoding.experimentName(value, path)
+            },
+            encode: { spec in string(spec[keyPath: field]) })
+    }
+
+    /// `seed:`, written `null` when it is drawn as the run starts.
+    static func seed(_ field: WritableKeyPath<Spec, UInt64?> & Sendable) -> Key {
+        Key("seed", sample: "7",
+            decode: { spec, value, path, decoding throws(Diagnostic) in
+                spec[keyPath: field] = try decoding.seed(value, path)
+            },
+            encode: { spec in spec[keyPath: field].map { plain("\($0)") } ?? null })
+    }
 }

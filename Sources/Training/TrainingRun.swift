@@ -56,6 +56,18 @@ public final class TrainingRun {
         let seeded = try RunSeed.choose(for: experiment, results: results, resume: options.resume)
         let identity = seeded.experiment.identity
         let folder = RunFolder(results: results, experiment: experiment.name, runID: identity.runID)
+        return try claim(folder, options: options) { lock, previous in
+            try TrainingRun(experiment: seeded.experiment, identity: identity, seedWasChosen: seeded.wasChosen,
+                            folder: folder, resumeFrom: previous, options: options, lock: lock)
+        }
+    }
+
+    /// Takes `folder` for a run (a single network's or a cascade's): creates and locks it, and
+    /// clears what it holds unless the run is to be resumed from it; then `start` builds the
+    /// run, given the lock and the record to resume (nil to start afresh).
+    /// - Throws: when the folder holds a run that neither `--resume` nor `--overwrite` lets go.
+    static func claim<Run>(_ folder: RunFolder, options: Options,
+                           start: (RunLock, RunRecord?) throws -> Run) throws -> Run {
         try folder.create()
         let lock = try folder.acquireLock()
         do {
@@ -70,8 +82,7 @@ public final class TrainingRun {
                 guard options.overwrite || nothingToResume else { throw alreadyHeld(folder, by: previous) }
                 try folder.clear()
             }
-            return try TrainingRun(experiment: seeded.experiment, identity: identity, seedWasChosen: seeded.wasChosen,
-                                   folder: folder, resumeFrom: resuming ? previous : nil, options: options, lock: lock)
+            return try start(lock, resuming ? previous : nil)
         } catch {
             // A run that never started (bad data, a network that cannot be built) leaves no folder.
             if !folder.exists { folder.removeIfEmpty(releasing: lock) }
@@ -80,7 +91,7 @@ public final class TrainingRun {
     }
 
     /// Why a folder's run is not trained again without `--overwrite` (or continued without `--resume`).
-    static func alreadyHeld(_ folder: RunFolder, by previous: RunRecord) -> UserError {
+    private static func alreadyHeld(_ folder: RunFolder, by previous: RunRecord) -> UserError {
         let status = previous.status == .running
             ? "stopped without recording it (killed?) after \(previous.epochsRun) epochs"
             : "status \(previous.status.rawValue), \(previous.epochsRun) epochs"

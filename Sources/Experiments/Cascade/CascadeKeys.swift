@@ -5,16 +5,8 @@ extension CascadeExperiment {
     /// The top level of a cascade file: `cascade` in place of an experiment's `data` and `model`
     /// (the faces are level 1's; the level-2 layers are inside `cascade`).
     static let keys = KeyTable<CascadeExperiment>([
-        Key("name", sample: "renamed",
-            decode: { experiment, value, path, decoding throws(Diagnostic) in
-                experiment.name = try decoding.experimentName(value, path)
-            },
-            encode: { experiment in string(experiment.name) }),
-        Key("seed", sample: "7",
-            decode: { experiment, value, path, decoding throws(Diagnostic) in
-                experiment.seed = try decoding.seed(value, path)
-            },
-            encode: { experiment in experiment.seed.map { plain("\($0)") } ?? null }),
+        .experimentName(\.name),
+        .seed(\.seed),
         Key("cascade", required: "cascade: {level1: results/realfaces/realfaces-1a2b3c4d}", table: CascadeSpec.keys,
             decode: { experiment, value, path, decoding throws(Diagnostic) in
                 experiment.cascade = try decoding.cascade(value, path)

@@ -64,24 +64,9 @@ public final class CascadeRun {
                                                    configHash: level1.record.configHash, dataFingerprint: level1.data.fingerprint)
         let identity = seeded.identity
         let folder = RunFolder(results: results, experiment: cascade.name, runID: identity.runID)
-        try folder.create()
-        let lock = try folder.acquireLock()
-        do {
-            try folder.removeTemporaries()
-            let previous = folder.exists ? try RunRecord.read(from: folder.record) : nil
-            let unfinished = previous?.status.isUnfinished == true
-            let resuming = options.resume && unfinished && FileManager.default.fileExists(atPath: folder.checkpoint)
-            if let previous, !resuming {
-                guard options.overwrite || (options.resume && unfinished) else {
-                    throw TrainingRun.alreadyHeld(folder, by: previous)
-                }
-                try folder.clear()
-            }
-            return try CascadeRun(experiment: seeded, identity: identity, seedWasChosen: seedWasChosen, folder: folder,
-                                  level1: level1, resumeFrom: resuming ? previous : nil, options: options, lock: lock, say: say)
-        } catch {
-            if !folder.exists { folder.removeIfEmpty(releasing: lock) }
-            throw error
+        return try TrainingRun.claim(folder, options: options) { lock, previous in
+            try CascadeRun(experiment: seeded, identity: identity, seedWasChosen: seedWasChosen, folder: folder,
+                           level1: level1, resumeFrom: previous, options: options, lock: lock, say: say)
         }
     }
 
