@@ -39,6 +39,14 @@ enum FuzzTarget: String, CaseIterable {
             guard let sweep = try? Sweep(decoding: document.root, source: document.source, path: "/nonexistent/fuzz.yaml")
             else { return }
             _ = try? sweep.expand(overrides: overrides)
+        } else if document.root.mapping?.contains(where: { $0.key.scalar?.text == "cascade" }) == true {
+            guard let cascade = try? CascadeExperiment.decode(text: String(decoding: yaml, as: UTF8.self), path: "fuzz.yaml",
+                                                              overrides: overrides) else { return }
+            // The same promise for a cascade's config.yaml (its data overrides belong to level 1).
+            var recorded = cascade
+            recorded.cascade.level1.dataOverrides = []
+            let again = try? CascadeExperiment.decode(text: cascade.canonicalText, path: "fuzz.yaml")
+            precondition(again == recorded, "the cascade's canonical form does not read back:\n\(cascade.canonicalText)")
         } else {
             guard let experiment = try? Experiment.decode(text: String(decoding: yaml, as: UTF8.self), path: "fuzz.yaml",
                                                           overrides: overrides) else { return }

@@ -75,6 +75,10 @@ import Training
         // Level 1 alone, measured by the cascade from its predictions, is what level 1 recorded.
         let level1Best = try #require(try RunRecord.read(from: level1.record).bestValidationRMSEPixels)
         #expect(abs(cascade.level1ValidationRMSEPixels - level1Best) < 1e-3)
+        let level1Keypoints = try #require(try RunRecord.read(from: level1.record).bestKeypointRMSE)
+        #expect(zip(cascade.level1KeypointRMSE, level1Keypoints).allSatisfy {
+            $0.keypoint == $1.keypoint && $0.count == $1.count && abs($0.rmsePixels - $1.rmsePixels) < 1e-3
+        })
 
         let lines = try String(contentsOfFile: run.folder.metrics, encoding: .utf8).split(separator: "\n")
         #expect(lines.first.map(String.init) == CascadeMetricsLog.columns.joined(separator: ","))

@@ -124,6 +124,7 @@ public final class CascadeRun {
                 meanFaceRMSEPixels: level1.data.meanFaceRMSEPixels)
             record.cascade = RunRecord.Cascade(level1Run: experiment.cascade.level1.path, level1RunID: level1.record.runID,
                                                level1ValidationRMSEPixels: Self.rmsePixels(level1Squares),
+                                               level1KeypointRMSE: Self.keypointErrors(level1Squares),
                                                groups: nets.map(\.name), patch: spec.patch)
         }
         try record.write(to: folder.record)
@@ -190,10 +191,8 @@ public final class CascadeRun {
             let row = MetricsLog.Row(epoch: epoch + 1, trainLoss: trainLoss, validationLoss: validationLoss,
                                      validationRMSEPixels: Normalization.rmsePixels(meanSquaredError: validationLoss),
                                      learningRate: nets[0].lastReport!.row.learningRate, seconds: Date().timeIntervalSince(start))
-            let perKeypoint = Keypoint.allCases.map { point in
-                squares[point].map { $0.count > 0 ? ($0.pixelSquares / Double($0.count)).squareRoot() : .nan } ?? .nan
-            }
-            try metrics.append(row, level1RMSEPixels: Self.rmsePixels(level1Squares), keypointRMSEPixels: perKeypoint)
+            let keypointErrors = Self.keypointErrors(squares)
+            try metrics.append(row, level1RMSEPixels: Self.rmsePixels(level1Squares), keypointRMSEPixels: keypointErrors.map(\.rmsePixels))
             position.epochsDone += 1
             position.totalTrainSeconds += row.seconds
             let isBest = validationLoss.isFinite && position.bestValidationLoss.map { validationLoss < $0 } ?? true
@@ -206,9 +205,7 @@ public final class CascadeRun {
                 try CascadeCheckpoint.saveWeights(nets: nets, configHash: identity.configHash, to: folder.bestWeights)
                 record.bestEpoch = epoch + 1
                 record.bestValidationRMSEPixels = row.validationRMSEPixels
-                record.bestKeypointRMSE = zip(Keypoint.allCases, perKeypoint).map { point, rmse in
-                    .init(keypoint: point.name, rmsePixels: rmse, count: squares[point]?.count ?? 0)
-                }
+                record.bestKeypointRMSE = keypointErrors
             }
             record.epochsRun = position.epochsDone
             record.finalTrainLoss = trainLoss
@@ -313,6 +310,15 @@ public final class CascadeRun {
 
     static func rmsePixels(_ squares: [Keypoint: (pixelSquares: Double, count: Int)]) -> Double {
         meanSquare(squares).squareRoot()
+    }
+
+    /// Each keypoint's RMSE in pixels (NaN without a present value), in Kaggle's order.
+    static func keypointErrors(_ squares: [Keypoint: (pixelSquares: Double, count: Int)]) -> [RunRecord.KeypointError] {
+        Keypoint.allCases.map { point in
+            let square = squares[point] ?? (0, 0)
+            return .init(keypoint: point.name, rmsePixels: square.count > 0 ? (square.pixelSquares / Double(square.count)).squareRoot() : .nan,
+                         count: square.count)
+        }
     }
 
     private static func absolutePath(_ path: String) -> String {
