@@ -190,7 +190,7 @@ public final class TrainingLoop {
                 stop = TrainingOutcome(.interrupted, "\(Interruption.name(of: signal)) in epoch \(epoch + 1) "
                                        + "after batch \(index + 1) of \(selections.count)")
             } else if let limit = experiment.train.maxWallTime, Date().timeIntervalSince(wallClockStart) >= limit {
-                stop = TrainingOutcome(.interrupted, "reached max_wall_time (\(limit) s) in epoch \(epoch + 1)")
+                stop = .wallTimeReached(limit, epoch: epoch + 1)
             }
             if let stop {
                 position.epochSeconds = seconds

@@ -78,4 +78,20 @@ public struct TrainingOutcome: Sendable, Equatable {
         self.status = status
         self.detail = detail
     }
+
+    /// `train.max_wall_time` ran out during epoch `epoch`: the run is interrupted (resumable),
+    /// but its time is spent as planned (`RunRecord.stoppedByWallTime`).
+    static func wallTimeReached(_ limit: Double, epoch: Int) -> TrainingOutcome {
+        TrainingOutcome(.interrupted, "\(wallTimeReason) (\(limit) s) in epoch \(epoch)")
+    }
+
+    static let wallTimeReason = "reached max_wall_time"
+}
+
+extension RunRecord {
+    /// Interrupted by its own `max_wall_time`, not by a signal: its time was spent as planned,
+    /// so what it holds is what it was meant to give (a cascade takes such a level 1 as it is).
+    public var stoppedByWallTime: Bool {
+        status == .interrupted && statusDetail?.hasPrefix(TrainingOutcome.wallTimeReason) == true
+    }
 }

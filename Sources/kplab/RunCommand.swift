@@ -102,6 +102,9 @@ struct RunCommand: ParsableCommand {
                 }
                 record = try training.run()
             }
+        } catch let interrupted as Level1Interrupted {
+            printError("\(interrupted)")
+            throw ExitCode(130)
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)

@@ -163,6 +163,30 @@ import Training
         #expect(try RunRecord.read(from: RunFolder(path: level1Folder).record).startedAt == trained.startedAt)
     }
 
+    @Test func aSignalWhileLevel1TrainsStopsTheCascadeAndTheSameCommandContinuesLevel1() throws {
+        let results = TrainingTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: results) }
+        try FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
+        let file = results + "/tiny.yaml"
+        try TrainingTests.tiny.write(toFile: file, atomically: true, encoding: .utf8)
+        let cascade = try Self.cascade(level1: file, epochs: 2)
+        #expect {
+            try Self.train(cascade, into: results, stop: StopAt(2))   // level 1 asks after every batch
+        } throws: { error in
+            error is Level1Interrupted && "\(error)".contains("the same command continues it")
+        }
+        let level1 = RunFolder(results: results, experiment: "tiny", runID: try TrainingTests.experiment().identity.runID)
+        #expect(try RunRecord.read(from: level1.record).status == .interrupted)
+        #expect(!FileManager.default.fileExists(atPath: results + "/tiny-cascade"))
+        let run = try Self.train(cascade, into: results)
+        #expect(try RunRecord.read(from: level1.record).status == .completed)
+        #expect(try RunRecord.read(from: run.folder.record).status == .completed)
+        // Level 1 resumed is level 1 uninterrupted: the same bits as a run never stopped.
+        let straight = results + "/straight"
+        let (uninterrupted, _) = try TrainingTests.train(try TrainingTests.experiment(), into: straight)
+        #expect(try TrainingTests.metricsWithoutTimes(level1) == (try TrainingTests.metricsWithoutTimes(uninterrupted.folder)))
+    }
+
     @Test func aLevel1ThatIsNoRunOrHasChangedIsRefusedWithTheReason() throws {
         let results = TrainingTests.scratch()
         defer { try? FileManager.default.removeItem(atPath: results) }

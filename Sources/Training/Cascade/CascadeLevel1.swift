@@ -48,7 +48,8 @@ struct CascadeLevel1 {
     }
 
     /// The folder of the experiment file's run (with `overrides`, the cascade's `--set data.…`)
-    /// under `results`, trained first unless it is finished there (an interrupted one is resumed). The file must give its seed: a seedless
+    /// under `results`, trained first unless it is finished there (an interrupted one is
+    /// resumed). A run stopped by its own `max_wall_time` counts as finished: its time is spent. The file must give its seed: a seedless
     /// level 1 would be a new run each time.
     private static func trainedRun(of file: String, overrides: [String], results: String,
                                    options: TrainingRun.Options) throws -> RunFolder {
@@ -57,13 +58,18 @@ struct CascadeLevel1 {
             throw UserError("cascade.level1: \(file) has no seed; give it one (seed: 1), so that its run is the same run each time")
         }
         let folder = RunFolder(results: results, experiment: experiment.name, runID: experiment.identity.runID)
-        if let record = try? RunRecord.read(from: folder.record), record.status.isFinished {
+        if let record = try? RunRecord.read(from: folder.record), record.status.isFinished || record.stoppedByWallTime {
             return folder
         }
         var levelOptions = options
         levelOptions.resume = true
         let run = try TrainingRun.prepare(experiment, results: results, options: levelOptions)
         let record = try run.run()
+        if record.stoppedByWallTime { return folder }
+        if record.status == .interrupted {
+            throw Level1Interrupted(description: "cascade.level1: \(folder.path) was interrupted (\(record.statusDetail ?? "")) "
+                                    + "after \(record.epochsRun) epochs; the same command continues it, then trains level 2")
+        }
         guard record.status.isFinished else {
             throw UserError("cascade.level1: \(folder.path) stopped (\(record.status.rawValue)\(record.statusDetail.map { ": \($0)" } ?? "")) "
                             + "before the cascade could use it")
@@ -82,4 +88,10 @@ struct CascadeLevel1 {
             }
         }
     }
+}
+
+/// Level 1, trained first, was stopped by a signal or its time limit: nothing is wrong, and
+/// running the cascade again resumes it (`kplab run` exits as for an interrupted run).
+public struct Level1Interrupted: Error, CustomStringConvertible {
+    public var description: String
 }

@@ -224,7 +224,7 @@ public final class CascadeRun {
             } else if let signal = options.stopRequest() {
                 stop = TrainingOutcome(.interrupted, "\(Interruption.name(of: signal)) during epoch \(epoch + 1) (kept: it was finished)")
             } else if let limit = train.maxWallTime, Date().timeIntervalSince(wallClockStart) >= limit {
-                stop = TrainingOutcome(.interrupted, "reached max_wall_time (\(limit) s) in epoch \(epoch + 1)")
+                stop = .wallTimeReached(limit, epoch: epoch + 1)
             } else if let limit = options.epochLimit, position.epochsDone >= limit, position.epochsDone < train.epochs {
                 stop = TrainingOutcome(.interrupted, "stopped after \(limit) of \(train.epochs) epochs as asked")
             }
