@@ -12,7 +12,9 @@ struct CheckCommand: ParsableCommand {
             overrides), and its network's shapes are inferred from the 1×96×96 input before \
             anything is allocated. For a valid file it prints the settings in words and a table \
             of layers: output shape, parameters, forward MFLOPs per image and the resolved \
-            initializer of each conv and dense layer, with totals.
+            initializer of each conv and dense layer, with totals. For a cascade it describes \
+            level 1 and the groups, and shows a level-2 net on its patch with the output layer \
+            the cascade adds.
 
             Errors are printed to standard error as 'file:line:column: message' with the \
             offending line and a caret under the column. Nothing is written anywhere.

@@ -30,6 +30,13 @@ struct RunCommand: ParsableCommand {
             output_spread in metrics.csv and warns once when the output collapses (the net \
             predicts nearly the same face for every input).
 
+            A file with 'cascade:' at its top trains a cascade: its level 1 (a run folder, or an \
+            experiment file trained first into the same results folder) predicts every face, \
+            then one level-2 net per group of keypoints learns, on patches around level 1's \
+            predictions, where the keypoints really are. The nets train side by side, epoch by \
+            epoch; a signal stops them when the epoch under way ends. The folder also holds \
+            level2/<group>/metrics.csv for each net.
+
             Exit status: 0 completed or early-stopped, 1 diverged or failed, 2 invalid input, \
             130 interrupted.
             """)

@@ -70,5 +70,14 @@ import Testing
         let reproduced = try scratch.kplab("reproduce", run, "--out", "again", "--threads", "1", "--quiet")
         reproduced.expectSuccess()
         #expect(reproduced.standardOutput.contains("exact: all 3 epochs are bit-identical"))
+
+        // Other faces: `--set data.…` on the cascade trains its level 1 on them, a new level 1 and cascade.
+        try scratch.kplab("synth", "--count", "120", "--seed", "23", "--out", "other.csv").expectSuccess()
+        try scratch.kplab("run", "refine.yaml", "--out", "results", "--set", "data.train=other.csv", "--quiet").expectSuccess()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("results/tiny")).count == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("results/refine")).count == 2)
+        let refused = try scratch.kplab("run", "refine.yaml", "--set", "cascade.level1=\(run)", "--set", "data.train=other.csv")
+        #expect(refused.status == 2)
+        #expect(refused.standardError.contains("--set data.train=other.csv: a cascade's faces are its level 1's"))
     }
 }
