@@ -10,11 +10,13 @@ import Darwin
 nonisolated(unsafe) private var interruptingSignal: sig_atomic_t = 0
 
 public enum Interruption {
-    /// Installs the handlers. A second Ctrl-C while the first is being honoured exits at once.
+    /// Installs the handlers. A second Ctrl-C while the first is being honoured exits at once;
+    /// another signal does not: on a cluster the run gets SIGTERM from Slurm and SIGINT from
+    /// its sweep for one and the same stop, and must still write its checkpoint.
     public static func install() {
         let handler: @convention(c) (Int32) -> Void = { signal in
-            if interruptingSignal != 0 { _exit(128 + signal) }
-            interruptingSignal = signal
+            if interruptingSignal == signal { _exit(128 + signal) }
+            if interruptingSignal == 0 { interruptingSignal = signal }
         }
         installStopHandler(handler)
     }

@@ -77,6 +77,8 @@ struct SweepCommand: ParsableCommand {
     @Option(help: .hidden)
     var worker: String?
 
+    @OptionGroup(title: "On a Slurm cluster") var cluster: SlurmOptions
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         try ThreadCount.check(threads)
@@ -102,9 +104,13 @@ struct SweepCommand: ParsableCommand {
             printError("\(count) error\(count == 1 ? "" : "s") in the sweep's files; nothing was started")
             throw ExitCode(2)
         }
-        for duplicate in plan.duplicates {
+        for duplicate in plan.duplicates where !cluster.slurmTask {
             let kept = plan.runs[duplicate.keptIndex]
             printError("note: \(describe(duplicate.run)) has the same configuration as \(describe(kept)); it runs once")
+        }
+        if cluster.status || cluster.resubmit || cluster.slurm {
+            try onCluster(plan.runs)
+            return
         }
         let runs = plan.runs.enumerated().filter { selectedShard?.contains(position: $0.offset) ?? true }.map(\.element)
         let shardText = selectedShard.map { " (shard \($0) of \(plan.runs.count) runs)" } ?? ""
@@ -120,6 +126,7 @@ struct SweepCommand: ParsableCommand {
         }
 
         SweepSignals.install()
+        if cluster.slurmTask { SweepSignals.installTimeLimitWarning() }
         let options = SweepOptions(jobs: jobs, cores: threads ?? ProcessInfo.processInfo.activeProcessorCount, failFast: failFast)
         let executor = LocalProcessExecutor(worker: worker ?? Self.currentExecutable(), results: out)
         let scheduler = SweepScheduler(options: options, executor: executor, results: out,
@@ -128,7 +135,80 @@ struct SweepCommand: ParsableCommand {
         print("\(runs.count) run\(runs.count == 1 ? "" : "s")\(shardText), \(min(jobs, max(1, runs.count))) at a time, results in \(out)/")
         let outcome = scheduler.run(runs)
         print(outcome.summary)
+        if cluster.slurmTask && SweepSignals.timeLimitNear {
+            try requeueThisTask()
+        }
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+    }
+
+    /// Exit status of an array task that stopped its runs before its time limit and requeued
+    /// itself (EX_TEMPFAIL): its runs resume, exactly, when Slurm starts it again.
+    static let requeuedStatus: Int32 = 75
+
+    /// `--status`, `--resubmit` and `--slurm`.
+    private func onCluster(_ runs: [SweepRun]) throws {
+        if cluster.status || cluster.resubmit {
+            let submissions = SlurmSubmission.all(results: out)
+            let status = SweepStatus(runs: runs, results: out, submissions: submissions,
+                                     queue: SlurmQueue.query(jobIDs: submissions.compactMap(\.jobID)))
+            if cluster.status {
+                print(status.text)
+                return
+            }
+            let missing = status.runsToSubmit
+            guard !missing.isEmpty else {
+                print("nothing to resubmit: every run is completed, running or queued (kplab sweep … --status)")
+                return
+            }
+            try submit(missing, what: "\(missing.count) of \(runs.count) runs")
+            return
+        }
+        try submit(runs, what: "\(runs.count) run\(runs.count == 1 ? "" : "s")")
+    }
+
+    /// Writes a submission of `runs` and, unless --dry-run, submits it with sbatch.
+    private func submit(_ runs: [SweepRun], what: String) throws {
+        let name = "kplab-" + (paths.first.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } ?? "sweep")
+        do {
+            var submission = try SlurmSubmission.prepare(runs, results: out, settings: cluster.settings, jobName: name,
+                                                         kplab: Self.currentExecutable(), maxArraySize: slurmMaxArraySize())
+            let script = submission.folder(results: out) + "/" + SlurmSubmission.scriptFile
+            if dryRun {
+                print("\(script): \(what) in \(submission.taskCount) array task\(submission.taskCount == 1 ? "" : "s"); "
+                      + "not submitted (--dry-run): sbatch \(script)")
+                return
+            }
+            try submission.submit(results: out)
+            print("submitted job \(submission.jobID!): \(what) in \(submission.taskCount) array task"
+                  + "\(submission.taskCount == 1 ? "" : "s") (\(script))")
+            print("see it with: kplab sweep \(paths.joined(separator: " ")) --out \(out) --status")
+        } catch let error as UserError {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Near its time limit, the runs have checkpointed: put this array task back in the queue
+    /// (one retry mechanism, Slurm's) and exit with `requeuedStatus`.
+    private func requeueThisTask() throws -> Never {
+        let environment = ProcessInfo.processInfo.environment
+        let job = environment["SLURM_ARRAY_JOB_ID"].flatMap { array in environment["SLURM_ARRAY_TASK_ID"].map { "\(array)_\($0)" } }
+            ?? environment["SLURM_JOB_ID"]
+        guard let job else {
+            printError("SIGUSR1 outside a Slurm job: the runs are checkpointed; run the sweep again to resume them")
+            throw ExitCode(Self.requeuedStatus)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["scontrol", "requeue", job]
+        print("time limit near: runs checkpointed; requeueing \(job)")
+        fflush(stdout)
+        try? process.run()
+        process.waitUntilExit()
+        if process.terminationStatus != 0 {
+            printError("scontrol requeue \(job) failed (exit \(process.terminationStatus)): kplab sweep … --resubmit resumes the runs")
+        }
+        throw ExitCode(Self.requeuedStatus)
     }
 
     private func describe(_ run: SweepRun) -> String {
