@@ -4,7 +4,7 @@ SYSTEM_PACKAGES := libyaml-dev libpng-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KPLAB := .build/release/kplab
 
-.PHONY: deps build demo test fuzz bench reference clean
+.PHONY: deps build demo test test-slurm fuzz bench reference clean
 
 # Install the Debian packages the C shims link against, only when one is missing.
 deps:
@@ -32,6 +32,13 @@ demo: build
 # Faces are compiled with -O even in debug builds, so training small nets stays quick).
 test: deps
 	$(SWIFT) test
+
+# Sweeps on a real Slurm: starts a one-machine cluster (installing slurm-wlm and munge when
+# missing; needs root or sudo), then submits a small sweep, requeues one task mid-run and warns
+# another of its time limit, and checks every run against the same sweep trained locally.
+test-slurm: deps
+	Tests/Slurm/single-node.sh
+	KPLAB_SLURM_TESTS=1 $(SWIFT) test --filter SlurmClusterTests
 
 # Coverage-guided fuzzing (libFuzzer with AddressSanitizer) of the readers of files kplab did
 # not write: experiment and sweep YAML with --set overrides, Kaggle's CSVs, weights and

@@ -45,7 +45,7 @@ public struct SweepStatus {
         for submission in submissions {
             for entry in submission.runs { latest[entry.runID] = (submission, entry) }
         }
-        let submitted = !latest.isEmpty
+        let submitted = submissions.contains { $0.jobID != nil }
         rows = runs.map { run in
             let folder = RunFolder(results: results, experiment: run.experiment.name, runID: run.runID)
             let task = latest[run.runID].flatMap { $0.0.taskID(of: $0.1) }
@@ -53,7 +53,7 @@ public struct SweepStatus {
                             queueKnown: !queue.sources.isEmpty)
         }
         if !submitted {
-            queueNote = "no Slurm submission recorded in \(SlurmSubmission.root(results: results))"
+            queueNote = "no Slurm job submitted from \(results) (kplab sweep … --slurm)"
         } else if queue.sources.isEmpty {
             queueNote = "squeue and sacct are not on the PATH (or did not answer): from the run folders alone"
         } else {
