@@ -47,6 +47,12 @@ struct SweepCommand: ParsableCommand {
             Ctrl-C is forwarded to the runs, which save a checkpoint and stop; run the same \
             command again to resume them.
 
+            On a Slurm cluster, --slurm submits the runs as one job array (script, task list and \
+            job id in RESULTS/.slurm/) and exits; near a task's time limit its runs checkpoint \
+            and the task requeues itself, and a task Slurm stops or requeues resumes its runs \
+            exactly. --status shows every run (completed, running, pending, interrupted, failed, \
+            lost) from the run folders and squeue/sacct; --resubmit submits only what is missing.
+
             Exit status: 0 when every run finished or was skipped, 1 when any failed or was left \
             unfinished, 2 for errors in the files or arguments, 130 after Ctrl-C.
             """)
