@@ -78,6 +78,10 @@ public struct SlurmSubmission: Codable, Sendable {
     /// Submits the written script with `sbatch` and records the job id it answers.
     public mutating func submit(results: String, sbatch: String = "sbatch") throws {
         let folder = self.folder(results: absolute(results))
+        guard isOnPath(sbatch) else {
+            throw UserError("\(sbatch) is not on the PATH (is this a Slurm login node?); the script is written: "
+                            + "\(folder)/\(Self.scriptFile)")
+        }
         let output = try runTool(sbatch, ["--parsable", folder + "/" + Self.scriptFile])
         guard output.status == 0 else {
             throw UserError("sbatch failed (exit \(output.status)): \(output.text.trimmingCharacters(in: .whitespacesAndNewlines)); "
