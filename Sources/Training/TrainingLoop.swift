@@ -223,7 +223,10 @@ public final class TrainingLoop {
         try emit { try $0.epochFinished(EpochReport(row: row, validation: validation, isBest: isBest), loop: self) }
 
         var stop: TrainingOutcome?
-        if !validation.loss.isFinite {
+        // No label to validate against (a cascade's level-2 net whose keypoints the validation
+        // faces never mark) gives no loss, which is not divergence.
+        let hasLabels = validation.presentCounts.contains { $0 > 0 }
+        if !validation.loss.isFinite && hasLabels {
             stop = TrainingOutcome(.diverged, "validation loss \(validation.loss) after epoch \(epoch + 1)")
         } else if let stopping = experiment.train.earlyStopping, position.epochsWithoutImprovement >= stopping.patience {
             stop = TrainingOutcome(.earlyStopped, "no improvement of the validation loss for \(stopping.patience) epochs; "

@@ -3,7 +3,7 @@ import Faces
 import Foundation
 import Results
 import Testing
-import Training
+@testable import Training
 
 /// Whole cascades on the tiny synthetic faces: what a cascade's folder holds, that its numbers
 /// are the same at any thread count and after an interruption, and how level 1 is found.
@@ -185,6 +185,36 @@ import Training
         let straight = results + "/straight"
         let (uninterrupted, _) = try TrainingTests.train(try TrainingTests.experiment(), into: straight)
         #expect(try TrainingTests.metricsWithoutTimes(level1) == (try TrainingTests.metricsWithoutTimes(uninterrupted.folder)))
+    }
+
+    /// Kaggle's file marks 4 of the 15 keypoints in most rows: a level-2 net learns from the
+    /// faces that mark its keypoints, and a group the validation faces never mark is trained but
+    /// not scored (nor taken for divergence).
+    @Test func aCascadeOnPartlyLabelledFacesTrainsEachNetOnTheFacesThatMarkItsKeypoints() throws {
+        let results = TrainingTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: results) }
+        try FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
+        let generated = SyntheticFaces(count: 48, seed: 3, missingLabels: true).generate()
+        var keypoints = generated.keypoints
+        for face in 32 ..< 48 {   // the validation faces never mark the nose tip
+            keypoints[face * 30 + 2 * Keypoint.noseTip.rawValue] = .nan
+            keypoints[face * 30 + 2 * Keypoint.noseTip.rawValue + 1] = .nan
+        }
+        try LabeledFaces(pixels: generated.pixels, keypoints: keypoints).write(to: results + "/faces.csv")
+        let level1 = try TrainingTests.experiment(["data.synthetic=null", "data.train=\(results)/faces.csv"])
+        let (run1, _) = try TrainingTests.train(level1, into: results)
+        let cascade = try CascadeExperiment.decode(text: Self.cascadeText(level1: run1.folder.path), path: "cascade.yaml",
+                                                   overrides: [try Override(parsing: "cascade.groups=[mouth_left_corner, nose_tip]")])
+        let run = try Self.train(cascade, into: results)
+        let record = try RunRecord.read(from: run.folder.record)
+        #expect(record.status == .completed && record.epochsRun == 4)
+        let nose = try #require(record.bestKeypointRMSE?.first { $0.keypoint == "nose_tip" })
+        #expect(nose.count == 0 && nose.rmsePixels.isNaN)
+        #expect(record.bestValidationRMSEPixels?.isFinite == true)
+        // The mouth corner's net saw only the training faces that mark it.
+        let corner = 2 * Keypoint.mouthLeftCorner.rawValue
+        let marking = (0 ..< 32).filter { !generated.keypoints[$0 * 30 + corner].isNaN }.count
+        #expect(run.nets[0].loop.training.count == marking && marking > 0 && marking < 32)
     }
 
     @Test func aLevel1ThatIsNoRunOrHasChangedIsRefusedWithTheReason() throws {

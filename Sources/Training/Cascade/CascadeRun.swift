@@ -88,10 +88,20 @@ public final class CascadeRun {
         nets = try spec.groups.enumerated().map { index, group in
             let name = CascadeSpec.groupName(group)
             let net = try Self.level2Experiment(experiment, group: index, level1: level1.model.experiment)
-            let patches = { (faces: FaceDataset) in PatchSamples(faces: faces, keypoints: group, side: spec.patch, level1: predictions) }
+            // Only faces that mark one of the group's keypoints teach or test its net (in
+            // Kaggle's file most rows mark 4 of the 15): the others would cost time for nothing.
+            let patches = { (faces: FaceDataset) in
+                PatchSamples(faces: Self.marking(group, of: faces), keypoints: group, side: spec.patch, level1: predictions)
+            }
+            let training = patches(level1.data.training)
+            guard training.count > 0 else {
+                throw UserError("level-2 net \(name): none of the \(level1.data.training.count) training faces marks "
+                                + "\(group.count == 1 ? "this keypoint" : "these keypoints"), so there is nothing to learn; "
+                                + "leave \(group.count == 1 ? "it" : "them") out of cascade.groups")
+            }
             let loop: TrainingLoop
             do {
-                loop = try TrainingLoop(experiment: net, data: level1.data, training: patches(level1.data.training),
+                loop = try TrainingLoop(experiment: net, data: level1.data, training: training,
                                         validation: patches(level1.data.validation), threads: threadsPerNet)
             } catch {
                 throw UserError("level-2 net \(name): \(error)")
@@ -272,6 +282,17 @@ public final class CascadeRun {
         record.trainImagesPerSecond = position.totalTrainSeconds > 0
             ? Double(position.epochsDone * level1.data.training.count * nets.count) / position.totalTrainSeconds : nil
         try record.write(to: folder.record)
+    }
+
+    /// The faces of `faces` that mark at least one keypoint of `group` (x and y).
+    static func marking(_ group: [Keypoint], of faces: FaceDataset) -> FaceDataset {
+        let width = Keypoint.coordinateCount
+        return FaceDataset(faces.faces, indices: faces.indices.filter { face in
+            group.contains { point in
+                !faces.faces.keypoints[face * width + 2 * point.rawValue].isNaN
+                    && !faces.faces.keypoints[face * width + 2 * point.rawValue + 1].isNaN
+            }
+        })
     }
 
     /// Squared pixel errors per keypoint of `predictions` (pixels, 30 per face of the file)
