@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Reports
 import Results
 import Training
 import YAML
@@ -121,6 +122,11 @@ struct RunCommand: ParsableCommand {
             print(CollapseDetector.warning(since: collapse.sinceEpoch, spread: collapse.outputSpread))
         }
         print(RunSummary(record: record, folder: folder.path).text)
+        // A run that learnt nothing gets the verdict's first line, with where the evidence is.
+        if record.collapsed != nil || (record.bestValidationRMSEPixels ?? 0) >= 0.98 * (record.meanFaceRMSEPixels ?? .infinity),
+           let diagnosis = try? Diagnosis(folder: folder) {
+            print("diagnosis: \(diagnosis.headline) (kplab diagnose \(folder.path) for the evidence)")
+        }
         switch record.status {
         case .completed, .earlyStopped: return
         case .interrupted: throw ExitCode(130)

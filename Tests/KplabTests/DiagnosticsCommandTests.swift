@@ -26,6 +26,33 @@ import Testing
         #expect(withFlag.count == 1 && withFlag == without)
     }
 
+    /// A net whose steps are far too small to leave its random start: `run` says so in one
+    /// line, and `diagnose` gives the evidence, strongest first.
+    @Test func aRunThatLearnsNothingIsDiagnosed() throws {
+        let files = ["tiny.yaml": RunCommandTests.tiny]
+        _ = try runInScratchFolder(["run", "tiny.yaml", "--threads", "1", "--diagnostics", "--quiet",
+                                    "--set", "train.learning_rate=1e-9", "--set", "train.optimizer=sgd"], files: files) { folder in
+            let run = try runKplab(["run", "tiny.yaml", "--threads", "1", "--diagnostics", "--quiet", "--overwrite",
+                                    "--set", "train.learning_rate=1e-9", "--set", "train.optimizer=sgd"], in: folder)
+            #expect(run.standardOutput.contains("diagnosis: it never beat the mean face: best "))
+            let runs = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("results/tiny").path)
+            let diagnosed = try runKplab(["diagnose", "results/tiny/\(runs[0])"], in: folder)
+            #expect(diagnosed.status == 0)
+            let lines = diagnosed.standardOutput.split(separator: "\n").map(String.init)
+            #expect(lines.first?.hasPrefix("1. it never beat the mean face") == true)
+            #expect(lines.contains { $0.hasPrefix("2. the steps are tiny") })
+            #expect(lines.last == "(from run.json, metrics.csv, config.yaml and diagnostics.csv's last epoch)")
+        }
+        // A healthy run (more faces, more epochs: 2.49 px against the mean face's 3.69) is told nothing alarming.
+        _ = try runInScratchFolder(["run", "tiny.yaml", "--threads", "1", "--quiet", "--diagnostics",
+                                    "--set", "train.epochs=25", "--set", "data.synthetic.count=1000",
+                                    "--set", "data.validation.holdout=100", "--set", "train.batch_size=16"], files: files) { folder in
+            let runs = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("results/tiny").path)
+            let diagnosed = try runKplab(["diagnose", "results/tiny/\(runs[0])"], in: folder)
+            #expect(diagnosed.standardOutput.hasPrefix("nothing wrong found: best validation RMSE"))
+        }
+    }
+
     @Test func diagnosticsWithoutAPlotIsAnError() throws {
         let result = try runInScratchFolder(["compare", ".", "--diagnostics"], files: [:])
         #expect(result.status != 0)

@@ -1,0 +1,219 @@
+import Experiments
+import Foundation
+import Results
+
+/// Why a run fails, in plain words and with its own numbers, ranked by evidence: what
+/// `kplab diagnose RUN` prints and `kplab run` quotes when a run never beats the mean face.
+///
+/// It reads what a run leaves behind — `run.json` (status, mean face, collapse), `metrics.csv`
+/// (the curves), `config.yaml` (optimizer and learning rate) and, when the run recorded them,
+/// `diagnostics.csv`'s per-layer statistics of the last epoch — and checks, in turn:
+/// divergence; collapse against the mean face; the effective step size (learning rate,
+/// momentum form, update/weight ratios); dead units; a bias doing the output's work;
+/// vanishing or exploding activations and gradients; over-fitting.
+public struct Diagnosis: Sendable {
+    /// Weights: divergence 100 and a net no better than the mean face 90 (what is wrong); the
+    /// causes below them, step size up to 85, dead units up to 70, the bias up to 65,
+    /// activations and gradients 30–35, over-fitting 25–50.
+    public struct Finding: Sendable, Equatable {
+        /// The finding in one line, with its numbers.
+        public var summary: String
+        /// The evidence and what to change, a line each.
+        public var details: [String]
+        /// How strongly the records point at it (findings are listed strongest first).
+        public var weight: Double
+    }
+
+    public let folder: RunFolder
+    /// Strongest first; empty for a run with nothing wrong.
+    public let findings: [Finding]
+    /// What was read, for the closing line: whether per-layer statistics were there.
+    public let hasLayerStatistics: Bool
+    let record: RunRecord
+
+    /// The typical update/weight ratio of a layer that learns (Karpathy's rule of thumb).
+    static let typicalUpdateRatio = 1e-3
+
+    public init(folder: RunFolder) throws {
+        self.folder = folder
+        guard folder.exists else { throw UserError("\(folder.path) holds no run record (run.json)") }
+        record = try RunRecord.read(from: folder.record)
+        let rows = (try? MetricsLog.read(path: folder.metrics)) ?? []
+        let experiment = try? Experiment.load(contentsOfFile: folder.config)
+        let layers = FileManager.default.fileExists(atPath: folder.diagnostics) ? (try? DiagnosticsLog.read(path: folder.diagnostics)) : nil
+        let lastEpoch = layers?.map(\.epoch).max()
+        let lastLayers = layers?.filter { $0.epoch == lastEpoch } ?? []
+        hasLayerStatistics = !lastLayers.isEmpty
+        var findings: [Finding] = []
+        findings += Self.divergence(record, experiment)
+        findings += Self.collapse(record, rows)
+        findings += Self.stepSize(experiment, lastLayers)
+        findings += Self.deadUnits(lastLayers)
+        findings += Self.biasShare(lastLayers)
+        findings += Self.activations(lastLayers)
+        findings += Self.overfitting(record, rows)
+        self.findings = findings.sorted { $0.weight > $1.weight }
+    }
+
+    /// The verdict's first line: the strongest finding, or that nothing is wrong.
+    public var headline: String {
+        findings.first?.summary ?? healthySummary
+    }
+
+    private var healthySummary: String {
+        guard let best = record.bestValidationRMSEPixels, let epoch = record.bestEpoch else {
+            return "nothing to judge yet: no epoch finished"
+        }
+        let bar = record.meanFaceRMSEPixels.map { mean in
+            ", \(Int(((1 - best / mean) * 100).rounded()))% below the mean face's \(fixed(mean, decimals: 3)) px"
+        } ?? ""
+        return "nothing wrong found: best validation RMSE \(fixed(best, decimals: 3)) px at epoch \(epoch)\(bar)"
+    }
+
+    /// Every finding, numbered, with its evidence, then what was read.
+    public var text: String {
+        var lines: [String] = []
+        if findings.isEmpty {
+            lines.append(healthySummary)
+        } else {
+            for (index, finding) in findings.enumerated() {
+                lines.append("\(index + 1). \(finding.summary)")
+                lines += finding.details.map { "   " + $0 }
+            }
+        }
+        lines.append(hasLayerStatistics
+            ? "(from run.json, metrics.csv, config.yaml and diagnostics.csv's last epoch)"
+            : "(from run.json, metrics.csv and config.yaml; for per-layer evidence train it again with --diagnostics: "
+                + "same run-id, same numbers)")
+        return lines.joined(separator: "\n")
+    }
+
+    // MARK: - The checks
+
+    static func divergence(_ record: RunRecord, _ experiment: Experiment?) -> [Finding] {
+        guard record.status == .diverged else { return [] }
+        let rate = experiment.map { " at learning rate \($0.train.learningRate.overview)" } ?? ""
+        return [Finding(summary: "the run diverged\(rate): \(record.statusDetail ?? "a non-finite loss")",
+                        details: ["the loss left the finite numbers: the steps were too large for the weights they moved",
+                                  "try a learning rate 10× smaller (--set train.learning_rate=…), or Adam, "
+                                    + "or an initializer that keeps activations near unit size (he for ReLU nets)"],
+                        weight: 100)]
+    }
+
+    static func collapse(_ record: RunRecord, _ rows: [MetricsLog.Row]) -> [Finding] {
+        guard let mean = record.meanFaceRMSEPixels, mean > 0, let best = record.bestValidationRMSEPixels else { return [] }
+        let final = rows.last?.validationRMSEPixels ?? best
+        guard best >= 0.98 * mean || record.collapsed != nil else { return [] }
+        let spread = rows.last?.outputSpread ?? .nan
+        var summary = "it never beat the mean face: best \(fixed(best, decimals: 3)) px against the mean face's "
+            + "\(fixed(mean, decimals: 3)) px"
+        if final >= 1.5 * mean {
+            summary += "; at the end \(fixed(final, decimals: 2)) px, \(fixed(final / mean, decimals: 1))× worse than the mean face"
+        }
+        var details = ["predicting every face's keypoints at their training means scores \(fixed(mean, decimals: 3)) px: "
+                       + "a net that does no better has learnt nothing from the images"]
+        if spread.isFinite {
+            details.append("output_spread \(String(format: "%.3g", spread)) at the last epoch: the predictions vary from face to "
+                           + "face \(spread < 0.1 ? "hardly at all (below 0.1: collapsed)" : "about as the keypoints do")")
+        }
+        return [Finding(summary: summary, details: details, weight: 90)]
+    }
+
+    static func stepSize(_ experiment: Experiment?, _ layers: [DiagnosticsLog.Row]) -> [Finding] {
+        let ratios = layers.map(\.weight.updateRatio).filter { $0.isFinite && $0 > 0 }.sorted()
+        let median = ratios.isEmpty ? nil : ratios[ratios.count / 2]
+        var details: [String] = []
+        var weight = 0.0
+        var summary: String?
+        if let median {
+            let perLayer = layers.filter { $0.weight.updateRatio.isFinite }
+                .map { "\($0.layer) \(String(format: "%.1e", $0.weight.updateRatio))" }.joined(separator: ", ")
+            if median < typicalUpdateRatio / 30 {
+                summary = "the steps are tiny: each step moves the weights by about \(String(format: "%.0e", median)) of their size "
+                    + "(median over layers; about \(String(format: "%.0e", typicalUpdateRatio)) is typical)"
+                weight = min(85, 60 + 5 * log10(typicalUpdateRatio / median))
+            } else if median > typicalUpdateRatio * 30 {
+                summary = "the steps are huge: each step moves the weights by about \(String(format: "%.0e", median)) of their size "
+                    + "(median over layers; about \(String(format: "%.0e", typicalUpdateRatio)) is typical)"
+                weight = min(85, 60 + 5 * log10(median / typicalUpdateRatio))
+            }
+            details.append("weight update/weight ratio by layer at the last epoch: \(perLayer)")
+        }
+        if let experiment, case .sgd(let momentum?) = experiment.train.optimizer,
+           momentum.form == .ema || momentum.form == .emaLagged {
+            let m = momentum.coefficient.value(at: 0, of: experiment.train.epochs)
+            let rate = experiment.train.learningRate.value(at: 0, of: experiment.train.epochs)
+            details.append("the \(momentum.form.rawValue) momentum form scales every step by 1 − m = \(fixed(Double(1 - m), decimals: 2)): "
+                           + "learning rate \(rate) steps like \(String(format: "%.2g", Double(rate * (1 - m)))) would with "
+                           + "classic momentum; --set train.optimizer.sgd.form=classic gives the same rate \(String(format: "%.0f", Double(1 / (1 - m))))× the step")
+            if summary == nil, median == nil {
+                summary = "the \(momentum.form.rawValue) momentum form makes every step \(fixed(Double(1 - m), decimals: 2))× as long as "
+                    + "the learning rate suggests"
+                weight = 20
+            } else {
+                weight += 5
+            }
+        }
+        guard let summary else { return [] }
+        return [Finding(summary: summary, details: details, weight: weight)]
+    }
+
+    static func deadUnits(_ layers: [DiagnosticsLog.Row]) -> [Finding] {
+        let dead = layers.compactMap { row in row.deadFraction.map { (row.layer, $0) } }.filter { $0.1 >= 0.5 }
+        guard let worst = dead.max(by: { $0.1 < $1.1 }) else { return [] }
+        return [Finding(summary: "\(fixed(worst.1 * 100, decimals: 1))% of \(worst.0)'s units are dead: 0 for every probe face, "
+                            + "so they pass no gradient and never recover",
+                        details: ["dead fraction by layer at the last epoch: "
+                                  + dead.map { "\($0.0) \(fixed($0.1 * 100, decimals: 1))%" }.joined(separator: ", "),
+                                  "a learning rate too high at the start, or a negative bias, kills ReLU units; "
+                                    + "a smaller rate, bias 0 or leaky_relu keeps them alive"],
+                        weight: 40 + 30 * worst.1)]
+    }
+
+    static func biasShare(_ layers: [DiagnosticsLog.Row]) -> [Finding] {
+        guard let output = layers.last, output.biasShare.isFinite, output.biasShare > 0.9 else { return [] }
+        return [Finding(summary: "the output's bias does the work: bias share \(fixed(output.biasShare, decimals: 3)) in "
+                            + "\(output.layer), so what the layers below say hardly changes the prediction",
+                        details: ["bias share = rms(bias) / (rms(bias) + rms(W·x)); near 1 the output is the same face "
+                                  + "whatever the image: the bias holds the mean face"],
+                        weight: 45 + 20 * output.biasShare)]
+    }
+
+    static func activations(_ layers: [DiagnosticsLog.Row]) -> [Finding] {
+        var findings: [Finding] = []
+        if let vanishing = layers.first(where: { $0.activationStandardDeviation.isFinite && $0.activationStandardDeviation < 1e-4 }) {
+            findings.append(Finding(summary: "activations vanish: \(vanishing.layer)'s outputs vary by "
+                                        + "\(String(format: "%.1e", vanishing.activationStandardDeviation)) across the probe faces",
+                                    details: ["an initializer scaled for the layer (he for ReLU, xavier otherwise) keeps them near 1"],
+                                    weight: 35))
+        }
+        if let exploding = layers.first(where: { $0.activationStandardDeviation.isFinite && $0.activationStandardDeviation > 1e3 }) {
+            findings.append(Finding(summary: "activations explode: \(exploding.layer)'s outputs vary by "
+                                        + "\(String(format: "%.1e", exploding.activationStandardDeviation))",
+                                    details: ["a smaller initializer scale or batch normalisation keeps them near 1"], weight: 35))
+        }
+        let gradients = layers.map(\.weight.gradientNorm).filter(\.isFinite)
+        if let first = layers.first, first.weight.gradientNorm.isFinite, let largest = gradients.max(), largest > 0,
+           first.weight.gradientNorm < largest * 1e-4 {
+            findings.append(Finding(summary: "gradients vanish before they reach \(first.layer): its gradient norm "
+                                        + "\(String(format: "%.1e", first.weight.gradientNorm)) against \(String(format: "%.1e", largest)) "
+                                        + "at the largest", details: [], weight: 30))
+        }
+        return findings
+    }
+
+    static func overfitting(_ record: RunRecord, _ rows: [MetricsLog.Row]) -> [Finding] {
+        // A net that never beat the mean face has nothing to over-fit: its story is the collapse.
+        if let mean = record.meanFaceRMSEPixels, let best = record.bestValidationRMSEPixels, best >= 0.98 * mean { return [] }
+        guard let bestEpoch = record.bestEpoch, let best = record.bestValidationRMSEPixels, let last = rows.last,
+              last.epoch >= bestEpoch + 3, last.validationRMSEPixels.isFinite, last.validationRMSEPixels > best * 1.05,
+              let atBest = rows.first(where: { $0.epoch == bestEpoch }), last.trainLoss < atBest.trainLoss else { return [] }
+        let rise = (last.validationRMSEPixels / best - 1) * 100
+        return [Finding(summary: "it over-fits: validation was best at epoch \(bestEpoch) (\(fixed(best, decimals: 3)) px) and rose "
+                            + "\(String(format: "%.0f", rise))% by epoch \(last.epoch) while the training loss kept falling",
+                        details: ["training loss \(String(format: "%.3g", atBest.trainLoss)) → \(String(format: "%.3g", last.trainLoss)); "
+                                  + "the best weights (model.best.kpw) are kept",
+                                  "more augmentation, dropout, l2, or early stopping (train.early_stopping) spend the epochs better"],
+                        weight: 25 + min(rise, 50) / 2)]
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+@testable import Reports
+import Results
+import Testing
+
+/// `kplab diagnose` on run folders written as kplab writes them: the report's collapsed CNN is
+/// explained with its own numbers, strongest evidence first; a healthy run gets one calm line.
+@Suite struct DiagnosisTests {
+    /// A run folder with `rows` of metrics, its record and, when given, the last epoch's layer statistics.
+    static func folder(_ fixtures: CompareFixtures, name: String, optimizer: String, rows: [MetricsLog.Row],
+                       status: RunRecord.Status = .completed, detail: String? = nil, meanFace: Double = 4.7,
+                       layers: [DiagnosticsLog.Row] = []) throws -> RunFolder {
+        let folder = RunFolder(results: fixtures.root, experiment: name, runID: name + "-00000000")
+        try folder.create()
+        let config = CompareFixtures.config(name: name, seed: 1, weights: "xavier")
+            .replacingOccurrences(of: "  learning_rate: 0.01", with: "  learning_rate: 0.01\n  optimizer: \(optimizer)")
+        try config.write(toFile: folder.config, atomically: true, encoding: .utf8)
+        let log = try MetricsLog(path: folder.metrics)
+        for row in rows { try log.append(row) }
+        var record = RunRecord(newRunOf: name, runID: name + "-00000000", seed: 1, seedWasChosen: false, configHash: "0",
+                               dataFingerprint: "0", machine: .init(os: "Linux", cpu: "test", cpuFeatures: nil, vectorKernels: nil,
+                                                                    libc: nil, threads: 1),
+                               trainRows: 160, validationRows: 40, meanFaceRMSEPixels: meanFace)
+        let best = rows.filter { $0.validationRMSEPixels.isFinite }.min { $0.validationRMSEPixels < $1.validationRMSEPixels }
+        record.status = status
+        record.statusDetail = detail
+        record.epochsRun = rows.count
+        record.bestEpoch = best?.epoch
+        record.bestValidationRMSEPixels = best?.validationRMSEPixels
+        if rows.last.map({ $0.outputSpread < 0.1 }) == true { record.collapsed = .init(sinceEpoch: 1, outputSpread: rows.last!.outputSpread) }
+        try record.write(to: folder.record)
+        if !layers.isEmpty { try DiagnosticsLog(path: folder.diagnostics).append(layers) }
+        return folder
+    }
+
+    static func row(_ epoch: Int, train: Double, rmse: Double, spread: Double = 0.9) -> MetricsLog.Row {
+        MetricsLog.Row(epoch: epoch, trainLoss: train, validationLoss: pow(rmse / 48, 2), validationRMSEPixels: rmse,
+                       outputSpread: spread, learningRate: 0.01, seconds: 1)
+    }
+
+    static func layer(_ name: String, ratio: Double, dead: Double?, biasShare: Double = 0.2, std: Double = 0.5,
+                      gradient: Double = 1e-2) -> DiagnosticsLog.Row {
+        DiagnosticsLog.Row(epoch: 3, layer: name, activationMean: 0, activationStandardDeviation: std, deadFraction: dead,
+                           biasShare: biasShare, weight: .init(norm: 10, gradientNorm: gradient, updateNorm: 10 * ratio),
+                           bias: .init(norm: 1, gradientNorm: 1e-3, updateNorm: 1e-3))
+    }
+
+    @Test func theReportsCollapsedCNNIsExplainedStrongestEvidenceFirst() throws {
+        let fixtures = try CompareFixtures()
+        defer { fixtures.remove() }
+        let folder = try Self.folder(
+            fixtures, name: "reported", optimizer: "{sgd: {momentum: 0.9, form: ema-lagged}}",
+            rows: [Self.row(1, train: 1.1, rmse: 15.1, spread: 1e-9), Self.row(2, train: 0.6, rmse: 14.0, spread: 1e-9),
+                   Self.row(3, train: 0.3, rmse: 15.0, spread: 1e-9)],
+            layers: [Self.layer("conv1", ratio: 1.1e-5, dead: 0.73), Self.layer("dense1", ratio: 1.5e-5, dead: 0.2),
+                     Self.layer("dense2", ratio: 1e-5, dead: 0.986), Self.layer("dense3", ratio: 3e-4, dead: nil, biasShare: 0.999)])
+        let diagnosis = try Diagnosis(folder: folder)
+        #expect(diagnosis.headline == "it never beat the mean face: best 14.000 px against the mean face's 4.700 px; "
+                + "at the end 15.00 px, 3.2× worse than the mean face")
+        let summaries = diagnosis.findings.map(\.summary)
+        #expect(summaries.count == 4)
+        #expect(summaries[1].hasPrefix("the steps are tiny: each step moves the weights by about 2e-05 of their size"))
+        #expect(diagnosis.text.contains("the ema-lagged momentum form scales every step by 1 − m = 0.10: learning rate 0.01 "
+                                        + "steps like 0.001 would with classic momentum"))
+        #expect(summaries[2].hasPrefix("98.6% of dense2's units are dead"))
+        #expect(summaries[3].hasPrefix("the output's bias does the work: bias share 0.999 in dense3"))
+        // A collapse is not over-fitting, whatever the curves do.
+        #expect(!diagnosis.text.contains("over-fits"))
+    }
+
+    @Test func aHealthyRunGetsOneCalmLineAndAnOverFittingOneIsSaidSo() throws {
+        let fixtures = try CompareFixtures()
+        defer { fixtures.remove() }
+        let healthy = try Self.folder(fixtures, name: "healthy", optimizer: "adam",
+                                      rows: [Self.row(1, train: 0.01, rmse: 3.0), Self.row(2, train: 0.004, rmse: 2.0)],
+                                      layers: [Self.layer("conv1", ratio: 1e-3, dead: 0.1), Self.layer("dense1", ratio: 2e-3, dead: nil)])
+        let calm = try Diagnosis(folder: healthy)
+        #expect(calm.findings.isEmpty)
+        #expect(calm.headline == "nothing wrong found: best validation RMSE 2.000 px at epoch 2, 57% below the mean face's 4.700 px")
+
+        let overfit = try Self.folder(fixtures, name: "overfit", optimizer: "adam",
+                                      rows: [Self.row(1, train: 0.01, rmse: 3.0), Self.row(2, train: 0.004, rmse: 2.0),
+                                             Self.row(3, train: 0.003, rmse: 2.2), Self.row(4, train: 0.002, rmse: 2.3),
+                                             Self.row(5, train: 0.001, rmse: 2.5)])
+        let diagnosis = try Diagnosis(folder: overfit)
+        #expect(diagnosis.headline == "it over-fits: validation was best at epoch 2 (2.000 px) and rose 25% by epoch 5 while "
+                + "the training loss kept falling")
+        #expect(diagnosis.text.hasSuffix("train it again with --diagnostics: same run-id, same numbers)"))
+    }
+
+    @Test func aDivergedRunSaysWhereAndWhatToTry() throws {
+        let fixtures = try CompareFixtures()
+        defer { fixtures.remove() }
+        let folder = try Self.folder(fixtures, name: "diverged", optimizer: "sgd",
+                                     rows: [Self.row(1, train: 0.02, rmse: 4.0), Self.row(2, train: .nan, rmse: .nan)],
+                                     status: .diverged, detail: "training loss nan in epoch 2, batch 3")
+        let diagnosis = try Diagnosis(folder: folder)
+        #expect(diagnosis.headline == "the run diverged at learning rate 0.01: training loss nan in epoch 2, batch 3")
+        #expect(throws: UserError.self) { try Diagnosis(folder: RunFolder(path: fixtures.root + "/nothing")) }
+    }
+}
