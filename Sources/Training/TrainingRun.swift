@@ -133,11 +133,12 @@ public final class TrainingRun {
         }
         let display = ProgressDisplay(mode: options.display)
         let finishedEpochs = loop.position.epochsDone > 0 ? try MetricsLog.read(path: folder.metrics) : []
+        let writesDiagnostics = options.diagnostics || experiment.train.diagnostics
         recordWriter = RecordWriter(record: record, path: folder.record,
-                                    spreads: finishedEpochs.prefix(loop.position.epochsDone).map(\.outputSpread), display: display)
+                                    spreads: finishedEpochs.prefix(loop.position.epochsDone).map(\.outputSpread), display: display,
+                                    recordingDiagnostics: writesDiagnostics)
         try recordWriter.write()
 
-        let writesDiagnostics = options.diagnostics || experiment.train.diagnostics
         // The files first and the record after them, so that run.json describes files already
         // written (when a run ends: last weights, checkpoint removed, then the final status);
         // the display last, so that a collapse warning comes before its epoch's line.

@@ -119,7 +119,8 @@ struct RunCommand: ParsableCommand {
         }
         // A quiet run prints no commentary, but a collapsed output must still be said, once.
         if quiet, let collapse = record.collapsed {
-            print(CollapseDetector.warning(since: collapse.sinceEpoch, spread: collapse.outputSpread))
+            print(CollapseDetector.warning(since: collapse.sinceEpoch, spread: collapse.outputSpread,
+                                           recordingDiagnostics: FileManager.default.fileExists(atPath: folder.diagnostics)))
         }
         print(RunSummary(record: record, folder: folder.path).text)
         // A run that learnt nothing gets the verdict's first line, with where the evidence is.

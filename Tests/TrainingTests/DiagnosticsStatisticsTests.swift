@@ -101,6 +101,9 @@ import Testing
     @Test func theWarningNamesTheLikelyCauses() {
         let text = CollapseDetector.warning(since: 3, spread: 0.004)
         #expect(text.contains("since epoch 3"))
-        for cause in ["dead ReLUs", "bias", "learning rate"] { #expect(text.contains(cause)) }
+        for cause in ["dead ReLUs", "bias", "learning rate", "kplab diagnose RUN"] { #expect(text.contains(cause)) }
+        #expect(text.contains("train with --diagnostics"))
+        // A run that records diagnostics is not told to.
+        #expect(!CollapseDetector.warning(since: 3, spread: 0.004, recordingDiagnostics: true).contains("train with --diagnostics"))
     }
 }

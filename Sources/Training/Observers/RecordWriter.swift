@@ -10,13 +10,16 @@ final class RecordWriter: TrainingObserver {
     private let path: String
     private var collapse: CollapseWatch
     private let display: ProgressDisplay
+    /// Whether the run writes diagnostics.csv (the collapse warning then does not ask for it).
+    private let recordingDiagnostics: Bool
 
     /// - Parameter spreads: the `output_spread` of the epochs already finished (a resumed run's).
-    init(record: RunRecord, path: String, spreads: [Double], display: ProgressDisplay) {
+    init(record: RunRecord, path: String, spreads: [Double], display: ProgressDisplay, recordingDiagnostics: Bool = false) {
         self.record = record
         self.path = path
         collapse = CollapseWatch(spreads: spreads)
         self.display = display
+        self.recordingDiagnostics = recordingDiagnostics
     }
 
     func write() throws {
@@ -66,7 +69,7 @@ final class RecordWriter: TrainingObserver {
         record.collapsed = collapse.onset.map { RunRecord.Collapse(sinceEpoch: $0, outputSpread: spread) }
         switch change {
         case .began(let epoch)?:
-            display.note(CollapseDetector.warning(since: epoch, spread: spread))
+            display.note(CollapseDetector.warning(since: epoch, spread: spread, recordingDiagnostics: recordingDiagnostics))
         case .ended(let epoch)?:
             display.note("note: the output is no longer collapsed: output_spread \(fixed(spread, decimals: 3)) at epoch \(epoch)")
         case nil:
