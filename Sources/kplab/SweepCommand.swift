@@ -62,7 +62,7 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var experimentOptions: ExperimentOptions
 
-    @Flag(help: "List the runs (run-id, file, settings that differ), one per line, and exit.")
+    @Flag(help: "List the runs (run-id; done, running, resumes, retrains or pending; file; settings that differ), one per line, and exit.")
     var dryRun = false
 
     @Option(help: ArgumentHelp("The results folder.", valueName: "folder"))
@@ -122,12 +122,27 @@ struct SweepCommand: ParsableCommand {
         let shardText = selectedShard.map { " (shard \($0) of \(plan.runs.count) runs)" } ?? ""
 
         if dryRun {
-            let width = runs.map(\.runID.count).max() ?? 0
-            for run in runs {
-                let settings = run.settings.isEmpty ? "" : "  " + run.settings.joined(separator: " ")
-                print(run.runID.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + run.origin + settings)
+            // What running the sweep would do with each run, from its folder.
+            let states = runs.map { run -> String in
+                switch RunFolder(results: out, experiment: run.experiment.name, runID: run.runID).state {
+                case .finished: return "done"
+                case .busy: return "running"
+                case .resumable: return "resumes"
+                case .fresh(let previous): return previous == nil ? "pending" : "retrains"
+                }
             }
-            printError("\(runs.count) run\(runs.count == 1 ? "" : "s")\(shardText)")
+            let width = runs.map(\.runID.count).max() ?? 0
+            for (run, state) in zip(runs, states) {
+                let settings = run.settings.isEmpty ? "" : "  " + run.settings.joined(separator: " ")
+                print(run.runID.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                      + state.padding(toLength: 8, withPad: " ", startingAt: 0) + "  " + run.origin + settings)
+            }
+            let counts = ["done", "running", "resumes", "retrains", "pending"].compactMap { state -> String? in
+                let count = states.filter { $0 == state }.count
+                return count == 0 ? nil : "\(count) \(state)"
+            }
+            let breakdown = states.allSatisfy { $0 == "pending" } ? "" : ": " + counts.joined(separator: ", ")
+            printError("\(runs.count) run\(runs.count == 1 ? "" : "s")\(shardText)\(breakdown)")
             return
         }
 

@@ -45,6 +45,11 @@ import Testing
 
         // Train the first run here; the queue says task 1 (runs 3) runs on node9; run 2 is in task 0, which has ended.
         try kplab("sweep", "grid.yaml", "--out", "results", "--shard", "1/3").expectSuccess()
+        // A dry run marks what running the sweep would do with each run.
+        let dryAfter = try kplab("sweep", "grid.yaml", "--out", "results", "--dry-run")
+        let marks = dryAfter.standardOutput.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true)[1] }
+        #expect(marks == ["done", "pending", "pending"])
+        #expect(dryAfter.standardError == "3 runs: 1 done, 2 pending\n")
         let status = try kplab("sweep", "grid.yaml", "--out", "results", "--status")
         status.expectSuccess()
         let lines = status.standardOutput.split(separator: "\n").map(String.init)
