@@ -82,6 +82,8 @@ public struct SweepScheduler {
         let threads = max(1, options.cores / jobs)
 
         var running: [Running] = []
+        /// How long each run this sweep trained to the end took, for the estimate of the time left.
+        var trainedSeconds: [Double] = []
         var stopping = false, stopOthers = false, forwarded = interruptions()
         queue.reverse()  // popLast takes them in order
         while true {
@@ -123,7 +125,12 @@ public struct SweepScheduler {
                 let seconds = String(format: "%.1f s", Date().timeIntervalSince(entry.started))
                 if status == 0 {
                     outcome.finished.append(run.runID)
-                    line(done, (recorded ?? .completed).rawValue, run, "  \(seconds)")
+                    trainedSeconds.append(Date().timeIntervalSince(entry.started))
+                    let best = (try? RunRecord.read(from: folder.record))?.bestValidationRMSEPixels
+                        .map { "  best \(String(format: "%.3f", $0)) px" } ?? ""
+                    let left = queue.count + running.count - 1
+                    line(done, (recorded ?? .completed).rawValue, run, "  \(seconds)\(best)"
+                         + Self.timeLeft(runs: left, durations: trainedSeconds, jobs: jobs))
                 } else if stopping && (recorded == .interrupted || status == 128 + SIGINT || status == 130) {
                     outcome.interrupted.append(run.runID)
                     line(done, "interrupted", run, "  \(seconds) (resumes when the sweep is run again)")
@@ -156,6 +163,16 @@ public struct SweepScheduler {
         }
         outcome.notStarted = queue.reversed().map(\.run.runID)
         return outcome
+    }
+
+    /// "  about 3 min left": `runs` still to train (queued or running), at the mean of the
+    /// `durations` so far, `jobs` at a time; nothing when no run is left.
+    static func timeLeft(runs: Int, durations: [Double], jobs: Int) -> String {
+        guard runs > 0, !durations.isEmpty else { return "" }
+        let seconds = durations.reduce(0, +) / Double(durations.count) * Double(runs) / Double(max(1, jobs))
+        let text = seconds < 90 ? "\(Int(seconds.rounded(.up))) s" : seconds < 5400 ? "\(Int((seconds / 60).rounded())) min"
+            : String(format: "%.1f h", seconds / 3600)
+        return "  (about \(text) left)"
     }
 
     /// Why a run whose training ended badly belongs to another process, or nil when it is ours:

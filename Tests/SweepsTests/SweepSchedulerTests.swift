@@ -260,4 +260,13 @@ import Testing
             try Shard.slurm(environment: ["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_COUNT": "4"])
         }
     }
+
+    @Test func theTimeLeftIsTheMeanRunTimesTheRunsLeftOverTheJobs() {
+        #expect(SweepScheduler.timeLeft(runs: 0, durations: [10], jobs: 1) == "")
+        #expect(SweepScheduler.timeLeft(runs: 5, durations: [], jobs: 1) == "")
+        #expect(SweepScheduler.timeLeft(runs: 3, durations: [10, 20], jobs: 1) == "  (about 45 s left)")
+        #expect(SweepScheduler.timeLeft(runs: 12, durations: [60], jobs: 2) == "  (about 6 min left)")
+        #expect(SweepScheduler.timeLeft(runs: 100, durations: [600], jobs: 4) == "  (about 4.2 h left)")
+    }
+
 }
