@@ -18,11 +18,13 @@ public struct SweepPlan: Sendable {
     ///
     /// - Throws: every problem in every file (each distinct one once), so that nothing starts
     ///   until all inputs are right.
-    public static func load(paths: [String], overrides: [Override] = []) throws(SweepProblems) -> SweepPlan {
+    /// - Parameter grid: `--grid key=a,b` axes: every experiment file becomes the sweep
+    ///   `base: FILE` with this grid (the same expansion, run-ids and skipping as a sweep file).
+    public static func load(paths: [String], overrides: [Override] = [], grid: [GridAxis] = []) throws(SweepProblems) -> SweepPlan {
         var runs: [SweepRun] = [], problems: [Diagnostic] = []
         for file in experimentFiles(in: paths, problems: &problems) {
             do {
-                runs += try expand(file: file, overrides: overrides)
+                runs += try expand(file: file, overrides: overrides, grid: grid)
             } catch {
                 problems += error.diagnostics.filter { !problems.contains($0) }
             }
@@ -41,14 +43,25 @@ public struct SweepPlan: Sendable {
         return plan
     }
 
-    private static func expand(file: String, overrides: [Override]) throws(SweepProblems) -> [SweepRun] {
-        let document: Document
+    private static func expand(file: String, overrides: [Override], grid: [GridAxis]) throws(SweepProblems) -> [SweepRun] {
+        var document: Document
         do {
             document = try Document(contentsOfFile: file)
         } catch {
             throw SweepProblems([(error as? Diagnostic) ?? Diagnostic(path: file, mark: nil, message: "\(error)", sourceLine: nil)])
         }
         do {
+            if !grid.isEmpty {
+                guard !Sweep.isSweep(document.root) else {
+                    throw Diagnostic(path: file, mark: nil, message: "--grid applies to experiment files; this is a sweep file: "
+                                         + "add the axis to its grid", sourceLine: nil)
+                }
+                // The sweep a user would write: `base: FILE` and the grid, in a text of its own.
+                let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
+                let text = "base: '\(absolute.replacingOccurrences(of: "'", with: "''"))'\ngrid:\n"
+                    + grid.map { "  \($0.key): [\($0.values.joined(separator: ", "))]\n" }.joined()
+                document = try Document(bytes: Array(text.utf8), path: "--grid (on \(file))")
+            }
             if Sweep.isSweep(document.root) {
                 return try Sweep(decoding: document.root, source: document.source, path: file).expand(overrides: overrides)
             }
@@ -91,5 +104,37 @@ public struct SweepPlan: Sendable {
             files += names.map { folder + $0 }
         }
         return files
+    }
+}
+
+/// One `--grid key=a,b,…` of `kplab sweep`: a key and its values, as YAML texts.
+public struct GridAxis: Sendable, Equatable {
+    public var key: String
+    public var values: [String]
+
+    /// Parses `key=a,b,…`; commas inside brackets or braces (`{sgd: {momentum: 0.9}}`) stay in their value.
+    public init(parsing text: String) throws(Diagnostic) {
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+            throw Diagnostic(path: "--grid \(text)", mark: nil, message: "expected key=value,value,… e.g. "
+                             + "--grid model.init.weights=xavier,he", sourceLine: nil)
+        }
+        key = String(text[..<equals])
+        var values: [String] = [], current = "", depth = 0
+        for character in text[text.index(after: equals)...] {
+            if "[{".contains(character) { depth += 1 }
+            if "]}".contains(character) { depth -= 1 }
+            if character == ",", depth == 0 {
+                values.append(current.trimmingCharacters(in: .whitespaces))
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        values.append(current.trimmingCharacters(in: .whitespaces))
+        guard key.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }), !values.contains(where: \.isEmpty) else {
+            throw Diagnostic(path: "--grid \(text)", mark: nil, message: "expected key=value,value,… with no empty value, "
+                             + "e.g. --grid seed=1,2,3", sourceLine: nil)
+        }
+        self.values = values
     }
 }

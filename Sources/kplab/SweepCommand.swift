@@ -26,6 +26,9 @@ struct SweepCommand: ParsableCommand {
                 - {train.optimizer: adam}
                 - {train.learning_rate: 0.03}
 
+            --grid key=a,b,… (repeatable) sweeps each experiment file over those values: the \
+            same runs as a sweep file with 'base: FILE' and that grid.
+
             Runs come in a fixed order: the PATHs in order; within a sweep its bases, then its \
             variants, then the grid as nested loops in file order (last key fastest). Each run's \
             settings are applied in the order name, set, variant, grid point, --set (later wins). \
@@ -61,6 +64,9 @@ struct SweepCommand: ParsableCommand {
     var paths: [String]
 
     @OptionGroup var experimentOptions: ExperimentOptions
+
+    @Option(name: .customLong("grid"), help: ArgumentHelp("Sweep each experiment file over these values: key=a,b,… (repeatable: every combination), as a sweep file's grid would.", valueName: "key=values"))
+    var gridTexts: [String] = []
 
     @Flag(help: "List the runs (run-id; done, running, resumes, retrains or pending; file; settings that differ), one per line, and exit.")
     var dryRun = false
@@ -102,8 +108,15 @@ struct SweepCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let plan: SweepPlan
+        let grid: [GridAxis]
         do {
-            plan = try SweepPlan.load(paths: paths, overrides: overrides)
+            grid = try gridTexts.map { text throws(Diagnostic) in try GridAxis(parsing: text) }
+        } catch {
+            printError("\(error)")
+            throw ExitCode(2)
+        }
+        do {
+            plan = try SweepPlan.load(paths: paths, overrides: overrides, grid: grid)
         } catch {
             error.diagnostics.forEach { printError($0.description) }
             let count = error.diagnostics.count

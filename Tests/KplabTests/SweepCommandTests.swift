@@ -46,6 +46,29 @@ import Testing
         #expect(bad.error == "shard 4/3 does not exist: expected i/n with 1 ≤ i ≤ n, e.g. --shard 3/16\n")
     }
 
+    /// `--grid` on an experiment file is the sweep file `base: FILE` with that grid: the same
+    /// runs, the same run-ids.
+    @Test func aCommandLineGridIsTheSweepFileOfTheSameGrid() throws {
+        let onTheLine = try kplab(["sweep", "experiments/demo.yaml", "--grid", "seed=1,2",
+                                   "--grid", "train.optimizer=adam,{sgd: {momentum: 0.9}}", "--dry-run"])
+        #expect(onTheLine.status == 0, "\(onTheLine.error)")
+        let ids = onTheLine.output.split(separator: "\n").map { $0.split(separator: " ")[0] }
+        #expect(ids.count == 4 && Set(ids).count == 4)
+        #expect(onTheLine.output.split(separator: "\n")[1].hasSuffix("seed=1 train.optimizer={sgd: {momentum: 0.9}}"))
+        let file = try runInScratchFolder(["sweep", "grid.yaml", "--dry-run"], files: [
+            "grid.yaml": "base: \(Self.root.path)/experiments/demo.yaml\ngrid:\n  seed: [1, 2]\n"
+                + "  train.optimizer: [adam, {sgd: {momentum: 0.9}}]\n"])
+        #expect(file.standardOutput.split(separator: "\n").map { $0.split(separator: " ")[0] } == ids)
+
+        let typo = try kplab(["sweep", "experiments/demo.yaml", "--grid", "train.epoch=1,2", "--dry-run"])
+        #expect(typo.status == 2)
+        #expect(typo.error.hasPrefix("--grid (on experiments/demo.yaml):3:3: unknown key 'train.epoch' (did you mean 'train.epochs'?)"))
+        let onASweep = try kplab(["sweep", "experiments/sweeps/demo.yaml", "--grid", "seed=4", "--dry-run"])
+        #expect(onASweep.status == 2 && onASweep.error.contains("--grid applies to experiment files"))
+        let empty = try kplab(["sweep", "experiments/demo.yaml", "--grid", "seed=1,,2", "--dry-run"])
+        #expect(empty.status == 2 && empty.error.hasPrefix("--grid seed=1,,2: expected key=value,value,… with no empty value"))
+    }
+
     @Test func errorsInTheFilesStopEverythingWithStatusTwo() throws {
         let result = try kplab(["sweep", "experiments/sweeps/demo.yaml", "--set", "model.init.weights=hee", "--dry-run"])
         #expect(result.status == 2)
