@@ -90,6 +90,7 @@ struct CompareCommand: ParsableCommand {
             return
         }
         print(comparison.text(format), terminator: "")
+        if let note = comparison.dataNote { printError(note) }
         fflush(stdout)  // the table before the "wrote …" lines, also when stdout is a pipe
         if let plot {
             try writeAtomically(diagnostics ? comparison.curvesWithDiagnostics : comparison.curves.svg, to: plot)

@@ -49,7 +49,10 @@ import Testing
         let lines = result.standardOutput.split(separator: "\n")
         #expect(lines.first == "tiny: training into \(runFolder) (seed 5, 1 thread)")
         #expect(lines.filter { $0.hasPrefix("epoch ") }.count == 4)
-        #expect(lines.last == "results: \(runFolder)")
+        // Four epochs of 40 faces leave it worse than the mean face: the run says so, last.
+        #expect(lines[lines.count - 2] == "results: \(runFolder)")
+        #expect(lines.last?.hasPrefix("diagnosis: it never beat the mean face: best ") == true)
+        #expect(lines.last?.hasSuffix("(kplab diagnose \(runFolder) for the evidence)") == true)
     }
 
     @Test func quietPrintsOnlyTheSummary() throws {
@@ -57,7 +60,8 @@ import Testing
                                             files: ["tiny.yaml": Self.tiny])
         #expect(result.status == 0)
         let lines = result.standardOutput.split(separator: "\n")
-        #expect(lines.count == 3 && lines[0] == "completed 1 epoch" && lines[1].hasPrefix("best validation RMSE "))
+        #expect(lines.count == 4 && lines[0] == "completed 1 epoch" && lines[1].hasPrefix("best validation RMSE "))
+        #expect(lines[3].hasPrefix("diagnosis: "))
     }
 
     @Test func aBadFileExitsTwoAndWritesNothing() throws {

@@ -77,7 +77,8 @@ struct CompareFixtures {
               "run_id": "\(runID)", "seed": 1, "seed_chosen_at_random": false,
               "software": {"kplab_version": "0.1.0", "swift_version": "6.3"},
               "started_at": "2025-01-01T10:00:00Z", "status": "\(status)",
-              "train_images_per_second": \(imagesPerSecond), "train_rows": 160, "validation_rows": 40
+              "train_images_per_second": \(imagesPerSecond), "train_rows": 160, "validation_rows": 40,
+              "mean_face_rmse_px": 4.5
             }
 
             """

@@ -87,7 +87,7 @@ import Testing
         #expect(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""))
         #expect(html.contains("<style>"))
         for external in ["<script", "src=", "href=", "<link"] { #expect(!html.contains(external)) }
-        #expect(html.contains("<td class=\"status-diverged\">diverged</td>"))
+        #expect(html.contains("<td class=\"status-diverged\">diverged, no better than the mean face</td>"))
         #expect(html.contains("<th title=\"model.init.weights\">weights</th>"))
     }
 }

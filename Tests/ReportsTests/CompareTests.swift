@@ -150,7 +150,26 @@ import Testing
         #expect(abs(best.mean - 2.64) < 1e-12)
         #expect(abs(best.standardDeviation! - 0.48 / 2.0.squareRoot()) < 1e-12)
         #expect(best.count == 2)
-        #expect(comparison.table.rows[1][7] == .text("1 completed, 1 diverged"))
+        #expect(comparison.table.rows[1][8] == .text("1 completed, 1 diverged, no better than the mean face"))
+    }
+
+    /// RMSEs on different faces do not compare: the table says which data each run had, and a
+    /// note says so; runs on one set of faces show no data column and no note.
+    @Test func runsOnDifferentFacesAreNeverRankedTogetherSilently() throws {
+        let (fixtures, runs) = try standard()
+        defer { fixtures.remove() }
+        let same = try Comparison(runs: runs)
+        #expect(same.dataNote == nil && !same.table.columns.contains { $0.key == "data_fingerprint" })
+        let record = fixtures.root + "/cnn/cnn-xa-1/run.json"
+        let text = try String(contentsOfFile: record, encoding: .utf8)
+            .replacingOccurrences(of: "\"data_fingerprint\": \"0\"", with: "\"data_fingerprint\": \"abcdef0123\"")
+        try text.write(toFile: record, atomically: true, encoding: .utf8)
+        let mixed = try Comparison(runs: try RunDiscovery.load(paths: [fixtures.root]).runs)
+        #expect(mixed.dataNote == "note: these runs trained on 2 different sets of faces (data 0: 3 runs, data abcdef01: 1 run); "
+                + "their RMSEs compare only within one (the data column)")
+        let table = mixed.text(.table)
+        #expect(table.split(separator: "\n")[0].hasPrefix("run       data      seed"))
+        #expect(table.contains("cnn-xa-1  abcdef01"))
     }
 
     @Test func wallTimeIsTheSumOfEpochSeconds() throws {
@@ -164,7 +183,7 @@ import Testing
     @Test func aRunningRecordWithoutItsLockReadsAsStopped() throws {
         let fixtures = try CompareFixtures()
         defer { fixtures.remove() }
-        try fixtures.run(runID: "cnn-a", config: CompareFixtures.config(seed: 1, weights: "he"), losses: [(0.1, 0.1)])
+        try fixtures.run(runID: "cnn-a", config: CompareFixtures.config(seed: 1, weights: "he"), losses: [(0.001, 0.001)])
         let folder = try #require(RunFolder.find(under: [fixtures.root]).first)
         var record = try RunRecord.read(from: folder.record)
         record.status = .running

@@ -93,7 +93,7 @@ import Testing
 
         // compare: the status says so, and the plot draws the panels.
         let comparison = try Comparison(runs: try RunDiscovery.load(paths: [results]).runs)
-        #expect(comparison.runs[0].statusText == "completed, collapsed")
+        #expect(comparison.runs[0].statusText == "completed, collapsed, no better than the mean face")
         #expect(comparison.text(.table).contains("completed, collapsed"))
         let svg = comparison.curvesWithDiagnostics
         for title in DiagnosticsPlot.charts.map(\.title) { #expect(svg.contains(">\(escaped(title))</text>")) }

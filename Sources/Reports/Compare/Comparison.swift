@@ -17,6 +17,9 @@ public struct Comparison: Sendable {
     /// Empty when not grouping.
     public let groups: [RunGroup]
     public let table: ComparisonTable
+    /// Said when the runs trained on different faces (data fingerprints), whose RMSEs do not
+    /// compare; nil when they all share theirs.
+    public let dataNote: String?
 
     /// - Parameters:
     ///   - groupKeys: config keys to group by; each group shows mean ± std over its runs.
@@ -39,9 +42,16 @@ public struct Comparison: Sendable {
         self.runs = runs
         self.differingKeys = differingKeys
         self.groupKeys = groupKeys
+        let fingerprints = Dictionary(grouping: runs, by: \.record.dataFingerprint)
+        dataNote = fingerprints.count < 2 ? nil
+            : "note: these runs trained on \(fingerprints.count) different sets of faces ("
+                + fingerprints.sorted { $0.value.count > $1.value.count }
+                    .map { "data \($0.key.prefix(8)): \($0.value.count) run\($0.value.count == 1 ? "" : "s")" }
+                    .joined(separator: ", ")
+                + "); their RMSEs compare only within one (the data column)"
         if groupKeys.isEmpty {
             groups = []
-            table = ComparisonTable(runs: runs, parameters: differingKeys)
+            table = ComparisonTable(runs: runs, parameters: differingKeys, showsData: fingerprints.count > 1)
         } else {
             let groups = RunGroup.grouping(runs, by: groupKeys)
             self.groups = groups

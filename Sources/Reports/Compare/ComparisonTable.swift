@@ -43,6 +43,7 @@ public struct ComparisonTable: Sendable {
     /// The columns after the parameters, for single runs.
     static var metricColumns: [Column] {
         [Column(title: "best RMSE px", key: "best_val_rmse_px", style: .pixels),
+         Column(title: "mean face px", key: "mean_face_rmse_px", style: .pixels),
          Column(title: "best epoch", key: "best_epoch", style: .count),
          Column(title: "train loss", key: "final_train_loss", style: .loss),
          Column(title: "val loss", key: "final_val_loss", style: .loss),
@@ -53,15 +54,20 @@ public struct ComparisonTable: Sendable {
     }
 
     /// One row per run, in the order given, with the `parameters` columns first.
-    init(runs: [ComparedRun], parameters: [String]) {
+    /// - Parameter showsData: add a `data` column (the data fingerprint's first 8 hex digits),
+    ///   for runs trained on different faces.
+    init(runs: [ComparedRun], parameters: [String], showsData: Bool = false) {
         columns = [Column(title: "run", key: "run", style: .text),
                    Column(title: "path", key: "path", style: .text, isMachineOnly: true)]
+            + (showsData ? [Column(title: "data", key: "data_fingerprint", style: .text)] : [])
             + parameters.map { Column(title: $0, key: $0, style: .parameter) }
             + ComparisonTable.metricColumns
         rows = runs.map { run in
             [.text(run.label), .text(run.folder)]
+                + (showsData ? [.text(String(run.record.dataFingerprint.prefix(8)))] : [])
                 + parameters.map { .parameter(run.config[$0]) }
-                + [.number(run.bestValidationRMSEPixels), .number(run.bestEpoch.map(Double.init)),
+                + [.number(run.bestValidationRMSEPixels), .number(run.record.meanFaceRMSEPixels),
+                   .number(run.bestEpoch.map(Double.init)),
                    .number(run.finalTrainLoss), .number(run.finalValidationLoss), .number(Double(run.epochsRun)),
                    .text(run.statusText), .number(run.wallSeconds),
                    .number(run.record.trainImagesPerSecond)]
@@ -85,6 +91,7 @@ public struct ComparisonTable: Sendable {
             return parameters.map { .parameter(first.config[$0]) }
                 + [.number(Double(runs.count)),
                    .summary(Summary(runs.map(\.bestValidationRMSEPixels))),
+                   .summary(Summary(runs.map(\.record.meanFaceRMSEPixels))),
                    .summary(Summary(runs.map { $0.bestEpoch.map(Double.init) })),
                    .summary(Summary(runs.map(\.finalTrainLoss))),
                    .summary(Summary(runs.map(\.finalValidationLoss))),

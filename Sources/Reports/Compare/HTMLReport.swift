@@ -71,8 +71,10 @@ extension Comparison {
                     text = text.replacingOccurrences(of: "-", with: "-<wbr>")
                     classes.append("wrap")
                 }
-                if column.key == "status", case .text(let status) = row[index], !status.contains(" ") {
-                    classes.append("status-" + status)
+                // By the status itself, not its remarks (`diverged, no better than the mean face`).
+                if column.key == "status", case .text(let status) = row[index],
+                   let word = status.split(separator: ",").first, !word.contains(" ") {
+                    classes.append("status-" + word)
                 }
                 if position == 0 {
                     text = "<span class=\"swatch\" style=\"background: \(Palette.colour(rowIndex))\"></span>" + text
