@@ -11,9 +11,12 @@ struct CompareCommand: ParsableCommand {
         Each PATH may be a run folder (results/<experiment>/<run-id>), an experiment folder or a \
         whole results folder; every folder holding a run.json below it is compared. The table \
         shows the configuration keys that differ between the runs (the layer list as one \
-        architecture column, model.layers), then the best validation RMSE in pixels and its \
-        epoch, the final training and validation loss, epochs run, status, wall time and \
-        training images per second, sorted by best RMSE.
+        architecture column, model.layers), then the best validation RMSE in pixels, the mean \
+        face's (every keypoint at its training mean: the bar to beat), the best epoch, the final \
+        training and validation loss, epochs run, status (flagging a run no better than the \
+        mean face), wall time and training images per second, sorted by best RMSE. Runs on \
+        different faces (data fingerprints) get a data column and a note: their RMSEs do not \
+        compare.
 
         Keys are the dotted paths of the resolved config.yaml: train.learning_rate, \
         model.init.weights, seed, model.layers (the architecture text) …
