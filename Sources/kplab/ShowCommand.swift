@@ -23,7 +23,9 @@ struct ShowCommand: ParsableCommand {
             run's prediction with its prediction for the mirror image (default: each run's train.tta).
 
             --rows takes 0-based data rows: 0-23, 5, or lists such as 0-3,10,20-22 (at most \
-            \(ShowCommand.maximumFaces) faces). The PNG is written through libpng, whole or not at all.
+            \(ShowCommand.maximumFaces) faces); with a run folder and true keypoints, also validation \
+            (the rows the run validated on, as its data.validation splits this file), worst:N or \
+            best:N (the N faces predicted worst or best, by each face's RMSE). The PNG is written through libpng, whole or not at all.
 
             --augment EXPERIMENT draws what training shows the network instead: the experiment's \
             training faces (its data, split and seed; --set overrides them) as epoch --epoch \
@@ -49,7 +51,9 @@ struct ShowCommand: ParsableCommand {
     @Option(help: "With --augment: the epoch (from 1) whose flips and transforms are drawn.")
     var epoch: Int = 1
 
-    @Option(help: ArgumentHelp("Rows to draw, counted from 0 (default: the first 24).", valueName: "list"))
+    @Option(help: ArgumentHelp("Rows to draw: a list counted from 0 (0-23,40), validation (the run's validation rows), "
+                               + "worst:N or best:N (the N faces the runs predict worst or best). Default: the first 24.",
+                               valueName: "rows"))
     var rows: String?
 
     @Option(help: ArgumentHelp("The PNG file to write.", valueName: "file"))
@@ -79,10 +83,20 @@ struct ShowCommand: ParsableCommand {
             guard experimentOptions.overrides.isEmpty else { throw ValidationError("--set goes with --augment") }
         }
         if let rows {
-            do {
-                _ = try RowList.parse(rows, atMost: Self.maximumFaces)
-            } catch let error as UserError {
-                throw ValidationError(error.description)
+            let ranked = Self.ranking(rows)
+            if rows == "validation" || ranked != nil {
+                guard augment == nil, !runFolders.isEmpty else {
+                    throw ValidationError("--rows \(rows) needs a run folder (whose validation rows or predictions choose the faces)")
+                }
+                if let ranked, !(1 ... Self.maximumFaces).contains(ranked.count) {
+                    throw ValidationError("--rows \(rows): N must be 1-\(Self.maximumFaces)")
+                }
+            } else {
+                do {
+                    _ = try RowList.parse(rows, atMost: Self.maximumFaces)
+                } catch let error as UserError {
+                    throw ValidationError(error.description)
+                }
             }
         }
     }
@@ -103,17 +117,61 @@ struct ShowCommand: ParsableCommand {
         return selected
     }
 
+    /// `worst:N` → (worst, N); `best:N` → (best, N); nil for anything else.
+    static func ranking(_ rows: String) -> (worst: Bool, count: Int)? {
+        for (prefix, worst) in [("worst:", true), ("best:", false)] where rows.hasPrefix(prefix) {
+            return (worst, Int(rows.dropFirst(prefix.count)) ?? 0)
+        }
+        return nil
+    }
+
+    /// The rows `--rows validation|worst:N|best:N` stand for in `file`, with the runs.
+    private func chosenRows(_ rows: String, file: FaceFile, data: String, ensemble: Ensemble) throws -> [Int] {
+        guard case .labeled(let faces) = file else {
+            throw UserError("--rows \(rows) needs true keypoints: \(data) is in test.csv format")
+        }
+        if rows == "validation" {
+            let experiment = ensemble.models[0].experiment
+            let spec = experiment.data
+            let validation = FaceDataset(faces, rows: spec.rows, missing: spec.missing)
+                .split(spec.validation, seed: experiment.seed ?? 0).validation
+            guard validation.count > 0 else { throw UserError("\(data): the run's validation split leaves no rows of this file") }
+            return Array(validation.indices.prefix(Self.maximumFaces))
+        }
+        let (worst, count) = Self.ranking(rows)!
+        let all = Array(0 ..< file.count)
+        let predictions = try ensemble.predict(file, rows: all)
+        let width = Keypoint.coordinateCount
+        let errors: [(row: Int, rmse: Double)] = all.compactMap { row in
+            var sum = 0.0, present = 0
+            for coordinate in 0 ..< width {
+                let truth = faces.keypoints[row * width + coordinate]
+                guard !truth.isNaN else { continue }
+                let difference = Double(predictions[row * width + coordinate] - truth)
+                sum += difference * difference
+                present += 1
+            }
+            return present > 0 ? (row, (sum / Double(present)).squareRoot()) : nil
+        }
+        let ordered = errors.sorted { worst ? ($0.rmse, $1.row) > ($1.rmse, $0.row) : ($0.rmse, $0.row) < ($1.rmse, $1.row) }
+        return ordered.prefix(count).map(\.row)
+    }
+
     /// `--data`: the file's faces, with a run's predictions when a run folder is given.
     private func drawFile(_ data: String) throws {
         try reportingFailures {
             let file = try FaceFile(contentsOf: data)
             guard file.count > 0 else { throw UserError("\(data) has no faces to draw") }
-            let selected = try selectedRows(count: file.count, of: data)
+            let chooses = rows == "validation" || rows.flatMap(Self.ranking) != nil
+            var selected = chooses ? [] : try selectedRows(count: file.count, of: data)
             var predictions: [Float]?
             var level1: [Float]?
             var title = "\(data): " + (file.truth(0) == nil ? "faces" : "true keypoints")
             if !runFolders.isEmpty {
-                let ensemble = try modelOptions.load(runFolders, faceCount: selected.count)
+                let ensemble = try modelOptions.load(runFolders, faceCount: chooses ? file.count : selected.count)
+                if chooses, let rows {
+                    selected = try chosenRows(rows, file: file, data: data, ensemble: ensemble)
+                }
                 predictions = try ensemble.predict(file, rows: selected)
                 let model = ensemble.models[0]
                 title = ensemble.models.count == 1 ? "\(model.runID), \(weightsDescription(model)), on \(data)"

@@ -235,6 +235,16 @@ import Testing
             let faces = arguments.contains("--rows") ? 6 : 24
             #expect(shown.standardOutput == "faces.png: \(faces) faces, \(bigEndian(16))×\(bigEndian(20)) pixels\n")
         }
+        // The run chooses the faces: its validation rows (the last 20), or those it predicts worst or best.
+        for (rows, faces) in [("validation", 20), ("worst:5", 5), ("best:3", 3)] {
+            let chosen = try scratch.kplab("show", run, "--data", "train.csv", "--rows", rows, "--out", "chosen.png")
+            chosen.expectSuccess()
+            #expect(chosen.standardOutput.hasPrefix("chosen.png: \(faces) faces"), "\(rows)")
+        }
+        let noRun = try scratch.kplab("show", "--data", "train.csv", "--rows", "worst:5", "--out", "chosen.png")
+        #expect(noRun.status == 2 && noRun.standardError.contains("--rows worst:5 needs a run folder"))
+        let zero = try scratch.kplab("show", run, "--data", "train.csv", "--rows", "best:0", "--out", "chosen.png")
+        #expect(zero.status == 2 && zero.standardError.contains("--rows best:0: N must be 1-400"))
         // --augment draws an experiment's own faces, from its seed.
         let both = try scratch.kplab("show", "--augment", "tiny.yaml", "--data", "train.csv", "--out", "both.png")
         #expect(both.status == 2 && both.standardError.contains("leave out --data"))
