@@ -137,14 +137,14 @@ public struct RunRecord: Codable, Equatable, Sendable {
         /// Level 1's validation RMSE in pixels as the cascade measured it (its best weights),
         /// overall and per keypoint: what each level-2 net had to beat.
         public var level1ValidationRMSEPixels: Double
-        public var level1KeypointRMSE: [KeypointError]
+        public var level1KeypointRMSE: [KeypointError]?
         /// Each level-2 net's keypoints, `+`-joined: also its folder under `level2/`.
         public var groups: [String]
         /// The side of the patches, in pixels.
         public var patch: Int
 
         public init(level1Run: String, level1RunID: String, level1ValidationRMSEPixels: Double,
-                    level1KeypointRMSE: [KeypointError], groups: [String], patch: Int) {
+                    level1KeypointRMSE: [KeypointError]?, groups: [String], patch: Int) {
             self.level1Run = level1Run
             self.level1RunID = level1RunID
             self.level1ValidationRMSEPixels = level1ValidationRMSEPixels

@@ -48,6 +48,9 @@ struct CompareCommand: ParsableCommand {
                                + "(e.g. over seeds).", valueName: "key[,key…]"))
     var groupBy: String?
 
+    @Option(help: ArgumentHelp("Show only these columns (comma-separated keys or titles, e.g. seed,best_val_rmse_px,status), after the run.", valueName: "a,b,…"))
+    var columns: String?
+
     @Option(help: ArgumentHelp("Keep only the k runs with the lowest best validation RMSE.", valueName: "k"))
     var best: Int?
 
@@ -87,7 +90,8 @@ struct CompareCommand: ParsableCommand {
         let groupKeys = (groupBy ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         let comparison = try Comparison(runs: discovery.runs, filters: try filters.map(RunFilter.init(parsing:)),
-                                        groupKeys: groupKeys, best: best)
+                                        groupKeys: groupKeys, best: best,
+                                        columns: columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
         if printsPaths {
             print(comparison.runs.map(\.folder).joined(separator: "\n"))
             return

@@ -259,7 +259,7 @@ import Testing
         let phrases = [
             "evaluate": ["USAGE: kplab evaluate <run> ... --data <file>", "--tta <none|flip>", "ensemble", "--format <format>", "--weights <weights>", "Missing coordinates are"],
             "predict": ["USAGE: kplab predict <run> ... --data <file>", "--lookup <file>", "clipped to 0-96", "RowId,Location"],
-            "show": ["USAGE: kplab show [<options>] [<run> ...] --out <file>", "--augment <experiment>", "--data <file>", "--rows <list>", "subject's left", "libpng",
+            "show": ["USAGE: kplab show [<options>] [<run> ...] --out <file>", "--augment <experiment>", "--data <file>", "--rows <rows>", "worst:N", "subject's left", "libpng",
                      "--epoch <epoch>"],
         ]
         for (command, expected) in phrases {

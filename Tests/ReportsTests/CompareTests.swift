@@ -172,6 +172,29 @@ import Testing
         #expect(table.contains("cnn-xa-1  abcdef01"))
     }
 
+    @Test func columnsPicksWhatTheTableShowsAndLongArchitecturesAreShortenedOnTheTerminal() throws {
+        let (fixtures, runs) = try standard()
+        defer { fixtures.remove() }
+        // Keys or titles, in the order asked; a config key shows even when every run shares it.
+        let picked = try Comparison(runs: runs, columns: ["status", "best RMSE px", "train.epochs"])
+        #expect(picked.table.columns.filter { !$0.isMachineOnly }.map(\.key) == ["run", "status", "best_val_rmse_px", "train.epochs"])
+        #expect(picked.text(.table).split(separator: "\n")[2].split(separator: " ") == ["cnn-he-1", "completed", "2.400", "3"])
+        #expect {
+            try Comparison(runs: runs, columns: ["statuss"])
+        } throws: { error in
+            "\(error)".hasPrefix("--columns: no column 'statuss' (did you mean 'status'?)")
+        }
+        // The architecture column: whole in CSV, shortened to its ends on the terminal.
+        let long = (1...12).map { "- conv: {filters: \($0), kernel: 3, stride: 1, padding: 0}\n    - relu" }.joined(separator: "\n    ")
+        try fixtures.run(runID: "cnn-long", config: CompareFixtures.config(seed: 1, weights: "he", layers: "    " + long + "\n    - flatten\n    - dense: {units: 30}"),
+                         losses: [(0.01, 0.01)])
+        let mixed = try Comparison(runs: try RunDiscovery.load(paths: [fixtures.root]).runs)
+        let architecture = try #require(mixed.runs.first { $0.label == "cnn-long" }?.config["model.layers"]?.text)
+        #expect(architecture.count > 40)
+        #expect(mixed.text(.table).contains(String(architecture.prefix(24)) + "…" + String(architecture.suffix(15))))
+        #expect(mixed.text(.csv).contains(architecture))
+    }
+
     @Test func wallTimeIsTheSumOfEpochSeconds() throws {
         let (fixtures, runs) = try standard()
         defer { fixtures.remove() }

@@ -16,7 +16,7 @@ public struct Comparison: Sendable {
     public let groupKeys: [String]
     /// Empty when not grouping.
     public let groups: [RunGroup]
-    public let table: ComparisonTable
+    public private(set) var table: ComparisonTable
     /// Said when the runs trained on different faces (data fingerprints), whose RMSEs do not
     /// compare; nil when they all share theirs.
     public let dataNote: String?
@@ -27,7 +27,9 @@ public struct Comparison: Sendable {
     ///     without one are never among them): an ensemble's members, say.
     /// - Throws: `UserError` when a filter or group key names a key no run has (with the
     ///   closest known key), or when no run passes the filters (or has a validation RMSE, with `best`).
-    public init(runs: [ComparedRun], filters: [RunFilter] = [], groupKeys: [String] = [], best: Int? = nil) throws {
+    ///   - columns: show only these columns (by key or title) after the first; nil: all.
+    public init(runs: [ComparedRun], filters: [RunFilter] = [], groupKeys: [String] = [], best: Int? = nil,
+                columns: [String]? = nil) throws {
         let kept = try RunFilter.apply(filters, to: runs)
         let known = knownKeys(of: kept)
         for key in groupKeys where !known.contains(key) {
@@ -38,6 +40,8 @@ public struct Comparison: Sendable {
             runs = Array(runs.prefix { $0.bestValidationRMSEPixels != nil }.prefix(best))
             guard !runs.isEmpty else { throw UserError("--best: none of the \(kept.count) runs has a validation RMSE yet") }
         }
+        // Config keys asked for by --columns show even when every run has the same value.
+        let asked = (columns ?? []).filter { known.contains($0) }
         let differingKeys = DifferingParameters.keys(in: runs)
         self.runs = runs
         self.differingKeys = differingKeys
@@ -51,7 +55,8 @@ public struct Comparison: Sendable {
                 + "); their RMSEs compare only within one (the data column)"
         if groupKeys.isEmpty {
             groups = []
-            table = ComparisonTable(runs: runs, parameters: differingKeys, showsData: fingerprints.count > 1)
+            table = ComparisonTable(runs: runs, parameters: differingKeys + asked.filter { !differingKeys.contains($0) },
+                                    showsData: fingerprints.count > 1)
         } else {
             let groups = RunGroup.grouping(runs, by: groupKeys)
             self.groups = groups
@@ -62,8 +67,10 @@ public struct Comparison: Sendable {
                     group.runs.allSatisfy { $0.config[key]?.text == group.runs[0].config[key]?.text }
                 }
             }
-            table = ComparisonTable(groups: groups, parameters: groupKeys + constant)
+            let parameters = groupKeys + constant
+            table = ComparisonTable(groups: groups, parameters: parameters + asked.filter { !parameters.contains($0) })
         }
+        if let columns { table = try table.keeping(columns) }
     }
 
     public func text(_ format: Format) -> String {

@@ -1,3 +1,5 @@
+import Results
+
 /// The comparison as columns and rows of cells, before it is written as text, CSV, JSON,
 /// Markdown or HTML. One row per run, or per group with `--group-by`.
 public struct ComparisonTable: Sendable {
@@ -51,6 +53,25 @@ public struct ComparisonTable: Sendable {
          Column(title: "status", key: "status", style: .text),
          Column(title: "wall time", key: "wall_seconds", style: .duration),
          Column(title: "images/s", key: "images_per_second", style: .rate)]
+    }
+
+    /// Only the columns `names` asks for (by key or title), in that order, after the first
+    /// (the run, or the group's first key) and the machine-only path.
+    /// - Throws: `UserError` for a name no column has, with the closest one.
+    func keeping(_ names: [String]) throws -> ComparisonTable {
+        var kept = [0] + columns.indices.filter { columns[$0].isMachineOnly }
+        for name in names {
+            guard let index = columns.firstIndex(where: { $0.key == name || $0.title == name }) else {
+                let known = columns.filter { !$0.isMachineOnly }.map(\.key)
+                throw UserError("--columns: no column '\(name)'" + Suggestion.phrase(for: name, among: known)
+                                + "; the columns are \(known.joined(separator: ", "))")
+            }
+            if !kept.contains(index) { kept.append(index) }
+        }
+        var table = self
+        table.columns = kept.map { columns[$0] }
+        table.rows = rows.map { row in kept.map { row[$0] } }
+        return table
     }
 
     /// One row per run, in the order given, with the `parameters` columns first.

@@ -3,7 +3,14 @@ extension ComparisonTable {
     /// columns two spaces apart, numbers right-aligned, no trailing spaces.
     public var plainText: String {
         let shown = columns.indices.filter { !columns[$0].isMachineOnly }
-        let cells = rows.map { row in shown.map { row[$0].humanText(style: columns[$0].style) } }
+        let cells = rows.map { row in
+            shown.map { column in
+                let text = row[column].humanText(style: columns[column].style)
+                // An architecture runs to hundreds of characters; its ends tell runs apart on a terminal.
+                guard columns[column].key == FlatConfig.architectureKey, text.count > 40 else { return text }
+                return String(text.prefix(24)) + "…" + String(text.suffix(15))
+            }
+        }
         let widths = shown.enumerated().map { position, column in
             max(columns[column].title.count, cells.map { $0[position].count }.max() ?? 0)
         }
