@@ -1,12 +1,16 @@
 import ArgumentParser
+import Experiments
+import Foundation
 import Reports
 import Results
+import Training
 
-/// `kplab diagnose RUN`: why a run fails, from what it recorded.
+/// `kplab diagnose RUN [--try]`: why a run fails, from what it recorded — and, with `--try`,
+/// which change fixes it, by training it again with each.
 struct DiagnoseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diagnose",
-        abstract: "Say, with the run's own numbers, what is wrong with a run and why.",
+        abstract: "Say, with the run's own numbers, what is wrong with a run and why; --try tests the fixes.",
         discussion: """
             Reads the run's folder — run.json, metrics.csv, config.yaml and, when the run was \
             trained with --diagnostics, diagnostics.csv — and lists what it finds, strongest \
@@ -16,14 +20,85 @@ struct DiagnoseCommand: ParsableCommand {
             vanishing or exploding activations and gradients; over-fitting. A run with nothing \
             wrong gets one line saying so, with its margin over the mean face.
 
-            Exit status: 0 when it could read the run, 1 when not.
+            --try confirms the suspects by experiment: the run's configuration is trained again \
+            for --epochs epochs once per change (the momentum form, the learning rate, Adam, He \
+            initialisation: each alone), into sibling run folders of the same results folder, \
+            and a table says which change beats the mean face. A change already tried is not \
+            trained again.
+
+            Exit status: 0 when it could read the run (and train the trials), 1 when not.
             """)
 
     @Argument(help: ArgumentHelp("The run folder, results/<experiment>/<run-id>.", valueName: "run"))
     var runFolder: String
 
+    @Flag(name: .customLong("try"), help: "Train the run again with each suspected fix, for --epochs epochs, and show which fixes it.")
+    var tryFixes = false
+
+    @Option(help: "With --try: epochs of each trial (at most the run's own).")
+    var epochs = 5
+
+    @Option(name: .customLong("threads"), help: "With --try: threads to train with (default: every core of this machine).")
+    var threadOption: Int?
+
+    func validate() throws {
+        try ThreadCount.check(threadOption)
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+    }
+
     func run() throws {
-        let diagnosis = try reportingFailures { try Diagnosis(folder: RunFolder(path: runFolder)) }
+        let folder = RunFolder(path: runFolder)
+        let diagnosis = try reportingFailures { try Diagnosis(folder: folder) }
         print(diagnosis.text)
+        guard tryFixes else { return }
+        let trials = diagnosis.trials
+        guard !trials.isEmpty else {
+            print("nothing to try: " + (diagnosis.findings.isEmpty ? "nothing is wrong" : "no change to test for these findings"))
+            return
+        }
+        try reportingFailures { try runTrials(trials, of: folder) }
+    }
+
+    /// Trains each trial and prints the table: the run as recorded (its best RMSE within the
+    /// same epochs), then each change.
+    private func runTrials(_ trials: [Diagnosis.Trial], of folder: RunFolder) throws {
+        let record = try RunRecord.read(from: folder.record)
+        let original = try Experiment.load(contentsOfFile: folder.config)
+        let epochs = min(self.epochs, original.train.epochs)
+        let results = ((folder.path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        let threads = threadOption ?? ProcessInfo.processInfo.activeProcessorCount
+        let mean = record.meanFaceRMSEPixels ?? .nan
+        let recorded = try MetricsLog.read(path: folder.metrics).prefix(epochs).map(\.validationRMSEPixels).filter(\.isFinite).min()
+        var rows: [(change: String, best: Double?, folder: String)] = [("as recorded", recorded, folder.path)]
+        print("\ntrying \(trials.count) change\(trials.count == 1 ? "" : "s"), \(epochs) epoch\(epochs == 1 ? "" : "s") each:")
+        for trial in trials {
+            let overrides = try (trial.overrides + ["train.epochs=\(epochs)"]).map { try Override(parsing: $0) }
+            let experiment = try Experiment.load(contentsOfFile: folder.config, overrides: overrides)
+            let sibling = RunFolder(results: results, experiment: experiment.name, runID: experiment.identity.runID)
+            let outcome: RunRecord
+            if let done = try? RunRecord.read(from: sibling.record), done.status.isFinished {
+                outcome = done
+            } else {
+                let run = try TrainingRun.prepare(experiment, results: results,
+                                                  options: .init(threads: threads, resume: true, display: .quiet))
+                outcome = try run.run()
+            }
+            print("  \(trial.change): \(outcome.bestValidationRMSEPixels.map { String(format: "%.3f px", $0) } ?? "no result")")
+            rows.append((trial.change, outcome.bestValidationRMSEPixels, sibling.path))
+        }
+        print("")
+        let width = rows.map(\.change.count).max()!
+        print("change".padding(toLength: width, withPad: " ", startingAt: 0) + "  best RMSE px  against the mean face (\(String(format: "%.3f", mean)) px)  run")
+        for row in rows {
+            let verdict: String
+            switch row.best {
+            case let best? where best < mean: verdict = "fixes it: \(Int(((1 - best / mean) * 100).rounded()))% below"
+            case let best?: verdict = "no better: \(String(format: "%.1f", best / mean))× the mean face"
+            case nil: verdict = "no result (diverged?)"
+            }
+            print(row.change.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                  + (row.best.map { String(format: "%12.3f", $0) } ?? String(repeating: " ", count: 11) + "-") + "  "
+                  + verdict.padding(toLength: 37, withPad: " ", startingAt: 0) + "  " + row.folder)
+        }
     }
 }

@@ -42,6 +42,14 @@ import Testing
             #expect(lines.first?.hasPrefix("1. it never beat the mean face") == true)
             #expect(lines.contains { $0.hasPrefix("2. the steps are tiny") })
             #expect(lines.last == "(from run.json, metrics.csv, config.yaml and diagnostics.csv's last epoch)")
+            // --try trains each suspected fix beside the run and says which one works.
+            let tried = try runKplab(["diagnose", "results/tiny/\(runs[0])", "--try", "--epochs", "2", "--threads", "1"], in: folder)
+            #expect(tried.status == 0, "\(tried.standardError)")
+            let table = tried.standardOutput.components(separatedBy: "\nchange ").last ?? ""
+            #expect(table.contains("as recorded") && table.contains("learning rate ×10 (1e-09 → 1e-08)")
+                    && table.contains("Adam at 0.001 instead of SGD"))
+            let siblings = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("results/tiny").path)
+            #expect(siblings.count == 1 + 3 && table.contains("He initialisation"))
         }
         // A healthy run (more faces, more epochs: 2.49 px against the mean face's 3.69) is told nothing alarming.
         _ = try runInScratchFolder(["run", "tiny.yaml", "--threads", "1", "--quiet", "--diagnostics",

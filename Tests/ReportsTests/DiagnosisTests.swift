@@ -66,6 +66,10 @@ import Testing
         #expect(summaries[3].hasPrefix("the output's bias does the work: bias share 0.999 in dense3"))
         // A collapse is not over-fitting, whatever the curves do.
         #expect(!diagnosis.text.contains("over-fits"))
+        // What --try would test, one change each.
+        #expect(diagnosis.trials.map(\.overrides) == [["train.optimizer.sgd.form=classic"], ["train.learning_rate=0.1"],
+                                                      ["train.optimizer=adam", "train.learning_rate=0.001"],
+                                                      ["model.init.weights=he"]])
     }
 
     @Test func aHealthyRunGetsOneCalmLineAndAnOverFittingOneIsSaidSo() throws {
@@ -75,7 +79,7 @@ import Testing
                                       rows: [Self.row(1, train: 0.01, rmse: 3.0), Self.row(2, train: 0.004, rmse: 2.0)],
                                       layers: [Self.layer("conv1", ratio: 1e-3, dead: 0.1), Self.layer("dense1", ratio: 2e-3, dead: nil)])
         let calm = try Diagnosis(folder: healthy)
-        #expect(calm.findings.isEmpty)
+        #expect(calm.findings.isEmpty && calm.trials.isEmpty)
         #expect(calm.headline == "nothing wrong found: best validation RMSE 2.000 px at epoch 2, 57% below the mean face's 4.700 px")
 
         let overfit = try Self.folder(fixtures, name: "overfit", optimizer: "adam",

@@ -55,6 +55,42 @@ public struct Diagnosis: Sendable {
         self.findings = findings.sorted { $0.weight > $1.weight }
     }
 
+    /// One change that would test a suspect: `kplab diagnose --try` trains the run again with
+    /// it, for a few epochs, beside the original.
+    public struct Trial: Sendable, Equatable {
+        /// What it changes and why, in words.
+        public var change: String
+        /// The `--set` overrides that make it.
+        public var overrides: [String]
+    }
+
+    /// The changes worth trying for what was found, one thing each, strongest suspect first:
+    /// the momentum form, the learning rate (×10 for tiny steps, ÷10 for huge ones or
+    /// divergence), Adam, and He initialisation for a ReLU net that learns nothing.
+    public var trials: [Trial] {
+        guard let experiment = try? Experiment.load(contentsOfFile: folder.config), !findings.isEmpty else { return [] }
+        var trials: [Trial] = []
+        let summaries = findings.map(\.summary)
+        let rate: Double? = if case .constant(let value) = experiment.train.learningRate { value } else { nil }
+        if case .sgd(let momentum?) = experiment.train.optimizer, momentum.form == .ema || momentum.form == .emaLagged {
+            trials.append(Trial(change: "classic momentum (the \(momentum.form.rawValue) form shrinks every step)",
+                                overrides: ["train.optimizer.sgd.form=classic"]))
+        }
+        if let rate, summaries.contains(where: { $0.hasPrefix("the steps are tiny") }) {
+            trials.append(Trial(change: "learning rate ×10 (\(rate) → \(rate * 10))", overrides: ["train.learning_rate=\(rate * 10)"]))
+        }
+        if let rate, summaries.contains(where: { $0.hasPrefix("the steps are huge") || $0.hasPrefix("the run diverged") }) {
+            trials.append(Trial(change: "learning rate ÷10 (\(rate) → \(rate / 10))", overrides: ["train.learning_rate=\(rate / 10)"]))
+        }
+        if case .sgd = experiment.train.optimizer {
+            trials.append(Trial(change: "Adam at 0.001 instead of SGD", overrides: ["train.optimizer=adam", "train.learning_rate=0.001"]))
+        }
+        if experiment.model.initializer.scheme != .he, summaries.contains(where: { $0.hasPrefix("it never beat") }) {
+            trials.append(Trial(change: "He initialisation (scaled for ReLU)", overrides: ["model.init.weights=he"]))
+        }
+        return trials
+    }
+
     /// The verdict's first line: the strongest finding, or that nothing is wrong.
     public var headline: String {
         findings.first?.summary ?? healthySummary
