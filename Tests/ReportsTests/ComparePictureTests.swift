@@ -81,7 +81,11 @@ import Testing
     }
 
     @Test func htmlReportIsOneSelfContainedPage() throws {
-        let html = try comparison().html(command: "kplab compare results")
+        // The run folders stay while the page is written: it reads each run's diagnosis there.
+        let fixtures = try CompareFixtures()
+        defer { fixtures.remove() }
+        try fixtures.standardRuns()
+        let html = try Comparison(runs: try RunDiscovery.load(paths: [fixtures.root]).runs).html(command: "kplab compare results")
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         #expect(count("<tr>", in: html) == 5)
         #expect(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""))
@@ -89,5 +93,9 @@ import Testing
         for external in ["<script", "src=", "href=", "<link"] { #expect(!html.contains(external)) }
         #expect(html.contains("<td class=\"status-diverged\">diverged, no better than the mean face</td>"))
         #expect(html.contains("<th title=\"model.init.weights\">weights</th>"))
+        // Each run's verdict, as `kplab diagnose` gives it.
+        #expect(html.contains("<h2>Diagnosis</h2>"))
+        #expect(html.contains("<p class=\"healthy\">nothing wrong found: best validation RMSE 2.400 px at epoch 3, 47% below the mean face"))
+        #expect(html.contains("<li>the run diverged at learning rate 0.01: "))
     }
 }

@@ -33,6 +33,7 @@ public struct DiagnosticsPlot: Sendable {
         Chart(title: "dead ReLU units (fraction)", logarithmic: false) { $0.deadFraction },
         Chart(title: "weight gradient norm (log)", logarithmic: true) { $0.weight.gradientNorm },
         Chart(title: "bias share of the output", logarithmic: false) { $0.biasShare },
+        Chart(title: "weight update / weight (log)", logarithmic: true) { $0.weight.updateRatio },
     ]
 
     public var runs: [Run]

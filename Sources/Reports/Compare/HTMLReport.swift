@@ -86,12 +86,37 @@ extension Comparison {
         }
         out.append("</tbody></table></div>")
         out.append("<figure>")
-        out.append(curves.svg.trimmingCharacters(in: "\n"))
+        // With the per-layer panels under the curves when a run recorded diagnostics.
+        let recordsDiagnostics = runs.contains { FileManager.default.fileExists(atPath: RunFolder(path: $0.folder).diagnostics) }
+        out.append((recordsDiagnostics ? curvesWithDiagnostics : curves.svg).trimmingCharacters(in: "\n"))
         out.append("</figure>")
+        out += diagnosisSection
         out.append("<footer>kplab \(kplabVersion): <code>\(escaped(command))</code></footer>")
         out.append("</body>")
         out.append("</html>")
         return out.joined(separator: "\n") + "\n"
+    }
+}
+
+extension Comparison {
+    /// Each run's `kplab diagnose` verdict: its findings, strongest first, or that nothing is wrong.
+    var diagnosisSection: [String] {
+        var out = ["<h2>Diagnosis</h2>"]
+        for run in runs {
+            guard let diagnosis = try? Diagnosis(folder: RunFolder(path: run.folder)) else { continue }
+            out.append("<h3>\(escaped(run.label))</h3>")
+            if diagnosis.findings.isEmpty {
+                out.append("<p class=\"healthy\">\(escaped(diagnosis.headline))</p>")
+                continue
+            }
+            out.append("<ol class=\"findings\">")
+            for finding in diagnosis.findings {
+                out.append("<li>\(escaped(finding.summary))" + (finding.details.isEmpty ? "" : "<ul>"
+                    + finding.details.map { "<li>\(escaped($0))</li>" }.joined() + "</ul>") + "</li>")
+            }
+            out.append("</ol>")
+        }
+        return out
     }
 }
 
