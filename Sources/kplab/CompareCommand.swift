@@ -60,8 +60,11 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Output format: table (aligned text), csv, json or markdown.")
     var format: Comparison.Format = .table
 
-    @Option(help: ArgumentHelp("Write the per-epoch loss curves as SVG to this file.", valueName: "file.svg"))
+    @Option(help: ArgumentHelp("Write the per-epoch curves as SVG to this file: validation and training RMSE in pixels, with the mean face's as a line (--losses: the normalised losses).", valueName: "file.svg"))
     var plot: String?
+
+    @Flag(help: "With --plot: draw the normalised losses (as metrics.csv records them) instead of RMSE in pixels.")
+    var losses = false
 
     @Flag(help: ArgumentHelp("With --plot: draw each run's diagnostics panel under the curves (activation std per layer, "
                              + "dead ReLU units, weight gradient norms, bias share; from diagnostics.csv, written by "
@@ -76,6 +79,9 @@ struct CompareCommand: ParsableCommand {
         if let best, best < 1 { throw ValidationError("--best must be at least 1, got \(best)") }
         if printsPaths && (groupBy != nil || plot != nil || html != nil) {
             throw ValidationError("--paths prints run folders alone: leave out --group-by, --plot and --html")
+        }
+        if losses && plot == nil {
+            throw ValidationError("--losses changes the plot: add --plot FILE.svg")
         }
         if diagnostics && plot == nil {
             throw ValidationError("--diagnostics draws into the plot: add --plot FILE.svg")
@@ -100,7 +106,9 @@ struct CompareCommand: ParsableCommand {
         if let note = comparison.dataNote { printError(note) }
         fflush(stdout)  // the table before the "wrote …" lines, also when stdout is a pipe
         if let plot {
-            try writeAtomically(diagnostics ? comparison.curvesWithDiagnostics : comparison.curves.svg, to: plot)
+            let measure: CurvePlot.Measure = losses ? .loss : .pixels
+            try writeAtomically(diagnostics ? comparison.curvesWithDiagnostics(measure: measure) : comparison.curves(measure: measure).svg,
+                                to: plot)
             printError("wrote \(plot)")
         }
         if let html {

@@ -66,6 +66,10 @@ import Testing
         compared.expectSuccess()
         #expect(compared.standardOutput.contains(cascades[0]) && compared.standardOutput.contains(level1[0]))
         #expect(compared.standardOutput.contains("cascade.patch"))
+        // A cascade's lists read as one column each, and hashes by their first digits.
+        #expect(compared.standardOutput.contains("cascade.groups") && compared.standardOutput.contains("center,nose_tip"))
+        #expect(!compared.standardOutput.contains("cascade.groups.0") && !compared.standardOutput.contains("cascade.model.layers.0"))
+        #expect(!compared.standardOutput.contains(String(repeating: "0", count: 1) + "123456789abcdef"))
 
         let reproduced = try scratch.kplab("reproduce", run, "--out", "again", "--threads", "1", "--quiet")
         reproduced.expectSuccess()

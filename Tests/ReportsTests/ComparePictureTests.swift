@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func logAxisHasDecadeTicksAndLabelledAxes() throws {
-        let svg = try comparison().curves.svg
+        let svg = try comparison().curves(measure: .loss).svg
         // Losses 0.002 … 0.03 span the decades 0.001 … 0.1.
         for label in [">0.001<", ">0.01<", ">0.1<"] { #expect(svg.contains(label)) }
         // Two decades: 2 and 5 of each are labelled too.
@@ -43,6 +43,24 @@ import Testing
         #expect(svg.contains(">loss (normalised MSE)</text>"))
         // The legend is keyed by the differing parameters.
         for header in [">seed<", ">weights<", ">status<"] { #expect(svg.contains(header)) }
+    }
+
+    /// By default the curves are RMSE in pixels, under the mean face's line; a group's mean
+    /// curve carries its ± one standard deviation band; the epoch axis starts at 1.
+    @Test func curvesAreInPixelsUnderTheMeanFaceWithBandsForGroups() throws {
+        let svg = try comparison().curves.svg
+        #expect(svg.contains(">RMSE per epoch</text>") && svg.contains(">RMSE (px): validation solid, training dashed</text>"))
+        #expect(svg.contains("<g class=\"mean-face\">") && svg.contains(">mean face 4.500 px</text>"))
+        // RMSEs 2.4 … 8 px span the decade 1 … 10 (2 and 5 labelled).
+        let yTicks = svg.components(separatedBy: "<g class=\"y-ticks\"")[1].components(separatedBy: "</g>")[0]
+        for label in [">1<", ">10<", ">2<", ">5<"] { #expect(yTicks.contains(label)) }
+        let xTicks = svg.components(separatedBy: "<g class=\"x-ticks\"")[1].components(separatedBy: "</g>")[0]
+        #expect(xTicks.contains(">1</text>") && !xTicks.contains(">0</text>"))
+        #expect(!svg.contains("class=\"band\""))
+        let grouped = try comparison(groupKeys: ["model.init.weights"]).curves.svg
+        // He: two runs, a band; Xavier: one run left after its diverged seed, no band.
+        #expect(grouped.components(separatedBy: "<path class=\"band\"").count - 1 == 1)
+        #expect(grouped.contains("shaded: ± one standard deviation of validation over each group's runs"))
     }
 
     @Test func aDivergedEpochBreaksTheLine() {

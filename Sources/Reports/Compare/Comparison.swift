@@ -85,7 +85,23 @@ public struct Comparison: Sendable {
     /// The per-epoch curves: one series per run, or per group (the mean curve) when grouping,
     /// in table order. The legend's columns are the differing keys' short names (the group
     /// keys and the number of runs averaged when grouping), and `status` when some run did not complete.
-    public var curves: CurvePlot {
+    public var curves: CurvePlot { curves(measure: .pixels) }
+
+    /// The mean face's RMSE the runs share, or nil when they differ (different faces).
+    var sharedMeanFace: Double? {
+        let values = Set(runs.compactMap(\.record.meanFaceRMSEPixels))
+        return values.count == 1 ? values.first : nil
+    }
+
+    /// `curves` in pixels (RMSE, with the mean face as a line) or in normalised losses.
+    public func curves(measure: CurvePlot.Measure) -> CurvePlot {
+        var plot = unitlessCurves
+        plot.measure = measure
+        plot.meanFace = sharedMeanFace
+        return plot
+    }
+
+    private var unitlessCurves: CurvePlot {
         if groupKeys.isEmpty {
             let names = shortNames(for: differingKeys)
             let showStatus = runs.contains { $0.record.status != .completed || $0.record.collapsed != nil }

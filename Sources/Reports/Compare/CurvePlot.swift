@@ -1,10 +1,19 @@
 import Foundation
 import Results
 
-/// Per-epoch loss curves as a self-contained SVG: validation loss solid, training loss
-/// dashed, one colour per series, log-scale y with decade ticks, the legend to the right of
-/// the plot area so that twenty series never cover the curves.
+/// Per-epoch curves as a self-contained SVG: validation solid, training dashed, one colour per
+/// series, log-scale y with decade ticks, the legend to the right of the plot area so that
+/// twenty series never cover the curves. In pixels by default — RMSE, √loss · 48, with the
+/// mean face's RMSE as a grey line, the bar every run must clear — or in normalised losses.
+/// A group's mean curve carries a band of ± one standard deviation over its runs.
 public struct CurvePlot: Sendable {
+    public enum Measure: Sendable {
+        /// RMSE in pixels: √(masked MSE) · 48.
+        case pixels
+        /// The masked MSE on normalised targets, as metrics.csv records it.
+        case loss
+    }
+
     public struct Point: Sendable, Equatable {
         public var epoch: Int
         public var loss: Double
@@ -18,6 +27,9 @@ public struct CurvePlot: Sendable {
         /// Non-finite losses (a diverged epoch) are kept: they break the line there.
         public var training: [Point]
         public var validation: [Point]
+        /// For a group's mean curve: the validation loss ± one standard deviation over its
+        /// runs at each epoch with two or more of them (low, high).
+        public var validationBand: [(epoch: Int, low: Double, high: Double)] = []
 
         public init(label: String, legendValues: [String], rows: [MetricsLog.Row]) {
             self.label = label
@@ -41,16 +53,35 @@ public struct CurvePlot: Sendable {
             }
             training = mean(\.trainLoss)
             validation = mean(\.validationLoss)
+            var values: [Int: [Double]] = [:]
+            for row in runs.joined() where row.validationLoss.isFinite { values[row.epoch, default: []].append(row.validationLoss) }
+            validationBand = values.keys.sorted().compactMap { epoch in
+                let losses = values[epoch]!
+                guard losses.count >= 2 else { return nil }
+                let mean = losses.reduce(0, +) / Double(losses.count)
+                let deviation = (losses.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(losses.count - 1)).squareRoot()
+                return (epoch, mean - deviation, mean + deviation)
+            }
         }
     }
 
     public var series: [Series]
     /// The legend's header: the parameters that tell the series apart.
     public var legendColumns: [String]
+    public var measure: Measure
+    /// The mean face's validation RMSE in pixels, drawn as a line; nil when the runs differ in it.
+    public var meanFace: Double?
 
-    public init(series: [Series], legendColumns: [String]) {
+    public init(series: [Series], legendColumns: [String], measure: Measure = .pixels, meanFace: Double? = nil) {
         self.series = series
         self.legendColumns = legendColumns
+        self.measure = measure
+        self.meanFace = meanFace
+    }
+
+    /// A loss as plotted.
+    private func plotted(_ loss: Double) -> Double {
+        measure == .pixels ? loss.squareRoot() * Double(48) : loss
     }
 
     // Layout in SVG user units (pixels).
@@ -65,18 +96,23 @@ public struct CurvePlot: Sendable {
 
     /// The picture as SVG text (UTF-8, no external references).
     public var svg: String {
-        let plottable = series.flatMap { $0.training + $0.validation }.map(\.loss).filter { $0.isFinite && $0 > 0 }
+        let plottable = series.flatMap { $0.training + $0.validation }.map(\.loss).filter { $0.isFinite && $0 > 0 }.map(plotted)
         // A diverging run can reach 1e30 before it turns NaN; the axis stops at 10 × the
-        // largest first-epoch loss so the converging runs keep their detail (the rest is clipped).
-        let firstLosses = series.flatMap { [$0.training.first, $0.validation.first] }.compactMap { $0?.loss }
-            .filter { $0.isFinite && $0 > 0 }
-        let ceiling = (firstLosses.max() ?? .infinity) * 10
-        let yAxis = AxisTicks.Logarithmic(enclosing: plottable.map { min($0, ceiling) })
+        // largest first-epoch value so the converging runs keep their detail (the rest is clipped).
+        let firstValues = series.flatMap { [$0.training.first, $0.validation.first] }.compactMap { $0?.loss }
+            .filter { $0.isFinite && $0 > 0 }.map(plotted)
+        let ceiling = (firstValues.max() ?? .infinity) * 10
+        let meanFaceValue = measure == .pixels ? meanFace : meanFace.map { pow($0 / 48, 2) }
+        let yAxis = AxisTicks.Logarithmic(enclosing: plottable.map { min($0, ceiling) } + (meanFaceValue.map { [$0] } ?? []))
         let lastEpoch = series.flatMap { $0.training + $0.validation }.map(\.epoch).max() ?? 1
+        // Epochs count from 1: the axis starts there, so a short run fills the width.
+        let firstEpoch = lastEpoch > 1 ? 1.0 : 0.0
         let xAxis = AxisTicks.linear(upTo: Double(max(lastEpoch, 1)))
+        let xTicks = ([firstEpoch] + stride(from: xAxis.step, through: xAxis.end, by: xAxis.step).filter { $0 > firstEpoch })
 
-        func x(_ epoch: Double) -> Double { left + epoch / xAxis.end * plotWidth }
-        func y(_ loss: Double) -> Double { top + (1 - yAxis.fraction(loss)) * plotHeight }
+        func x(_ epoch: Double) -> Double { left + (epoch - firstEpoch) / (xAxis.end - firstEpoch) * plotWidth }
+        func y(_ value: Double) -> Double { top + (1 - yAxis.fraction(value)) * plotHeight }
+        func yLoss(_ loss: Double) -> Double { y(plotted(loss)) }
 
         let legend = PlotLegend(columns: legendColumns, values: series.map(\.legendValues))
         let (width, height) = size
@@ -87,7 +123,8 @@ public struct CurvePlot: Sendable {
         out.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>")
         out.append("<defs><clipPath id=\"kplab-plot-area\"><rect x=\"\(number(left))\" y=\"\(number(top))\" "
                    + "width=\"\(number(plotWidth))\" height=\"\(number(plotHeight))\"/></clipPath></defs>")
-        out.append("<text x=\"\(number(left))\" y=\"24\" font-size=\"15\" font-weight=\"bold\">Loss per epoch</text>")
+        out.append("<text x=\"\(number(left))\" y=\"24\" font-size=\"15\" font-weight=\"bold\">"
+                   + (measure == .pixels ? "RMSE per epoch" : "Loss per epoch") + "</text>")
 
         // Grid and ticks.
         out.append("<g class=\"grid\" stroke-width=\"1\">")
@@ -97,7 +134,7 @@ public struct CurvePlot: Sendable {
         for tick in yAxis.major {
             out.append("<line x1=\"\(number(left))\" x2=\"\(number(left + plotWidth))\" y1=\"\(number(y(tick)))\" y2=\"\(number(y(tick)))\" stroke=\"#d0d0d0\"/>")
         }
-        for epoch in stride(from: 0.0, through: xAxis.end, by: xAxis.step) {
+        for epoch in xTicks {
             out.append("<line x1=\"\(number(x(epoch)))\" x2=\"\(number(x(epoch)))\" y1=\"\(number(top))\" y2=\"\(number(top + plotHeight))\" stroke=\"#e6e6e6\"/>")
         }
         out.append("</g>")
@@ -110,33 +147,51 @@ public struct CurvePlot: Sendable {
         }
         out.append("</g>")
         out.append("<g class=\"x-ticks\" text-anchor=\"middle\" fill=\"#333333\">")
-        for epoch in stride(from: 0.0, through: xAxis.end, by: xAxis.step) {
+        for epoch in xTicks {
             out.append("<text x=\"\(number(x(epoch)))\" y=\"\(number(top + plotHeight + 16))\">\(Int(epoch))</text>")
         }
         out.append("</g>")
         out.append("<rect x=\"\(number(left))\" y=\"\(number(top))\" width=\"\(number(plotWidth))\" height=\"\(number(plotHeight))\" fill=\"none\" stroke=\"#555555\"/>")
         out.append("<text x=\"\(number(left + plotWidth / 2))\" y=\"\(number(top + plotHeight + 40))\" text-anchor=\"middle\" font-size=\"13\">epoch</text>")
-        out.append("<text transform=\"translate(18 \(number(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">loss (normalised MSE)</text>")
+        let yTitle = measure == .pixels ? "RMSE (px): validation solid, training dashed" : "loss (normalised MSE)"
+        out.append("<text transform=\"translate(18 \(number(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">\(yTitle)</text>")
         if plottable.isEmpty {
             out.append("<text x=\"\(number(left + plotWidth / 2))\" y=\"\(number(top + plotHeight / 2))\" text-anchor=\"middle\" fill=\"#777777\">no finite losses to plot</text>")
         }
+        // The bar to beat: predicting every keypoint at its training mean.
+        if let meanFaceValue, let meanFace {
+            out.append("<g class=\"mean-face\"><line x1=\"\(number(left))\" x2=\"\(number(left + plotWidth))\" y1=\"\(number(y(meanFaceValue)))\" "
+                       + "y2=\"\(number(y(meanFaceValue)))\" stroke=\"#888888\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"/>")
+            out.append("<text x=\"\(number(left + plotWidth - 4))\" y=\"\(number(y(meanFaceValue) - 5))\" text-anchor=\"end\" fill=\"#666666\">"
+                       + "mean face \(String(format: "%.3f", meanFace)) px</text></g>")
+        }
 
-        // Curves: training first so the solid validation lines lie on top.
+        // Curves: bands first, then training, so the solid validation lines lie on top.
         out.append("<g clip-path=\"url(#kplab-plot-area)\" fill=\"none\" stroke-linejoin=\"round\">")
+        for (index, item) in series.enumerated() where item.validationBand.count >= 2 {
+            let upper = item.validationBand.map { "\(number(x(Double($0.epoch)))) \(number(yLoss($0.high)))" }
+            let lower = item.validationBand.reversed().map { "\(number(x(Double($0.epoch)))) \(number(yLoss(max($0.low, $0.high * 1e-3))))" }
+            out.append("<path class=\"band\" d=\"M" + (upper + lower).joined(separator: " L") + " Z\" fill=\"\(Palette.colour(index))\" "
+                       + "fill-opacity=\"0.15\" stroke=\"none\"><title>\(escaped(item.label)): ± one standard deviation over its runs</title></path>")
+        }
         for (index, item) in series.enumerated() {
-            out.append("<path class=\"training\" d=\"\(pathData(item.training, x: x, y: y))\" stroke=\"\(Palette.colour(index))\" "
+            out.append("<path class=\"training\" d=\"\(pathData(item.training, x: x, y: yLoss))\" stroke=\"\(Palette.colour(index))\" "
                        + "stroke-width=\"1.2\" stroke-dasharray=\"5 3\" stroke-opacity=\"0.8\"><title>\(escaped(item.label)): training</title></path>")
         }
         for (index, item) in series.enumerated() {
-            out.append("<path class=\"validation\" d=\"\(pathData(item.validation, x: x, y: y))\" stroke=\"\(Palette.colour(index))\" "
+            out.append("<path class=\"validation\" d=\"\(pathData(item.validation, x: x, y: yLoss))\" stroke=\"\(Palette.colour(index))\" "
                        + "stroke-width=\"1.8\"><title>\(escaped(item.label)): validation</title></path>")
             // The best validation epoch, where the run's reported RMSE comes from.
             if let best = item.validation.filter({ $0.loss.isFinite && $0.loss > 0 }).min(by: { $0.loss < $1.loss }) {
-                out.append("<circle cx=\"\(number(x(Double(best.epoch))))\" cy=\"\(number(y(best.loss)))\" r=\"3\" fill=\"\(Palette.colour(index))\"/>")
+                out.append("<circle cx=\"\(number(x(Double(best.epoch))))\" cy=\"\(number(yLoss(best.loss)))\" r=\"3\" fill=\"\(Palette.colour(index))\"/>")
             }
         }
         out.append("</g>")
 
+        if series.contains(where: { $0.validationBand.count >= 2 }) {
+            out.append("<text x=\"\(number(left))\" y=\"\(number(top + plotHeight + 40))\" font-size=\"11\" fill=\"#666666\">"
+                       + "shaded: ± one standard deviation of validation over each group's runs</text>")
+        }
         out += legend.svg(left: left + plotWidth + legendGap, top: top, colour: Palette.colour)
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"

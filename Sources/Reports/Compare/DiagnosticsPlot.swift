@@ -166,9 +166,11 @@ extension Comparison {
         })
     }
 
-    /// The loss curves with the diagnostics panels below them, as one SVG.
-    public var curvesWithDiagnostics: String {
-        let curves = self.curves, panels = diagnostics
+    /// The curves with the diagnostics panels below them, as one SVG.
+    public var curvesWithDiagnostics: String { curvesWithDiagnostics(measure: .pixels) }
+
+    public func curvesWithDiagnostics(measure: CurvePlot.Measure) -> String {
+        let curves = self.curves(measure: measure), panels = diagnostics
         let size = curves.size
         let width = max(size.width, panels.width), height = size.height + panels.height
         var out = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(number(width))\" height=\"\(number(height))\" "

@@ -1,10 +1,10 @@
 /// The config keys whose values are not the same in every one of a set of runs: the columns
 /// that tell the runs apart. A key that some runs lack counts as differing.
 ///
-/// The layer list is shown as one architecture column (`model.layers`) rather than one column
-/// per layer setting; a layer setting keeps its own column only when the architecture column
-/// does not already account for it (two runs with the same architecture text but a different
-/// value at that key).
+/// A list shown as one value (the architecture `model.layers`, a cascade's groups: see
+/// `FlatConfig.compactLists`) is one column rather than one per item; an item keeps its own
+/// column only when the list's value does not already account for it (two runs with the same
+/// architecture text but a different value at that key).
 enum DifferingParameters {
     static func keys(in runs: [ComparedRun]) -> [String] {
         guard runs.count > 1 else { return [] }
@@ -12,10 +12,9 @@ enum DifferingParameters {
             let first = runs[0].config[key]?.text
             return runs.dropFirst().contains { $0.config[key]?.text != first }
         }
-        let architecture = FlatConfig.architectureKey
         return differing.filter { key in
-            guard FlatConfig.isLayerDetail(key) else { return true }
-            return !isDetermined(key, by: architecture, in: runs)
+            guard let list = FlatConfig.compactKey(of: key) else { return true }
+            return !isDetermined(key, by: list, in: runs)
         }
     }
 

@@ -7,9 +7,10 @@ import YAML
 /// needs no knowledge of the experiment's typed spec, so any field a future spec adds is
 /// compared too.
 ///
-/// One synthetic key is added when the config has a `model.layers` list:
-/// `model.layers` itself, whose value is the compact architecture (`conv32k3-relu-pool2-…-dense30`,
-/// see `Architecture`), so that runs can be filtered and grouped by architecture.
+/// Synthetic keys stand for whole lists, so that runs can be filtered and grouped by them and
+/// tables show one column, not one per item: `model.layers` (and a cascade's
+/// `cascade.model.layers`), whose value is the compact architecture (`conv32k3-relu-pool2-…-dense30`,
+/// see `Architecture`), and a cascade's `cascade.groups` (`left_eye_center+right_eye_center,nose_tip`).
 public struct FlatConfig: Sendable, Equatable {
     public struct Value: Sendable, Equatable {
         /// The scalar as written (`0.01`, `he`, `null`); `{}` or `[]` for an empty collection.
@@ -24,22 +25,32 @@ public struct FlatConfig: Sendable, Equatable {
 
     public static let architectureKey = "model.layers"
 
+    /// The lists written as one value: their key, and how the value reads.
+    static let compactLists: [(key: String, text: @Sendable ([Node]) -> String)] = [
+        (architectureKey, { Architecture.text(layers: $0) }),
+        ("cascade.model.layers", { Architecture.text(layers: $0) }),
+        ("cascade.groups", { groups in
+            groups.map { group in (group.sequence ?? [group]).compactMap { $0.scalar?.text }.joined(separator: "+") }
+                .joined(separator: ",")
+        }),
+    ]
+
     public init(_ root: Node) {
         add(root, prefix: "")
-        if let layers = root.value(atPath: ["model", "layers"])?.sequence {
-            let key = FlatConfig.architectureKey
-            // Placed where the layers start, so that columns follow the file's order.
-            if values.updateValue(Value(text: Architecture.text(layers: layers), isPlain: false), forKey: key) == nil {
-                keys.insert(key, at: keys.firstIndex(where: FlatConfig.isLayerDetail) ?? keys.endIndex)
+        for (key, text) in Self.compactLists {
+            guard let items = root.value(atPath: key.split(separator: ".").map(String.init))?.sequence else { continue }
+            // Placed where the items start, so that columns follow the file's order.
+            if values.updateValue(Value(text: text(items), isPlain: false), forKey: key) == nil {
+                keys.insert(key, at: keys.firstIndex { $0.hasPrefix(key + ".") } ?? keys.endIndex)
             }
         }
     }
 
     public subscript(key: String) -> Value? { values[key] }
 
-    /// Whether `key` names one of the list items under `model.layers` (not the synthetic key).
-    static func isLayerDetail(_ key: String) -> Bool {
-        key.hasPrefix(architectureKey + ".")
+    /// The compact list key that `key` is one item of (`model.layers.3.dense.units` → `model.layers`), if any.
+    static func compactKey(of key: String) -> String? {
+        compactLists.map(\.key).first { key.hasPrefix($0 + ".") }
     }
 
     private mutating func add(_ node: Node, prefix: String) {

@@ -6,8 +6,10 @@ extension ComparisonTable {
         let cells = rows.map { row in
             shown.map { column in
                 let text = row[column].humanText(style: columns[column].style)
+                // A hash is told apart by its first digits, as run-ids are.
+                if text.count == 64, text.allSatisfy(\.isHexDigit) { return String(text.prefix(8)) + "…" }
                 // An architecture runs to hundreds of characters; its ends tell runs apart on a terminal.
-                guard columns[column].key == FlatConfig.architectureKey, text.count > 40 else { return text }
+                guard FlatConfig.compactLists.contains(where: { $0.key == columns[column].key }), text.count > 40 else { return text }
                 return String(text.prefix(24)) + "…" + String(text.suffix(15))
             }
         }
