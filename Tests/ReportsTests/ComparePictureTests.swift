@@ -61,6 +61,8 @@ import Testing
         // He: two runs, a band; Xavier: one run left after its diverged seed, no band.
         #expect(grouped.components(separatedBy: "<path class=\"band\"").count - 1 == 1)
         #expect(grouped.contains("shaded: ± one standard deviation of validation over each group's runs"))
+        // Each run of a group drawn thin in its group's colour: he's two, xavier's one left after its diverged seed.
+        #expect(grouped.components(separatedBy: "<path class=\"member\"").count - 1 == 2)
     }
 
     @Test func aDivergedEpochBreaksTheLine() {

@@ -30,6 +30,9 @@ public struct CurvePlot: Sendable {
         /// For a group's mean curve: the validation loss ± one standard deviation over its
         /// runs at each epoch with two or more of them (low, high).
         public var validationBand: [(epoch: Int, low: Double, high: Double)] = []
+        /// For a group's mean curve: each of its runs' validation curve, drawn thin in the
+        /// group's colour behind the mean.
+        public var members: [[Point]] = []
 
         public init(label: String, legendValues: [String], rows: [MetricsLog.Row]) {
             self.label = label
@@ -53,6 +56,7 @@ public struct CurvePlot: Sendable {
             }
             training = mean(\.trainLoss)
             validation = mean(\.validationLoss)
+            members = runs.count > 1 ? runs.map { $0.map { Point(epoch: $0.epoch, loss: $0.validationLoss) } } : []
             var values: [Int: [Double]] = [:]
             for row in runs.joined() where row.validationLoss.isFinite { values[row.epoch, default: []].append(row.validationLoss) }
             validationBand = values.keys.sorted().compactMap { epoch in
@@ -173,6 +177,12 @@ public struct CurvePlot: Sendable {
             let lower = item.validationBand.reversed().map { "\(number(x(Double($0.epoch)))) \(number(yLoss(max($0.low, $0.high * 1e-3))))" }
             out.append("<path class=\"band\" d=\"M" + (upper + lower).joined(separator: " L") + " Z\" fill=\"\(Palette.colour(index))\" "
                        + "fill-opacity=\"0.15\" stroke=\"none\"><title>\(escaped(item.label)): ± one standard deviation over its runs</title></path>")
+        }
+        for (index, item) in series.enumerated() {
+            for member in item.members {
+                out.append("<path class=\"member\" d=\"\(pathData(member, x: x, y: yLoss))\" stroke=\"\(Palette.colour(index))\" "
+                           + "stroke-width=\"0.8\" stroke-opacity=\"0.45\"/>")
+            }
         }
         for (index, item) in series.enumerated() {
             out.append("<path class=\"training\" d=\"\(pathData(item.training, x: x, y: yLoss))\" stroke=\"\(Palette.colour(index))\" "
