@@ -20,16 +20,7 @@ enum Checkpoint {
     /// loop position, checked against the run's `epochs` and `batchesPerEpoch`.
     static func load(from path: String, network: Network, optimizer: Optimizer, model: ModelSpec, specHash: String,
                      epochs: Int, batchesPerEpoch: Int) throws -> LoopPosition {
-        let archive = try TensorArchive(path: path)
-        guard archive.specHash == specHash else {
-            throw UserError("\(path) was written for another configuration (hash \(archive.specHash.prefix(8)), this one \(specHash.prefix(8)))")
-        }
-        let position: LoopPosition
-        do {
-            position = try JSONDecoder().decode(LoopPosition.self, from: Data(archive.metadata.utf8))
-        } catch {
-            throw UserError("\(path): unreadable loop position (\(error))")
-        }
+        let (archive, position) = try open(path, specHash: specHash, position: LoopPosition.self, what: "loop position")
         try position.validate(epochs: epochs, batchesPerEpoch: batchesPerEpoch, file: path)
         let state = model.renamingLegacyTensors(Dictionary(uniqueKeysWithValues: archive.values { $0.hasPrefix(optimizerPrefix) }.map {
             (String($0.key.dropFirst(optimizerPrefix.count)), $0.value)
@@ -41,6 +32,21 @@ enum Checkpoint {
             throw UserError("\(path): \(error)")
         }
         return position
+    }
+
+    /// A checkpoint's archive, refused when another configuration wrote it, and the position
+    /// its metadata holds (`what` names it in messages).
+    static func open<Position: Decodable>(_ path: String, specHash: String, position: Position.Type,
+                                          what: String) throws -> (TensorArchive, Position) {
+        let archive = try TensorArchive(path: path)
+        guard archive.specHash == specHash else {
+            throw UserError("\(path) was written for another configuration (hash \(archive.specHash.prefix(8)), this one \(specHash.prefix(8)))")
+        }
+        do {
+            return (archive, try JSONDecoder().decode(Position.self, from: Data(archive.metadata.utf8)))
+        } catch {
+            throw UserError("\(path): unreadable \(what) (\(error))")
+        }
     }
 
     /// The network's weights, biases and running statistics as archive tensors, in layer

@@ -147,12 +147,18 @@ import Testing
         return cascade + (try TrainingTests.metricsWithoutTimes(RunFolder(path: folder.file("level2/nose_tip"))))
     }
 
-    @Test func anExperimentFileAsLevel1IsTrainedFirstAndThenReused() throws {
-        let results = TrainingTests.scratch()
-        defer { try? FileManager.default.removeItem(atPath: results) }
+    /// The tiny experiment as a file in a new `results` folder, for a cascade to train first.
+    static func level1File(in results: String) throws -> String {
         try FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
         let file = results + "/tiny.yaml"
         try TrainingTests.tiny.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    @Test func anExperimentFileAsLevel1IsTrainedFirstAndThenReused() throws {
+        let results = TrainingTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: results) }
+        let file = try Self.level1File(in: results)
         let cascade = try Self.cascade(level1: file, epochs: 2)
         let first = try Self.train(cascade, into: results)
         let level1Folder = try #require(try RunRecord.read(from: first.folder.record).cascade?.level1Run)
@@ -167,9 +173,7 @@ import Testing
     @Test func aSignalWhileLevel1TrainsStopsTheCascadeAndTheSameCommandContinuesLevel1() throws {
         let results = TrainingTests.scratch()
         defer { try? FileManager.default.removeItem(atPath: results) }
-        try FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
-        let file = results + "/tiny.yaml"
-        try TrainingTests.tiny.write(toFile: file, atomically: true, encoding: .utf8)
+        let file = try Self.level1File(in: results)
         let cascade = try Self.cascade(level1: file, epochs: 2)
         #expect {
             try Self.train(cascade, into: results, stop: StopAt(2))   // level 1 asks after every batch

@@ -43,16 +43,8 @@ enum CascadeCheckpoint {
     /// Loads every net's weights and optimizer state and returns the cascade's position,
     /// checked against the nets and `epochs`.
     static func load(from path: String, nets: [CascadeRun.Level2Net], configHash: String, epochs: Int) throws -> CascadePosition {
-        let archive = try TensorArchive(path: path)
-        guard archive.specHash == configHash else {
-            throw UserError("\(path) was written for another configuration (hash \(archive.specHash.prefix(8)), this one \(configHash.prefix(8)))")
-        }
-        let position: CascadePosition
-        do {
-            position = try JSONDecoder().decode(CascadePosition.self, from: Data(archive.metadata.utf8))
-        } catch {
-            throw UserError("\(path): unreadable cascade position (\(error))")
-        }
+        let (archive, position) = try Checkpoint.open(path, specHash: configHash, position: CascadePosition.self,
+                                                      what: "cascade position")
         guard (0...epochs).contains(position.epochsDone), Set(position.nets.keys) == Set(nets.map(\.name)) else {
             throw UserError("\(path): the checkpoint does not fit this cascade (\(position.epochsDone) epochs of \(epochs), "
                             + "nets \(position.nets.keys.sorted().joined(separator: ", ")))")
