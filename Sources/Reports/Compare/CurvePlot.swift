@@ -95,7 +95,9 @@ public struct CurvePlot: Sendable {
     /// The picture's width and height in SVG user units (the legend's size decides).
     public var size: (width: Double, height: Double) {
         let legend = PlotLegend(columns: legendColumns, values: series.map(\.legendValues))
-        return (left + plotWidth + legendGap + legend.width + 12, max(top + plotHeight + 56, top + legend.height + 12))
+        // Room under the axis for the bands' note.
+        let note = series.contains { $0.validationBand.count >= 2 } ? 16.0 : 0
+        return (left + plotWidth + legendGap + legend.width + 12, max(top + plotHeight + 56 + note, top + legend.height + 12))
     }
 
     /// The picture as SVG text (UTF-8, no external references).
@@ -199,10 +201,11 @@ public struct CurvePlot: Sendable {
         out.append("</g>")
 
         if series.contains(where: { $0.validationBand.count >= 2 }) {
-            out.append("<text x=\"\(number(left))\" y=\"\(number(top + plotHeight + 40))\" font-size=\"11\" fill=\"#666666\">"
+            out.append("<text x=\"\(number(left))\" y=\"\(number(top + plotHeight + 56))\" font-size=\"11\" fill=\"#666666\">"
                        + "shaded: ± one standard deviation of validation over each group's runs</text>")
         }
-        out += legend.svg(left: left + plotWidth + legendGap, top: top, colour: Palette.colour)
+        out += legend.svg(left: left + plotWidth + legendGap, top: top, colour: Palette.colour,
+                          measure: measure == .pixels ? "RMSE" : "loss")
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"
     }

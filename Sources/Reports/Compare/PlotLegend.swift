@@ -68,7 +68,8 @@ struct PlotLegend {
     }
 
     /// SVG elements with the legend's top-left corner at (`left`, `top`).
-    func svg(left: Double, top: Double, colour: (Int) -> String) -> [String] {
+    /// - Parameter measure: what the curves show, for the line samples' words ("validation RMSE" or "validation loss").
+    func svg(left: Double, top: Double, colour: (Int) -> String, measure: String = "loss") -> [String] {
         var out: [String] = ["<g class=\"legend\">"]
         var y = top + 5
         func sample(dashed: Bool, text: String) {
@@ -77,8 +78,8 @@ struct PlotLegend {
             out.append("<text x=\"\(number(left + 30))\" y=\"\(number(y + 4))\">\(escaped(text))</text>")
             y += PlotLegend.lineHeight
         }
-        sample(dashed: false, text: "validation loss (dot: best epoch)")
-        sample(dashed: true, text: "training loss")
+        sample(dashed: false, text: "validation \(measure) (dot: best epoch)")
+        sample(dashed: true, text: "training \(measure)")
         y += PlotLegend.lineHeight * 0.8
         let offsets = columnOffsets
         for (index, column) in columns.enumerated() {
