@@ -92,6 +92,9 @@ import Testing
         #expect(column("level1_val_rmse_px") == cascade.level1ValidationRMSEPixels)
         let unrefined = try #require(record.bestKeypointRMSE?.first { $0.keypoint == "mouth_left_corner" })
         #expect(column("mouth_left_corner_px") == unrefined.rmsePixels)
+        #expect(column("level1_mouth_left_corner_px") == unrefined.rmsePixels)
+        let level1Nose = try #require(cascade.level1KeypointRMSE?.first { $0.keypoint == "nose_tip" })
+        #expect(column("level1_nose_tip_px") == level1Nose.rmsePixels)
 
         for group in cascade.groups {
             #expect(try MetricsLog.read(path: run.folder.file("level2/\(group)/metrics.csv")).count == 4)

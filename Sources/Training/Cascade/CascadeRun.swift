@@ -202,7 +202,8 @@ public final class CascadeRun {
                                      validationRMSEPixels: Normalization.rmsePixels(meanSquaredError: validationLoss),
                                      learningRate: nets[0].lastReport!.row.learningRate, seconds: Date().timeIntervalSince(start))
             let keypointErrors = Self.keypointErrors(squares)
-            try metrics.append(row, level1RMSEPixels: Self.rmsePixels(level1Squares), keypointRMSEPixels: keypointErrors.map(\.rmsePixels))
+            try metrics.append(row, level1RMSEPixels: Self.rmsePixels(level1Squares), keypointRMSEPixels: keypointErrors.map(\.rmsePixels),
+                               level1KeypointRMSEPixels: Self.keypointErrors(level1Squares).map(\.rmsePixels))
             position.epochsDone += 1
             position.totalTrainSeconds += row.seconds
             let isBest = validationLoss.isFinite && position.bestValidationLoss.map { validationLoss < $0 } ?? true
