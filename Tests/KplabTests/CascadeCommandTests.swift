@@ -61,6 +61,11 @@ import Testing
         shown.expectSuccess()
         #expect(FileManager.default.fileExists(atPath: scratch.path("sheet.png")))
 
+        // diagnose reads a cascade's record and points at its level 1 for the rest.
+        let diagnosed = try scratch.kplab("diagnose", run)
+        diagnosed.expectSuccess()
+        #expect(diagnosed.standardOutput.contains("(a cascade: from run.json and metrics.csv; its level 1 is diagnosed on its own: kplab diagnose "))
+
         // compare lists the cascade beside its level 1, by the cascade's own columns.
         let compared = try scratch.kplab("compare", "results")
         compared.expectSuccess()

@@ -225,6 +225,23 @@ import Testing
         #expect(run.nets[0].loop.training.count == marking && marking > 0 && marking < 32)
     }
 
+    /// A level-2 net that diverges stops the cascade as diverged; the epoch is recorded as NaN,
+    /// the epochs before it kept.
+    @Test func aDivergingLevel2NetStopsTheCascadeAndItsEpochIsRecorded() throws {
+        let results = TrainingTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: results) }
+        let level1 = try Self.level1(in: results)
+        let cascade = try CascadeExperiment.decode(text: Self.cascadeText(level1: level1.path), path: "cascade.yaml",
+                                                   overrides: [try Override(parsing: "train.optimizer=sgd"),
+                                                               try Override(parsing: "train.learning_rate=1e12")])
+        let run = try Self.train(cascade, into: results)
+        let record = try RunRecord.read(from: run.folder.record)
+        #expect(record.status == .diverged && record.statusDetail?.hasPrefix("level-2 net ") == true)
+        let rows = try MetricsLog.read(path: run.folder.metrics)
+        #expect(!rows.isEmpty && rows.count == record.epochsRun && rows.last!.validationRMSEPixels.isNaN)
+        #expect(!FileManager.default.fileExists(atPath: run.folder.checkpoint))
+    }
+
     @Test func aLevel1ThatIsNoRunOrHasChangedIsRefusedWithTheReason() throws {
         let results = TrainingTests.scratch()
         defer { try? FileManager.default.removeItem(atPath: results) }

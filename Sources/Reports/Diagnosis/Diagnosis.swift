@@ -117,10 +117,16 @@ public struct Diagnosis: Sendable {
                 lines += finding.details.map { "   " + $0 }
             }
         }
-        lines.append(hasLayerStatistics
-            ? "(from run.json, metrics.csv, config.yaml and diagnostics.csv's last epoch)"
-            : "(from run.json, metrics.csv and config.yaml; for per-layer evidence train it again with --diagnostics: "
-                + "same run-id, same numbers)")
+        if let cascade = record.cascade {
+            // A cascade's level-2 nets record no per-layer statistics; its level 1 is a run of its own.
+            lines.append("(a cascade: from run.json and metrics.csv; its level 1 is diagnosed on its own: "
+                         + "kplab diagnose \(cascade.level1Run))")
+        } else {
+            lines.append(hasLayerStatistics
+                ? "(from run.json, metrics.csv, config.yaml and diagnostics.csv's last epoch)"
+                : "(from run.json, metrics.csv and config.yaml; for per-layer evidence train it again with --diagnostics: "
+                    + "same run-id, same numbers)")
+        }
         return lines.joined(separator: "\n")
     }
 

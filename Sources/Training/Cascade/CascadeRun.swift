@@ -188,7 +188,15 @@ public final class CascadeRun {
             let start = Date()
             let stops = try trainNetsOneEpoch()
             if let (index, stop) = stops.enumerated().first(where: { $0.element != nil }).map({ ($0.offset, $0.element!) }) {
+                // The epoch a net diverged in is recorded, as a single run records it: NaN.
+                let nan = [Double](repeating: .nan, count: Keypoint.allCases.count)
+                try metrics.append(MetricsLog.Row(epoch: epoch + 1, trainLoss: .nan, validationLoss: .nan, validationRMSEPixels: .nan,
+                                                  learningRate: experiment.train.learningRate.value(at: epoch, of: experiment.train.epochs),
+                                                  seconds: Date().timeIntervalSince(start)),
+                                   level1RMSEPixels: Self.rmsePixels(level1Squares), keypointRMSEPixels: nan,
+                                   level1KeypointRMSEPixels: Self.keypointErrors(level1Squares).map(\.rmsePixels))
                 position.epochsDone += 1
+                record.epochsRun = position.epochsDone
                 return TrainingOutcome(stop.status, "level-2 net \(nets[index].name): \(stop.detail ?? stop.status.rawValue)")
             }
             var squares = level1Squares
