@@ -57,8 +57,8 @@ public struct SweepPlan: Sendable {
                                          + "add the axis to its grid", sourceLine: nil)
                 }
                 // The sweep a user would write: `base: FILE` and the grid, in a text of its own.
-                let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
-                let text = "base: '\(absolute.replacingOccurrences(of: "'", with: "''"))'\ngrid:\n"
+                let base = absolute(file, relativeToFolderOf: nil)
+                let text = "base: '\(base.replacingOccurrences(of: "'", with: "''"))'\ngrid:\n"
                     + grid.map { "  \($0.key): [\($0.values.joined(separator: ", "))]\n" }.joined()
                 document = try Document(bytes: Array(text.utf8), path: "--grid (on \(file))")
             }

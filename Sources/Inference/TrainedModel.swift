@@ -38,7 +38,7 @@ public final class TrainedModel {
     public let level1: TrainedModel?
 
     /// The run's id: its folder's name.
-    public var runID: String { record?.runID ?? (folder.path as NSString).lastPathComponent }
+    public var runID: String { record?.runID ?? PathText.name(of: folder.path) }
 
     /// Loads the run at `path`.
     /// - Parameters:
@@ -122,7 +122,7 @@ public final class TrainedModel {
     private init(cascade: CascadeExperiment, folder: RunFolder, weights: Weights, weightsPath: String, batchSize: Int?,
                  faceCount: Int?, threads: Int, tta: TestTimeAugmentation?) throws {
         guard FileManager.default.fileExists(atPath: weightsPath) else {
-            throw UserError("\(folder.path) has no \((weightsPath as NSString).lastPathComponent) (no level-2 epoch finished"
+            throw UserError("\(folder.path) has no \(PathText.name(of: weightsPath)) (no level-2 epoch finished"
                             + (weights == .last ? ", or the cascade is still training); try --weights best" : ")"))
         }
         let level1 = try TrainedModel(runFolder: cascade.cascade.level1.path, weights: .best,

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Path arithmetic on plain strings, for paths a user types. Foundation's NSString and URL
 /// path methods crash on a one-character path such as `q` (swift-corelibs-foundation with
 /// Swift 6.3: an illegal instruction in `String._startOfLastPathComponent`), which made
@@ -16,6 +18,11 @@ public enum PathText {
         let trimmed = withoutTrailingSlashes(Substring(path))
         guard let slash = trimmed.lastIndex(of: "/"), trimmed != "/" else { return String(trimmed) }
         return String(trimmed[trimmed.index(after: slash)...])
+    }
+
+    /// `path` made absolute against the working directory (unchanged when it is absolute).
+    public static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 
     /// `path` without the slashes that end it, except a lone "/".

@@ -65,7 +65,7 @@ struct DiagnoseCommand: ParsableCommand {
         let record = try RunRecord.read(from: folder.record)
         let original = try Experiment.load(contentsOfFile: folder.config)
         let epochs = min(self.epochs, original.train.epochs)
-        let results = ((folder.path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        let results = PathText.folder(of: PathText.folder(of: folder.path))
         let threads = threadOption ?? ProcessInfo.processInfo.activeProcessorCount
         let mean = record.meanFaceRMSEPixels ?? .nan
         let recorded = try MetricsLog.read(path: folder.metrics).prefix(epochs).map(\.validationRMSEPixels).filter(\.isFinite).min()

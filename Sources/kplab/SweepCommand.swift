@@ -202,7 +202,8 @@ struct SweepCommand: ParsableCommand {
 
     /// Writes a submission of `runs` and, unless --dry-run, submits it with sbatch.
     private func submit(_ runs: [SweepRun], what: String) throws {
-        let name = "kplab-" + (paths.first.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } ?? "sweep")
+        let file = paths.first.map { PathText.name(of: $0) } ?? "sweep"
+        let name = "kplab-" + (file.split(separator: ".").first.map(String.init) ?? file)
         do {
             var submission = try SlurmSubmission.prepare(runs, results: out, settings: cluster.settings, jobName: name,
                                                          kplab: Self.currentExecutable(), maxArraySize: slurmMaxArraySize())

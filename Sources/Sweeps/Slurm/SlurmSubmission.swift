@@ -35,9 +35,9 @@ public struct SlurmSubmission: Codable, Sendable {
     }
 
     /// `RESULTS/.slurm`.
-    public static func root(results: String) -> String { (results as NSString).appendingPathComponent(".slurm") }
+    public static func root(results: String) -> String { results + "/.slurm" }
 
-    public func folder(results: String) -> String { (Self.root(results: results) as NSString).appendingPathComponent(id) }
+    public func folder(results: String) -> String { Self.root(results: results) + "/" + id }
 
     /// Writes a submission of `runs` (their experiment files, the task list, the script and the
     /// record) into a new folder under `RESULTS/.slurm/`, without submitting it.
@@ -46,7 +46,7 @@ public struct SlurmSubmission: Codable, Sendable {
     ///   - maxArraySize: the cluster's `MaxArraySize`, when known.
     public static func prepare(_ runs: [SweepRun], results: String, settings: SlurmSettings, jobName: String,
                                kplab: String, maxArraySize: Int?) throws -> SlurmSubmission {
-        let results = absolute(results)
+        let results = PathText.absolute(results)
         let tasks = settings.tasks(runCount: runs.count, maxArraySize: maxArraySize)
         guard !tasks.isEmpty else { throw UserError("no runs to submit") }
         let now = Date()
@@ -60,7 +60,7 @@ public struct SlurmSubmission: Codable, Sendable {
             for position in positions {
                 let run = runs[position]
                 let runFolder = RunFolder(results: results, experiment: run.experiment.name, runID: run.runID)
-                try FileManager.default.createDirectory(atPath: (runFolder.sweepExperiment as NSString).deletingLastPathComponent,
+                try FileManager.default.createDirectory(atPath: PathText.folder(of: runFolder.sweepExperiment),
                                                         withIntermediateDirectories: true)
                 try writeAtomically(run.experiment.canonicalText, to: runFolder.sweepExperiment)
                 lines.append("\(task)\t\(runFolder.sweepExperiment)")
@@ -77,7 +77,7 @@ public struct SlurmSubmission: Codable, Sendable {
 
     /// Submits the written script with `sbatch` and records the job id it answers.
     public mutating func submit(results: String, sbatch: String = "sbatch") throws {
-        let folder = self.folder(results: absolute(results))
+        let folder = self.folder(results: PathText.absolute(results))
         guard isOnPath(sbatch) else {
             throw UserError("\(sbatch) is not on the PATH (is this a Slurm login node?); the script is written: "
                             + "\(folder)/\(Self.scriptFile)")
@@ -99,7 +99,7 @@ public struct SlurmSubmission: Codable, Sendable {
     private func record(results: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try writeAtomically(Array(try encoder.encode(self)) + [0x0A], to: folder(results: absolute(results)) + "/" + Self.recordFile)
+        try writeAtomically(Array(try encoder.encode(self)) + [0x0A], to: folder(results: PathText.absolute(results)) + "/" + Self.recordFile)
     }
 
     /// Every submission recorded under `results`, oldest first; unreadable records are skipped.
@@ -123,11 +123,6 @@ public func slurmMaxArraySize(scontrol: String = "scontrol") -> Int? {
         return line.split(separator: "=").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     }
     return nil
-}
-
-/// `path` made absolute against the working directory.
-func absolute(_ path: String) -> String {
-    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
 }
 
 /// Runs a command-line tool found on the PATH and returns its exit status and output (standard

@@ -60,7 +60,7 @@ public final class CascadeRun {
         let seedWasChosen = cascade.seed == nil
         if seedWasChosen { seeded.seed = UInt64.random(in: 0...UInt64.max) }
         let level1 = try CascadeLevel1.resolve(cascade.cascade.level1, results: results, options: options)
-        seeded.cascade.level1 = CascadeSpec.Level1(path: absolutePath(level1.folder.path), isExperimentFile: false,
+        seeded.cascade.level1 = CascadeSpec.Level1(path: PathText.absolute(level1.folder.path), isExperimentFile: false,
                                                    configHash: level1.record.configHash, dataFingerprint: level1.data.fingerprint)
         let identity = seeded.identity
         let folder = RunFolder(results: results, experiment: cascade.name, runID: identity.runID)
@@ -291,10 +291,6 @@ public final class CascadeRun {
         record.trainImagesPerSecond = position.totalTrainSeconds > 0
             ? Double(position.epochsDone * nets.map(\.loop.training.count).reduce(0, +)) / position.totalTrainSeconds : nil
         try record.write(to: folder.record)
-    }
-
-    private static func absolutePath(_ path: String) -> String {
-        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 }
 
