@@ -42,10 +42,11 @@ public struct SweepStatus {
     ///     latest submission is the one whose task is asked about.
     public init(runs: [SweepRun], results: String, submissions: [SlurmSubmission], queue: SlurmQueue) {
         var latest: [String: (SlurmSubmission, SlurmSubmission.Entry)] = [:]
-        for submission in submissions {
+        // A --dry-run wrote a script but submitted nothing: it must not hide a real submission.
+        for submission in submissions where submission.jobID != nil {
             for entry in submission.runs { latest[entry.runID] = (submission, entry) }
         }
-        let submitted = submissions.contains { $0.jobID != nil }
+        let submitted = !latest.isEmpty
         rows = runs.map { run in
             let folder = RunFolder(results: results, experiment: run.experiment.name, runID: run.runID)
             let task = latest[run.runID].flatMap { $0.0.taskID(of: $0.1) }

@@ -100,6 +100,15 @@ import Testing
                                     queue: SlurmQueue())
         #expect(submitted.rows.dropFirst().allSatisfy { $0.state == .pending && !$0.resubmit })
         #expect(submitted.queueNote.contains("squeue and sacct are not on the PATH"))
+        // A dry run written after the submission (no job id) does not hide it.
+        let real = try fixture.submission()
+        let dryRun = try SlurmSubmission.prepare(fixture.runs, results: fixture.results, settings: SlurmSettings(), jobName: "j",
+                                                 kplab: "/bin/false", maxArraySize: nil)
+        let both = SweepStatus(runs: fixture.runs, results: fixture.results, submissions: [real, dryRun],
+                               queue: SlurmQueue(tasks: ["40_3": .running(node: "n1")], sources: ["squeue"]))
+        #expect(both.rows[3].state == .running && both.rows[3].detail == "on n1 (task 40_3)")
+        // Submissions made within one second still sort in the order they were made.
+        #expect(Array(SlurmSubmission.all(results: fixture.results).map(\.id).suffix(2)) == [real.id, dryRun.id])
         // Never submitted: everything but the completed run goes.
         let never = SweepStatus(runs: fixture.runs, results: fixture.results, submissions: [], queue: SlurmQueue())
         #expect(never.runsToSubmit.count == 5)
@@ -119,5 +128,6 @@ import Testing
         #expect(try Experiment.load(contentsOfFile: file).runID == fixture.runs[0].runID)
         #expect(FileManager.default.isExecutableFile(atPath: folder + "/job.sh"))
         #expect(SlurmSubmission.all(results: fixture.results).map(\.id) == [submission.id])
+        #expect(submission.id.contains(".") && submission.id.hasSuffix("Z-\(getpid())"))
     }
 }

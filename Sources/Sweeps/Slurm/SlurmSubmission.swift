@@ -22,7 +22,8 @@ public struct SlurmSubmission: Codable, Sendable {
         enum CodingKeys: String, CodingKey { case runID = "run_id", experiment, task }
     }
 
-    /// The folder's name: `<UTC time>-<pid>`, in submission order.
+    /// The folder's name: `<UTC time to the microsecond>-<pid>`, so that names sort in
+    /// submission order even for two made in one second.
     public var id: String
     /// Slurm's job id of the array, once submitted; nil for `--dry-run`.
     public var jobID: String?
@@ -50,8 +51,10 @@ public struct SlurmSubmission: Codable, Sendable {
         let tasks = settings.tasks(runCount: runs.count, maxArraySize: maxArraySize)
         guard !tasks.isEmpty else { throw UserError("no runs to submit") }
         let now = Date()
-        let stamp = ISO8601DateFormatter().string(from: now).replacingOccurrences(of: ":", with: "")
-        var submission = SlurmSubmission(id: "\(stamp)-\(getpid())", jobID: nil, createdAt: RunRecord.timestamp(),
+        let stamp = ISO8601DateFormatter().string(from: now).replacingOccurrences(of: ":", with: "").dropLast()  // the Z
+        let micro = Int((now.timeIntervalSince1970 * 1_000_000).truncatingRemainder(dividingBy: 1_000_000))
+        let id = "\(stamp).\(String(format: "%06d", micro))Z-\(getpid())"
+        var submission = SlurmSubmission(id: id, jobID: nil, createdAt: RunRecord.timestamp(),
                                          taskCount: tasks.count, runs: [])
         let folder = submission.folder(results: results)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
