@@ -246,3 +246,18 @@ let swiftCompilerVersion: String = {
     return "6.0"
     #endif
 }()
+
+extension RunRecord {
+    /// Whether the best validation RMSE `best` is no better than the mean face's — every
+    /// keypoint predicted at its training mean: a run that learnt nothing from the images.
+    /// False when either is unknown.
+    public static func isNoBetterThanMeanFace(best: Double?, meanFace: Double?) -> Bool {
+        guard let best, let meanFace else { return false }
+        return best >= meanFace
+    }
+
+    /// `isNoBetterThanMeanFace` for this record's best epoch.
+    public var neverBeatTheMeanFace: Bool {
+        Self.isNoBetterThanMeanFace(best: bestValidationRMSEPixels, meanFace: meanFaceRMSEPixels)
+    }
+}

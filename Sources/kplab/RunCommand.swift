@@ -124,7 +124,7 @@ struct RunCommand: ParsableCommand {
         }
         print(RunSummary(record: record, folder: folder.path).text)
         // A run that learnt nothing gets the verdict's first line, with where the evidence is.
-        if record.collapsed != nil || (record.bestValidationRMSEPixels ?? 0) >= 0.98 * (record.meanFaceRMSEPixels ?? .infinity),
+        if record.collapsed != nil || record.neverBeatTheMeanFace,
            let diagnosis = try? Diagnosis(folder: folder) {
             print("diagnosis: \(diagnosis.headline) (kplab diagnose \(folder.path) for the evidence)")
         }

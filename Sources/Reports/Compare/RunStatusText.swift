@@ -12,7 +12,6 @@ extension ComparedRun {
 
     /// Its best validation RMSE is no better than the mean face's (known for runs that recorded it).
     public var neverBeatTheMeanFace: Bool {
-        guard let best = bestValidationRMSEPixels, let mean = record.meanFaceRMSEPixels else { return false }
-        return best >= mean
+        RunRecord.isNoBetterThanMeanFace(best: bestValidationRMSEPixels, meanFace: record.meanFaceRMSEPixels)
     }
 }
