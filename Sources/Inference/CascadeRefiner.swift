@@ -9,28 +9,21 @@ import Results
 /// keypoints to where it finds them. Loaded from a cascade run folder's weights
 /// (`<group>/<tensor>` for each net).
 public final class CascadeRefiner {
-    public let spec: CascadeSpec
     /// Each net with its patch geometry, in the spec's group order.
     let nets: [(geometry: PatchGeometry, network: Network)]
 
     /// - Parameters:
-    ///   - weightsPath: the cascade's `model.best.kpw` or `model.last.kpw`.
+    ///   - weights: the cascade's `model.best.kpw` or `model.last.kpw`, read from `path`.
     ///   - batchSize: the most faces refined at once.
-    init(_ cascade: CascadeExperiment, weightsPath: String, batchSize: Int, threads: Int) throws {
+    init(_ cascade: CascadeExperiment, weights archive: TensorArchive, path weightsPath: String, batchSize: Int, threads: Int) throws {
         let spec = cascade.cascade
-        self.spec = spec
-        let archive = try TensorArchive(path: weightsPath)
-        try TrainedModel.checkFinite(archive, path: weightsPath)
         nets = try spec.groups.enumerated().map { index, group in
             let name = CascadeSpec.groupName(group)
             var rng = RandomGenerator(seed: 0)  // overwritten by the loaded weights
             let network: Network
             do {
                 network = try spec.level2Model(group: index).makeNetwork(maxBatch: batchSize, threads: threads, rng: &rng)
-                let prefix = name + "/"
-                try network.load(Dictionary(uniqueKeysWithValues: archive.values { $0.hasPrefix(prefix) }.map {
-                    (String($0.key.dropFirst(prefix.count)), $0.value)
-                }))
+                try network.load(archive.values(under: name + "/"))
             } catch {
                 throw UserError("\(weightsPath): level-2 net \(name) does not load: \(error)")
             }

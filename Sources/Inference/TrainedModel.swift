@@ -81,14 +81,7 @@ public final class TrainedModel {
                 ? "\(path) has no model.best.kpw (the run had no validation faces, or no epoch finished); try --weights last"
                 : "\(path) has no model.last.kpw (the run was interrupted or is still training); try --weights best")
         }
-        let archive = try TensorArchive(path: weightsPath)
-        try Self.checkFinite(archive, path: weightsPath)
-        let record = try? RunRecord.read(from: folder.record)
-        // The weights name the configuration they were trained under; run.json names the run's.
-        if let record, record.configHash != archive.specHash {
-            throw UserError("\(weightsPath) was written for another configuration (hash \(archive.specHash.prefix(8)), "
-                              + "this run's \(record.configHash.prefix(8))); was the file copied from another run?")
-        }
+        let (archive, record) = try Self.weights(at: weightsPath, of: folder)
         self.batchSize = max(1, min(batchSize ?? experiment.train.batchSize, faceCount ?? .max))
         // Initialisation draws are overwritten by the loaded weights; any seed will do.
         var rng = RandomGenerator(seed: 0)
@@ -131,13 +124,9 @@ public final class TrainedModel {
             throw UserError("\(folder.path): its level 1, \(level1.folder.path), now holds another run than the one the cascade "
                             + "was trained on (config hash \(hash.prefix(8)))")
         }
-        let record = try? RunRecord.read(from: folder.record)
-        let archive = try TensorArchive(path: weightsPath)
-        if let record, record.configHash != archive.specHash {
-            throw UserError("\(weightsPath) was written for another configuration (hash \(archive.specHash.prefix(8)), "
-                              + "this run's \(record.configHash.prefix(8))); was the file copied from another run?")
-        }
-        refiner = try CascadeRefiner(cascade, weightsPath: weightsPath, batchSize: level1.batchSize, threads: max(1, threads))
+        let (archive, record) = try Self.weights(at: weightsPath, of: folder)
+        refiner = try CascadeRefiner(cascade, weights: archive, path: weightsPath, batchSize: level1.batchSize,
+                                     threads: max(1, threads))
         self.folder = folder
         experiment = level1.experiment
         self.weights = weights
@@ -173,6 +162,20 @@ public final class TrainedModel {
     /// The masked squared errors of the model over every face of `faces`: the numbers
     /// `val_rmse_px` is made of (`Ensemble.evaluate` with this run alone).
     public func evaluate(_ faces: LabeledFaces) throws -> Evaluation { try Ensemble([self]).evaluate(faces) }
+
+    /// A run's weights file, refused when it holds non-finite values or names another
+    /// configuration than the run's record, and the record (nil when unreadable).
+    private static func weights(at path: String, of folder: RunFolder) throws -> (TensorArchive, RunRecord?) {
+        let archive = try TensorArchive(path: path)
+        try checkFinite(archive, path: path)
+        let record = try? RunRecord.read(from: folder.record)
+        // The weights name the configuration they were trained under; run.json names the run's.
+        if let record, record.configHash != archive.specHash {
+            throw UserError("\(path) was written for another configuration (hash \(archive.specHash.prefix(8)), "
+                              + "this run's \(record.configHash.prefix(8))); was the file copied from another run?")
+        }
+        return (archive, record)
+    }
 
     /// What to do about weights that give no usable prediction.
     static let unusableAdvice = "the weights are unusable (the run diverged or the file is damaged): "

@@ -53,6 +53,13 @@ public struct TensorArchive: Equatable, Sendable {
         Dictionary(tensors.filter { isIncluded($0.name) }.map { ($0.name, $0.values) }, uniquingKeysWith: { $1 })
     }
 
+    /// The values of every tensor named `prefix…`, by the rest of its name: one net's tensors
+    /// in an archive that holds several (a cascade's, under `<group>/`).
+    public func values(under prefix: String) -> [String: [Float]] {
+        Dictionary(tensors.filter { $0.name.hasPrefix(prefix) }.map { (String($0.name.dropFirst(prefix.count)), $0.values) },
+                   uniquingKeysWith: { $1 })
+    }
+
     public func encoded() -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(64 + tensors.reduce(0) { $0 + 64 + 4 * $1.values.count })

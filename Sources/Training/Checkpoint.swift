@@ -10,10 +10,25 @@ enum Checkpoint {
     static func save(network: Network, optimizer: Optimizer, position: LoopPosition,
                      specHash: String, to path: String) throws {
         let metadata = String(decoding: try JSONEncoder().encode(position), as: UTF8.self)
-        let tensors = parameterTensors(network) + optimizer.state().sorted { $0.key < $1.key }.map {
+        try TensorArchive(specHash: specHash, metadata: metadata, tensors: tensors(network, optimizer)).write(to: path)
+    }
+
+    /// What a checkpoint holds of a network and its optimizer: the parameters, then the
+    /// optimizer's state under `optimizerPrefix`.
+    static func tensors(_ network: Network, _ optimizer: Optimizer) -> [TensorArchive.Tensor] {
+        parameterTensors(network) + optimizer.state().sorted { $0.key < $1.key }.map {
             TensorArchive.Tensor(name: optimizerPrefix + $0.key, dimensions: [$0.value.count], values: $0.value)
         }
-        try TensorArchive(specHash: specHash, metadata: metadata, tensors: tensors).write(to: path)
+    }
+
+    /// Loads `values` — a checkpoint's tensors by name, as `tensors` wrote them — into the
+    /// network and its optimizer; `rename` maps names older versions wrote.
+    static func restore(_ values: [String: [Float]], network: Network, optimizer: Optimizer, stepCount: Int,
+                        rename: ([String: [Float]]) -> [String: [Float]] = { $0 }) throws {
+        let state = values.filter { $0.key.hasPrefix(optimizerPrefix) }
+        try network.load(rename(values.filter { !$0.key.hasPrefix(optimizerPrefix) }))
+        try optimizer.load(state: rename(Dictionary(uniqueKeysWithValues: state.map { (String($0.key.dropFirst(optimizerPrefix.count)), $0.value) })),
+                           stepCount: stepCount)
     }
 
     /// Loads the weights and optimizer state into `network` and `optimizer` and returns the
@@ -22,12 +37,9 @@ enum Checkpoint {
                      epochs: Int, batchesPerEpoch: Int) throws -> LoopPosition {
         let (archive, position) = try open(path, specHash: specHash, position: LoopPosition.self, what: "loop position")
         try position.validate(epochs: epochs, batchesPerEpoch: batchesPerEpoch, file: path)
-        let state = model.renamingLegacyTensors(Dictionary(uniqueKeysWithValues: archive.values { $0.hasPrefix(optimizerPrefix) }.map {
-            (String($0.key.dropFirst(optimizerPrefix.count)), $0.value)
-        }))
         do {
-            try network.load(model.renamingLegacyTensors(archive.values { !$0.hasPrefix(optimizerPrefix) }))
-            try optimizer.load(state: state, stepCount: position.optimizerSteps)
+            try restore(archive.values(), network: network, optimizer: optimizer, stepCount: position.optimizerSteps,
+                        rename: model.renamingLegacyTensors)
         } catch {
             throw UserError("\(path): \(error)")
         }

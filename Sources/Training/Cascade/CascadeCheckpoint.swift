@@ -31,11 +31,7 @@ enum CascadeCheckpoint {
     static func save(nets: [CascadeRun.Level2Net], position: CascadePosition, configHash: String, to path: String) throws {
         let metadata = String(decoding: try JSONEncoder().encode(position), as: UTF8.self)
         let tensors = nets.flatMap { net in
-            Checkpoint.parameterTensors(net.loop.network).map { prefixed($0, net.name + "/") }
-                + net.loop.optimizer.state().sorted { $0.key < $1.key }.map {
-                    TensorArchive.Tensor(name: net.name + "/" + Checkpoint.optimizerPrefix + $0.key,
-                                         dimensions: [$0.value.count], values: $0.value)
-                }
+            Checkpoint.tensors(net.loop.network, net.loop.optimizer).map { prefixed($0, net.name + "/") }
         }
         try TensorArchive(specHash: configHash, metadata: metadata, tensors: tensors).write(to: path)
     }
@@ -56,14 +52,9 @@ enum CascadeCheckpoint {
                 throw UserError("\(path): level-2 net \(net.name) is at epoch \(saved.epochsDone), batch \(saved.batchesDone); "
                                 + "the cascade at the end of epoch \(position.epochsDone)")
             }
-            let own = archive.values { $0.hasPrefix(net.name + "/") }
-            let parameters = own.filter { !$0.key.dropFirst(net.name.count + 1).hasPrefix(Checkpoint.optimizerPrefix) }
-            let state = own.filter { $0.key.dropFirst(net.name.count + 1).hasPrefix(Checkpoint.optimizerPrefix) }
             do {
-                try net.loop.network.load(Dictionary(uniqueKeysWithValues: parameters.map { (String($0.key.dropFirst(net.name.count + 1)), $0.value) }))
-                try net.loop.optimizer.load(state: Dictionary(uniqueKeysWithValues: state.map {
-                    (String($0.key.dropFirst(net.name.count + 1 + Checkpoint.optimizerPrefix.count)), $0.value)
-                }), stepCount: saved.optimizerSteps)
+                try Checkpoint.restore(archive.values(under: net.name + "/"), network: net.loop.network,
+                                       optimizer: net.loop.optimizer, stepCount: saved.optimizerSteps)
             } catch {
                 throw UserError("\(path): level-2 net \(net.name): \(error)")
             }
