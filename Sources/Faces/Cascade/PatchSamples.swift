@@ -8,10 +8,8 @@
 public struct PatchSamples: TrainingSamples {
     /// The faces taking part (their order and selection).
     public let faces: FaceDataset
-    /// The keypoints this level-2 net refines.
-    public let keypoints: [Keypoint]
-    /// The patch's side in pixels.
-    public let side: Int
+    /// Where each patch lies, and its keypoints.
+    public let geometry: PatchGeometry
     /// Level 1's predictions in pixels: 30 per face of `faces.faces` (NaN for faces it did
     /// not predict), shared by every group.
     public let level1: [Float]
@@ -20,10 +18,14 @@ public struct PatchSamples: TrainingSamples {
         precondition(level1.count == faces.faces.count * Keypoint.coordinateCount, "PatchSamples: 30 predictions per face")
         precondition(!keypoints.isEmpty && side > 0)
         self.faces = faces
-        self.keypoints = keypoints
-        self.side = side
+        geometry = PatchGeometry(keypoints: keypoints, side: side)
         self.level1 = level1
     }
+
+    /// The keypoints this level-2 net refines.
+    public var keypoints: [Keypoint] { geometry.keypoints }
+    /// The patch's side in pixels.
+    public var side: Int { geometry.side }
 
     public var count: Int { faces.count }
     public var inputSize: Int { side * side }
@@ -38,13 +40,11 @@ public struct PatchSamples: TrainingSamples {
         level1.withUnsafeBufferPointer { geometry.origin(level1: $0.baseAddress! + face * Keypoint.coordinateCount, dx: dx, dy: dy) }
     }
 
-    public var geometry: PatchGeometry { PatchGeometry(keypoints: keypoints, side: side) }
-
     public func fill(_ batch: inout FaceBatch, with selection: BatchSelection) {
         let count = selection.faceIndices.count
         precondition(count <= batch.capacity && batch.images.count >= batch.capacity * inputSize,
                      "PatchSamples.fill: \(count) samples for a batch of capacity \(batch.capacity)")
-        let width = targetWidth, scale = Float(side) / 2, geometry = self.geometry
+        let width = targetWidth, scale = Float(side) / 2, keypoints = self.keypoints
         Normalization.imageValues.withUnsafeBufferPointer { table in
             faces.faces.pixels.withUnsafeBufferPointer { pixels in
                 for (sample, face) in selection.faceIndices.enumerated() {

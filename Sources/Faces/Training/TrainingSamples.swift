@@ -25,10 +25,6 @@ extension TrainingSamples {
         FaceBatch(capacity: capacity, inputSize: inputSize, targetWidth: targetWidth)
     }
 
-    /// √mse in pixels: the RMSE from a mean squared error on normalised targets.
-    public func rmsePixels(meanSquaredError: Double) -> Double {
-        meanSquaredError.squareRoot() * pixelsPerUnit
-    }
 }
 
 extension FaceDataset: TrainingSamples {

@@ -80,13 +80,7 @@ struct CascadeLevel1 {
     /// Level 1's predictions for every face of `data` (pixels, 30 per face, in file order).
     func predictions() throws -> [Float] {
         let faces = data.training.faces
-        return try Ensemble([model]).predict(count: faces.count, label: { "row \($0)" }) { range, destination in
-            faces.pixels.withUnsafeBufferPointer { pixels in
-                let size = FaceImage.pixelCount
-                Normalization.writeImages(UnsafeBufferPointer(rebasing: pixels[range.lowerBound * size ..< range.upperBound * size]),
-                                          into: destination)
-            }
-        }
+        return try Ensemble([model]).predict(.labeled(faces), rows: Array(0 ..< faces.count))
     }
 }
 
