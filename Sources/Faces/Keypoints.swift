@@ -56,4 +56,16 @@ public enum Keypoint: Int, CaseIterable, Sendable {
 
     /// Number of target values per face (15 keypoints × x, y).
     public static let coordinateCount = 30
+
+    /// One face's RMSE in pixels between predicted and true coordinates, over those the truth
+    /// has (NaN marks a missing one); nil when it has none.
+    public static func rmsePixels<Truth: Collection<Float>, Prediction: Collection<Float>>(
+        truth: Truth, prediction: Prediction) -> Double? {
+        var sum = 0.0, count = 0
+        for (t, p) in zip(truth, prediction) where !t.isNaN {
+            sum += Double(t - p) * Double(t - p)
+            count += 1
+        }
+        return count == 0 ? nil : (sum / Double(count)).squareRoot()
+    }
 }

@@ -143,15 +143,8 @@ struct ShowCommand: ParsableCommand {
         let predictions = try ensemble.predict(file, rows: all)
         let width = Keypoint.coordinateCount
         let errors: [(row: Int, rmse: Double)] = all.compactMap { row in
-            var sum = 0.0, present = 0
-            for coordinate in 0 ..< width {
-                let truth = faces.keypoints[row * width + coordinate]
-                guard !truth.isNaN else { continue }
-                let difference = Double(predictions[row * width + coordinate] - truth)
-                sum += difference * difference
-                present += 1
-            }
-            return present > 0 ? (row, (sum / Double(present)).squareRoot()) : nil
+            let face = row * width ..< (row + 1) * width
+            return Keypoint.rmsePixels(truth: faces.keypoints[face], prediction: predictions[face]).map { (row, $0) }
         }
         let ordered = errors.sorted { worst ? ($0.rmse, $1.row) > ($1.rmse, $0.row) : ($0.rmse, $0.row) < ($1.rmse, $1.row) }
         return ordered.prefix(count).map(\.row)

@@ -32,12 +32,7 @@ public struct ContactSheet {
         /// nil when either is absent or no coordinate is present.
         public var rmsePixels: Double? {
             guard let truth, let prediction else { return nil }
-            var sum = 0.0, count = 0
-            for (t, p) in zip(truth, prediction) where !t.isNaN {
-                sum += Double(t - p) * Double(t - p)
-                count += 1
-            }
-            return count == 0 ? nil : (sum / Double(count)).squareRoot()
+            return Keypoint.rmsePixels(truth: truth, prediction: prediction)
         }
     }
 
