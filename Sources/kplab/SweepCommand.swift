@@ -226,22 +226,16 @@ struct SweepCommand: ParsableCommand {
     /// Near its time limit, the runs have checkpointed: put this array task back in the queue
     /// (one retry mechanism, Slurm's) and exit with `requeuedStatus`.
     private func requeueThisTask() throws -> Never {
-        let environment = ProcessInfo.processInfo.environment
-        let job = environment["SLURM_ARRAY_JOB_ID"].flatMap { array in environment["SLURM_ARRAY_TASK_ID"].map { "\(array)_\($0)" } }
-            ?? environment["SLURM_JOB_ID"]
-        guard let job else {
+        guard let job = slurmTaskID(environment: ProcessInfo.processInfo.environment) else {
             printError("SIGUSR1 outside a Slurm job: the runs are checkpointed; run the sweep again to resume them")
             throw ExitCode(Self.requeuedStatus)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["scontrol", "requeue", job]
         print("time limit near: runs checkpointed; requeueing \(job)")
         fflush(stdout)
-        try? process.run()
-        process.waitUntilExit()
-        if process.terminationStatus != 0 {
-            printError("scontrol requeue \(job) failed (exit \(process.terminationStatus)): kplab sweep … --resubmit resumes the runs")
+        do {
+            try slurmRequeue(job)
+        } catch {
+            printError("\(error): kplab sweep … --resubmit resumes the runs")
         }
         throw ExitCode(Self.requeuedStatus)
     }

@@ -34,6 +34,12 @@ import Testing
         #expect(!SlurmSettings().script(jobName: "j", folder: "/f", taskCount: 1, kplab: "k", results: "r").contains("--time"))
     }
 
+    @Test func anArrayTaskKnowsItsIDFromSlurmsEnvironment() {
+        #expect(slurmTaskID(environment: ["SLURM_ARRAY_JOB_ID": "12", "SLURM_ARRAY_TASK_ID": "3", "SLURM_JOB_ID": "15"]) == "12_3")
+        #expect(slurmTaskID(environment: ["SLURM_JOB_ID": "15"]) == "15")
+        #expect(slurmTaskID(environment: [:]) == nil)
+    }
+
     @Test func squeueAndSacctLinesBecomeTaskStates() {
         let squeue = SlurmQueue.parseSqueue("12_0|RUNNING|node7|None\n12_1|PENDING||Resources\n12_[2-4%2]|PENDING||JobArrayTaskLimit\n")
         #expect(squeue["12_0"] == .running(node: "node7"))

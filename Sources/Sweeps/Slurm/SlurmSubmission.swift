@@ -119,6 +119,22 @@ public struct SlurmSubmission: Codable, Sendable {
     public func taskID(of entry: Entry) -> String? { jobID.map { "\($0)_\(entry.task)" } }
 }
 
+/// This process's array task in Slurm's environment (`<job>_<task>`, or the job's id for a job
+/// that is no array), or nil outside a Slurm job.
+public func slurmTaskID(environment: [String: String]) -> String? {
+    environment["SLURM_ARRAY_JOB_ID"].flatMap { array in environment["SLURM_ARRAY_TASK_ID"].map { "\(array)_\($0)" } }
+        ?? environment["SLURM_JOB_ID"]
+}
+
+/// Puts `task` back in Slurm's queue (`scontrol requeue`).
+/// - Throws: `UserError` with scontrol's answer when it refuses or cannot be run.
+public func slurmRequeue(_ task: String) throws {
+    let output = try runTool("scontrol", ["requeue", task])
+    guard output.status == 0 else {
+        throw UserError("scontrol requeue \(task) failed (exit \(output.status)): \(output.text.trimmingCharacters(in: .whitespacesAndNewlines))")
+    }
+}
+
 /// The cluster's `MaxArraySize` (`scontrol show config`), or nil when it cannot be asked.
 public func slurmMaxArraySize(scontrol: String = "scontrol") -> Int? {
     guard let output = try? runTool(scontrol, ["show", "config"]), output.status == 0 else { return nil }
