@@ -38,8 +38,8 @@ public struct Evaluation: Sendable {
 
     /// Squared errors in pixels² and counts per keypoint, for combining evaluations of
     /// different keypoints (a cascade's level-2 nets) into one.
-    public var keypointSquares: [Keypoint: (pixelSquares: Double, count: Int)] {
-        var squares: [Keypoint: (Double, Int)] = [:]
+    public var keypointSquares: KeypointSquares {
+        var squares: KeypointSquares = [:]
         for (index, point) in points.enumerated() {
             let x = 2 * index, y = x + 1
             squares[point] = ((squaredErrors[x] + squaredErrors[y]) * pixelsPerUnit * pixelsPerUnit,
@@ -89,3 +89,7 @@ public struct Evaluation: Sendable {
         self.presentCounts = presentCounts
     }
 }
+
+/// Squared errors in pixels² and the number of present values, per keypoint: what errors of
+/// different keypoints (level 1's and a cascade's level-2 nets') are combined from.
+public typealias KeypointSquares = [Keypoint: (pixelSquares: Double, count: Int)]

@@ -1,4 +1,5 @@
 import Faces
+import Inference
 import Results
 
 /// A cascade's errors: which faces teach a group's net, and validation errors per keypoint in
@@ -17,8 +18,8 @@ extension CascadeRun {
 
     /// Squared pixel errors per keypoint of `predictions` (pixels, 30 per face of the file)
     /// over the faces of `faces`, missing coordinates skipped.
-    static func squares(of predictions: [Float], on faces: FaceDataset) -> [Keypoint: (pixelSquares: Double, count: Int)] {
-        var squares: [Keypoint: (pixelSquares: Double, count: Int)] = [:]
+    static func squares(of predictions: [Float], on faces: FaceDataset) -> KeypointSquares {
+        var squares: KeypointSquares = [:]
         let width = Keypoint.coordinateCount
         for point in Keypoint.allCases {
             var sum = 0.0, count = 0
@@ -39,7 +40,7 @@ extension CascadeRun {
     /// The mean squared pixel error over every keypoint's present values, summed in keypoint
     /// order: a dictionary's own order changes from one instance to the next, and with it the
     /// sum's last bits.
-    static func meanSquare(_ squares: [Keypoint: (pixelSquares: Double, count: Int)]) -> Double {
+    static func meanSquare(_ squares: KeypointSquares) -> Double {
         var total = 0.0, count = 0
         for point in Keypoint.allCases {
             guard let square = squares[point] else { continue }
@@ -49,12 +50,12 @@ extension CascadeRun {
         return count > 0 ? total / Double(count) : .nan
     }
 
-    static func rmsePixels(_ squares: [Keypoint: (pixelSquares: Double, count: Int)]) -> Double {
+    static func rmsePixels(_ squares: KeypointSquares) -> Double {
         meanSquare(squares).squareRoot()
     }
 
     /// Each keypoint's RMSE in pixels (NaN without a present value), in Kaggle's order.
-    static func keypointErrors(_ squares: [Keypoint: (pixelSquares: Double, count: Int)]) -> [RunRecord.KeypointError] {
+    static func keypointErrors(_ squares: KeypointSquares) -> [RunRecord.KeypointError] {
         Keypoint.allCases.map { point in
             let square = squares[point] ?? (0, 0)
             return .init(keypoint: point.name, rmsePixels: square.count > 0 ? (square.pixelSquares / Double(square.count)).squareRoot() : .nan,

@@ -40,7 +40,7 @@ public final class CascadeRun {
     let level1: CascadeLevel1
     let nets: [Level2Net]
     /// Level 1's validation errors per keypoint, in pixels², from its predictions.
-    let level1Squares: [Keypoint: (pixelSquares: Double, count: Int)]
+    let level1Squares: KeypointSquares
     private let options: TrainingRun.Options
     private var position: CascadePosition
     private var record: RunRecord
