@@ -16,10 +16,6 @@ extension Experiment {
                 experiment.model = try decoding.model(value, path)
             },
             encode: { experiment in ModelSpec.keys.encode(experiment.model) }),
-        Key("train", required: "train: {epochs: 100}", table: TrainSpec.keys,
-            decode: { experiment, value, path, decoding throws(Diagnostic) in
-                experiment.train = try decoding.train(value, path)
-            },
-            encode: { experiment in TrainSpec.keys.encode(experiment.train) }),
+        .trainSettings(\.train, example: "train: {epochs: 100}"),
     ])
 }

@@ -54,6 +54,15 @@ extension Key {
             encode: { spec in string(spec[keyPath: field]) })
     }
 
+    /// `train:`, required, with its table (`TrainSpec.keys`).
+    static func trainSettings(_ field: WritableKeyPath<Spec, TrainSpec> & Sendable, example: String) -> Key {
+        Key("train", required: example, table: TrainSpec.keys,
+            decode: { spec, value, path, decoding throws(Diagnostic) in
+                spec[keyPath: field] = try decoding.train(value, path)
+            },
+            encode: { spec in TrainSpec.keys.encode(spec[keyPath: field]) })
+    }
+
     /// `seed:`, written `null` when it is drawn as the run starts.
     static func seed(_ field: WritableKeyPath<Spec, UInt64?> & Sendable) -> Key {
         Key("seed", sample: "7",

@@ -12,17 +12,7 @@ extension CascadeExperiment {
                 experiment.cascade = try decoding.cascade(value, path)
             },
             encode: { experiment in CascadeSpec.keys.encode(experiment.cascade) }),
-        Key("train", required: "train: {epochs: 30}", table: TrainSpec.keys,
-            decode: { experiment, value, path, decoding throws(Diagnostic) in
-                experiment.train = try decoding.train(value, path)
-                if experiment.train.tta != .none, let node = decoding.node(under: value, "tta") {
-                    // A level-2 net sees one group's patch: a mirror image would show it another group's.
-                    throw decoding.error("train.tta: a cascade's level-2 nets cannot average with mirror images "
-                                         + "(a mirrored patch of one keypoint shows its mirror twin); remove it — "
-                                         + "level 1 keeps its own", at: node, path: path + ["tta"])
-                }
-            },
-            encode: { experiment in TrainSpec.keys.encode(experiment.train) }),
+        .trainSettings(\.train, example: "train: {epochs: 30}"),
     ])
 }
 

@@ -41,6 +41,12 @@ extension CascadeExperiment {
                                                                                 model: ModelSpec(layers: [])),
                                         train: TrainSpec(epochs: 1))
         try Self.keys.decode(fields, into: &cascade, decoding: decoding)
+        if cascade.train.tta != .none, let train = fields["train"], let node = decoding.node(under: train, "tta") {
+            // A level-2 net sees one group's patch: a mirror image would show it another group's.
+            throw decoding.error("train.tta: a cascade's level-2 nets cannot average with mirror images "
+                                 + "(a mirrored patch of one keypoint shows its mirror twin); remove it — "
+                                 + "level 1 keeps its own", at: node, path: ["train", "tta"])
+        }
         if let first = dataOverrides.first, !cascade.cascade.level1.isExperimentFile {
             throw first.diagnostic("a cascade's faces are its level 1's, and cascade.level1 is a finished run "
                                    + "(\(cascade.cascade.level1.path)) whose faces are fixed; set data on an experiment "
