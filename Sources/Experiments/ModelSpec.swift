@@ -25,7 +25,13 @@ public struct ModelSpec: Hashable, Sendable {
         public var kindName: String { Swift.type(of: type.base).kind.name }
         /// `conv 32@3×3`, as `check` shows it.
         public var summaryLabel: String { type.base.summaryLabel }
+        /// The rate of a dropout layer; nil for every other kind.
+        public var dropoutRate: Float? { (type.base as? DropoutLayer)?.rate }
     }
+
+    /// Each layer's name, given or automatic (`conv2`), in the order of `layers`: the names
+    /// `check`, diagnostics and weights use. Nil when the layers do not form a valid graph.
+    public var layerNames: [String]? { try? ModelGraph(layers).names }
 
     /// The initializer every conv and dense layer uses unless it overrides part of it.
     public var initializer: InitializerSpec

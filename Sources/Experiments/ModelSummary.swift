@@ -162,7 +162,7 @@ public func fixed(_ value: Double, decimals: Int) -> String {
     let scaled = Int((value.magnitude * scale).rounded())
     let whole = scaled / Int(scale), fraction = scaled % Int(scale)
     let fractionText = String(fraction)
-    let padded = String(repeating: "0", count: decimals - fractionText.count) + fractionText
+    let padded = String(repeating: "0", count: max(0, decimals - fractionText.count)) + fractionText
     return (value < 0 && scaled != 0 ? "-" : "") + "\(whole)" + (decimals > 0 ? "." + padded : "")
 }
 

@@ -21,10 +21,12 @@ struct DiagnoseCommand: ParsableCommand {
             wrong gets one line saying so, with its margin over the mean face.
 
             --try confirms the suspects by experiment: the run's configuration is trained again \
-            for --epochs epochs once per change (the momentum form, the learning rate, Adam, He \
-            initialisation: each alone), into sibling run folders of the same results folder, \
-            and a table says which change beats the mean face. A change already tried is not \
-            trained again.
+            once per change (the momentum form, the learning rate, Adam, He initialisation, no \
+            dropout: each alone), into sibling run folders of the same results folder, and a \
+            table says which change beats the mean face (by at least 1%). When none does alone, \
+            they are tried together as well. Each trial trains --epochs epochs: by default as \
+            many as take about a minute at the run's own pace (at least 5, at most the run's \
+            own). A change already tried is not trained again.
 
             Exit status: 0 when it could read the run (and train the trials), 1 when not.
             """)
@@ -35,15 +37,15 @@ struct DiagnoseCommand: ParsableCommand {
     @Flag(name: .customLong("try"), help: "Train the run again with each suspected fix, for --epochs epochs, and show which fixes it.")
     var tryFixes = false
 
-    @Option(help: "With --try: epochs of each trial (at most the run's own).")
-    var epochs = 5
+    @Option(help: "With --try: epochs of each trial (default: about a minute's worth at the run's own pace, at least 5; at most the run's own).")
+    var epochs: Int?
 
     @Option(name: .customLong("threads"), help: "With --try: threads to train with (default: every core of this machine).")
     var threadOption: Int?
 
     func validate() throws {
         try ThreadCount.check(threadOption)
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
     }
 
     func run() throws {
@@ -59,19 +61,23 @@ struct DiagnoseCommand: ParsableCommand {
         try reportingFailures { try runTrials(trials, of: folder) }
     }
 
+    /// How long a trial should take when --epochs is not given: long enough for a net that
+    /// learns slowly to leave the mean face (the report's cnn4 needs about 100 epochs).
+    static let trialSeconds = 60.0
+
     /// Trains each trial and prints the table: the run as recorded (its best RMSE within the
-    /// same epochs), then each change.
+    /// same epochs), then each change, then all of them together when none fixes it alone.
     private func runTrials(_ trials: [Diagnosis.Trial], of folder: RunFolder) throws {
         let record = try RunRecord.read(from: folder.record)
         let original = try Experiment.load(contentsOfFile: folder.config)
-        let epochs = min(self.epochs, original.train.epochs)
+        let rows = try MetricsLog.read(path: folder.metrics)
+        let epochs = trialEpochs(recorded: rows, ownEpochs: original.train.epochs)
         let results = PathText.folder(of: PathText.folder(of: folder.path))
         let threads = threadOption ?? ProcessInfo.processInfo.activeProcessorCount
-        let mean = record.meanFaceRMSEPixels ?? .nan
-        let recorded = try MetricsLog.read(path: folder.metrics).prefix(epochs).map(\.validationRMSEPixels).filter(\.isFinite).min()
-        var rows: [(change: String, best: Double?, folder: String)] = [("as recorded", recorded, folder.path)]
-        print("\ntrying \(trials.count) change\(trials.count == 1 ? "" : "s"), \(epochs) epoch\(epochs == 1 ? "" : "s") each:")
-        for trial in trials {
+        let mean = record.meanFaceRMSEPixels
+        let recorded = rows.prefix(epochs).map(\.validationRMSEPixels).filter(\.isFinite).min()
+        var table: [(change: String, best: Double?, folder: String)] = [("as recorded", recorded, folder.path)]
+        func train(_ trial: Diagnosis.Trial) throws -> Double? {
             let overrides = try (trial.overrides + ["train.epochs=\(epochs)"]).map { try Override(parsing: $0) }
             let experiment = try Experiment.load(contentsOfFile: folder.config, overrides: overrides)
             let sibling = RunFolder(results: results, experiment: experiment.name, runID: experiment.identity.runID)
@@ -84,21 +90,48 @@ struct DiagnoseCommand: ParsableCommand {
                 outcome = try run.run()
             }
             print("  \(trial.change): \(outcome.bestValidationRMSEPixels.map { String(format: "%.3f px", $0) } ?? "no result")")
-            rows.append((trial.change, outcome.bestValidationRMSEPixels, sibling.path))
+            table.append((trial.change, outcome.bestValidationRMSEPixels, sibling.path))
+            return outcome.bestValidationRMSEPixels
+        }
+        let seconds = rows.isEmpty ? "" : String(format: ", about %.0f s each", Double(epochs) * Self.secondsPerEpoch(rows))
+        print("\ntrying \(trials.count) change\(trials.count == 1 ? "" : "s"), \(epochs) epoch\(epochs == 1 ? "" : "s") each\(seconds):")
+        let bests = try trials.map(train)
+        let fixes = { (best: Double?) in best.map { !RunRecord.isNoBetterThanMeanFace(best: $0, meanFace: mean) } ?? false }
+        if !bests.contains(where: fixes), let together = Diagnosis.combined(trials) {
+            print("no change fixes it alone; all together:")
+            _ = try train(together)
         }
         print("")
-        let width = rows.map(\.change.count).max()!
-        print("change".padding(toLength: width, withPad: " ", startingAt: 0) + "  best RMSE px  against the mean face (\(String(format: "%.3f", mean)) px)  run")
-        for row in rows {
+        let width = table.map(\.change.count).max()!
+        let meanText = mean.map { String(format: "%.3f px", $0) } ?? "unknown"
+        print("change".padding(toLength: width, withPad: " ", startingAt: 0)
+              + "  best RMSE px  against the mean face (\(meanText))  run, \(epochs) epochs each")
+        for row in table {
             let verdict: String
-            switch row.best {
-            case let best? where best < mean: verdict = "fixes it: \(Int(((1 - best / mean) * 100).rounded()))% below"
-            case let best?: verdict = "no better: \(String(format: "%.1f", best / mean))× the mean face"
-            case nil: verdict = "no result (diverged?)"
+            switch (row.best, mean) {
+            case let (best?, mean?) where fixes(best): verdict = "fixes it: \(Int(((1 - best / mean) * 100).rounded()))% below"
+            case let (best?, mean?): verdict = "no better: \(String(format: "%.2f", best / mean))× the mean face"
+            case (_?, nil): verdict = "no mean face recorded"
+            case (nil, _): verdict = "no result (diverged?)"
             }
             print(row.change.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                   + (row.best.map { String(format: "%12.3f", $0) } ?? String(repeating: " ", count: 11) + "-") + "  "
                   + verdict.padding(toLength: 37, withPad: " ", startingAt: 0) + "  " + row.folder)
         }
+    }
+
+    /// --epochs, or as many epochs as take `trialSeconds` at the run's own pace; at least 5,
+    /// at most the run's own.
+    private func trialEpochs(recorded rows: [MetricsLog.Row], ownEpochs: Int) -> Int {
+        if let epochs { return min(epochs, ownEpochs) }
+        let perEpoch = Self.secondsPerEpoch(rows)
+        let affordable = perEpoch > 0 ? Int((Self.trialSeconds / perEpoch).rounded(.down)) : 5
+        return min(ownEpochs, max(5, affordable))
+    }
+
+    /// The median epoch's wall time in the run's metrics (0 when none is recorded).
+    static func secondsPerEpoch(_ rows: [MetricsLog.Row]) -> Double {
+        let seconds = rows.map(\.seconds).filter { $0.isFinite && $0 > 0 }.sorted()
+        return seconds.isEmpty ? 0 : seconds[seconds.count / 2]
     }
 }

@@ -32,6 +32,15 @@ import YAML
         #expect(summary.rows[1].initializer == nil)
     }
 
+    /// `fixed` rounds and pads like printf's %.Nf, for any number of places including none.
+    @Test func fixedShowsExactlyTheDecimalsAskedFor() {
+        #expect(fixed(50, decimals: 0) == "50")
+        #expect(fixed(97.94, decimals: 1) == "97.9")
+        #expect(fixed(0.05, decimals: 3) == "0.050")
+        #expect(fixed(-0.0004, decimals: 3) == "0.000")
+        #expect(fixed(-2.5, decimals: 2) == "-2.50")
+    }
+
     @Test func theTableShowsEveryLayerAndTheTotals() throws {
         let text = """
             model:

@@ -13,8 +13,8 @@ import Results
 /// vanishing or exploding activations and gradients; over-fitting.
 public struct Diagnosis: Sendable {
     /// Weights: divergence 100 and a net no better than the mean face 90 (what is wrong); the
-    /// causes below them, step size up to 85, dead units up to 70, the bias up to 65,
-    /// activations and gradients 30–35, over-fitting 25–50.
+    /// causes below them, step size up to 85, dead units up to 70, dropout up to 68, the bias
+    /// up to 65, activations and gradients 30–35, over-fitting 25–50.
     public struct Finding: Sendable, Equatable {
         /// The finding in one line, with its numbers.
         public var summary: String
@@ -49,6 +49,7 @@ public struct Diagnosis: Sendable {
         findings += Self.collapse(record, rows)
         findings += Self.stepSize(experiment, lastLayers)
         findings += Self.deadUnits(lastLayers)
+        findings += Self.dropout(record, experiment, lastLayers)
         findings += Self.biasShare(lastLayers)
         findings += Self.activations(lastLayers)
         findings += Self.overfitting(record, rows)
@@ -66,7 +67,8 @@ public struct Diagnosis: Sendable {
 
     /// The changes worth trying for what was found, one thing each, strongest suspect first:
     /// the momentum form, the learning rate (×10 for tiny steps, ÷10 for huge ones or
-    /// divergence), Adam, and He initialisation for a ReLU net that learns nothing.
+    /// divergence), Adam, He initialisation for a ReLU net that learns nothing, and no dropout
+    /// for a net that under-fits.
     public var trials: [Trial] {
         guard let experiment = try? Experiment.load(contentsOfFile: folder.config), !findings.isEmpty else { return [] }
         var trials: [Trial] = []
@@ -88,7 +90,33 @@ public struct Diagnosis: Sendable {
         if experiment.model.initializer.scheme != .he, summaries.contains(where: { $0.hasPrefix("it never beat") }) {
             trials.append(Trial(change: "He initialisation (scaled for ReLU)", overrides: ["model.init.weights=he"]))
         }
+        if summaries.contains(where: { $0.hasPrefix("dropout") }) {
+            trials.append(Trial(change: "no dropout (the net under-fits)",
+                                overrides: Self.dropoutLayers(experiment.model).map { "model.layers.\($0.index).dropout=0" }))
+        }
         return trials
+    }
+
+    /// The trials made at once, for a net no single change fixes (the report's cnn4 needs Adam,
+    /// He initialisation and no dropout together). A change of optimizer comes first and makes
+    /// the changes to the old optimizer's settings moot (Adam sets each weight's step from its
+    /// own gradients), so a trial that sets a key another one already set is left out. Nil
+    /// when fewer than two remain.
+    public static func combined(_ trials: [Trial]) -> Trial? {
+        func key(_ override: String) -> Substring { override.prefix { $0 != "=" } }
+        func conflict(_ a: Substring, _ b: Substring) -> Bool { a == b || a.hasPrefix(b + ".") || b.hasPrefix(a + ".") }
+        let changesOptimizer = { (trial: Trial) in trial.overrides.contains { key($0) == "train.optimizer" } }
+        var taken: [Trial] = []
+        for trial in trials.filter(changesOptimizer) + trials.filter({ !changesOptimizer($0) }) {
+            let clashes = trial.overrides.contains { mine in
+                taken.contains { $0.overrides.contains { conflict(key(mine), key($0)) } }
+            }
+            if !clashes { taken.append(trial) }
+        }
+        guard taken.count >= 2 else { return nil }
+        return Trial(change: "together: " + taken.map { $0.change.prefix { $0 != "(" }.trimmingCharacters(in: .whitespaces) }
+                                                  .joined(separator: " + "),
+                     overrides: taken.flatMap(\.overrides))
     }
 
     /// The verdict's first line: the strongest finding, or that nothing is wrong.
@@ -211,6 +239,32 @@ public struct Diagnosis: Sendable {
                                   "a learning rate too high at the start, or a negative bias, kills ReLU units; "
                                     + "a smaller rate, bias 0 or leaky_relu keeps them alive"],
                         weight: 40 + 30 * worst.1)]
+    }
+
+    /// Dropout fights over-fitting. A net that never beat the mean face under-fits, and at every
+    /// step dropout silences a share of the few units that still pass a gradient.
+    static func dropout(_ record: RunRecord, _ experiment: Experiment?, _ layers: [DiagnosticsLog.Row]) -> [Finding] {
+        guard record.neverBeatTheMeanFace, let model = experiment?.model else { return [] }
+        let dropouts = dropoutLayers(model)
+        guard let strongest = dropouts.map(\.rate).max() else { return [] }
+        var details = ["dropout fights over-fitting; a net no better than the mean face under-fits, and each step dropout "
+                       + "silences up to \(fixed(Double(strongest) * 100, decimals: 0))% of the units that still pass a gradient"]
+        if let dead = layers.compactMap({ row in row.deadFraction.map { (row.layer, $0) } }).max(by: { $0.1 < $1.1 }), dead.1 >= 0.5 {
+            details.append("with \(fixed(dead.1 * 100, decimals: 1))% of \(dead.0)'s units already dead, few are left to drop")
+        }
+        details.append("to train without it: " + dropouts.map { "--set model.layers.\($0.index).dropout=0" }.joined(separator: " "))
+        let list = dropouts.map { "\($0.name) (model.layers.\($0.index)) \($0.rate)" }.joined(separator: ", ")
+        return [Finding(summary: "dropout in a net that learns nothing: \(list)", details: details,
+                        weight: 50 + 36 * Double(strongest))]
+    }
+
+    /// The dropout layers with a rate above 0: position in `model.layers` (as `check` and
+    /// `--set model.layers.N` count), name and rate.
+    static func dropoutLayers(_ model: ModelSpec) -> [(index: Int, name: String, rate: Float)] {
+        guard let names = model.layerNames else { return [] }
+        return model.layers.indices.compactMap { index in
+            model.layers[index].dropoutRate.flatMap { $0 > 0 ? (index, names[index], $0) : nil }
+        }
     }
 
     static func biasShare(_ layers: [DiagnosticsLog.Row]) -> [Finding] {
