@@ -4,7 +4,7 @@ SYSTEM_PACKAGES := libyaml-dev libpng-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KPLAB := .build/release/kplab
 
-.PHONY: deps build demo test test-slurm fuzz bench reference clean
+.PHONY: deps build demo test test-browser test-slurm fuzz bench reference clean
 
 # Install the Debian packages the C shims link against, only when one is missing.
 deps:
@@ -27,11 +27,23 @@ demo: build
 	$(KPLAB) sweep experiments/sweeps/demo.yaml --jobs 2 --out $(DEMO)
 	$(KPLAB) compare $(DEMO) --group-by model.init.weights,model.init.distribution \
 		--plot $(DEMO)/curves.svg --html $(DEMO)/report.html
+	@echo "To browse the sweep (live while a sweep trains): $(KPLAB) serve $(DEMO)"
 
 # The end-to-end tests run the debug kplab that `swift test` builds beside them (Engine and
 # Faces are compiled with -O even in debug builds, so training small nets stays quick).
 test: deps
 	$(SWIFT) test
+	$(MAKE) test-browser
+
+# `kplab serve` in a real browser: Debian's chromium, headless, installed when missing, driven
+# by Tests/Browser/dashboard_test.py (Python's standard library only). It trains a small sweep,
+# serves it, and checks the table, the charts, a run advancing live, a run's page and the
+# sweep's progress; screenshots go to .build/test-output/dashboard/.
+test-browser: deps
+	@command -v chromium >/dev/null || { echo "Installing chromium (for the dashboard's browser test)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	$(SWIFT) build --product kplab
+	python3 Tests/Browser/dashboard_test.py .build/debug/kplab .build/test-output/dashboard
 
 # Sweeps on a real Slurm: starts a one-machine cluster (installing slurm-wlm and munge when
 # missing; needs root or sudo), then submits a small sweep, requeues one task mid-run and warns

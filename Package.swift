@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 // KeypointLab: a command-line experiment runner for facial keypoint detection.
 // Dependencies run one way: C shims → YAML / Engine → Faces → Experiments → Results, then
-// Results → Inference → Training, Results → Sweeps, Results → Reports; Benchmarks needs
-// Experiments and the Engine; kplab uses them all.
+// Results → Inference → Training, Results → Sweeps, Results → Reports; Dashboard builds on
+// Reports, Sweeps and Training; Benchmarks needs Experiments and the Engine; kplab uses them all.
 import PackageDescription
 
 let package = Package(
@@ -14,6 +14,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // `kplab serve`'s HTTP and WebSocket server: no dependencies of its own (no SwiftNIO), so
+        // it adds seconds, not minutes, to a cold build on 2 cores.
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // C shims: the only places that see C headers.
@@ -46,14 +49,19 @@ let package = Package(
         .target(name: "Training", dependencies: ["Inference", "Results", "Experiments", "Engine", "Faces"]),
         // Many runs: which runs of a sweep plan still need training, and executors that train them
         // (today: local child processes).
-        .target(name: "Sweeps", dependencies: ["Results", "Experiments"]),
+        .target(name: "Sweeps", dependencies: ["Results", "Experiments", "Faces"]),
         // What people read: comparison tables, SVG plots, HTML reports, PNG contact sheets.
         .target(name: "Reports", dependencies: ["Results", "Experiments", "YAML", "Faces", "CPNG"]),
+        // `kplab serve`: a live view over run folders in the browser. An index of run summaries
+        // kept fresh by polling the folders, JSON and pictures on request, epochs pushed over a
+        // WebSocket. Reads the folders only.
+        .target(name: "Dashboard", dependencies: ["Reports", "Sweeps", "Training", "Inference", "Results", "Experiments", "Faces",
+                                                  .product(name: "FlyingFox", package: "FlyingFox")]),
         // The benchmark networks (the peers' four and the residual net, written as experiment files), timed.
         .target(name: "Benchmarks", dependencies: ["Experiments", "Engine"]),
         // The thin command-line interface.
         .executableTarget(name: "kplab", dependencies: [
-            "Training", "Sweeps", "Reports", "Inference", "Benchmarks", "Results", "Experiments", "Faces", "Engine", "YAML",
+            "Training", "Sweeps", "Reports", "Dashboard", "Inference", "Benchmarks", "Results", "Experiments", "Faces", "Engine", "YAML",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -71,6 +79,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Reports", "Inference", "Results", "Experiments", "Faces", "Engine"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Results", "Experiments"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Experiments", "Faces"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Sweeps", "Reports", "Results"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Experiments", "Engine"]),
         .testTarget(name: "KplabTests", dependencies: ["kplab", "kplab-fuzz"]),
     ],

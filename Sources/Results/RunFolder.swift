@@ -57,7 +57,7 @@ public struct RunFolder: Sendable {
     /// of the same runs on two busy cores, seen twice); it waits 2 s, which only delays the
     /// refusal of a run that really is being trained. A probe stays quick: sweeps probe every run.
     static let trainerPatience = 2.0
-    static let probePatience = 0.2
+    public static let probePatience = 0.2
 
     /// Takes the exclusive lock on `descriptor`, trying every 10 ms for up to `seconds`.
     static func lockPatiently(_ descriptor: Int32, seconds: Double) -> Bool {

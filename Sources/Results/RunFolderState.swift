@@ -55,12 +55,15 @@ extension RunFolder {
     /// Whether a process holds the lock `kplab run` holds while it trains: a record that says
     /// `running` without it is a run that was killed. (flock is per open file, so this probe
     /// never blocks a run started later: it is released at once.)
-    public var isBeingTrained: Bool {
-        let descriptor = open(lock, O_RDWR)
+    public var isBeingTrained: Bool { isBeingTrained(patience: RunFolder.probePatience) }
+
+    /// `isBeingTrained`, trying for `patience` seconds: another process's probe holds the lock
+    /// for a moment only. A reader that asks again soon (`kplab serve`) passes 0.
+    public func isBeingTrained(patience: Double) -> Bool {
+        let descriptor = open(lock, O_RDONLY)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
-        // Patiently: another process's probe holds it for a moment only.
-        if RunFolder.lockPatiently(descriptor, seconds: RunFolder.probePatience) {
+        if RunFolder.lockPatiently(descriptor, seconds: patience) {
             flock(descriptor, LOCK_UN)
             return false
         }

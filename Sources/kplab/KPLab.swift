@@ -11,7 +11,7 @@ struct KPLab: ParsableCommand {
         version: kplabVersion,
         subcommands: [CheckCommand.self, RunCommand.self, SweepCommand.self, CompareCommand.self, ReproduceCommand.self,
                       EvaluateCommand.self, PredictCommand.self, ShowCommand.self,
-                      DiagnoseCommand.self, SynthCommand.self, InspectCommand.self, BenchCommand.self]
+                      DiagnoseCommand.self, ServeCommand.self, SynthCommand.self, InspectCommand.self, BenchCommand.self]
     )
 
     /// Checks the command line (`CommandLineChecks`), parses it and runs the command.

@@ -161,6 +161,10 @@ struct SweepCommand: ParsableCommand {
 
         SweepSignals.install()
         if cluster.slurmTask { SweepSignals.installTimeLimitWarning() }
+        // The runs to come, for `kplab serve` (a Slurm submission keeps its own list).
+        if !cluster.slurmTask && selectedShard == nil {
+            try reportingFailures { try SweepManifest(paths: paths, runs: plan.runs).write(results: out) }
+        }
         let options = SweepOptions(jobs: jobs, cores: threads ?? ProcessInfo.processInfo.activeProcessorCount, failFast: failFast)
         let executor = LocalProcessExecutor(worker: worker ?? Self.currentExecutable(), results: out)
         let scheduler = SweepScheduler(options: options, executor: executor, results: out,

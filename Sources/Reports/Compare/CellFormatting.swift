@@ -3,7 +3,7 @@ import Results
 
 extension ComparisonTable.Cell {
     /// The cell as people read it; `-` for a missing value.
-    func humanText(style: ComparisonTable.Style) -> String {
+    public func humanText(style: ComparisonTable.Style) -> String {
         switch self {
         case .text(let text): return text
         case .parameter(let value): return value?.text ?? "-"
@@ -15,6 +15,19 @@ extension ComparisonTable.Cell {
             // Two significant digits say how uncertain the mean is; more would be noise.
             let spread = style == .loss ? String(format: "%.2g", deviation) : humanNumber(deviation, style: style, isMean: true)
             return mean + " ± " + spread
+        }
+    }
+}
+
+extension ComparisonTable.Cell {
+    /// The number a cell sorts by: a measure, a group's mean, or a numeric config value; nil
+    /// for text and missing values.
+    public var sortValue: Double? {
+        switch self {
+        case .number(let value): return value
+        case .summary(let summary): return summary?.mean
+        case .parameter(let value): return value.flatMap { Double($0.text) }
+        case .text: return nil
         }
     }
 }

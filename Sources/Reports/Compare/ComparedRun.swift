@@ -13,6 +13,8 @@ public struct ComparedRun: Sendable {
     /// Whether a process held the run's lock when it was read: a record that says `running`
     /// without it belongs to a run that was killed.
     public var isBeingTrained: Bool
+    /// The epochs' summed seconds, kept when `withoutCurves()` dropped the rows.
+    var foldedSeconds: Double?
 
     public init(folder: String, record: RunRecord, rows: [MetricsLog.Row], config: FlatConfig, isBeingTrained: Bool = false) {
         self.folder = folder
@@ -45,9 +47,25 @@ public struct ComparedRun: Sendable {
     /// the record when there are no rows. Nil for a run with neither.
     public var wallSeconds: Double? {
         if !rows.isEmpty { return rows.reduce(0) { $0 + $1.seconds } }
+        if let foldedSeconds { return foldedSeconds }
         guard let end = record.endedAt.flatMap(ComparedRun.date(iso8601:)),
               let start = ComparedRun.date(iso8601: record.startedAt) else { return nil }
         return end.timeIntervalSince(start)
+    }
+
+    /// The run as its table row needs it, without its curves: what the rows say (best epoch,
+    /// epochs run, final losses, time) moved into the record's fields and the rows dropped, so
+    /// that an index of thousands of runs holds summaries, not curves.
+    public func withoutCurves() -> ComparedRun {
+        var run = self
+        run.record.bestValidationRMSEPixels = bestValidationRMSEPixels
+        run.record.bestEpoch = bestEpoch
+        run.record.epochsRun = epochsRun
+        run.record.finalTrainLoss = finalTrainLoss
+        run.record.finalValidationLoss = finalValidationLoss
+        run.foldedSeconds = wallSeconds
+        run.rows = []
+        return run
     }
 
     private var bestRow: MetricsLog.Row? {
@@ -66,7 +84,11 @@ public struct ComparedRun: Sendable {
     ///   compared, without curves).
     /// - Throws: `UserError` when `run.json` or `config.yaml` cannot be read: without them
     ///   there is nothing to compare.
-    static func read(_ folder: RunFolder) throws -> (run: ComparedRun, warning: String?) {
+    ///   - metricsOfFinishedRuns: false to leave `metrics.csv` unread (rows empty) when the
+    ///     record is finished and so already holds the summary (a live index of many runs).
+    ///   - lockPatience: how long to try the run's lock to tell whether it is being trained.
+    public static func read(_ folder: RunFolder, metricsOfFinishedRuns: Bool = true,
+                            lockPatience: Double = RunFolder.probePatience) throws -> (run: ComparedRun, warning: String?) {
         let record = try RunRecord.read(from: folder.record)
         let document: Document
         do {
@@ -76,12 +98,14 @@ public struct ComparedRun: Sendable {
         }
         var warning: String?
         var rows: [MetricsLog.Row] = []
-        if FileManager.default.fileExists(atPath: folder.metrics) {
+        if !metricsOfFinishedRuns && record.status.isFinished {
+            // The record's summary is complete; the rows are not wanted.
+        } else if FileManager.default.fileExists(atPath: folder.metrics) {
             do { rows = try MetricsLog.read(path: folder.metrics) } catch { warning = "\(error); showing the run without curves" }
         } else {
             warning = "\(folder.metrics): no such file; showing the run without curves"
         }
         return (ComparedRun(folder: folder.path, record: record, rows: rows, config: FlatConfig(document.root),
-                            isBeingTrained: folder.isBeingTrained), warning)
+                            isBeingTrained: !record.status.isFinished && folder.isBeingTrained(patience: lockPatience)), warning)
     }
 }

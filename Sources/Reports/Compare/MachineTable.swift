@@ -70,13 +70,13 @@ func jsonValue(_ cell: ComparisonTable.Cell) -> String {
 }
 
 /// Shortest round-trip spelling; JSON has no NaN or infinity, so they become null.
-func jsonNumber(_ value: Double) -> String {
+public func jsonNumber(_ value: Double) -> String {
     guard value.isFinite else { return "null" }
     if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
     return "\(value)"
 }
 
-func jsonString(_ text: String) -> String {
+public func jsonString(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
         switch scalar {

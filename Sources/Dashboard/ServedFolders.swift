@@ -1,0 +1,47 @@
+import Foundation
+import Results
+
+/// The results folders `kplab serve` shows, and the one rule of what it may read: a file
+/// whose real path (links followed) lies inside one of them. A request never names a path —
+/// runs are looked up by id in the index — so this guards against what the folders
+/// themselves hold: a run folder, or a file in one, that is a link to elsewhere.
+public struct ServedFolders: Sendable {
+    /// As given on the command line, for ids and messages.
+    public let paths: [String]
+    /// Real paths, each ending in "/".
+    let realRoots: [String]
+
+    /// - Throws: `UserError` for a path that is not a folder.
+    public init(_ paths: [String]) throws {
+        for path in paths {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+                throw UserError("\(path): no such folder (give results folders, as `kplab compare` takes them)")
+            }
+        }
+        self.paths = paths
+        realRoots = paths.map { Self.realPath($0) + "/" }
+    }
+
+    /// The path with every link followed, "." and ".." resolved.
+    static func realPath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return URL(fileURLWithPath: path).standardizedFileURL.path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Whether `path`, links followed, lies inside a served folder.
+    public func contains(_ path: String) -> Bool {
+        let real = Self.realPath(path)
+        return realRoots.contains { real.hasPrefix($0) || real + "/" == $0 }
+    }
+
+    /// The bytes of `path` when it is a regular file inside a served folder; nil otherwise
+    /// (missing, a folder, or outside: the caller answers 404 either way).
+    public func read(_ path: String) -> Data? {
+        guard contains(path) else { return nil }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else { return nil }
+        return FileManager.default.contents(atPath: path)
+    }
+}

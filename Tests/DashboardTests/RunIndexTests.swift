@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+@testable import Dashboard
+import Results
+import Sweeps
+
+/// The index `kplab serve` keeps: every run under the served folders, brought up to date by
+/// looking only at what changed, and never a file from outside them.
+@Suite struct RunIndexTests {
+    @Test func findsEveryRunAndSeesNewEpochsAndNewRuns() throws {
+        let fixture = try ResultsFixture()
+        defer { fixture.remove() }
+        let first = try fixture.run("cnn-aaaa0001", rmse: [9, 7, 6], status: "running")
+        try fixture.run("cnn-aaaa0002", seed: 2, rmse: [8, 5])
+        try fixture.run("cnn-aaaa0003", seed: 3, rmse: [8, 4], under: fixture.root + "/sweep")
+        // Hidden folders (a sweep's expanded experiments) are not searched.
+        try fixture.run("cnn-hidden00", rmse: [1], under: fixture.root + "/.sweep")
+
+        let index = RunIndex(served: try ServedFolders([fixture.root]))
+        #expect(index.all.map(\.id) == ["cnn/cnn-aaaa0001", "cnn/cnn-aaaa0002", "sweep/cnn/cnn-aaaa0003"])
+        #expect(index.entry("cnn/cnn-aaaa0001")?.epochs == 3)
+        #expect(index.refresh().isEmpty)
+        let generation = index.generation
+
+        // An epoch more: only it is sent.
+        let handle = try #require(FileHandle(forWritingAtPath: first + "/metrics.csv"))
+        handle.seekToEndOfFile()
+        handle.write(Data(ResultsFixture.row(4, 5.5).utf8))
+        handle.closeFile()
+        // As kplab does after every epoch, the record is rewritten too.
+        try fixture.record("cnn-aaaa0001", rmse: [9, 7, 6, 5.5], status: "running")
+            .write(toFile: first + "/run.json", atomically: true, encoding: .utf8)
+        try fixture.run("cnn-aaaa0004", seed: 4, rmse: [7])
+        let changes = index.refresh()
+        #expect(changes.count == 2)
+        var added: [String] = [], updated: [(String, [Int])] = []
+        for change in changes {
+            switch change {
+            case .added(let entry): added.append(entry.id)
+            case .updated(let entry, let rows): updated.append((entry.id, rows.map(\.epoch)))
+            }
+        }
+        #expect(added == ["cnn/cnn-aaaa0004"])
+        #expect(updated.count == 1 && updated[0].0 == "cnn/cnn-aaaa0001" && updated[0].1 == [4])
+        #expect(index.entry("cnn/cnn-aaaa0001")?.epochs == 4)
+        #expect(index.entry("cnn/cnn-aaaa0001")?.run.bestValidationRMSEPixels == 5.5)
+        #expect(index.generation > generation && index.count == 4)
+        // Summaries only: the curves are read when asked for.
+        #expect(index.all.allSatisfy { $0.run.rows.isEmpty })
+    }
+
+    @Test func linksOutOfTheServedFoldersAreNotFollowed() throws {
+        let fixture = try ResultsFixture(), outside = try ResultsFixture()
+        defer { fixture.remove(); outside.remove() }
+        try fixture.run("cnn-inside00", rmse: [5])
+        let elsewhere = try outside.run("cnn-outside0", rmse: [3])
+        // A run folder that is a link to a folder outside.
+        try FileManager.default.createSymbolicLink(atPath: fixture.root + "/cnn/cnn-linked00", withDestinationPath: elsewhere)
+        // A run whose metrics.csv is a link to a file outside.
+        let sneaky = try fixture.run("cnn-sneaky00", rmse: [4])
+        try FileManager.default.removeItem(atPath: sneaky + "/metrics.csv")
+        try FileManager.default.createSymbolicLink(atPath: sneaky + "/metrics.csv", withDestinationPath: elsewhere + "/metrics.csv")
+
+        let served = try ServedFolders([fixture.root])
+        let index = RunIndex(served: served)
+        #expect(index.all.map(\.id) == ["cnn/cnn-inside00"])
+        #expect(index.unreadable.keys.contains { $0.hasSuffix("cnn-sneaky00") })
+        #expect(served.read(elsewhere + "/run.json") == nil)
+        #expect(served.read(fixture.root + "/cnn/cnn-inside00/run.json") != nil)
+        #expect(served.read(fixture.root + "/cnn/cnn-inside00/../cnn-inside00/run.json") != nil)
+        #expect(served.read(fixture.root + "/cnn") == nil)  // a folder is not a file
+        #expect(throws: UserError.self) { try ServedFolders([fixture.root + "/nothing"]) }
+    }
+
+    @Test func aSweepShowsEachRunsStateFromItsManifest() throws {
+        let fixture = try ResultsFixture()
+        defer { fixture.remove() }
+        try fixture.run("cnn-done0000", rmse: [5])
+        try fixture.run("cnn-failed00", rmse: [5], status: "diverged")
+        try fixture.run("cnn-stopped0", rmse: [5], status: "interrupted")
+        let manifest = SweepManifest(name: "grid-1234abcd", entries: ["cnn-done0000", "cnn-failed00", "cnn-stopped0", "cnn-tocome00"].map {
+            SweepManifest.Entry(experiment: "cnn", runID: $0, settings: "seed=1")
+        })
+        try manifest.write(results: fixture.root)
+        #expect(SweepManifest.all(results: fixture.root) == [manifest])
+
+        let served = try ServedFolders([fixture.root])
+        let sweeps = SweepProgress.all(served: served, entries: RunIndex(served: served).all)
+        #expect(sweeps.count == 1 && sweeps[0].name == "grid-1234abcd")
+        #expect(sweeps[0].runs.map(\.state) == [.done, .failed, .interrupted, .pending])
+        #expect(sweeps[0].runs.map(\.id) == ["cnn/cnn-done0000", "cnn/cnn-failed00", "cnn/cnn-stopped0", nil])
+        #expect(sweeps[0].counts == ["done": 1, "running": 0, "pending": 1, "interrupted": 1, "failed": 1])
+    }
+}
