@@ -157,11 +157,12 @@ enum DashboardPage {
       if (grouped) {
         const by = state.columns[Number($("group-by").value)].title;
         head.innerHTML = `<tr><th></th><th>${esc(by)}</th><th>n</th><th>best RMSE px (mean ± std)</th><th>statuses</th></tr>`;
-        body.innerHTML = grouped.map((g) => {
+        const drawn = grouped.some((g) => state.selected.has(g.id)) ? (g) => state.selected.has(g.id) : (g, i) => i < 8;
+        body.innerHTML = grouped.map((g, i) => {
           const s = stats(g.members.map((r) => r.best));
           const statuses = Object.entries(g.members.reduce((m, r) => (m[r.status] = (m[r.status] || 0) + 1, m), {}))
             .map(([k, v]) => `${v} ${k}`).join(", ");
-          return `<tr data-id="${esc(g.id)}"><td><input type="checkbox" ${state.selected.has(g.id) ? "checked" : ""}></td>`
+          return `<tr data-id="${esc(g.id)}"><td><input type="checkbox" ${drawn(g, i) ? "checked" : ""}></td>`
             + `<td>${esc(g.key)}</td><td class="num">${g.members.length}</td>`
             + `<td class="num">${s ? s.mean.toFixed(3) + (s.sd !== null ? " ± " + s.sd.toFixed(3) : "") : "-"}</td><td>${esc(statuses)}</td></tr>`;
         }).join("");
@@ -364,6 +365,10 @@ enum DashboardPage {
       });
       $("runs").tBodies[0].addEventListener("change", (event) => {
         const id = event.target.closest("tr").dataset.id;
+        if (id.startsWith("group:") && ![...state.selected].some((s) => s.startsWith("group:"))) {
+          // The groups drawn by default become the selection, as their boxes now show it.
+          for (const box of $("runs").tBodies[0].querySelectorAll("input:checked")) state.selected.add(box.closest("tr").dataset.id);
+        }
         if (event.target.checked) state.selected.add(id); else state.selected.delete(id);
         state.chosenByUser = true;
         render();
