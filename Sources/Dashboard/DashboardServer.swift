@@ -82,7 +82,11 @@ public final class DashboardServer: HTTPHandler, @unchecked Sendable {
             return Self.response(DashboardJSON.sweeps(SweepProgress.all(served: index.served, entries: index.all)), type: "application/json")
         case "/api/run", "/api/curve", "/api/diagnostics.svg", "/api/faces.png":
             guard let id, let entry = index.entry(id) else { return Self.text(.notFound, "no such run\n") }
-            return runResponse(request.path, entry)
+            // Off Swift's cooperative threads (two on two cores): drawing a run's faces loads
+            // its data and runs its net, which must not hold up other pages or the live feed.
+            return await withCheckedContinuation { answer in
+                DispatchQueue.global().async { answer.resume(returning: self.runResponse(request.path, entry)) }
+            }
         default:
             return Self.text(.notFound, "not found\n")
         }
