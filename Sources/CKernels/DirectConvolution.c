@@ -100,44 +100,61 @@ KP_VERSIONS(kp_convolution_wide_forward,
             (const float *x, long channels, long height, long width, const float *w, long filters, long kernel, float *wide),
             (x, channels, height, width, w, filters, kernel, wide))
 
-/// One filter and one channel, taps [first, first + count) (count ≤ 16, so that the sums
-/// stay in registers): lane l of tap t's sum takes the positions q ≡ l (mod 16) of the full
-/// blocks, the lanes are summed as a tree, then the tail positions are added in order.
-KP_INLINE void kp_weight_gradient_taps(const float *x, long height, long width, const float *dwide,
-                                       long kernel, long first, long count, float *dw) {
+/// `group` filters (2 or 1) and one channel, taps [first, first + count) (count ≤ 8, so that
+/// the group·count sums stay in registers): lane l of a sum takes the positions q ≡ l (mod 16)
+/// of the full blocks, the lanes are summed as a tree, then the tail positions are added in
+/// order. Each input vector loaded serves every filter of the group. Filter g's gradient plane
+/// is dwide + g·rows, its weight gradient dw + g·filterStride.
+KP_INLINE void kp_weight_gradient_taps(const float *x, long height, long width, const float *dwide, long rows,
+                                       long kernel, long first, long count, float *dw, long filterStride,
+                                       const int group) {
     const long computed = kp_computed(height, width, kernel);
-    kp_f16 sums[16];
-    long offsets[16];
+    kp_f16 sums[2][8];
+    long offsets[8];
     for (long t = 0; t < count; t++) {
-        sums[t] = 0;
+        for (int g = 0; g < group; g++) sums[g][t] = 0;
         offsets[t] = (first + t) / kernel * width + (first + t) % kernel;
     }
     long q = 0;
     for (; q + 16 <= computed; q += 16) {
-        kp_f16 gradient = kp_load(dwide + q);
-        for (long t = 0; t < count; t++) sums[t] = kp_fma(gradient, kp_load(x + q + offsets[t]), sums[t]);
+        kp_f16 gradients[2];
+        for (int g = 0; g < group; g++) gradients[g] = kp_load(dwide + g * rows + q);
+        for (long t = 0; t < count; t++) {
+            kp_f16 input = kp_load(x + q + offsets[t]);
+            for (int g = 0; g < group; g++) sums[g][t] = kp_fma(gradients[g], input, sums[g][t]);
+        }
     }
-    for (long t = 0; t < count; t++) {
-        float total = kp_sum(sums[t]);
-        for (long r = q; r < computed; r++) total = fmaf(dwide[r], x[r + offsets[t]], total);
-        dw[first + t] += total;
+    for (int g = 0; g < group; g++) {
+        for (long t = 0; t < count; t++) {
+            float total = kp_sum(sums[g][t]);
+            for (long r = q; r < computed; r++) total = fmaf(dwide[g * rows + r], x[r + offsets[t]], total);
+            dw[g * filterStride + first + t] += total;
+        }
     }
 }
 
-KP_INLINE void kp_weight_gradient_plane(const float *x, long height, long width, const float *dwide,
-                                        long kernel, float *dw) {
-    const long taps = kernel * kernel;
-    for (long first = 0; first < taps; first += 16)
-        kp_weight_gradient_taps(x, height, width, dwide, kernel, first, taps - first < 16 ? taps - first : 16, dw);
+/// The taps in near-equal groups of at most 8 (25 → 7, 7, 7, 4), so that no group is left
+/// with a chain or two that the FMA's latency would stall.
+KP_INLINE void kp_weight_gradient_plane(const float *x, long height, long width, const float *dwide, long rows,
+                                        long kernel, float *dw, long filterStride, const int group) {
+    const long taps = kernel * kernel, groups = (taps + 7) / 8, per = (taps + groups - 1) / groups;
+    for (long first = 0; first < taps; first += per)
+        kp_weight_gradient_taps(x, height, width, dwide, rows, kernel, first, taps - first < per ? taps - first : per,
+                                dw, filterStride, group);
 }
 
 KP_INLINE void kp_weight_gradient_sized(const float *x, long channels, long height, long width,
                                         const float *dwide, long filters, long kernel, float *dw) {
     const long plane = height * width, rows = (height - kernel + 1) * width, taps = kernel * kernel;
-    for (long f = 0; f < filters; f++)
-        for (long c = 0; c < channels; c++)
-            kp_weight_gradient_plane(x + c * plane, height, width, dwide + f * rows, kernel,
-                                     dw + (f * channels + c) * taps);
+    for (long c = 0; c < channels; c++) {
+        long f = 0;
+        for (; f + 2 <= filters; f += 2)
+            kp_weight_gradient_plane(x + c * plane, height, width, dwide + f * rows, rows, kernel,
+                                     dw + (f * channels + c) * taps, channels * taps, 2);
+        for (; f < filters; f++)
+            kp_weight_gradient_plane(x + c * plane, height, width, dwide + f * rows, rows, kernel,
+                                     dw + (f * channels + c) * taps, channels * taps, 1);
+    }
 }
 
 KP_INLINE void kp_convolution_wide_weight_gradient_body(const float *x, long channels, long height, long width,
