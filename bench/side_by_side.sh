@@ -7,6 +7,7 @@
 #   PEERS="kplab torch keras-tf" PASSES=3 bash bench/side_by_side.sh
 #   ARCHS="nouri" THREADS="2" bash bench/side_by_side.sh
 #   ARCHS="resnet" bash bench/side_by_side.sh                    # the residual net (no peer builds it)
+#   KPLAB_BASE=/tmp/kplab-old PEERS="kplab kplab-base" bash bench/side_by_side.sh   # against an earlier build
 #
 # Each run appends "pass=N cfg=NAME <the bench's key=value line> maxrss_kb=K" to $OUT
 # (default results/bench.txt); bench/summarize.py then prints the table of medians and
@@ -48,10 +49,11 @@ cmd_for() {  # contender arch threads -> command line
   s="$(steps_for "$2")"
   case "$1" in
     kplab)    echo "$KPLAB bench --arch $2 --threads $3 $s" ;;
+    kplab-base) echo "${KPLAB_BASE:?set KPLAB_BASE to the kplab binary to compare with} bench --arch $2 --threads $3 $s" ;;
     torch)    echo "${TORCH_PY:?run the peers setup.sh first} $PEERS_DIR/bench_torch.py --arch $2 --threads $3 $s" ;;
     torch-cl) echo "${TORCH_PY:?run the peers setup.sh first} $PEERS_DIR/bench_torch.py --arch $2 --threads $3 $s --channels-last" ;;
     keras-tf) echo "${TF_PY:?run the peers setup.sh first} $PEERS_DIR/bench_keras.py --backend tensorflow --arch $2 --threads $3 $s" ;;
-    *) echo "unknown contender '$1' (kplab, torch, torch-cl, keras-tf)" >&2; exit 1 ;;
+    *) echo "unknown contender '$1' (kplab, kplab-base, torch, torch-cl, keras-tf)" >&2; exit 1 ;;
   esac
 }
 

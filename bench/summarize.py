@@ -2,7 +2,8 @@
 """Tabulates bench/side_by_side.sh output: medians over passes per contender, arch and
 thread count, KeypointLab's training and inference GFLOP/s as a share of the measured peak
 (one core's peak fp32 FMA rate × threads, as `kplab bench` reports it), and KeypointLab's
-ratio to the best peer (the peer with the highest median).
+ratio to the best peer (the peer with the highest median), and to an earlier build of itself
+when the run included one (contender kplab-base).
 
     python3 bench/summarize.py results/bench.txt
 """
@@ -36,7 +37,7 @@ def main(path):
     metrics = ("train", "infer", "rss", "train_pct", "infer_pct", "peak")
     med = {k: {m: statistics.median(r[m] for r in v) for m in metrics} | {"n": len(v)}
            for k, v in runs.items()}
-    peers = sorted({k[0] for k in runs} - {"kplab"})
+    peers = sorted({k[0] for k in runs} - {"kplab", "kplab-base"})
     threads = sorted({k[2] for k in runs})
     peaks = [r["peak"] for (cfg, _, _), v in runs.items() if cfg == "kplab" for r in v if r["peak"] == r["peak"]]
     if peaks:
@@ -47,12 +48,30 @@ def main(path):
     print("|---|---|---|---|---|---|---|---|---|")
     for arch in ARCHS:
         for t in threads:
-            for cfg in ["kplab"] + peers:
+            for cfg in ["kplab", "kplab-base"] + peers:
                 m = med.get((cfg, arch, t))
                 if m:
                     share = (f"{m['train_pct']:.0f}% | {m['infer_pct']:.0f}%" if m["train_pct"] == m["train_pct"]
                              else "– | –")
                     print(f"| {arch} | {t} | {cfg} | {m['n']} | {m['train']:.0f} | {m['infer']:.0f} | {share} | {m['rss']:.0f} |")
+    if any(k[0] == "kplab-base" for k in runs):
+        print()
+        print("KeypointLab ÷ the earlier build (kplab-base): ratio of medians, [range of same-pass ratios]")
+        print()
+        print("| arch | threads | train | infer |")
+        print("|---|---|---|---|")
+        for arch in ARCHS:
+            for t in threads:
+                ours, base = med.get(("kplab", arch, t)), med.get(("kplab-base", arch, t))
+                if not ours or not base:
+                    continue
+                cells = []
+                for metric in ("train", "infer"):
+                    by_pass = {r["pass"]: r[metric] for r in runs[("kplab-base", arch, t)]}
+                    pairs = [r[metric] / by_pass[r["pass"]] for r in runs[("kplab", arch, t)] if r["pass"] in by_pass]
+                    span = f" [{min(pairs):.2f}–{max(pairs):.2f}]" if pairs else ""
+                    cells.append(f"{ours[metric] / base[metric]:.2f}×{span}")
+                print(f"| {arch} | {t} | " + " | ".join(cells) + " |")
     if not peers:
         return
     print()
