@@ -237,6 +237,14 @@ KP_INLINE void kp_tile_of(int inPlaceB, const float *packedA, const float *packe
 }
 
 /// Packing buffers, one pair per thread, grown to the largest block a thread has used.
+/// Where block (j0, k0) of a whole prepacked op(B) (k×n) starts: the blocks of KP_NC columns
+/// one after another, each k deep and its columns rounded up to whole panels, and within one
+/// the KP_KC-deep blocks in order, each laid out as `kp_pack_b` packs it.
+KP_INLINE long kp_prepacked_block(long n, long k, long j0, long k0) {
+    const long columns = n - j0 < KP_NC ? n - j0 : KP_NC;
+    return j0 * k + k0 * ((columns + KP_NR - 1) / KP_NR * KP_NR);
+}
+
 static __thread float *kp_packed_a, *kp_packed_b;
 static __thread long kp_packed_a_size, kp_packed_b_size;
 
@@ -259,13 +267,17 @@ static float *kp_buffer(float **buffer, long *size, long needed) {
 /// products over a few channels: 1.1–1.6× faster). With a deep B, packing wins, as its rows
 /// are far apart (0.75× in place). Only the last, partial panel is packed, so that nothing past
 /// column n is read.
+///
+/// `prepackedB`, when not NULL, is the whole of op(B) as `kp_gemm_pack_b_whole` lays it out:
+/// block (j0, k0) at `kp_prepacked_block`, so that no block is packed again (inference against
+/// weights that do not change between calls).
 KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, kp_output c,
-                            int accumulate, const int pairs, const int mr) {
-    const int inPlace = !b.transposed && k <= KP_IN_PLACE_DEPTH;
+                            int accumulate, const float *prepackedB, const int pairs, const int mr) {
+    const int inPlace = !prepackedB && !b.transposed && k <= KP_IN_PLACE_DEPTH;
     const long ncBlock = n < KP_NC ? (n + KP_NR - 1) / KP_NR * KP_NR : KP_NC;
     const long kcBlock = k < KP_KC ? k : KP_KC;
     const long mcBlock = m < KP_MC ? (m + mr - 1) / mr * mr : KP_MC;
-    float *packedB = kp_buffer(&kp_packed_b, &kp_packed_b_size, kcBlock * ncBlock);
+    float *packingB = prepackedB ? NULL : kp_buffer(&kp_packed_b, &kp_packed_b_size, kcBlock * ncBlock);
     float *packedA = kp_buffer(&kp_packed_a, &kp_packed_a_size, kcBlock * mcBlock);
     for (long j0 = 0; j0 < n; j0 += KP_NC) {
         const long columns = n - j0 < KP_NC ? n - j0 : KP_NC;
@@ -273,12 +285,13 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
             const long depth = k - k0 < KP_KC ? k - k0 : KP_KC;
             const int resume = accumulate || k0 > 0;
             const long whole = inPlace ? columns / KP_NR * KP_NR : 0;  // panels read in place
-            if (whole < columns) kp_pack_b(b, k0, depth, j0 + whole, columns - whole, packedB + whole * depth);
+            const float *packedB = prepackedB ? prepackedB + kp_prepacked_block(n, k, j0, k0) : packingB;
+            if (!prepackedB && whole < columns) kp_pack_b(b, k0, depth, j0 + whole, columns - whole, packingB + whole * depth);
             // Where the block's rows start in B, for the panels read in place.
             long bRows[KP_IN_PLACE_DEPTH];
             if (inPlace)
                 for (long p = 0; p < depth; p++) bRows[p] = kp_row(b, k0 + p) - b.values;
-            const float *blockStart = b.values + j0;  // plus bRows[p]: row p of the block, in place
+            const float *blockStart = inPlace ? b.values + j0 : NULL;  // plus bRows[p]: row p of the block, in place
             for (long i0 = 0; i0 < m; i0 += KP_MC) {
                 const long height = m - i0 < KP_MC ? m - i0 : KP_MC;
                 kp_pack_a(a, i0, height, k0, depth, packedA, mr);
@@ -332,8 +345,9 @@ static int kp_tile_rows(kp_gemm_version version, long m) {
     return paired && m <= 64 && kp_fill(m, KP_NR, 8) > kp_fill(m, KP_NR, 6) ? 8 : 6;
 }
 
-#define KP_GEMM_PARAMETERS kp_operand a, kp_operand b, long m, long n, long k, kp_output c, int accumulate
-#define KP_GEMM_ARGUMENTS a, b, m, n, k, c, accumulate
+#define KP_GEMM_PARAMETERS kp_operand a, kp_operand b, long m, long n, long k, kp_output c, int accumulate, \
+    const float *prepackedB
+#define KP_GEMM_ARGUMENTS a, b, m, n, k, c, accumulate, prepackedB
 /// Paired tiles of `tileRows` (6 or 8) rows, each a constant in its own copy of the body.
 KP_INLINE void kp_gemm_paired_body(KP_GEMM_PARAMETERS, int tileRows) {
     if (tileRows == 8)
@@ -356,7 +370,7 @@ static void kp_gemm_portable(KP_GEMM_PARAMETERS) { kp_gemm_body(KP_GEMM_ARGUMENT
 /// The product of two operands, after the choice of computing Cᵀ instead (see the top);
 /// `paired` runs `kp_gemm_avx512_tiles_in_avx2` when the CPU has AVX2 (tests only).
 static void kp_product(kp_operand left, kp_operand right, long m, long n, long k, int accumulate,
-                       float *c, long ldc, int paired) {
+                       float *c, long ldc, int paired, const float *prepackedB) {
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
         if (!accumulate)
@@ -374,7 +388,8 @@ static void kp_product(kp_operand left, kp_operand right, long m, long n, long k
         version = KP_GEMM_AVX2;
 #endif
     kp_output out = {c, ldc, 0};
-    if (n < KP_SWAP_COLUMNS && kp_fill(n, m, kp_tile_rows(version, n)) > kp_fill(m, n, kp_tile_rows(version, m))) {
+    // (Never with a prepacked B: it is packed as op(B), the right operand.)
+    if (!prepackedB && n < KP_SWAP_COLUMNS && kp_fill(n, m, kp_tile_rows(version, n)) > kp_fill(m, n, kp_tile_rows(version, m))) {
         // Cᵀ = op(B)ᵀ·op(A)ᵀ: op(B)ᵀ is B read with the opposite transposition, likewise A;
         // each keeps its stored rows (and their table of offsets).
         kp_operand swappedLeft = {right.values, right.stride, !right.transposed, right.rowOffsets};
@@ -390,30 +405,50 @@ static void kp_product(kp_operand left, kp_operand right, long m, long n, long k
     switch (version) {
 #if KP_HAS_X86_VERSIONS
     case KP_GEMM_AVX512_TILES_IN_AVX2:
-        kp_gemm_avx512_tiles_in_avx2(left, right, m, n, k, out, accumulate, tileRows);
+        kp_gemm_avx512_tiles_in_avx2(left, right, m, n, k, out, accumulate, prepackedB, tileRows);
         return;
-    case KP_GEMM_AVX512: kp_gemm_avx512(left, right, m, n, k, out, accumulate, tileRows); return;
-    case KP_GEMM_AVX2: kp_gemm_avx2(left, right, m, n, k, out, accumulate); return;
+    case KP_GEMM_AVX512: kp_gemm_avx512(left, right, m, n, k, out, accumulate, prepackedB, tileRows); return;
+    case KP_GEMM_AVX2: kp_gemm_avx2(left, right, m, n, k, out, accumulate, prepackedB); return;
 #endif
-    default: kp_gemm_portable(left, right, m, n, k, out, accumulate); return;
+    default: kp_gemm_portable(left, right, m, n, k, out, accumulate, prepackedB); return;
     }
 }
 
 void kp_gemm(int transposeA, int transposeB, long m, long n, long k,
              const float *a, long lda, const float *b, long ldb, int accumulate, float *c, long ldc) {
     kp_operand left = {a, lda, transposeA, NULL}, right = {b, ldb, transposeB, NULL};
-    kp_product(left, right, m, n, k, accumulate, c, ldc, 0);
+    kp_product(left, right, m, n, k, accumulate, c, ldc, 0, NULL);
+}
+
+long kp_gemm_packed_b_count(long n, long k) {
+    const long whole = n / KP_NC * KP_NC, rest = n - whole;
+    return whole * k + (rest + KP_NR - 1) / KP_NR * KP_NR * k;
+}
+
+void kp_gemm_pack_b_whole(int transposeB, long n, long k, const float *b, long ldb, float *packed) {
+    kp_operand right = {b, ldb, transposeB, NULL};
+    for (long j0 = 0; j0 < n; j0 += KP_NC) {
+        const long columns = n - j0 < KP_NC ? n - j0 : KP_NC;
+        for (long k0 = 0; k0 < k; k0 += KP_KC)
+            kp_pack_b(right, k0, k - k0 < KP_KC ? k - k0 : KP_KC, j0, columns, packed + kp_prepacked_block(n, k, j0, k0));
+    }
+}
+
+void kp_gemm_prepacked_b(int transposeA, long m, long n, long k, const float *a, long lda, const float *packedB,
+                         int accumulate, float *c, long ldc) {
+    kp_operand left = {a, lda, transposeA, NULL}, right = {NULL, 0, 0, NULL};
+    kp_product(left, right, m, n, k, accumulate, c, ldc, 0, packedB);
 }
 
 int kp_gemm_paired_for_testing(int transposeA, int transposeB, long m, long n, long k, const float *a, long lda,
                                const float *b, long ldb, int accumulate, float *c, long ldc) {
     kp_operand left = {a, lda, transposeA, NULL}, right = {b, ldb, transposeB, NULL};
-    kp_product(left, right, m, n, k, accumulate, c, ldc, 1);
+    kp_product(left, right, m, n, k, accumulate, c, ldc, 1, NULL);
     return KP_HAS_X86_VERSIONS && kp_best_kernel_level() >= 1;
 }
 
 void kp_gemm_rows(int transposeB, long m, long n, long k, const float *a, long lda, const float *b,
                   const long *rowOffsets, int accumulate, float *c, long ldc) {
     kp_operand left = {a, lda, 0, NULL}, right = {b, 0, transposeB, rowOffsets};
-    kp_product(left, right, m, n, k, accumulate, c, ldc, 0);
+    kp_product(left, right, m, n, k, accumulate, c, ldc, 0, NULL);
 }

@@ -6,7 +6,8 @@
 /// rows; the weight gradient dW = dYᵀ·X (U×I) splits the units, so no partial sums need
 /// reducing. Inference on AVX-512 multiplies against a packed copy of W, repacked only when the
 /// weights change (`VectorKernels.denseForwardPacked`: 20–30% faster than OpenBLAS was there);
-/// elsewhere it runs as training's forward does. Both compute each output as one FMA chain
+/// elsewhere (deep layers, or below AVX-512) it runs training's product against W packed once
+/// per change as the GEMM packs it. Both compute each output as one FMA chain
 /// over the inputs in order from zero, then the bias: training and inference give the same
 /// bits, whatever the batch, the thread count or the path.
 /// The naive twin is `NaiveKernels.gemm`.
@@ -24,6 +25,12 @@ public final class Dense: Layer {
     /// `version` it was packed from.
     private var packed: UnsafeMutablePointer<Float>?
     private var packedVersion: UInt64?
+    /// Elsewhere: each thread's rows of W packed whole as the GEMM packs its right operand
+    /// (`VectorKernels.packGEMMOperand`), so that inference does not pack 9.4 MB of the MLP's
+    /// first layer again for every batch; and the weights' version and the unit ranges they
+    /// were packed for.
+    private var gemmPacked: [UnsafeMutablePointer<Float>] = []
+    private var gemmPackedFor: (version: UInt64, ranges: [Range<Int>])?
 
     public init(input: Shape, units: Int, name: String = "dense") throws(ShapeProblem) {
         inputShape = input
@@ -45,6 +52,7 @@ public final class Dense: Layer {
 
     deinit {
         packed?.deallocate()
+        gemmPacked.forEach { $0.deallocate() }
     }
 
     /// Dense fans: n_in = input units, n_out = output units.
@@ -55,8 +63,11 @@ public final class Dense: Layer {
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         count: Int, training: Bool, rng: inout RandomGenerator) {
-        if !training && VectorKernels.packedDenseIsFaster(inputs: inputs, count: count) {
-            return infer(input: input, output: output, count: count)
+        if !training {
+            if VectorKernels.packedDenseIsFaster(inputs: inputs, count: count) {
+                return infer(input: input, output: output, count: count)
+            }
+            return inferByGEMM(input: input, output: output, count: count)
         }
         // Split over units, not samples: each thread streams only its rows of W (for the
         // MLP's first layer W is 9.4 MB, far beyond L2). The batch fills the product's tile
@@ -67,11 +78,16 @@ public final class Dense: Layer {
             VectorKernels.gemm(transposeA: false, transposeB: true, m: count, n: unitRange.count, k: inputs,
                                a: input, lda: inputs, b: weight.valuePointer + unitRange.lowerBound * inputs, ldb: inputs,
                                accumulate: false, c: output + unitRange.lowerBound, ldc: units)
-            let bias = bias.valuePointer
-            for n in 0..<count {
-                let row = output + n * units
-                for u in unitRange { row[u] += bias[u] }
-            }
+            addBias(to: output, count: count, units: unitRange)
+        }
+    }
+
+    /// Y[:, units] += b[units]: after the product, so each output is its chain, then the bias.
+    private func addBias(to output: UnsafeMutablePointer<Float>, count: Int, units unitRange: Range<Int>) {
+        let bias = bias.valuePointer
+        for n in 0..<count {
+            let row = output + n * units
+            for u in unitRange { row[u] += bias[u] }
         }
     }
 
@@ -87,6 +103,29 @@ public final class Dense: Layer {
         Parallelism.forEachChunk(count: panels, threads: threads, perThread: 1) { _, panelRange in
             VectorKernels.denseForwardPacked(input, count: count, inputs: inputs, packed: packed, units: units,
                                              panels: panelRange, bias: bias.valuePointer, output)
+        }
+    }
+
+    /// Inference by training's product, split the same way, against W packed once per change
+    /// of the weights (or of the thread count): the same chains, so the same bits.
+    private func inferByGEMM(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) {
+        let ranges = Parallelism.chunks(count: units, threads: threads, perThread: 1)
+        if gemmPackedFor?.version != weight.version || gemmPackedFor?.ranges != ranges {
+            if gemmPackedFor?.ranges != ranges {
+                gemmPacked.forEach { $0.deallocate() }
+                gemmPacked = ranges.map { .allocate(capacity: VectorKernels.packedGEMMOperandCount(n: $0.count, k: inputs)) }
+            }
+            for (range, packed) in zip(ranges, gemmPacked) {
+                VectorKernels.packGEMMOperand(transposeB: true, n: range.count, k: inputs,
+                                              b: weight.valuePointer + range.lowerBound * inputs, ldb: inputs, into: packed)
+            }
+            gemmPackedFor = (weight.version, ranges)
+        }
+        let gemmPacked = gemmPacked
+        Parallelism.forEach(ranges, threads: threads) { chunk, unitRange in
+            VectorKernels.gemm(transposeA: false, m: count, n: unitRange.count, k: inputs, a: input, lda: inputs,
+                               packedB: gemmPacked[chunk], accumulate: false, c: output + unitRange.lowerBound, ldc: units)
+            addBias(to: output, count: count, units: unitRange)
         }
     }
 

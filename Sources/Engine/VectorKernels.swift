@@ -36,6 +36,21 @@ public enum VectorKernels {
         kp_gemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, accumulate ? 1 : 0, c, ldc)
     }
 
+    /// Floats `packGEMMOperand` writes for an op(B) of k rows and n columns.
+    static func packedGEMMOperandCount(n: Int, k: Int) -> Int { kp_gemm_packed_b_count(n, k) }
+
+    /// op(B) packed whole as `gemm` packs it, for `gemm(…, packedB:)`.
+    static func packGEMMOperand(transposeB: Bool, n: Int, k: Int, b: UnsafePointer<Float>, ldb: Int,
+                                into packed: UnsafeMutablePointer<Float>) {
+        kp_gemm_pack_b_whole(transposeB ? 1 : 0, n, k, b, ldb, packed)
+    }
+
+    /// `gemm` with op(B) packed by `packGEMMOperand` (the same n and k): the same bits.
+    static func gemm(transposeA: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                     packedB: UnsafePointer<Float>, accumulate: Bool, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        kp_gemm_prepacked_b(transposeA ? 1 : 0, m, n, k, a, lda, packedB, accumulate ? 1 : 0, c, ldc)
+    }
+
     /// Floating-point operations of `iterations` steps of the register-only FMA loop at the
     /// best level this CPU has: time it for one core's peak fp32 rate.
     public static func fmaPeakProbe(iterations: Int) -> Int {

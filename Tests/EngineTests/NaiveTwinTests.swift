@@ -12,6 +12,55 @@ import Testing
         (2, 4100, 3), (40, 9, 600), (9, 150, 70), (5, 3, 513), (16, 100, 70), (64, 40, 300), (32, 2100, 20),
     ]
 
+    /// B packed whole beforehand (inference against fixed weights) gives exactly the chain too,
+    /// at every level: a transposed B (a dense layer's W) and an untransposed one, on shapes
+    /// across several 256-deep and 2048-wide blocks, with few columns (never swapped: the
+    /// prepacked operand stays on the right) and a shallow untransposed B (packed, not read
+    /// in place).
+    @Test(arguments: [false, true])
+    func gemmWithPrepackedBIsExactlyTheNaiveChain(transposeB: Bool) {
+        let levels = VectorKernels.availableLevels
+        defer { VectorKernels.use(levels[0]) }
+        for level in levels {
+            VectorKernels.use(level)
+            for (m, n, k) in Self.gemmShapes + [(100, 37, 4200), (13, 2100, 300)] {
+                let (lda, ldb, ldc) = (k + 3, (transposeB ? k : n) + 1, n + 2)
+                let a = randomValues(m * lda, seed: 1), b = randomValues((transposeB ? n : k) * ldb, seed: 2)
+                let start = randomValues(m * ldc, seed: 3)
+                var packed = [Float](repeating: .nan, count: VectorKernels.packedGEMMOperandCount(n: n, k: k))
+                b.withUnsafeBufferPointer { b in
+                    packed.withUnsafeMutableBufferPointer {
+                        VectorKernels.packGEMMOperand(transposeB: transposeB, n: n, k: k, b: b.baseAddress!, ldb: ldb,
+                                                      into: $0.baseAddress!)
+                    }
+                }
+                for accumulate in [false, true] {
+                    var fast = start
+                    a.withUnsafeBufferPointer { a in
+                        packed.withUnsafeBufferPointer { packed in
+                            fast.withUnsafeMutableBufferPointer { c in
+                                VectorKernels.gemm(transposeA: false, m: m, n: n, k: k, a: a.baseAddress!, lda: lda,
+                                                   packedB: packed.baseAddress!, accumulate: accumulate, c: c.baseAddress!, ldc: ldc)
+                            }
+                        }
+                    }
+                    var expected = start
+                    a.withUnsafeBufferPointer { a in
+                        b.withUnsafeBufferPointer { b in
+                            expected.withUnsafeMutableBufferPointer { c in
+                                VectorKernels.gemm(transposeA: false, transposeB: transposeB, m: m, n: n, k: k,
+                                                   a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb,
+                                                   accumulate: accumulate, c: c.baseAddress!, ldc: ldc)
+                            }
+                        }
+                    }
+                    // gemm is itself checked against the naive chain above.
+                    #expect(Self.differing(fast, expected) == 0, "\(level) \(m)×\(n)×\(k) accumulate \(accumulate)")
+                }
+            }
+        }
+    }
+
     /// B's rows from a table of offsets (a convolution's shifted channels): exactly the chain
     /// over the rows in table order, at every level, both shallow (read in place) and deep
     /// (packed), overwriting or accumulating; and transposed (the table then names op(B)'s
@@ -295,6 +344,36 @@ import Testing
         inferenceMatchesNaive("after a step")
         layer.weight.values = randomValues(layer.weight.count, seed: 10)
         inferenceMatchesNaive("after setting values")
+    }
+
+    /// Deeper layers (more than 4096 inputs: the MLP's and nouri's first) infer by training's
+    /// product against W packed once: the same bits as the training forward, at any thread
+    /// count (each split packs its own share), and the packed copy follows the weights.
+    @Test func deepDenseInferenceIsTrainingsProductAndFollowsTheWeights() throws {
+        let (count, inputs, units) = (20, 4300, 37)
+        let layer = initialized(try Dense(input: Shape(channels: inputs, height: 1, width: 1), units: units))
+        let x = randomValues(count * inputs, seed: 12)
+        func forward(training: Bool, threads: Int) -> [Float] {
+            layer.threads = threads
+            var y = [Float](repeating: 0, count: count * units)
+            var rng = RandomGenerator(seed: 0)
+            layer.forward(input: x, output: &y, count: count, training: training, rng: &rng)
+            return y
+        }
+        func inferenceIsTrainingsForward(_ label: String) {
+            let trained = forward(training: true, threads: 2)
+            let worst = zip(trained, naiveDense(layer, x, count: count)).map { abs($0 - $1) }.max()!
+            #expect(worst < 1e-4, "\(label): worst difference \(worst)")
+            for threads in [1, 2, 3, 1] {
+                #expect(Self.differing(forward(training: false, threads: threads), trained) == 0, "\(label), \(threads) threads")
+            }
+        }
+        inferenceIsTrainingsForward("initial")
+        layer.weight.gradient = randomValues(layer.weight.count, seed: 13)
+        Optimizer(.sgd, parameters: layer.parameters).step(learningRate: 0.5)
+        inferenceIsTrainingsForward("after a step")
+        layer.weight.values = randomValues(layer.weight.count, seed: 14)
+        inferenceIsTrainingsForward("after setting values")
     }
 
     /// The tap-GEMM path's weights repacked by tap follow the weights too.

@@ -79,6 +79,15 @@ long kp_fma_peak_probe(long iterations);
 void kp_gemm(int transposeA, int transposeB, long m, long n, long k,
              const float *a, long lda, const float *b, long ldb, int accumulate, float *c, long ldc);
 
+/// Floats `kp_gemm_pack_b_whole` writes for an op(B) of k rows and n columns.
+long kp_gemm_packed_b_count(long n, long k);
+/// Packs the whole of op(B) (k×n; B stored transposed when `transposeB`) as `kp_gemm` packs it
+/// block by block, for `kp_gemm_prepacked_b`: a copy, the same on every level.
+void kp_gemm_pack_b_whole(int transposeB, long n, long k, const float *b, long ldb, float *packed);
+/// `kp_gemm` with op(B) packed beforehand by `kp_gemm_pack_b_whole` (same n and k): the same
+/// chains, hence the same bits, without packing B on every call (inference against fixed weights).
+void kp_gemm_prepacked_b(int transposeA, long m, long n, long k, const float *a, long lda, const float *packedB,
+                         int accumulate, float *c, long ldc);
 /// `kp_gemm` with A untransposed and B's stored rows wherever they lie: stored row r is the
 /// values from b + rowOffsets[r] (k rows of n values, or when `transposeB` n rows of k values).
 /// One product then covers a convolution's taps and channels at once (row (t, c) is channel c
