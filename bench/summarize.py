@@ -32,6 +32,14 @@ def parse(path):
     return runs
 
 
+def ratio_cell(runs, med, other, arch, t, metric):
+    """KeypointLab's median ÷ `other`'s, with the range of the same-pass ratios: `1.13× [1.09–1.14]`."""
+    by_pass = {r["pass"]: r[metric] for r in runs[(other, arch, t)]}
+    pairs = [r[metric] / by_pass[r["pass"]] for r in runs[("kplab", arch, t)] if r["pass"] in by_pass]
+    span = f" [{min(pairs):.2f}–{max(pairs):.2f}]" if pairs else ""
+    return f"{med[('kplab', arch, t)][metric] / med[(other, arch, t)][metric]:.2f}×{span}"
+
+
 def main(path):
     runs = parse(path)
     metrics = ("train", "infer", "rss", "train_pct", "infer_pct", "peak")
@@ -65,12 +73,7 @@ def main(path):
                 ours, base = med.get(("kplab", arch, t)), med.get(("kplab-base", arch, t))
                 if not ours or not base:
                     continue
-                cells = []
-                for metric in ("train", "infer"):
-                    by_pass = {r["pass"]: r[metric] for r in runs[("kplab-base", arch, t)]}
-                    pairs = [r[metric] / by_pass[r["pass"]] for r in runs[("kplab", arch, t)] if r["pass"] in by_pass]
-                    span = f" [{min(pairs):.2f}–{max(pairs):.2f}]" if pairs else ""
-                    cells.append(f"{ours[metric] / base[metric]:.2f}×{span}")
+                cells = [ratio_cell(runs, med, "kplab-base", arch, t, metric) for metric in ("train", "infer")]
                 print(f"| {arch} | {t} | " + " | ".join(cells) + " |")
     if not peers:
         return
@@ -88,12 +91,7 @@ def main(path):
             cells = []
             for metric in ("train", "infer"):
                 best = max(theirs, key=lambda p: theirs[p][metric])
-                ratio = ours[metric] / theirs[best][metric]
-                # same-pass ratios against that peer
-                by_pass = {r["pass"]: r[metric] for r in runs[(best, arch, t)]}
-                pairs = [r[metric] / by_pass[r["pass"]] for r in runs[("kplab", arch, t)] if r["pass"] in by_pass]
-                span = f" [{min(pairs):.2f}–{max(pairs):.2f}]" if pairs else ""
-                cells += [f"{ratio:.2f}×{span}", f"{best} {theirs[best][metric]:.0f}"]
+                cells += [ratio_cell(runs, med, best, arch, t, metric), f"{best} {theirs[best][metric]:.0f}"]
             least = min(theirs, key=lambda p: theirs[p]["rss"])
             cells.append(f"{ours['rss']:.0f} / {theirs[least]['rss']:.0f} ({least})")
             print(f"| {arch} | {t} | " + " | ".join(cells) + " |")
