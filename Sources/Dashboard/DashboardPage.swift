@@ -27,6 +27,7 @@ enum DashboardPage {
             <option value="stopped">interrupted or stopped</option><option value="failed">failed or diverged</option>
           </select></label>
           <label>group by <select id="group-by"><option value="">nothing</option></select></label>
+          <label>and <select id="group-by-2"><option value="">nothing</option></select></label>
           <label>chart <select id="measure">
             <option value="val_rmse_px">validation RMSE (px)</option><option value="train_loss">training loss</option>
             <option value="val_loss">validation loss</option>
@@ -86,9 +87,11 @@ enum DashboardPage {
       const table = await getJSON("/api/runs");
       state.columns = table.columns; state.runs = table.runs; state.meanFace = table.mean_face;
       $("data-note").hidden = !table.data_note; $("data-note").textContent = table.data_note || "";
-      const group = $("group-by"), current = group.value;
-      group.innerHTML = '<option value="">nothing</option>' + state.columns.map((c, i) => c.parameter ? `<option value="${i}">${esc(c.title)}</option>` : "").join("");
-      group.value = [...group.options].some((o) => o.value === current) ? current : "";
+      for (const group of [$("group-by"), $("group-by-2")]) {
+        const current = group.value;
+        group.innerHTML = '<option value="">nothing</option>' + state.columns.map((c, i) => c.parameter ? `<option value="${i}">${esc(c.title)}</option>` : "").join("");
+        group.value = [...group.options].some((o) => o.value === current) ? current : "";
+      }
       if (!state.chosenByUser) {
         // The five best runs are drawn until the user picks.
         state.selected = new Set(state.runs.filter((r) => r.best !== null).slice(0, 5).map((r) => r.id));
@@ -129,16 +132,22 @@ enum DashboardPage {
       });
     }
 
+    /// The columns grouped by (one or two, as `compare --group-by a,b`), as indices.
+    function groupColumns() {
+      return [...new Set([$("group-by").value, $("group-by-2").value].filter((v) => v !== "").map(Number))];
+    }
+
     function groups(runs) {
-      const by = $("group-by").value;
-      if (by === "") return null;
+      const by = groupColumns();
+      if (!by.length) return null;
       const map = new Map();
       for (const run of runs) {
-        const key = run.cells[Number(by)];
-        if (!map.has(key)) map.set(key, []);
-        map.get(key).push(run);
+        const values = by.map((i) => run.cells[i]);
+        const key = JSON.stringify(values);
+        if (!map.has(key)) map.set(key, { values, members: [] });
+        map.get(key).members.push(run);
       }
-      return [...map.entries()].map(([key, members]) => ({ id: "group:" + key, key, members }));
+      return [...map.values()].map(({ values, members }) => ({ id: "group:" + values.join("/"), values, key: values.join(", "), members }));
     }
 
     function stats(values) {
@@ -155,15 +164,15 @@ enum DashboardPage {
       const head = $("runs").tHead, body = $("runs").tBodies[0];
       $("summary").textContent = `${runs.length} of ${state.runs.length} runs`;
       if (grouped) {
-        const by = state.columns[Number($("group-by").value)].title;
-        head.innerHTML = `<tr><th></th><th>${esc(by)}</th><th>n</th><th>best RMSE px (mean ± std)</th><th>statuses</th></tr>`;
+        const by = groupColumns().map((i) => `<th>${esc(state.columns[i].title)}</th>`).join("");
+        head.innerHTML = `<tr><th></th>${by}<th>n</th><th>best RMSE px (mean ± std)</th><th>statuses</th></tr>`;
         const drawn = grouped.some((g) => state.selected.has(g.id)) ? (g) => state.selected.has(g.id) : (g, i) => i < 8;
         body.innerHTML = grouped.map((g, i) => {
           const s = stats(g.members.map((r) => r.best));
           const statuses = Object.entries(g.members.reduce((m, r) => (m[r.status] = (m[r.status] || 0) + 1, m), {}))
             .map(([k, v]) => `${v} ${k}`).join(", ");
           return `<tr data-id="${esc(g.id)}"><td><input type="checkbox" ${drawn(g, i) ? "checked" : ""}></td>`
-            + `<td>${esc(g.key)}</td><td class="num">${g.members.length}</td>`
+            + g.values.map((v) => `<td>${esc(v)}</td>`).join("") + `<td class="num">${g.members.length}</td>`
             + `<td class="num">${s ? s.mean.toFixed(3) + (s.sd !== null ? " ± " + s.sd.toFixed(3) : "") : "-"}</td><td>${esc(statuses)}</td></tr>`;
         }).join("");
       } else {
@@ -354,7 +363,7 @@ enum DashboardPage {
     }
 
     document.addEventListener("DOMContentLoaded", () => {
-      for (const id of ["filter", "status-filter", "group-by", "measure"]) $(id).addEventListener("input", render);
+      for (const id of ["filter", "status-filter", "group-by", "group-by-2", "measure"]) $(id).addEventListener("input", render);
       $("runs").tHead.addEventListener("click", (event) => {
         const th = event.target.closest("th[data-column]");
         if (!th) return;

@@ -214,6 +214,15 @@ def main():
                          "document.querySelectorAll('#chart polygon.band').length === 2", "two groups with bands")
         check(True, "group-by model.init.weights gives 2 rows and 2 bands")
         browser.screenshot(os.path.join(OUT, "groups.png"))
+        # And by a second setting, as `compare --group-by a,b`: 4 groups of one run each (no band).
+        browser.evaluate("""(() => { const g = document.getElementById('group-by-2');
+            g.value = [...g.options].find((o) => o.textContent === 'seed').value;
+            g.dispatchEvent(new Event('input')); })()""")
+        browser.wait_for("document.querySelectorAll('#runs tbody tr').length === 4 && "
+                         "document.querySelectorAll('#runs thead th').length === 6", "four groups by two settings")
+        check(True, "group-by model.init.weights and seed gives 4 rows with both columns")
+        browser.evaluate("(() => { const g = document.getElementById('group-by-2'); g.value = ''; "
+                         "g.dispatchEvent(new Event('input')); })()")
         browser.evaluate("(() => { const g = document.getElementById('group-by'); g.value = ''; "
                          "g.dispatchEvent(new Event('input')); })()")
 
