@@ -98,14 +98,15 @@ public final class DashboardServer: HTTPHandler, @unchecked Sendable {
         case "/api/run":
             let config = index.served.read(folder.config).map { String(decoding: $0, as: UTF8.self) }
             let hasDiagnostics = index.served.read(folder.diagnostics) != nil
-            let diagnosis = try? Diagnosis(folder: folder).text
+            let diagnosis = index.served.refusal(folder.diagnostics) == nil ? try? Diagnosis(folder: folder).text : nil
             return Self.response(DashboardJSON.run(entry, config: config, hasDiagnostics: hasDiagnostics, diagnosis: diagnosis),
                                  type: "application/json")
         case "/api/curve":
             let rows = (try? index.readRows(of: folder)) ?? []
             return Self.response(DashboardJSON.curve(entry, rows: rows), type: "application/json")
         case "/api/diagnostics.svg":
-            guard index.served.contains(folder.diagnostics), let rows = try? DiagnosticsLog.read(path: folder.diagnostics) else {
+            guard index.served.contains(folder.diagnostics), index.served.refusal(folder.diagnostics) == nil,
+                  let rows = try? DiagnosticsLog.read(path: folder.diagnostics) else {
                 return Self.text(.notFound, "this run recorded no diagnostics (kplab run --diagnostics)\n")
             }
             let plot = DiagnosticsPlot(runs: [.init(title: entry.run.label, rows: rows)])

@@ -135,7 +135,7 @@ public final class RunIndex: @unchecked Sendable {
 
     /// The run's epochs, read now from its `metrics.csv` (inside the served folders only).
     public func readRows(of folder: RunFolder) throws -> [MetricsLog.Row] {
-        guard served.contains(folder.metrics) else { return [] }
+        guard served.contains(folder.metrics), served.refusal(folder.metrics) == nil else { return [] }
         return try MetricsLog.read(path: folder.metrics)
     }
 
@@ -181,6 +181,7 @@ public final class RunIndex: @unchecked Sendable {
                               withMetrics: Bool) -> Result<(entry: Entry, rows: [MetricsLog.Row]), UserError> {
         for file in [folder.record, folder.config, folder.metrics] where FileManager.default.fileExists(atPath: file) {
             guard served.contains(file) else { return .failure(UserError("\(file) leads outside the served folders")) }
+            if let refusal = served.refusal(file) { return .failure(UserError(refusal)) }
         }
         do {
             // Stamped first: a change while reading is seen by the next refresh.

@@ -36,10 +36,21 @@ public struct ServedFolders: Sendable {
         return realRoots.contains { real.hasPrefix($0) || real + "/" == $0 }
     }
 
+    /// The largest file read for a request or the index: a run's metrics.csv holds one short
+    /// line per epoch (a million epochs is about 100 MB); anything larger is not a run's file,
+    /// and reading it whole would take the server's memory.
+    static let largestFile: Int64 = 256 << 20
+
+    /// Why `path` is not read: it is larger than `largestFile`; nil when it may be (or does not exist).
+    public func refusal(_ path: String) -> String? {
+        guard let stamp = FileStamp(path), stamp.size > Self.largestFile else { return nil }
+        return "\(path) is \(stamp.size >> 20) MiB: larger than any run's file (\(Self.largestFile >> 20) MiB), so it is not read"
+    }
+
     /// The bytes of `path` when it is a regular file inside a served folder; nil otherwise
     /// (missing, a folder, or outside: the caller answers 404 either way).
     public func read(_ path: String) -> Data? {
-        guard contains(path) else { return nil }
+        guard contains(path), refusal(path) == nil else { return nil }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else { return nil }
         return FileManager.default.contents(atPath: path)

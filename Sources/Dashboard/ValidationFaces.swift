@@ -21,6 +21,7 @@ final class ValidationFaces: @unchecked Sendable {
         guard served.contains(weights), FileManager.default.fileExists(atPath: weights) else {
             throw UserError("no best weights yet")
         }
+        if let refusal = served.refusal(weights) { throw UserError(refusal) }
         let stamp = FileStamp(weights)
         if let cached = lock.withLock({ pictures.first { $0.id == entry.id && $0.stamp == stamp } }) { return cached.png }
         let model = try TrainedModel(runFolder: entry.folder.path, weights: .best, faceCount: Self.faceCount)

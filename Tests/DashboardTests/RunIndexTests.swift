@@ -72,6 +72,24 @@ import Sweeps
         #expect(throws: UserError.self) { try ServedFolders([fixture.root + "/nothing"]) }
     }
 
+    /// A file larger than any run's (a 300 MiB metrics.csv, sparse here) is never read whole:
+    /// its run is listed as unreadable, and the server's memory stays its own.
+    @Test func aFileLargerThanAnyRunsIsNotRead() throws {
+        let fixture = try ResultsFixture()
+        defer { fixture.remove() }
+        try fixture.run("cnn-small000", rmse: [5])
+        let huge = try fixture.run("cnn-huge0000", rmse: [4], status: "running")
+        let handle = try #require(FileHandle(forWritingAtPath: huge + "/metrics.csv"))
+        try handle.truncate(atOffset: 300 << 20)
+        try handle.close()
+        let served = try ServedFolders([fixture.root])
+        let index = RunIndex(served: served)
+        #expect(index.all.map(\.id) == ["cnn/cnn-small000"])
+        #expect(index.unreadable.first { $0.key.hasSuffix("cnn-huge0000") }?.value.contains("300 MiB") == true)
+        #expect(served.read(huge + "/metrics.csv") == nil && served.read(huge + "/run.json") != nil)
+        #expect(index.refresh().isEmpty)
+    }
+
     @Test func aSweepShowsEachRunsStateFromItsManifest() throws {
         let fixture = try ResultsFixture()
         defer { fixture.remove() }
