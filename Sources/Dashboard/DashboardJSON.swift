@@ -91,12 +91,14 @@ enum DashboardJSON {
     }
 
     /// A live message: `{"type": "epochs", …}` for a run's new epochs, `{"type": "run", …}`
-    /// for a run that appeared.
+    /// for a run that appeared, `{"type": "removed", …}` for one deleted.
     static func message(_ change: RunIndex.Change) -> String {
         switch change {
         case .added(let entry):
             return JSONValue.object([("type", "run"), ("id", .string(entry.id)), ("status", .string(entry.run.statusText)),
                                      ("epochs", .number(entry.epochs))]).text
+        case .removed(let id):
+            return JSONValue.object([("type", "removed"), ("id", .string(id))]).text
         case .updated(let entry, let rows):
             return JSONValue.object([("type", "epochs"), ("id", .string(entry.id)), ("status", .string(entry.run.statusText)),
                                      ("running", .bool(entry.run.isBeingTrained)), ("best", .number(entry.run.bestValidationRMSEPixels)),

@@ -353,7 +353,8 @@ enum DashboardPage {
           } else {
             soon(loadRuns);
           }
-        } else if (message.type === "run") {
+        } else if (message.type === "run" || message.type === "removed") {
+          if (message.type === "removed") { state.curves.delete(message.id); state.selected.delete(message.id); }
           soon(loadRuns);
         }
         if (message.type !== "hello" && !$("sweeps-view").hidden) soon(showSweeps);

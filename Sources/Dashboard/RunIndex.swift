@@ -37,6 +37,8 @@ public final class RunIndex: @unchecked Sendable {
         case added(Entry)
         /// A run's record or metrics changed; `newRows` are the epochs it did not have before.
         case updated(Entry, newRows: [MetricsLog.Row])
+        /// A run folder that was deleted (its run.json is gone).
+        case removed(id: String)
     }
 
     public let served: ServedFolders
@@ -110,6 +112,10 @@ public final class RunIndex: @unchecked Sendable {
         refreshes += 1
         let looksAtFinished = refreshes % 5 == 0
         for (id, old) in known where (looksAtFinished || !old.run.record.status.isFinished) && Stamp(old.folder) != old.stamp {
+            if !FileManager.default.fileExists(atPath: old.folder.record) {
+                changes.append(.removed(id: id))
+                continue
+            }
             guard case .success(let fresh) = Self.entry(id, old.folder, served: served, withMetrics: true) else { continue }
             changes.append(.updated(fresh.entry, newRows: fresh.rows.filter { $0.epoch > old.epochs }))
         }
@@ -126,6 +132,10 @@ public final class RunIndex: @unchecked Sendable {
             for change in changes {
                 switch change {
                 case .added(let entry), .updated(let entry, _): entries[entry.id] = entry
+                case .removed(let id):
+                    // Forgotten, so that a run trained into the same folder later is found again.
+                    if let path = entries[id]?.folder.path { idsByPath[path] = nil }
+                    entries[id] = nil
                 }
             }
             changesSeen += 1

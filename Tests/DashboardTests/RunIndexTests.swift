@@ -38,6 +38,7 @@ import Sweeps
             switch change {
             case .added(let entry): added.append(entry.id)
             case .updated(let entry, let rows): updated.append((entry.id, rows.map(\.epoch)))
+            case .removed: Issue.record("nothing was removed")
             }
         }
         #expect(added == ["cnn/cnn-aaaa0004"])
@@ -47,6 +48,14 @@ import Sweeps
         #expect(index.generation > generation && index.count == 4)
         // Summaries only: the curves are read when asked for.
         #expect(index.all.allSatisfy { $0.run.rows.isEmpty })
+
+        // A deleted run leaves the index; trained again into the same folder, it comes back.
+        try FileManager.default.removeItem(atPath: first)
+        guard case .removed(let id)? = index.refresh().first else { Issue.record("no removal"); return }
+        #expect(id == "cnn/cnn-aaaa0001" && index.entry(id) == nil && index.count == 3)
+        try fixture.run("cnn-aaaa0001", rmse: [8])
+        guard case .added(let back)? = index.refresh().first else { Issue.record("not found again"); return }
+        #expect(back.id == "cnn/cnn-aaaa0001" && back.epochs == 1)
     }
 
     @Test func linksOutOfTheServedFoldersAreNotFollowed() throws {
