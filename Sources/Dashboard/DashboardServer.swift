@@ -79,7 +79,7 @@ public final class DashboardServer: HTTPHandler, @unchecked Sendable {
         case "/live": return try await WebSocketHTTPHandler(handler: MessageFrameWSHandler(handler: feed)).handleRequest(request)
         case "/api/runs": return Self.response(table(), type: "application/json")
         case "/api/sweeps":
-            return Self.response(DashboardJSON.sweeps(SweepProgress.all(served: index.served, entries: index.all)), type: "application/json")
+            return Self.response(DashboardJSON.sweeps(SweepProgress.all(in: index)), type: "application/json")
         case "/api/run", "/api/curve", "/api/diagnostics.svg", "/api/faces.png":
             guard let id, let entry = index.entry(id) else { return Self.text(.notFound, "no such run\n") }
             // Off Swift's cooperative threads (two on two cores): drawing a run's faces loads
@@ -97,7 +97,8 @@ public final class DashboardServer: HTTPHandler, @unchecked Sendable {
         switch path {
         case "/api/run":
             let config = index.served.read(folder.config).map { String(decoding: $0, as: UTF8.self) }
-            let hasDiagnostics = index.served.read(folder.diagnostics) != nil
+            let hasDiagnostics = index.served.isReadable(folder.diagnostics)
+            // Diagnosis reads diagnostics.csv when there is one: not when it is refused.
             let diagnosis = index.served.refusal(folder.diagnostics) == nil ? try? Diagnosis(folder: folder).text : nil
             return Self.response(DashboardJSON.run(entry, config: config, hasDiagnostics: hasDiagnostics, diagnosis: diagnosis),
                                  type: "application/json")
@@ -105,8 +106,7 @@ public final class DashboardServer: HTTPHandler, @unchecked Sendable {
             let rows = (try? index.readRows(of: folder)) ?? []
             return Self.response(DashboardJSON.curve(entry, rows: rows), type: "application/json")
         case "/api/diagnostics.svg":
-            guard index.served.contains(folder.diagnostics), index.served.refusal(folder.diagnostics) == nil,
-                  let rows = try? DiagnosticsLog.read(path: folder.diagnostics) else {
+            guard index.served.isReadable(folder.diagnostics), let rows = try? DiagnosticsLog.read(path: folder.diagnostics) else {
                 return Self.text(.notFound, "this run recorded no diagnostics (kplab run --diagnostics)\n")
             }
             let plot = DiagnosticsPlot(runs: [.init(title: entry.run.label, rows: rows)])

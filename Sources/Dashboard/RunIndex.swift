@@ -50,38 +50,42 @@ public final class RunIndex: @unchecked Sendable {
     private var changesSeen = 0
     private var refreshes = 0
     public var generation: Int { lock.withLock { changesSeen } }
-    /// Folders that could not be read, with why; tried again at every refresh.
-    private var problems: [String: String] = [:]
-    public var unreadable: [String: String] { lock.withLock { problems } }
+    /// Folders that could not be read: why, and their files' stamp then; tried again when it changes.
+    private var problems: [String: (reason: String, stamp: Stamp)] = [:]
+    public var unreadable: [String: String] { lock.withLock { problems.mapValues(\.reason) } }
+    /// Folders holding a sweep's list of runs (`.sweep`) or Slurm submissions (`.slurm`): results
+    /// folders, whether served themselves or found inside a served one.
+    private var sweepFolders: Set<String> = []
+    public var resultsFoldersWithSweeps: [String] { lock.withLock { sweepFolders.sorted() } }
 
     public init(served: ServedFolders) {
         self.served = served
         let found = scan()
-        var read = [Entry?](repeating: nil, count: found.count)
-        var problems = [String?](repeating: nil, count: found.count)
         // Reading thousands of records and configs is the start-up's whole cost: use every core.
-        let chunk = max(1, found.count / (4 * ProcessInfo.processInfo.activeProcessorCount) + 1)
-        let chunks = (found.count + chunk - 1) / chunk
-        read.withUnsafeMutableBufferPointer { readBuffer in
-            problems.withUnsafeMutableBufferPointer { problemBuffer in
-                let reads = readBuffer, issues = problemBuffer
-                DispatchQueue.concurrentPerform(iterations: chunks) { part in
-                    for index in part * chunk ..< min(found.count, (part + 1) * chunk) {
-                        switch Self.entry(found[index].id, found[index].folder, served: served, withMetrics: false) {
-                        case .success(let read): reads[index] = read.entry
-                        case .failure(let error): issues[index] = "\(error)"
-                        }
-                    }
-                }
+        var read = [Result<(entry: Entry, rows: [MetricsLog.Row]), UserError>?](repeating: nil, count: found.count)
+        read.withUnsafeMutableBufferPointer { buffer in
+            let results = buffer
+            DispatchQueue.concurrentPerform(iterations: found.count) { index in
+                results[index] = Self.entry(found[index].id, found[index].folder, served: served, withMetrics: false)
             }
         }
-        for (index, item) in found.enumerated() {
-            if let entry = read[index] {
-                entries[entry.id] = entry
-            } else if let problem = problems[index] {
-                self.problems[item.folder.path] = problem
-            }
+        for (item, result) in zip(found, read) {
+            record(result!, for: item)
+        }
+    }
+
+    /// Files a read's outcome: the entry, or the folder as unreadable until its files change.
+    private func record(_ result: Result<(entry: Entry, rows: [MetricsLog.Row]), UserError>,
+                        for item: (id: String, folder: RunFolder)) {
+        lock.withLock {
             idsByPath[item.folder.path] = item.id
+            switch result {
+            case .success(let read):
+                entries[item.id] = read.entry
+                problems[item.folder.path] = nil
+            case .failure(let error):
+                problems[item.folder.path] = ("\(error)", Stamp(item.folder))
+            }
         }
     }
 
@@ -96,17 +100,22 @@ public final class RunIndex: @unchecked Sendable {
         lock.withLock { entries[id] }
     }
 
-    /// Looks for new run folders and re-reads the runs whose files changed.
+    /// The entry of the run folder at `path`, spelled as the index found it (a results
+    /// folder of `resultsFoldersWithSweeps`, "/", experiment, "/", run-id).
+    public func entry(atPath path: String) -> Entry? {
+        lock.withLock { idsByPath[path].flatMap { entries[$0] } }
+    }
+
+    /// Looks for new run folders and re-reads the runs whose files changed: new and changed
+    /// runs go into the index (and the changes returned), unreadable folders are tried again
+    /// once their files change.
     public func refresh() -> [Change] {
-        let known = lock.withLock { entries }
-        let knownPaths = lock.withLock { idsByPath }
+        let (known, knownPaths, failed) = lock.withLock { (entries, idsByPath, problems) }
         var changes: [Change] = []
         for item in scan(skipping: knownPaths) {
-            switch Self.entry(item.id, item.folder, served: served, withMetrics: true) {
-            case .success(let read): changes.append(.added(read.entry))
-            case .failure(let error): lock.withLock { problems[item.folder.path] = "\(error)" }
-            }
-            lock.withLock { idsByPath[item.folder.path] = item.id }
+            let result = Self.entry(item.id, item.folder, served: served, withMetrics: true)
+            if case .success(let read) = result { changes.append(.added(read.entry)) }
+            record(result, for: item)
         }
         // Finished runs rarely change (a run trained again with --overwrite): every fifth look.
         refreshes += 1
@@ -116,27 +125,23 @@ public final class RunIndex: @unchecked Sendable {
                 changes.append(.removed(id: id))
                 continue
             }
-            guard case .success(let fresh) = Self.entry(id, old.folder, served: served, withMetrics: true) else { continue }
-            changes.append(.updated(fresh.entry, newRows: fresh.rows.filter { $0.epoch > old.epochs }))
+            let result = Self.entry(id, old.folder, served: served, withMetrics: true)
+            if case .success(let fresh) = result { changes.append(.updated(fresh.entry, newRows: fresh.rows.filter { $0.epoch > old.epochs })) }
+            record(result, for: (id, old.folder))
         }
-        // Folders that failed once are tried again when they change (a run.json being written).
-        for (path, _) in lock.withLock({ problems }) {
-            guard let id = lock.withLock({ idsByPath[path] }), lock.withLock({ entries[id] }) == nil else { continue }
-            if case .success(let read) = Self.entry(id, RunFolder(path: path), served: served, withMetrics: true) {
-                changes.append(.added(read.entry))
-                lock.withLock { problems[path] = nil }
-            }
+        // A folder that failed (a run.json being written, a file too large) once its files change.
+        for (path, problem) in failed where Stamp(RunFolder(path: path)) != problem.stamp {
+            guard let id = knownPaths[path], known[id] == nil else { continue }  // a stale entry is retried above
+            let result = Self.entry(id, RunFolder(path: path), served: served, withMetrics: true)
+            if case .success(let read) = result { changes.append(.added(read.entry)) }
+            record(result, for: (id, RunFolder(path: path)))
         }
         guard !changes.isEmpty else { return [] }
         lock.withLock {
-            for change in changes {
-                switch change {
-                case .added(let entry), .updated(let entry, _): entries[entry.id] = entry
-                case .removed(let id):
-                    // Forgotten, so that a run trained into the same folder later is found again.
-                    if let path = entries[id]?.folder.path { idsByPath[path] = nil }
-                    entries[id] = nil
-                }
+            for case .removed(let id) in changes {
+                // Forgotten, so that a run trained into the same folder later is found again.
+                if let path = entries[id]?.folder.path { idsByPath[path] = nil }
+                entries[id] = nil
             }
             changesSeen += 1
         }
@@ -145,7 +150,7 @@ public final class RunIndex: @unchecked Sendable {
 
     /// The run's epochs, read now from its `metrics.csv` (inside the served folders only).
     public func readRows(of folder: RunFolder) throws -> [MetricsLog.Row] {
-        guard served.contains(folder.metrics), served.refusal(folder.metrics) == nil else { return [] }
+        guard served.isReadable(folder.metrics) else { return [] }
         return try MetricsLog.read(path: folder.metrics)
     }
 
@@ -160,15 +165,17 @@ public final class RunIndex: @unchecked Sendable {
             let prefix = served.paths.count > 1 ? "\(number):" : ""
             var visited: Set<String> = []
             func walk(_ folder: String, _ relative: String) {
-                guard known[folder] == nil, visited.insert(ServedFolders.realPath(folder)).inserted,
-                      served.contains(folder) else { return }
+                guard visited.insert(ServedFolders.realPath(folder)).inserted, served.contains(folder) else { return }
                 if !relative.isEmpty, FileManager.default.fileExists(atPath: folder + "/run.json") {
                     found.append((prefix + relative, RunFolder(path: folder)))
                     return
                 }
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+                if names.contains(".sweep") || names.contains(".slurm") { lock.withLock { _ = sweepFolders.insert(folder) } }
                 for name in names.sorted() where !name.hasPrefix(".") {
                     let child = folder + "/" + name
+                    // Known run folders are not looked at again (thousands of them, every second).
+                    guard known[child] == nil else { continue }
                     var isFolder: ObjCBool = false
                     guard FileManager.default.fileExists(atPath: child, isDirectory: &isFolder), isFolder.boolValue else { continue }
                     walk(child, relative.isEmpty ? name : relative + "/" + name)
@@ -177,7 +184,7 @@ public final class RunIndex: @unchecked Sendable {
             let trimmed = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
             if FileManager.default.fileExists(atPath: trimmed + "/run.json") {
                 // A run folder served on its own.
-                found.append((prefix + PathText.name(of: trimmed), RunFolder(path: trimmed)))
+                if known[trimmed] == nil { found.append((prefix + PathText.name(of: trimmed), RunFolder(path: trimmed))) }
             } else {
                 walk(trimmed, "")
             }

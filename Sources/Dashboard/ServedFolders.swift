@@ -47,12 +47,16 @@ public struct ServedFolders: Sendable {
         return "\(path) is \(stamp.size >> 20) MiB: larger than any run's file (\(Self.largestFile >> 20) MiB), so it is not read"
     }
 
-    /// The bytes of `path` when it is a regular file inside a served folder; nil otherwise
-    /// (missing, a folder, or outside: the caller answers 404 either way).
-    public func read(_ path: String) -> Data? {
-        guard contains(path), refusal(path) == nil else { return nil }
+    /// Whether `path` may be read: a regular file inside a served folder, no larger than
+    /// `largestFile` (missing, a folder, outside or too large: the caller answers 404 alike).
+    public func isReadable(_ path: String) -> Bool {
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else { return nil }
-        return FileManager.default.contents(atPath: path)
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && !isFolder.boolValue
+            && contains(path) && refusal(path) == nil
+    }
+
+    /// The bytes of `path` when it `isReadable`; nil otherwise.
+    public func read(_ path: String) -> Data? {
+        isReadable(path) ? FileManager.default.contents(atPath: path) : nil
     }
 }

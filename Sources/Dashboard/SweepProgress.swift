@@ -30,15 +30,14 @@ struct SweepProgress {
         return counts
     }
 
-    /// Every sweep recorded under the served folders, with its runs' states from `entries`.
-    static func all(served: ServedFolders, entries: [RunIndex.Entry]) -> [SweepProgress] {
-        var byFolder: [String: RunIndex.Entry] = [:]
-        for entry in entries { byFolder[ServedFolders.realPath(entry.folder.path)] = entry }
+    /// Every sweep recorded in the results folders the index found (served ones, or ones
+    /// inside them), with its runs' states as the index last read them.
+    static func all(in index: RunIndex) -> [SweepProgress] {
         var sweeps: [SweepProgress] = []
-        for results in served.paths {
+        for results in index.resultsFoldersWithSweeps {
             func run(experiment: String, runID: String, settings: String) -> Run {
-                let folder = RunFolder(results: results, experiment: experiment, runID: runID)
-                let entry = byFolder[ServedFolders.realPath(folder.path)]
+                // Spelled as the index spells the folders it walks: results/experiment/run-id.
+                let entry = index.entry(atPath: results + "/" + experiment + "/" + runID)
                 return Run(experiment: experiment, runID: runID, settings: settings, state: state(of: entry), id: entry?.id)
             }
             for manifest in SweepManifest.all(results: results) {

@@ -18,10 +18,7 @@ final class ValidationFaces: @unchecked Sendable {
 
     func png(for entry: RunIndex.Entry, served: ServedFolders) throws -> Data {
         let weights = entry.folder.bestWeights
-        guard served.contains(weights), FileManager.default.fileExists(atPath: weights) else {
-            throw UserError("no best weights yet")
-        }
-        if let refusal = served.refusal(weights) { throw UserError(refusal) }
+        guard served.isReadable(weights) else { throw UserError(served.refusal(weights) ?? "no best weights yet") }
         let stamp = FileStamp(weights)
         if let cached = lock.withLock({ pictures.first { $0.id == entry.id && $0.stamp == stamp } }) { return cached.png }
         let model = try TrainedModel(runFolder: entry.folder.path, weights: .best, faceCount: Self.faceCount)

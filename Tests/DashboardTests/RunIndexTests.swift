@@ -111,11 +111,21 @@ import Sweeps
         try manifest.write(results: fixture.root)
         #expect(SweepManifest.all(results: fixture.root) == [manifest])
 
-        let served = try ServedFolders([fixture.root])
-        let sweeps = SweepProgress.all(served: served, entries: RunIndex(served: served).all)
+        let sweeps = SweepProgress.all(in: RunIndex(served: try ServedFolders([fixture.root])))
         #expect(sweeps.count == 1 && sweeps[0].name == "grid-1234abcd")
         #expect(sweeps[0].runs.map(\.state) == [.done, .failed, .interrupted, .pending])
         #expect(sweeps[0].runs.map(\.id) == ["cnn/cnn-done0000", "cnn/cnn-failed00", "cnn/cnn-stopped0", nil])
         #expect(sweeps[0].counts == ["done": 1, "running": 0, "pending": 1, "interrupted": 1, "failed": 1])
+
+        // A sweep's results folder inside the served one (kplab serve results, the sweep in
+        // results/grid) is found too, with its runs.
+        let inner = fixture.root + "/grid"
+        try fixture.run("cnn-inner000", rmse: [5], under: inner)
+        try SweepManifest(name: "inner-00000000", entries: [SweepManifest.Entry(experiment: "cnn", runID: "cnn-inner000", settings: "")])
+            .write(results: inner)
+        let index = RunIndex(served: try ServedFolders([fixture.root]))
+        let nested = SweepProgress.all(in: index).first { $0.name == "inner-00000000" }
+        #expect(nested?.runs.map(\.id) == ["grid/cnn/cnn-inner000"] && nested?.runs.first?.state == .done)
+        #expect(index.refresh().isEmpty)
     }
 }
