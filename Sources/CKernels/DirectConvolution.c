@@ -22,51 +22,44 @@ KP_INLINE long kp_computed(long height, long width, long kernel) {
     return (height - kernel + 1) * width - (kernel - 1);
 }
 
-/// `group` filters (8, 4, 2 or 1) over `blocks` = 8 / group blocks of 16 positions at a time:
-/// eight chains of FMAs in flight whatever the group, enough to hide the FMA's latency (a
-/// lone filter's single chain ran at a quarter of the FMA rate, and cnn-small's first layer
-/// has two filters). Each output is still one chain over (c, i, j) in order, so the sums do
-/// not depend on the grouping or the blocking.
+/// `group` filters over `blocks` blocks of 16 positions from q: group·blocks chains of FMAs,
+/// each output's one chain over (c, i, j) in order.
+KP_INLINE void kp_forward_blocks(const float *x, long channels, long plane, long width, const float *w,
+                                 long kernel, float *wide, long rows, long q, const int group, const int blocks) {
+    const long taps = kernel * kernel;
+    kp_f16 sums[8];
+    for (int s = 0; s < group * blocks; s++) sums[s] = 0;
+    for (long c = 0; c < channels; c++) {
+        for (long i = 0; i < kernel; i++) {
+            for (long j = 0; j < kernel; j++) {
+                const float *at = x + c * plane + q + i * width + j;
+                const long tap = (c * kernel + i) * kernel + j;
+                for (int b = 0; b < blocks; b++) {
+                    kp_f16 input = kp_load(at + 16 * b);
+                    for (int g = 0; g < group; g++)
+                        sums[g * blocks + b] = kp_fma((kp_f16)w[g * channels * taps + tap], input, sums[g * blocks + b]);
+                }
+            }
+        }
+    }
+    for (int g = 0; g < group; g++)
+        for (int b = 0; b < blocks; b++) kp_store(wide + g * rows + q + 16 * b, sums[g * blocks + b]);
+}
+
+/// `group` filters (8, 4, 2 or 1), 8 / group blocks of 16 positions at a time: eight chains of
+/// FMAs in flight whatever the group, enough to hide the FMA's latency (a lone filter's single
+/// chain ran at a quarter of the FMA rate, and cnn-small's first layer has two filters); then
+/// single blocks, then single positions. The sums do not depend on the grouping or the blocking.
 KP_INLINE void kp_forward_group(const float *x, long channels, long height, long width,
                                 const float *w, long kernel, float *wide, const int group) {
     const long plane = height * width, rows = (height - kernel + 1) * width;
     const long computed = kp_computed(height, width, kernel), taps = kernel * kernel;
     const int blocks = 8 / group;
     long q = 0;
-    for (; q + 16 * blocks <= computed; q += 16 * blocks) {
-        kp_f16 sums[8];
-        for (int s = 0; s < 8; s++) sums[s] = 0;
-        for (long c = 0; c < channels; c++) {
-            for (long i = 0; i < kernel; i++) {
-                for (long j = 0; j < kernel; j++) {
-                    const float *at = x + c * plane + q + i * width + j;
-                    const long tap = (c * kernel + i) * kernel + j;
-                    for (int b = 0; b < blocks; b++) {
-                        kp_f16 input = kp_load(at + 16 * b);
-                        for (int g = 0; g < group; g++)
-                            sums[g * blocks + b] = kp_fma((kp_f16)w[g * channels * taps + tap], input, sums[g * blocks + b]);
-                    }
-                }
-            }
-        }
-        for (int g = 0; g < group; g++)
-            for (int b = 0; b < blocks; b++) kp_store(wide + g * rows + q + 16 * b, sums[g * blocks + b]);
-    }
-    for (; q + 16 <= computed; q += 16) {
-        kp_f16 sums[8];
-        for (int g = 0; g < group; g++) sums[g] = 0;
-        for (long c = 0; c < channels; c++) {
-            for (long i = 0; i < kernel; i++) {
-                for (long j = 0; j < kernel; j++) {
-                    kp_f16 input = kp_load(x + c * plane + q + i * width + j);
-                    long tap = (c * kernel + i) * kernel + j;
-                    for (int g = 0; g < group; g++)
-                        sums[g] = kp_fma((kp_f16)w[g * channels * taps + tap], input, sums[g]);
-                }
-            }
-        }
-        for (int g = 0; g < group; g++) kp_store(wide + g * rows + q, sums[g]);
-    }
+    for (; q + 16 * blocks <= computed; q += 16 * blocks)
+        kp_forward_blocks(x, channels, plane, width, w, kernel, wide, rows, q, group, blocks);
+    for (; q + 16 <= computed; q += 16)
+        kp_forward_blocks(x, channels, plane, width, w, kernel, wide, rows, q, group, 1);
     for (; q < computed; q++) {
         for (int g = 0; g < group; g++) {
             float sum = 0;
@@ -170,6 +163,19 @@ KP_VERSIONS(kp_convolution_wide_weight_gradient,
 /// in that order. One pass over the plane per tap takes every filter's term while the block
 /// of dx is in a register: one load and one store of dx per tap, not per (tap, filter). Each
 /// element still takes its terms in (i, j, f) order, one FMA each.
+/// target[q + 16·b …] += Σ_f weights[f·stride] · dwide[f][q + 16·b …] for `blocks` blocks, the
+/// filters in order: one chain per block.
+KP_INLINE void kp_input_gradient_blocks(float *target, const float *weights, long stride, const float *dwide, long rows,
+                                        long filters, long q, const int blocks) {
+    kp_f16 sums[8];
+    for (int b = 0; b < blocks; b++) sums[b] = kp_load(target + q + 16 * b);
+    for (long f = 0; f < filters; f++) {
+        const kp_f16 weight = (kp_f16)weights[f * stride];
+        for (int b = 0; b < blocks; b++) sums[b] = kp_fma(weight, kp_load(dwide + f * rows + q + 16 * b), sums[b]);
+    }
+    for (int b = 0; b < blocks; b++) kp_store(target + q + 16 * b, sums[b]);
+}
+
 KP_INLINE void kp_convolution_wide_input_gradient_body(const float *w, long channels, long height, long width,
                                                        const float *dwide, long filters, long kernel, float *dx) {
     const long plane = height * width, rows = (height - kernel + 1) * width, taps = kernel * kernel;
@@ -183,21 +189,8 @@ KP_INLINE void kp_convolution_wide_input_gradient_body(const float *w, long chan
                 const long stride = channels * taps;
                 long q = 0;
                 // Eight blocks at a time: eight chains in flight hide the FMA's latency.
-                for (; q + 128 <= computed; q += 128) {
-                    kp_f16 sums[8];
-                    for (int b = 0; b < 8; b++) sums[b] = kp_load(target + q + 16 * b);
-                    for (long f = 0; f < filters; f++) {
-                        const kp_f16 weight = (kp_f16)weights[f * stride];
-                        for (int b = 0; b < 8; b++) sums[b] = kp_fma(weight, kp_load(dwide + f * rows + q + 16 * b), sums[b]);
-                    }
-                    for (int b = 0; b < 8; b++) kp_store(target + q + 16 * b, sums[b]);
-                }
-                for (; q + 16 <= computed; q += 16) {
-                    kp_f16 sum = kp_load(target + q);
-                    for (long f = 0; f < filters; f++)
-                        sum = kp_fma((kp_f16)weights[f * stride], kp_load(dwide + f * rows + q), sum);
-                    kp_store(target + q, sum);
-                }
+                for (; q + 128 <= computed; q += 128) kp_input_gradient_blocks(target, weights, stride, dwide, rows, filters, q, 8);
+                for (; q + 16 <= computed; q += 16) kp_input_gradient_blocks(target, weights, stride, dwide, rows, filters, q, 1);
                 for (; q < computed; q++) {
                     float sum = target[q];
                     for (long f = 0; f < filters; f++) sum = fmaf(weights[f * stride], dwide[f * rows + q], sum);

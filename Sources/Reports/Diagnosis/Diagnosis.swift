@@ -229,8 +229,13 @@ public struct Diagnosis: Sendable {
         return [Finding(summary: summary, details: details, weight: weight)]
     }
 
+    /// The layers at least half of whose units are dead, with that fraction, in layer order.
+    static func mostlyDead(_ layers: [DiagnosticsLog.Row]) -> [(layer: String, fraction: Double)] {
+        layers.compactMap { row in row.deadFraction.map { (row.layer, $0) } }.filter { $0.1 >= 0.5 }
+    }
+
     static func deadUnits(_ layers: [DiagnosticsLog.Row]) -> [Finding] {
-        let dead = layers.compactMap { row in row.deadFraction.map { (row.layer, $0) } }.filter { $0.1 >= 0.5 }
+        let dead = mostlyDead(layers)
         guard let worst = dead.max(by: { $0.1 < $1.1 }) else { return [] }
         return [Finding(summary: "\(fixed(worst.1 * 100, decimals: 1))% of \(worst.0)'s units are dead: 0 for every probe face, "
                             + "so they pass no gradient and never recover",
@@ -249,7 +254,7 @@ public struct Diagnosis: Sendable {
         guard let strongest = dropouts.map(\.rate).max() else { return [] }
         var details = ["dropout fights over-fitting; a net no better than the mean face under-fits, and each step dropout "
                        + "silences up to \(fixed(Double(strongest) * 100, decimals: 0))% of the units that still pass a gradient"]
-        if let dead = layers.compactMap({ row in row.deadFraction.map { (row.layer, $0) } }).max(by: { $0.1 < $1.1 }), dead.1 >= 0.5 {
+        if let dead = mostlyDead(layers).max(by: { $0.fraction < $1.fraction }) {
             details.append("with \(fixed(dead.1 * 100, decimals: 1))% of \(dead.0)'s units already dead, few are left to drop")
         }
         details.append("to train without it: " + dropouts.map { "--set model.layers.\($0.index).dropout=0" }.joined(separator: " "))
