@@ -292,9 +292,19 @@ enum DashboardPage {
         + `<div class="pictures"><h3>Validation faces, best weights</h3><img alt="validation faces" src="/api/faces.png?id=${encodeURIComponent(id)}">`
         + (run.diagnostics ? `<h3>Diagnostics</h3><img alt="diagnostics" src="/api/diagnostics.svg?id=${encodeURIComponent(id)}">` : "") + `</div>`
         + `<h3>Configuration</h3><pre>${esc(run.config || "")}</pre>`;
+      openRun = { id, meanFace: run.mean_face };
+      drawRunCurve();
+    }
+
+    /// The open run's page, redrawn alone when its epochs arrive (the rest of the page, its
+    /// faces above all, is drawn once: each drawing of them runs the net on the faces).
+    let openRun = null;
+    async function drawRunCurve() {
+      const { id, meanFace } = openRun;
       const rows = await curve(id);
+      if (!$("run-chart")) return;
       plot($("run-chart"), $("run-legend"), [{ id, label: id, points: rows.filter((r) => r.val_rmse_px !== null)
-        .map((r) => ({ epoch: r.epoch, value: r.val_rmse_px })) }], run.mean_face, "validation RMSE (px)");
+        .map((r) => ({ epoch: r.epoch, value: r.val_rmse_px })) }], meanFace, "validation RMSE (px)");
     }
 
     // ---- Sweeps ---------------------------------------------------------------------------
@@ -359,7 +369,7 @@ enum DashboardPage {
         }
         if (message.type !== "hello" && !$("sweeps-view").hidden) soon(showSweeps);
         const hash = decodeURIComponent(location.hash.slice(1));
-        if (message.type === "epochs" && hash === "run=" + message.id) showRun(message.id);
+        if (message.type === "epochs" && hash === "run=" + message.id && openRun?.id === message.id) drawRunCurve();
       };
     }
 
