@@ -30,12 +30,17 @@ public struct SweepManifest: Sendable, Equatable {
         self.entries = entries
     }
 
-    /// The manifest of `runs`, named after the first of `paths` (the sweep's files) and the runs.
+    /// What a sweep is called: its first file's name without the extension (`demo` for
+    /// experiments/sweeps/demo.yaml), or `sweep`. Its manifest and its Slurm job are named after it.
+    public static func sweepName(paths: [String]) -> String {
+        paths.first.map { (PathText.name(of: $0) as NSString).deletingPathExtension } ?? "sweep"
+    }
+
+    /// The manifest of `runs`, named after the sweep (`sweepName`) and the runs.
     public init(paths: [String], runs: [SweepRun]) {
-        let base = paths.first.map { (PathText.name(of: $0) as NSString).deletingPathExtension } ?? "sweep"
         let ids = runs.map(\.runID).joined(separator: "\n")
         let hash = Fingerprint.sha256(Array(ids.utf8)).prefix(8)
-        self.init(name: "\(base)-\(hash)", entries: runs.map {
+        self.init(name: "\(Self.sweepName(paths: paths))-\(hash)", entries: runs.map {
             Entry(experiment: $0.experiment.name, runID: $0.runID, settings: $0.settings.joined(separator: " "))
         })
     }

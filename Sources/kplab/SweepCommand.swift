@@ -206,8 +206,7 @@ struct SweepCommand: ParsableCommand {
 
     /// Writes a submission of `runs` and, unless --dry-run, submits it with sbatch.
     private func submit(_ runs: [SweepRun], what: String) throws {
-        let file = paths.first.map { PathText.name(of: $0) } ?? "sweep"
-        let name = "kplab-" + (file.split(separator: ".").first.map(String.init) ?? file)
+        let name = "kplab-" + SweepManifest.sweepName(paths: paths)
         do {
             var submission = try SlurmSubmission.prepare(runs, results: out, settings: cluster.settings, jobName: name,
                                                          kplab: Self.currentExecutable(), maxArraySize: slurmMaxArraySize())

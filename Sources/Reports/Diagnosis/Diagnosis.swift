@@ -16,6 +16,12 @@ public struct Diagnosis: Sendable {
     /// causes below them, step size up to 85, dead units up to 70, dropout up to 68, the bias
     /// up to 65, activations and gradients 30–35, over-fitting 25–50.
     public struct Finding: Sendable, Equatable {
+        /// What was found, for the trials that test it.
+        public enum Kind: Sendable, Equatable {
+            case diverged, noBetterThanMeanFace, collapsed, tinySteps, hugeSteps, momentumForm, deadUnits, dropout,
+                 biasShare, vanishingActivations, explodingActivations, vanishingGradients, overfitting
+        }
+        public var kind: Kind
         /// The finding in one line, with its numbers.
         public var summary: String
         /// The evidence and what to change, a line each.
@@ -72,25 +78,25 @@ public struct Diagnosis: Sendable {
     public var trials: [Trial] {
         guard let experiment = try? Experiment.load(contentsOfFile: folder.config), !findings.isEmpty else { return [] }
         var trials: [Trial] = []
-        let summaries = findings.map(\.summary)
+        let kinds = Set(findings.map(\.kind))
         let rate: Double? = if case .constant(let value) = experiment.train.learningRate { value } else { nil }
         if case .sgd(let momentum?) = experiment.train.optimizer, momentum.form == .ema || momentum.form == .emaLagged {
             trials.append(Trial(change: "classic momentum (the \(momentum.form.rawValue) form shrinks every step)",
                                 overrides: ["train.optimizer.sgd.form=classic"]))
         }
-        if let rate, summaries.contains(where: { $0.hasPrefix("the steps are tiny") }) {
+        if let rate, kinds.contains(.tinySteps) {
             trials.append(Trial(change: "learning rate ×10 (\(rate) → \(rate * 10))", overrides: ["train.learning_rate=\(rate * 10)"]))
         }
-        if let rate, summaries.contains(where: { $0.hasPrefix("the steps are huge") || $0.hasPrefix("the run diverged") }) {
+        if let rate, kinds.contains(.hugeSteps) || kinds.contains(.diverged) {
             trials.append(Trial(change: "learning rate ÷10 (\(rate) → \(rate / 10))", overrides: ["train.learning_rate=\(rate / 10)"]))
         }
         if case .sgd = experiment.train.optimizer {
             trials.append(Trial(change: "Adam at 0.001 instead of SGD", overrides: ["train.optimizer=adam", "train.learning_rate=0.001"]))
         }
-        if experiment.model.initializer.scheme != .he, summaries.contains(where: { $0.hasPrefix("it never beat") }) {
+        if experiment.model.initializer.scheme != .he, kinds.contains(.noBetterThanMeanFace) {
             trials.append(Trial(change: "He initialisation (scaled for ReLU)", overrides: ["model.init.weights=he"]))
         }
-        if summaries.contains(where: { $0.hasPrefix("dropout") }) {
+        if kinds.contains(.dropout) {
             trials.append(Trial(change: "no dropout (the net under-fits)",
                                 overrides: Self.dropoutLayers(experiment.model).map { "model.layers.\($0.index).dropout=0" }))
         }
@@ -163,7 +169,7 @@ public struct Diagnosis: Sendable {
     static func divergence(_ record: RunRecord, _ experiment: Experiment?) -> [Finding] {
         guard record.status == .diverged else { return [] }
         let rate = experiment.map { " at learning rate \($0.train.learningRate.overview)" } ?? ""
-        return [Finding(summary: "the run diverged\(rate): \(record.statusDetail ?? "a non-finite loss")",
+        return [Finding(kind: .diverged, summary: "the run diverged\(rate): \(record.statusDetail ?? "a non-finite loss")",
                         details: ["the loss left the finite numbers: the steps were too large for the weights they moved",
                                   "try a learning rate 10× smaller (--set train.learning_rate=…), or Adam, "
                                     + "or an initializer that keeps activations near unit size (he for ReLU nets)"],
@@ -187,7 +193,8 @@ public struct Diagnosis: Sendable {
             details.append("output_spread \(String(format: "%.3g", spread)) at the last epoch: the predictions vary from face to "
                            + "face \(spread < 0.1 ? "hardly at all (below 0.1: collapsed)" : "about as the keypoints do")")
         }
-        return [Finding(summary: summary, details: details, weight: 90)]
+        return [Finding(kind: record.neverBeatTheMeanFace ? .noBetterThanMeanFace : .collapsed, summary: summary,
+                        details: details, weight: 90)]
     }
 
     static func stepSize(_ experiment: Experiment?, _ layers: [DiagnosticsLog.Row]) -> [Finding] {
@@ -196,14 +203,17 @@ public struct Diagnosis: Sendable {
         var details: [String] = []
         var weight = 0.0
         var summary: String?
+        var kind = Finding.Kind.momentumForm
         if let median {
             let perLayer = layers.filter { $0.weight.updateRatio.isFinite }
                 .map { "\($0.layer) \(String(format: "%.1e", $0.weight.updateRatio))" }.joined(separator: ", ")
             if median < typicalUpdateRatio / 30 {
+                kind = .tinySteps
                 summary = "the steps are tiny: each step moves the weights by about \(String(format: "%.0e", median)) of their size "
                     + "(median over layers; about \(String(format: "%.0e", typicalUpdateRatio)) is typical)"
                 weight = min(85, 60 + 5 * log10(typicalUpdateRatio / median))
             } else if median > typicalUpdateRatio * 30 {
+                kind = .hugeSteps
                 summary = "the steps are huge: each step moves the weights by about \(String(format: "%.0e", median)) of their size "
                     + "(median over layers; about \(String(format: "%.0e", typicalUpdateRatio)) is typical)"
                 weight = min(85, 60 + 5 * log10(median / typicalUpdateRatio))
@@ -226,7 +236,7 @@ public struct Diagnosis: Sendable {
             }
         }
         guard let summary else { return [] }
-        return [Finding(summary: summary, details: details, weight: weight)]
+        return [Finding(kind: kind, summary: summary, details: details, weight: weight)]
     }
 
     /// The layers at least half of whose units are dead, with that fraction, in layer order.
@@ -237,7 +247,7 @@ public struct Diagnosis: Sendable {
     static func deadUnits(_ layers: [DiagnosticsLog.Row]) -> [Finding] {
         let dead = mostlyDead(layers)
         guard let worst = dead.max(by: { $0.1 < $1.1 }) else { return [] }
-        return [Finding(summary: "\(fixed(worst.1 * 100, decimals: 1))% of \(worst.0)'s units are dead: 0 for every probe face, "
+        return [Finding(kind: .deadUnits, summary: "\(fixed(worst.1 * 100, decimals: 1))% of \(worst.0)'s units are dead: 0 for every probe face, "
                             + "so they pass no gradient and never recover",
                         details: ["dead fraction by layer at the last epoch: "
                                   + dead.map { "\($0.0) \(fixed($0.1 * 100, decimals: 1))%" }.joined(separator: ", "),
@@ -259,7 +269,7 @@ public struct Diagnosis: Sendable {
         }
         details.append("to train without it: " + dropouts.map { "--set model.layers.\($0.index).dropout=0" }.joined(separator: " "))
         let list = dropouts.map { "\($0.name) (model.layers.\($0.index)) \($0.rate)" }.joined(separator: ", ")
-        return [Finding(summary: "dropout in a net that learns nothing: \(list)", details: details,
+        return [Finding(kind: .dropout, summary: "dropout in a net that learns nothing: \(list)", details: details,
                         weight: 50 + 36 * Double(strongest))]
     }
 
@@ -274,7 +284,7 @@ public struct Diagnosis: Sendable {
 
     static func biasShare(_ layers: [DiagnosticsLog.Row]) -> [Finding] {
         guard let output = layers.last, output.biasShare.isFinite, output.biasShare > 0.9 else { return [] }
-        return [Finding(summary: "the output's bias does the work: bias share \(fixed(output.biasShare, decimals: 3)) in "
+        return [Finding(kind: .biasShare, summary: "the output's bias does the work: bias share \(fixed(output.biasShare, decimals: 3)) in "
                             + "\(output.layer), so what the layers below say hardly changes the prediction",
                         details: ["bias share = rms(bias) / (rms(bias) + rms(W·x)); near 1 the output is the same face "
                                   + "whatever the image: the bias holds the mean face"],
@@ -284,20 +294,20 @@ public struct Diagnosis: Sendable {
     static func activations(_ layers: [DiagnosticsLog.Row]) -> [Finding] {
         var findings: [Finding] = []
         if let vanishing = layers.first(where: { $0.activationStandardDeviation.isFinite && $0.activationStandardDeviation < 1e-4 }) {
-            findings.append(Finding(summary: "activations vanish: \(vanishing.layer)'s outputs vary by "
+            findings.append(Finding(kind: .vanishingActivations, summary: "activations vanish: \(vanishing.layer)'s outputs vary by "
                                         + "\(String(format: "%.1e", vanishing.activationStandardDeviation)) across the probe faces",
                                     details: ["an initializer scaled for the layer (he for ReLU, xavier otherwise) keeps them near 1"],
                                     weight: 35))
         }
         if let exploding = layers.first(where: { $0.activationStandardDeviation.isFinite && $0.activationStandardDeviation > 1e3 }) {
-            findings.append(Finding(summary: "activations explode: \(exploding.layer)'s outputs vary by "
+            findings.append(Finding(kind: .explodingActivations, summary: "activations explode: \(exploding.layer)'s outputs vary by "
                                         + "\(String(format: "%.1e", exploding.activationStandardDeviation))",
                                     details: ["a smaller initializer scale or batch normalisation keeps them near 1"], weight: 35))
         }
         let gradients = layers.map(\.weight.gradientNorm).filter(\.isFinite)
         if let first = layers.first, first.weight.gradientNorm.isFinite, let largest = gradients.max(), largest > 0,
            first.weight.gradientNorm < largest * 1e-4 {
-            findings.append(Finding(summary: "gradients vanish before they reach \(first.layer): its gradient norm "
+            findings.append(Finding(kind: .vanishingGradients, summary: "gradients vanish before they reach \(first.layer): its gradient norm "
                                         + "\(String(format: "%.1e", first.weight.gradientNorm)) against \(String(format: "%.1e", largest)) "
                                         + "at the largest", details: [], weight: 30))
         }
@@ -311,7 +321,7 @@ public struct Diagnosis: Sendable {
               last.epoch >= bestEpoch + 3, last.validationRMSEPixels.isFinite, last.validationRMSEPixels > best * 1.05,
               let atBest = rows.first(where: { $0.epoch == bestEpoch }), last.trainLoss < atBest.trainLoss else { return [] }
         let rise = (last.validationRMSEPixels / best - 1) * 100
-        return [Finding(summary: "it over-fits: validation was best at epoch \(bestEpoch) (\(fixed(best, decimals: 3)) px) and rose "
+        return [Finding(kind: .overfitting, summary: "it over-fits: validation was best at epoch \(bestEpoch) (\(fixed(best, decimals: 3)) px) and rose "
                             + "\(String(format: "%.0f", rise))% by epoch \(last.epoch) while the training loss kept falling",
                         details: ["training loss \(String(format: "%.3g", atBest.trainLoss)) → \(String(format: "%.3g", last.trainLoss)); "
                                   + "the best weights (model.best.kpw) are kept",
