@@ -2,7 +2,7 @@
 // KeypointLab: a command-line experiment runner for facial keypoint detection.
 // Dependencies run one way: C shims → YAML / Engine → Faces → Experiments → Results, then
 // Results → Inference → Training, Results → Sweeps, Results → Reports; Dashboard builds on
-// Reports, Sweeps and Training; Benchmarks needs Experiments and the Engine; kplab uses them all.
+// Reports, Sweeps and Inference; Benchmarks needs Experiments and the Engine; kplab uses them all.
 import PackageDescription
 
 let package = Package(
@@ -55,7 +55,7 @@ let package = Package(
         // `kplab serve`: a live view over run folders in the browser. An index of run summaries
         // kept fresh by polling the folders, JSON and pictures on request, epochs pushed over a
         // WebSocket. Reads the folders only.
-        .target(name: "Dashboard", dependencies: ["Reports", "Sweeps", "Training", "Inference", "Results", "Experiments", "Faces",
+        .target(name: "Dashboard", dependencies: ["Reports", "Sweeps", "Inference", "Results", "Experiments", "Faces",
                                                   .product(name: "FlyingFox", package: "FlyingFox")]),
         // The benchmark networks (the peers' four and the residual net, written as experiment files), timed.
         .target(name: "Benchmarks", dependencies: ["Experiments", "Engine"]),

@@ -1,9 +1,9 @@
+import Experiments
 import Faces
 import Foundation
 import Inference
 import Reports
 import Results
-import Training
 
 /// A run page's contact sheet: the first validation faces of the run's own split, with the
 /// best weights' predictions and the true points, as `kplab show --rows validation` draws
@@ -23,9 +23,10 @@ final class ValidationFaces: @unchecked Sendable {
         if let cached = lock.withLock({ pictures.first { $0.id == entry.id && $0.stamp == stamp } }) { return cached.png }
         let model = try TrainedModel(runFolder: entry.folder.path, weights: .best, faceCount: Self.faceCount)
         let experiment = model.experiment
-        let data = try PreparedData(experiment.data, seed: experiment.seed ?? 0)
-        let rows = Array(data.validation.indices.prefix(Self.faceCount))
-        let file = FaceFile.labeled(data.validation.faces)
+        // The faces alone: not PreparedData, which also hashes the whole file and scores the mean face.
+        let validation = experiment.data.split(try experiment.data.loadFaces(), seed: experiment.seed ?? 0).validation
+        let rows = Array(validation.indices.prefix(Self.faceCount))
+        let file = FaceFile.labeled(validation.faces)
         let predictions = try Ensemble([model]).predict(file, rows: rows)
         let level1 = try model.level1.map { try Ensemble([$0]).predict(file, rows: rows) }
         let sheet = ContactSheet(file: file, rows: rows, predictions: predictions, level1: level1,

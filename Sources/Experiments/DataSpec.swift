@@ -43,3 +43,19 @@ public struct DataSpec: Hashable, Sendable {
         self.augment = augment
     }
 }
+
+extension DataSpec {
+    /// The faces this spec names: its file read, or its synthetic faces generated.
+    public func loadFaces() throws -> LabeledFaces {
+        switch source {
+        case .file(let path): return try TrainingFile(path: path).faces
+        case .synthetic(let generator): return generator.generate()
+        }
+    }
+
+    /// `faces` as a run of this spec trains and validates on them: the rows it selects
+    /// (`rows`, `missing`), split by `validation` (shuffled with `seed` where it shuffles).
+    public func split(_ faces: LabeledFaces, seed: UInt64) -> (training: FaceDataset, validation: FaceDataset) {
+        FaceDataset(faces, rows: rows, missing: missing).split(validation, seed: seed)
+    }
+}

@@ -14,20 +14,15 @@ public struct PreparedData {
     public let meanFaceRMSEPixels: Double
 
     public init(_ spec: DataSpec, seed: UInt64) throws {
-        let faces: LabeledFaces
+        let faces = try spec.loadFaces()
         switch spec.source {
-        case .file(let path):
-            faces = try TrainingFile(path: path).faces
-            fingerprint = try Fingerprint.sha256(ofFile: path)
-        case .synthetic(let generator):
-            faces = generator.generate()
-            fingerprint = generator.fingerprint
+        case .file(let path): fingerprint = try Fingerprint.sha256(ofFile: path)
+        case .synthetic(let generator): fingerprint = generator.fingerprint
         }
-        let selected = FaceDataset(faces, rows: spec.rows, missing: spec.missing)
-        (training, validation) = selected.split(spec.validation, seed: seed)
+        (training, validation) = spec.split(faces, seed: seed)
         guard training.count > 0, validation.count > 0 else {
             throw UserError("the data leaves \(training.count) training and \(validation.count) validation rows "
-                              + "(\(selected.count) rows selected of \(faces.count)); both need at least one")
+                              + "(\(training.count + validation.count) rows selected of \(faces.count)); both need at least one")
         }
         // Without a single label a loss is 0/0: the run would "diverge" on its first epoch and
         // blame the learning rate for what is the data's.

@@ -132,9 +132,7 @@ struct ShowCommand: ParsableCommand {
         }
         if rows == "validation" {
             let experiment = ensemble.models[0].experiment
-            let spec = experiment.data
-            let validation = FaceDataset(faces, rows: spec.rows, missing: spec.missing)
-                .split(spec.validation, seed: experiment.seed ?? 0).validation
+            let validation = experiment.data.split(faces, seed: experiment.seed ?? 0).validation
             guard validation.count > 0 else { throw UserError("\(data): the run's validation split leaves no rows of this file") }
             return Array(validation.indices.prefix(Self.maximumFaces))
         }
