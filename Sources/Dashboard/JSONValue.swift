@@ -2,8 +2,7 @@ import Reports
 
 /// A JSON document built in code and written in one pass: the dashboard's answers, some of
 /// them for ten thousand runs, without Foundation's dynamic casts per value.
-indirect enum JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-                         ExpressibleByArrayLiteral, ExpressibleByNilLiteral {
+indirect enum JSONValue: ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByNilLiteral {
     case null
     case bool(Bool)
     case number(Double)
@@ -13,8 +12,6 @@ indirect enum JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral
     case object([(String, JSONValue)])
 
     init(stringLiteral value: String) { self = .string(value) }
-    init(integerLiteral value: Int) { self = .number(Double(value)) }
-    init(booleanLiteral value: Bool) { self = .bool(value) }
     init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     init(nilLiteral: ()) { self = .null }
 

@@ -8,8 +8,6 @@ final class LiveFeed: WSMessageHandler, @unchecked Sendable {
     private let lock = NSLock()
     private var listeners: [UUID: AsyncStream<WSMessage>.Continuation] = [:]
 
-    var listenerCount: Int { lock.withLock { listeners.count } }
-
     func makeMessages(for client: AsyncStream<WSMessage>) async throws -> AsyncStream<WSMessage> {
         let id = UUID()
         let (stream, continuation) = AsyncStream<WSMessage>.makeStream(bufferingPolicy: .bufferingNewest(256))
