@@ -126,6 +126,12 @@ class Browser:
             time.sleep(0.2)
         raise AssertionError(f"timed out after {timeout} s waiting for {what} ({expression})")
 
+    def choose(self, select, option):
+        """Picks the option of the <select id=select> whose text is `option`, as a person would."""
+        self.evaluate(f"""(() => {{ const s = document.getElementById({json.dumps(select)});
+            s.value = [...s.options].find((o) => o.textContent === {json.dumps(option)}).value;
+            s.dispatchEvent(new Event('input')); }})()""")
+
     def screenshot(self, path, full_page=True):
         params = {"format": "png"}
         if full_page:
@@ -207,24 +213,18 @@ def main():
         browser.screenshot(os.path.join(OUT, "runs.png"))
 
         # Grouping in the page: two groups (he, xavier), each a mean line with a ±1 std band.
-        browser.evaluate("""(() => { const g = document.getElementById('group-by');
-            g.value = [...g.options].find((o) => o.textContent === 'model.init.weights').value;
-            g.dispatchEvent(new Event('input')); })()""")
+        browser.choose("group-by", "model.init.weights")
         browser.wait_for("document.querySelectorAll('#runs tbody tr').length === 2 && "
                          "document.querySelectorAll('#chart polygon.band').length === 2", "two groups with bands")
         check(True, "group-by model.init.weights gives 2 rows and 2 bands")
         browser.screenshot(os.path.join(OUT, "groups.png"))
         # And by a second setting, as `compare --group-by a,b`: 4 groups of one run each (no band).
-        browser.evaluate("""(() => { const g = document.getElementById('group-by-2');
-            g.value = [...g.options].find((o) => o.textContent === 'seed').value;
-            g.dispatchEvent(new Event('input')); })()""")
+        browser.choose("group-by-2", "seed")
         browser.wait_for("document.querySelectorAll('#runs tbody tr').length === 4 && "
                          "document.querySelectorAll('#runs thead th').length === 6", "four groups by two settings")
         check(True, "group-by model.init.weights and seed gives 4 rows with both columns")
-        browser.evaluate("(() => { const g = document.getElementById('group-by-2'); g.value = ''; "
-                         "g.dispatchEvent(new Event('input')); })()")
-        browser.evaluate("(() => { const g = document.getElementById('group-by'); g.value = ''; "
-                         "g.dispatchEvent(new Event('input')); })()")
+        browser.choose("group-by-2", "nothing")
+        browser.choose("group-by", "nothing")
 
         # A run started now appears, and its epochs arrive live.
         live_run = subprocess.Popen([KPLAB, "run", "live.yaml", "--out", results, "--threads", "1", "--quiet"],
@@ -287,9 +287,7 @@ def screenshot(url, path, group_by=None):
         browser.open(url)
         browser.wait_for("document.querySelectorAll('#chart path.series').length > 0", "the chart")
         if group_by:
-            browser.evaluate(f"""(() => {{ const g = document.getElementById('group-by');
-                g.value = [...g.options].find((o) => o.textContent === {json.dumps(group_by)}).value;
-                g.dispatchEvent(new Event('input')); }})()""")
+            browser.choose("group-by", group_by)
             browser.wait_for("document.querySelectorAll('#chart polygon.band').length > 0", "the groups' bands")
         time.sleep(0.5)
         browser.screenshot(os.path.abspath(path))
