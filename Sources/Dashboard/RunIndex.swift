@@ -74,7 +74,8 @@ public final class RunIndex: @unchecked Sendable {
         }
     }
 
-    /// Files a read's outcome: the entry, or the folder as unreadable until its files change.
+    /// Files a read's outcome: the entry; or, when it failed, the folder as unreadable (a run
+    /// already shown keeps its last summary) until its files change again.
     private func record(_ result: Result<(entry: Entry, rows: [MetricsLog.Row]), UserError>,
                         for item: (id: String, folder: RunFolder)) {
         lock.withLock {
@@ -83,6 +84,8 @@ public final class RunIndex: @unchecked Sendable {
             case .success(let read):
                 entries[item.id] = read.entry
                 problems[item.folder.path] = nil
+            case .failure where entries[item.id] != nil:
+                entries[item.id]!.stamp = Stamp(item.folder)
             case .failure(let error):
                 problems[item.folder.path] = ("\(error)", Stamp(item.folder))
             }
@@ -131,7 +134,7 @@ public final class RunIndex: @unchecked Sendable {
         }
         // A folder that failed (a run.json being written, a file too large) once its files change.
         for (path, problem) in failed where Stamp(RunFolder(path: path)) != problem.stamp {
-            guard let id = knownPaths[path], known[id] == nil else { continue }  // a stale entry is retried above
+            guard let id = knownPaths[path] else { continue }
             let result = Self.entry(id, RunFolder(path: path), served: served, withMetrics: true)
             if case .success(let read) = result { changes.append(.added(read.entry)) }
             record(result, for: (id, RunFolder(path: path)))

@@ -49,6 +49,19 @@ import Sweeps
         // Summaries only: the curves are read when asked for.
         #expect(index.all.allSatisfy { $0.run.rows.isEmpty })
 
+        // A run whose record becomes unreadable keeps its last summary and is not read again
+        // until its files change.
+        let second = fixture.root + "/cnn/cnn-aaaa0002"
+        try "{ not json".write(toFile: second + "/run.json", atomically: true, encoding: .utf8)
+        #expect(index.refresh().isEmpty && index.entry("cnn/cnn-aaaa0002")?.epochs == 2)
+        for _ in 0 ..< 5 { #expect(index.refresh().isEmpty) }
+        try fixture.record("cnn-aaaa0002", rmse: [8, 5, 4], status: "completed")
+            .write(toFile: second + "/run.json", atomically: true, encoding: .utf8)
+        // Seen at the next look at finished runs (every fifth).
+        var reread = false
+        for _ in 0 ..< 5 where !reread { reread = index.refresh().contains { if case .updated = $0 { true } else { false } } }
+        #expect(reread && index.entry("cnn/cnn-aaaa0002")?.run.bestValidationRMSEPixels == 4)
+
         // A deleted run leaves the index; trained again into the same folder, it comes back.
         try FileManager.default.removeItem(atPath: first)
         guard case .removed(let id)? = index.refresh().first else { Issue.record("no removal"); return }
