@@ -2,6 +2,7 @@
 // few input channels, where im2col + GEMM spends more time copying than multiplying.
 // Each body takes the kernel size and a filter group size as constants (see
 // KP_WITH_CONSTANT_KERNEL), so that the tap loops unroll and the accumulators stay in registers.
+#include <stdlib.h>
 #include "CKernels.h"
 #include "Vectors.h"
 
@@ -23,9 +24,11 @@ KP_INLINE long kp_computed(long height, long width, long kernel) {
 }
 
 /// `group` filters over `blocks` blocks of 16 positions from q: group·blocks chains of FMAs,
-/// each output's one chain over (c, i, j) in order.
+/// each output's one chain over (c, i, j) in order; of a single block, only the first `valid`
+/// positions are stored when fewer than 16.
 KP_INLINE void kp_forward_blocks(const float *x, long channels, long plane, long width, const float *w,
-                                 long kernel, float *wide, long rows, long q, const int group, const int blocks) {
+                                 long kernel, float *wide, long rows, long q, const int group, const int blocks,
+                                 long valid) {
     const long taps = kernel * kernel;
     kp_f16 sums[8];
     for (int s = 0; s < group * blocks; s++) sums[s] = 0;
@@ -42,34 +45,58 @@ KP_INLINE void kp_forward_blocks(const float *x, long channels, long plane, long
             }
         }
     }
-    for (int g = 0; g < group; g++)
-        for (int b = 0; b < blocks; b++) kp_store(wide + g * rows + q + 16 * b, sums[g * blocks + b]);
+    if (valid == 16 * blocks) {
+        for (int g = 0; g < group; g++)
+            for (int b = 0; b < blocks; b++) kp_store(wide + g * rows + q + 16 * b, sums[g * blocks + b]);
+        return;
+    }
+    for (int g = 0; g < group; g++) {  // the last block: only its `valid` positions
+        float staged[16];
+        kp_store(staged, sums[g * blocks]);
+        for (long n = 0; n < valid; n++) wide[g * rows + q + n] = staged[n];
+    }
+}
+
+static __thread float *kp_window;
+static __thread long kp_window_size;
+
+/// A thread's scratch of at least `count` floats, kept for the next call.
+KP_INLINE float *kp_scratch(float **buffer, long *size, long count) {
+    if (*size < count) {
+        free(*buffer);
+        *buffer = aligned_alloc(64, ((count * sizeof(float) + 63) / 64) * 64);
+        *size = *buffer ? count : 0;
+        if (!*buffer) abort();
+    }
+    return *buffer;
 }
 
 /// `group` filters (8, 4, 2 or 1), 8 / group blocks of 16 positions at a time: eight chains of
 /// FMAs in flight whatever the group, enough to hide the FMA's latency (a lone filter's single
 /// chain ran at a quarter of the FMA rate, and cnn-small's first layer has two filters); then
-/// single blocks, then single positions. The sums do not depend on the grouping or the blocking.
+/// single blocks, then the last, partial one. The sums do not depend on the grouping or the blocking.
 KP_INLINE void kp_forward_group(const float *x, long channels, long height, long width,
                                 const float *w, long kernel, float *wide, const int group) {
     const long plane = height * width, rows = (height - kernel + 1) * width;
-    const long computed = kp_computed(height, width, kernel), taps = kernel * kernel;
+    const long computed = kp_computed(height, width, kernel);
     const int blocks = 8 / group;
     long q = 0;
     for (; q + 16 * blocks <= computed; q += 16 * blocks)
-        kp_forward_blocks(x, channels, plane, width, w, kernel, wide, rows, q, group, blocks);
+        kp_forward_blocks(x, channels, plane, width, w, kernel, wide, rows, q, group, blocks, 16 * blocks);
     for (; q + 16 <= computed; q += 16)
-        kp_forward_blocks(x, channels, plane, width, w, kernel, wide, rows, q, group, 1);
-    for (; q < computed; q++) {
-        for (int g = 0; g < group; g++) {
-            float sum = 0;
-            for (long c = 0; c < channels; c++)
-                for (long i = 0; i < kernel; i++)
-                    for (long j = 0; j < kernel; j++)
-                        sum = fmaf(w[g * channels * taps + (c * kernel + i) * kernel + j],
-                                   x[c * plane + q + i * width + j], sum);
-            wide[g * rows + q] = sum;
+        kp_forward_blocks(x, channels, plane, width, w, kernel, wide, rows, q, group, 1, 16);
+    if (q < computed) {
+        // The last, partial block reads up to 16 + (k − 1)·(W + 1) values from q in each channel,
+        // past the plane's end: it runs on a copy of them with zeros after the plane (whose
+        // products land only in the lanes not kept).
+        const long span = 16 + (kernel - 1) * (width + 1);
+        float *window = kp_scratch(&kp_window, &kp_window_size, channels * span);
+        for (long c = 0; c < channels; c++) {
+            const long kept = plane - q < span ? plane - q : span;
+            __builtin_memcpy(window + c * span, x + c * plane + q, kept * sizeof(float));
+            __builtin_memset(window + c * span + kept, 0, (span - kept) * sizeof(float));
         }
+        kp_forward_blocks(window, channels, span, width, w, kernel, wide + q, rows, 0, group, 1, computed - q);
     }
 }
 
@@ -93,8 +120,8 @@ KP_VERSIONS(kp_convolution_wide_forward,
             (const float *x, long channels, long height, long width, const float *w, long filters, long kernel, float *wide),
             (x, channels, height, width, w, filters, kernel, wide))
 
-/// `group` filters (2 or 1) and one channel, taps [first, first + count) (count ≤ 8, so that
-/// the group·count sums stay in registers): lane l of a sum takes the positions q ≡ l (mod 16)
+/// `group` filters (4, 2 or 1) and one channel, taps [first, first + count) (count ≤
+/// `kp_weight_gradient_taps_per_pass`, so that the group·count sums stay in registers): lane l of a sum takes the positions q ≡ l (mod 16)
 /// of the full blocks, the lanes are summed as a tree, then the tail positions are added in
 /// order. Each input vector loaded serves every filter of the group. Filter g's gradient plane
 /// is dwide + g·rows, its weight gradient dw + g·filterStride.
@@ -102,7 +129,7 @@ KP_INLINE void kp_weight_gradient_taps(const float *x, long height, long width, 
                                        long kernel, long first, long count, float *dw, long filterStride,
                                        const int group) {
     const long computed = kp_computed(height, width, kernel);
-    kp_f16 sums[2][8];
+    kp_f16 sums[4][8];
     long offsets[8];
     for (long t = 0; t < count; t++) {
         for (int g = 0; g < group; g++) sums[g][t] = 0;
@@ -110,7 +137,7 @@ KP_INLINE void kp_weight_gradient_taps(const float *x, long height, long width, 
     }
     long q = 0;
     for (; q + 16 <= computed; q += 16) {
-        kp_f16 gradients[2];
+        kp_f16 gradients[4];
         for (int g = 0; g < group; g++) gradients[g] = kp_load(dwide + g * rows + q);
         for (long t = 0; t < count; t++) {
             kp_f16 input = kp_load(x + q + offsets[t]);
@@ -126,14 +153,24 @@ KP_INLINE void kp_weight_gradient_taps(const float *x, long height, long width, 
     }
 }
 
-/// The taps in near-equal groups of at most 8 (25 → 7, 7, 7, 4), so that no group is left
-/// with a chain or two that the FMA's latency would stall.
+/// The most taps one pass over the plane takes for a group of filters: 8 for 1 or 2 filters,
+/// 6 for 4 (24 sums, the 4 gradients and an input fill AVX-512's 32 registers).
+KP_INLINE long kp_weight_gradient_taps_per_pass(int group) { return group == 4 ? 6 : 8; }
+
+/// The taps in near-equal groups of at most `kp_weight_gradient_taps_per_pass` (25 → 7, 6, 6, 6
+/// for 2 filters, 5 × 5 for 4), so that no group is left with a chain or two that the FMA's
+/// latency would stall.
 KP_INLINE void kp_weight_gradient_plane(const float *x, long height, long width, const float *dwide, long rows,
                                         long kernel, float *dw, long filterStride, const int group) {
-    const long taps = kernel * kernel, groups = (taps + 7) / 8, per = (taps + groups - 1) / groups;
-    for (long first = 0; first < taps; first += per)
-        kp_weight_gradient_taps(x, height, width, dwide, rows, kernel, first, taps - first < per ? taps - first : per,
-                                dw, filterStride, group);
+    const long taps = kernel * kernel, most = kp_weight_gradient_taps_per_pass(group);
+    const long groups = (taps + most - 1) / most, per = (taps + groups - 1) / groups;
+    // Whole groups, then the rest: with a constant kernel both counts are constants, and the
+    // sums of each call stay in registers (a count known only at run time spilled them).
+    long first = 0;
+    for (; first + per <= taps; first += per)
+        kp_weight_gradient_taps(x, height, width, dwide, rows, kernel, first, per, dw, filterStride, group);
+    if (first < taps)
+        kp_weight_gradient_taps(x, height, width, dwide, rows, kernel, first, taps - first, dw, filterStride, group);
 }
 
 KP_INLINE void kp_weight_gradient_sized(const float *x, long channels, long height, long width,
@@ -141,6 +178,11 @@ KP_INLINE void kp_weight_gradient_sized(const float *x, long channels, long heig
     const long plane = height * width, rows = (height - kernel + 1) * width, taps = kernel * kernel;
     for (long c = 0; c < channels; c++) {
         long f = 0;
+        // Four filters share each input load, where two did: 1.2–1.4× on cnn-small's second
+        // and third layers.
+        for (; f + 4 <= filters; f += 4)
+            kp_weight_gradient_plane(x + c * plane, height, width, dwide + f * rows, rows, kernel,
+                                     dw + (f * channels + c) * taps, channels * taps, 4);
         for (; f + 2 <= filters; f += 2)
             kp_weight_gradient_plane(x + c * plane, height, width, dwide + f * rows, rows, kernel,
                                      dw + (f * channels + c) * taps, channels * taps, 2);
@@ -159,46 +201,98 @@ KP_VERSIONS(kp_convolution_wide_weight_gradient,
             (const float *x, long channels, long height, long width, const float *dwide, long filters, long kernel, float *dw),
             (x, channels, height, width, dwide, filters, kernel, dw))
 
-/// dx[c][q + i·W + j] += w[f][c][i][j] · dwide[f][q], for each tap (i, j) and each filter f
-/// in that order. One pass over the plane per tap takes every filter's term while the block
-/// of dx is in a register: one load and one store of dx per tap, not per (tap, filter). Each
-/// element still takes its terms in (i, j, f) order, one FMA each.
-/// target[q + 16·b …] += Σ_f weights[f·stride] · dwide[f][q + 16·b …] for `blocks` blocks, the
-/// filters in order: one chain per block.
-KP_INLINE void kp_input_gradient_blocks(float *target, const float *weights, long stride, const float *dwide, long rows,
-                                        long filters, long q, const int blocks) {
-    kp_f16 sums[8];
-    for (int b = 0; b < blocks; b++) sums[b] = kp_load(target + q + 16 * b);
+/// The input gradient is the forward's pattern turned round: dx[c][p] = Σ_(i,j,f) w[f][c][i][j] ·
+/// dwide[f][p − i·W − j], over the q = p − i·W − j inside [0, computed), in (i, j, f) order.
+/// Each dwide plane is copied once between zero borders (`kp_padded_gradients`), so that every
+/// position p takes all its taps: a missing term becomes fma(w, 0, sum), which leaves a sum that
+/// started from +0 unchanged (it is exact, and rounds to the sum itself; only a −0 sum with a finite
+/// w could turn +0, and no −0 arises from +0 plus products but by a product's underflow to −0).
+/// Then, as in the forward, `group` input channels share each load of the gradient over 8 / group
+/// blocks of 16 positions: eight chains in flight and one load per `group` FMAs, where taking
+/// tap after tap through dx itself loaded and stored dx for every tap (a third of the FMA rate).
+static __thread float *kp_padded;
+static __thread long kp_padded_size;
+
+/// Filter f's gradient plane, copied to the returned scratch + f·length: `pad` zeros,
+/// dwide[f][0 ..< computed], then zeros to `length` (H·W + pad + 16) values, so that position p's
+/// tap (i, j) is at [p + pad − i·W − j] for every p of the plane's blocks, the last one's lanes
+/// past the plane too.
+KP_INLINE const float *kp_padded_gradients(const float *dwide, long filters, long rows, long computed, long pad,
+                                           long length) {
+    kp_scratch(&kp_padded, &kp_padded_size, filters * length);
     for (long f = 0; f < filters; f++) {
-        const kp_f16 weight = (kp_f16)weights[f * stride];
-        for (int b = 0; b < blocks; b++) sums[b] = kp_fma(weight, kp_load(dwide + f * rows + q + 16 * b), sums[b]);
+        float *plane = kp_padded + f * length;
+        __builtin_memset(plane, 0, pad * sizeof(float));
+        __builtin_memcpy(plane + pad, dwide + f * rows, computed * sizeof(float));
+        __builtin_memset(plane + pad + computed, 0, (length - pad - computed) * sizeof(float));
     }
-    for (int b = 0; b < blocks; b++) kp_store(target + q + 16 * b, sums[b]);
+    return kp_padded;
 }
 
-KP_INLINE void kp_convolution_wide_input_gradient_body(const float *w, long channels, long height, long width,
-                                                       const float *dwide, long filters, long kernel, float *dx) {
-    const long plane = height * width, rows = (height - kernel + 1) * width, taps = kernel * kernel;
-    const long computed = kp_computed(height, width, kernel);
-    for (long n = 0; n < channels * plane; n++) dx[n] = 0;
-    for (long c = 0; c < channels; c++) {
-        for (long i = 0; i < kernel; i++) {
-            for (long j = 0; j < kernel; j++) {
-                float *target = dx + c * plane + i * width + j;
-                const float *weights = w + c * taps + i * kernel + j;  // filter f's at weights[f · channels · taps]
-                const long stride = channels * taps;
-                long q = 0;
-                // Eight blocks at a time: eight chains in flight hide the FMA's latency.
-                for (; q + 128 <= computed; q += 128) kp_input_gradient_blocks(target, weights, stride, dwide, rows, filters, q, 8);
-                for (; q + 16 <= computed; q += 16) kp_input_gradient_blocks(target, weights, stride, dwide, rows, filters, q, 1);
-                for (; q < computed; q++) {
-                    float sum = target[q];
-                    for (long f = 0; f < filters; f++) sum = fmaf(weights[f * stride], dwide[f * rows + q], sum);
-                    target[q] = sum;
+/// dx[c + g][p + 16·b …] for `group` channels from c and `blocks` blocks from p; of a single
+/// block, only the first `valid` positions are stored when fewer than 16.
+KP_INLINE void kp_input_gradient_blocks(const float *padded, long length, long pad, const float *w, long channels,
+                                        long width, long kernel, long filters, long c, float *dx, long plane, long p,
+                                        const int group, const int blocks, long valid) {
+    const long taps = kernel * kernel;
+    kp_f16 sums[8];
+    for (int s = 0; s < group * blocks; s++) sums[s] = 0;
+    for (long i = 0; i < kernel; i++) {
+        for (long j = 0; j < kernel; j++) {
+            const float *at = padded + p + pad - i * width - j;
+            const float *weights = w + c * taps + i * kernel + j;  // filter f, channel c + g: [(f·C + g)·taps]
+            for (long f = 0; f < filters; f++) {
+                for (int b = 0; b < blocks; b++) {
+                    const kp_f16 gradient = kp_load(at + f * length + 16 * b);
+                    for (int g = 0; g < group; g++)
+                        sums[g * blocks + b] = kp_fma((kp_f16)weights[(f * channels + g) * taps], gradient, sums[g * blocks + b]);
                 }
             }
         }
     }
+    if (valid == 16 * blocks) {
+        for (int g = 0; g < group; g++)
+            for (int b = 0; b < blocks; b++) kp_store(dx + (c + g) * plane + p + 16 * b, sums[g * blocks + b]);
+        return;
+    }
+    for (int g = 0; g < group; g++) {  // the plane's last block: only its `valid` positions
+        float staged[16];
+        kp_store(staged, sums[g * blocks]);
+        for (long n = 0; n < valid; n++) dx[(c + g) * plane + p + n] = staged[n];
+    }
+}
+
+/// `group` channels from c (8, 4, 2 or 1): 8 / group blocks at a time, then single blocks, the
+/// last one partly outside the plane (the padded copy extends 16 values past it).
+KP_INLINE void kp_input_gradient_group(const float *padded, long length, long pad, const float *w, long channels,
+                                       long width, long kernel, long filters, long c, float *dx, long plane,
+                                       const int group) {
+    const int blocks = 8 / group;
+    long p = 0;
+    for (; p + 16 * blocks <= plane; p += 16 * blocks)
+        kp_input_gradient_blocks(padded, length, pad, w, channels, width, kernel, filters, c, dx, plane, p, group, blocks,
+                                 16 * blocks);
+    for (; p < plane; p += 16)
+        kp_input_gradient_blocks(padded, length, pad, w, channels, width, kernel, filters, c, dx, plane, p, group, 1,
+                                 plane - p < 16 ? plane - p : 16);
+}
+
+KP_INLINE void kp_input_gradient_sized(const float *w, long channels, long height, long width,
+                                       const float *dwide, long filters, long kernel, float *dx) {
+    const long plane = height * width, rows = (height - kernel + 1) * width;
+    const long computed = kp_computed(height, width, kernel), pad = (kernel - 1) * width + kernel - 1;
+    const long length = plane + pad + 16;
+    const float *padded = kp_padded_gradients(dwide, filters, rows, computed, pad, length);
+    long c = 0;
+    for (; c + 8 <= channels; c += 8) kp_input_gradient_group(padded, length, pad, w, channels, width, kernel, filters, c, dx, plane, 8);
+    for (; c + 4 <= channels; c += 4) kp_input_gradient_group(padded, length, pad, w, channels, width, kernel, filters, c, dx, plane, 4);
+    for (; c + 2 <= channels; c += 2) kp_input_gradient_group(padded, length, pad, w, channels, width, kernel, filters, c, dx, plane, 2);
+    for (; c < channels; c++) kp_input_gradient_group(padded, length, pad, w, channels, width, kernel, filters, c, dx, plane, 1);
+}
+
+KP_INLINE void kp_convolution_wide_input_gradient_body(const float *w, long channels, long height, long width,
+                                                       const float *dwide, long filters, long kernel, float *dx) {
+    KP_WITH_CONSTANT_KERNEL(kernel, kp_input_gradient_sized(w, channels, height, width, dwide, filters, K, dx))
 }
 
 KP_VERSIONS(kp_convolution_wide_input_gradient,
