@@ -2,9 +2,8 @@
 ///
 /// Shapes: input N×I (flat), weights U×I (row u holds unit u's input weights, as PyTorch
 /// stores them), bias U, output N×U. A training forward computes Y = X·Wᵀ (the engine's GEMM)
-/// split across threads by units, then adds the bias; the input gradient splits the batch
-/// rows; the weight gradient dW = dYᵀ·X (U×I) splits the units, so no partial sums need
-/// reducing. Inference on AVX-512 multiplies against a packed copy of W, repacked only when the
+/// split across threads by units, then adds the bias; the weight gradient dW = dYᵀ·X (U×I)
+/// and the input gradient dX = dY·W split the inputs, so no partial sums need reducing. Inference on AVX-512 multiplies against a packed copy of W, repacked only when the
 /// weights change (`VectorKernels.denseForwardPacked`: 20–30% faster than OpenBLAS was there);
 /// elsewhere (deep layers, or below AVX-512) it runs training's product against W packed once
 /// per change as the GEMM packs it. Both compute each output as one FMA chain
@@ -132,25 +131,30 @@ public final class Dense: Layer {
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>,
                          outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
                          count: Int) {
-        Parallelism.forEachChunk(count: units, threads: threads, perThread: 1) { _, unitRange in
-            // dW[units] (V×I) = dY[:, units]ᵀ (V×N) · X (N×I)
-            VectorKernels.gemm(transposeA: true, transposeB: false, m: unitRange.count, n: inputs, k: count,
-                               a: outputGradient + unitRange.lowerBound, lda: units,
-                               b: input, ldb: inputs,
-                               accumulate: false, c: weight.gradientPointer + unitRange.lowerBound * inputs, ldc: inputs)
-            for u in unitRange {
+        // Both products split the inputs (the columns of dW and dX), not the units or the batch:
+        // each thread then packs only its share of X and of W, where a split by units had every
+        // thread pack all of X for dW, and a split by rows all of W for dX (31 MB for nouri's
+        // first dense layer). One section for both; the bias gradient is cut by units alongside.
+        let columnRanges = Parallelism.alignedChunks(count: inputs, threads: threads,
+                                                     alignment: VectorKernels.gemmTileColumns)
+        let unitRanges = Parallelism.partition(count: units, parts: columnRanges.count)
+        Parallelism.forEach(columnRanges, threads: threads) { chunk, columns in
+            // dW[:, columns] (U×C) = dYᵀ (U×N) · X[:, columns] (N×C)
+            VectorKernels.gemm(transposeA: true, transposeB: false, m: units, n: columns.count, k: count,
+                               a: outputGradient, lda: units,
+                               b: input + columns.lowerBound, ldb: inputs,
+                               accumulate: false, c: weight.gradientPointer + columns.lowerBound, ldc: inputs)
+            for u in unitRanges[chunk] {
                 var sum: Float = 0
                 for n in 0..<count { sum += outputGradient[n * units + u] }
                 bias.gradientPointer[u] = sum
             }
-        }
-        guard let inputGradient else { return }
-        Parallelism.forEachChunk(count: count, threads: threads, perThread: 1) { _, rows in
-            // dX[rows] (R×I) = dY[rows] (R×U) · W (U×I)
-            VectorKernels.gemm(transposeA: false, transposeB: false, m: rows.count, n: inputs, k: units,
-                               a: outputGradient + rows.lowerBound * units, lda: units,
-                               b: weight.valuePointer, ldb: inputs,
-                               accumulate: false, c: inputGradient + rows.lowerBound * inputs, ldc: inputs)
+            guard let inputGradient else { return }
+            // dX[:, columns] (N×C) = dY (N×U) · W[:, columns] (U×C)
+            VectorKernels.gemm(transposeA: false, transposeB: false, m: count, n: columns.count, k: units,
+                               a: outputGradient, lda: units,
+                               b: weight.valuePointer + columns.lowerBound, ldb: inputs,
+                               accumulate: false, c: inputGradient + columns.lowerBound, ldc: inputs)
         }
     }
 }

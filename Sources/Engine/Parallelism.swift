@@ -43,6 +43,16 @@ enum Parallelism {
         partition(count: count, parts: min(threads == 1 ? 1 : threads * perThread, count))
     }
 
+    /// `0..<count` in at most `threads` contiguous chunks whose bounds are multiples of
+    /// `alignment`, all but the last (no chunk is empty): a product's columns split so that
+    /// each thread's share is whole panels of the GEMM.
+    static func alignedChunks(count: Int, threads: Int, alignment: Int) -> [Range<Int>] {
+        let blocks = (count + alignment - 1) / alignment
+        return partition(count: blocks, parts: min(max(1, threads), max(1, blocks))).map { blockRange in
+            (blockRange.lowerBound * alignment)..<min(count, blockRange.upperBound * alignment)
+        }
+    }
+
     /// Runs `body(chunkIndex, range)` for each of `ranges`, on up to `threads` threads that
     /// take chunks in order as they become free. `body` must only write memory its chunk owns.
     static func forEach(_ ranges: [Range<Int>], threads: Int, _ body: (Int, Range<Int>) -> Void) {

@@ -131,6 +131,9 @@ public enum VectorKernels {
         kp_kernel_level() == 2 && (inputs <= 4096 || count <= 12)
     }
 
+    /// Columns of the GEMM's widest tile: where a product's columns are best split between threads.
+    static let gemmTileColumns = Int(KP_GEMM_TILE_COLUMNS)
+
     /// Units per panel of `packDense`'s layout.
     static let densePanel = Int(KP_DENSE_PANEL)
 
