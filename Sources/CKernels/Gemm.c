@@ -16,7 +16,6 @@
 // taps, 1.5× faster for cnn-large's last convolution (19 positions a sample) on AVX-512. Only
 // then: a transposed store writes each value to another row of C, which costs more than a
 // partly empty tile once C's rows are long (measured: 0.6× on the MLP's dense layers).
-#include <stdlib.h>
 #include "CKernels.h"
 #include "Vectors.h"
 
@@ -242,7 +241,6 @@ KP_INLINE void kp_tile_of(int inPlaceB, const float *packedA, long aStride, cons
         kp_tile(packedA, 0, packedB, bRows, panelPitch, depth, c, row0, column0, rows, columns, resume, width, 0, 0, mr);
 }
 
-/// Packing buffers, one pair per thread, grown to the largest block a thread has used.
 /// Where block (j0, k0) of a whole prepacked op(B) (k×n) starts: the blocks of KP_NC columns
 /// one after another, each k deep and its columns rounded up to whole panels, and within one
 /// the KP_KC-deep blocks in order, each laid out as `kp_pack_b` packs it.
@@ -251,17 +249,15 @@ KP_INLINE long kp_prepacked_block(long n, long k, long j0, long k0) {
     return j0 * k + k0 * ((columns + KP_NR - 1) / KP_NR * KP_NR);
 }
 
+/// Packing buffers, one pair per thread, grown to the largest block a thread has used.
 static __thread float *kp_packed_a, *kp_packed_b;
 static __thread long kp_packed_a_size, kp_packed_b_size;
 
-static float *kp_buffer(float **buffer, long *size, long needed) {
-    if (*size < needed) {
-        free(*buffer);
-        *buffer = aligned_alloc(64, ((needed * sizeof(float) + 63) / 64) * 64);
-        *size = *buffer ? needed : 0;
-        if (!*buffer) abort();
-    }
-    return *buffer;
+/// Row panel `ir` of the A block from row i0 and step k0: where A lies (its rows `a.stride`
+/// apart) for the panels before `wholeRows`, read in place; else in the packed block.
+KP_INLINE const float *kp_a_panel(kp_operand a, const float *packedA, long i0, long ir, long k0, long depth,
+                                  long wholeRows) {
+    return ir < wholeRows ? kp_row(a, i0 + ir) + k0 : packedA + ir * depth;
 }
 
 /// The blocked product (see the file's comment); `pairs` = 1 when the microkernel takes two
@@ -281,15 +277,16 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
                             int accumulate, const float *prepackedB, const int pairs, const int mr) {
     const int inPlace = !prepackedB && !b.transposed && k <= KP_IN_PLACE_DEPTH;
     // An untransposed A is read where it lies too, its panels' rows `stride` apart: the tile
-    // broadcasts one value of each row per step, and rows read along are as good as a packed
-    // panel, without the copy and its 8×8 transposes (1.03–1.1× on the dense layers' forward
-    // and on the convolutions' weight gradients, up to 1.3× on cnn-large's second layer's).
-    const int inPlaceA = !a.transposed && !a.rowOffsets;
+    // broadcasts one value of each row per step, and rows read along serve as well as a packed
+    // panel, without the copy and its 8×8 transposes. Measured alone: 1.03–1.1× on the dense
+    // layers' forward products and the convolutions' weight gradients (1.1× on cnn-large's
+    // second layer's); in the benchmark networks' steps, within the noise.
+    const int inPlaceA = !a.transposed && !a.rowOffsets && a.stride > 0;
     const long ncBlock = n < KP_NC ? (n + KP_NR - 1) / KP_NR * KP_NR : KP_NC;
     const long kcBlock = k < KP_KC ? k : KP_KC;
     const long mcBlock = m < KP_MC ? (m + mr - 1) / mr * mr : KP_MC;
-    float *packingB = prepackedB ? NULL : kp_buffer(&kp_packed_b, &kp_packed_b_size, kcBlock * ncBlock);
-    float *packedA = kp_buffer(&kp_packed_a, &kp_packed_a_size, kcBlock * mcBlock);
+    float *packingB = prepackedB ? NULL : kp_scratch(&kp_packed_b, &kp_packed_b_size, kcBlock * ncBlock);
+    float *packedA = kp_scratch(&kp_packed_a, &kp_packed_a_size, kcBlock * mcBlock);
     for (long j0 = 0; j0 < n; j0 += KP_NC) {
         const long columns = n - j0 < KP_NC ? n - j0 : KP_NC;
         for (long k0 = 0; k0 < k; k0 += KP_KC) {
@@ -321,7 +318,7 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
                         for (; jr + 32 <= (inPlace ? whole : columns); jr += 32) {
                             const float *panel = inPlace ? blockStart + jr : packedB + jr * depth;
                             for (long ir = s0; ir < s1; ir += mr)
-                                kp_tile_of(inPlace, ir < wholeRows ? kp_row(a, i0 + ir) + k0 : packedA + ir * depth,
+                                kp_tile_of(inPlace, kp_a_panel(a, packedA, i0, ir, k0, depth, wholeRows),
                                            ir < wholeRows ? a.stride : 0, panel, bRows, KP_NR * depth, depth, c,
                                            i0 + ir, j0 + jr, height - ir < mr ? height - ir : mr, 32, resume, 2, mr);
                         }
@@ -331,7 +328,7 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
                         const int direct = jr < whole;
                         const float *panel = direct ? blockStart + jr : packedB + jr * depth;
                         for (long ir = s0; ir < s1; ir += mr)
-                            kp_tile_of(direct, ir < wholeRows ? kp_row(a, i0 + ir) + k0 : packedA + ir * depth,
+                            kp_tile_of(direct, kp_a_panel(a, packedA, i0, ir, k0, depth, wholeRows),
                                        ir < wholeRows ? a.stride : 0, panel, bRows, 0, depth, c,
                                        i0 + ir, j0 + jr, height - ir < mr ? height - ir : mr, valid, resume, 1, mr);
                     }

@@ -4,6 +4,7 @@
 #define KP_VECTORS_H
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <math.h>
 
 // The 16-float helpers below are always inlined, so no vector ever crosses a call and the
@@ -27,6 +28,18 @@ KP_INLINE float kp_sum(kp_f16 v) {
             + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
     kp_f4 q = __builtin_shufflevector(h, h, 0, 1, 2, 3) + __builtin_shufflevector(h, h, 4, 5, 6, 7);
     return (q[0] + q[2]) + (q[1] + q[3]);
+}
+
+/// A thread's scratch buffer of at least `count` floats, 64-byte aligned, kept for the next call
+/// (`buffer` and `size` are the caller's `__thread` variables): grown, never shrunk.
+KP_INLINE float *kp_scratch(float **buffer, long *size, long count) {
+    if (*size < count) {
+        free(*buffer);
+        *buffer = aligned_alloc(64, ((count * sizeof(float) + 63) / 64) * 64);
+        *size = *buffer ? count : 0;
+        if (!*buffer) abort();
+    }
+    return *buffer;
 }
 
 // Level 2 and 1 versions exist on x86-64 only; elsewhere the portable version is the one.
