@@ -12,10 +12,19 @@ import Testing
     static func serving(_ root: String, _ body: (String) async throws -> Void) async throws {
         let server = try DashboardServer(index: RunIndex(served: try ServedFolders([root])), host: "127.0.0.1", port: 0, pollSeconds: 0.2)
         let (ready, continuation) = AsyncStream<String>.makeStream()
-        let task = Task { try await server.run { continuation.yield($0) } }
+        // The stream ends with the server, so that a server that stops before it listens
+        // fails the test with its error rather than leaving it waiting for a URL forever.
+        let task = Task {
+            defer { continuation.finish() }
+            try await server.run { continuation.yield($0) }
+        }
         defer { task.cancel() }
         var iterator = ready.makeAsyncIterator()
-        let url = try #require(await iterator.next())
+        guard let url = await iterator.next() else {
+            try await task.value
+            Issue.record("the server stopped before it listened")
+            return
+        }
         try await body(url)
     }
 
