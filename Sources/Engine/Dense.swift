@@ -3,8 +3,9 @@
 /// Shapes: input N×I (flat), weights U×I (row u holds unit u's input weights, as PyTorch
 /// stores them), bias U, output N×U. A training forward computes Y = X·Wᵀ (the engine's GEMM)
 /// split across threads by units, then adds the bias; the weight gradient dW = dYᵀ·X (U×I)
-/// and the input gradient dX = dY·W split the inputs, so no partial sums need reducing. Inference on AVX-512 multiplies against a packed copy of W, repacked only when the
-/// weights change (`VectorKernels.denseForwardPacked`: 20–30% faster than OpenBLAS was there);
+/// and the input gradient dX = dY·W split the inputs, so no partial sums need reducing.
+/// Inference on AVX-512 multiplies against a packed copy of W, repacked only when the weights
+/// change (`VectorKernels.denseForwardPacked`: 20–30% faster than OpenBLAS was there);
 /// elsewhere (deep layers, or below AVX-512) it runs training's product against W packed once
 /// per change as the GEMM packs it. Both compute each output as one FMA chain
 /// over the inputs in order from zero, then the bias: training and inference give the same
