@@ -7,7 +7,7 @@ import Testing
 
 /// The server over real HTTP on a free port: what the page reads, and that no URL reads or
 /// writes anything else.
-@Suite struct DashboardServerTests {
+@Suite(.timeLimit(.minutes(2))) struct DashboardServerTests {
     /// Starts a server on the fixture's folder, runs `body` with its URL, and stops it.
     static func serving(_ root: String, _ body: (String) async throws -> Void) async throws {
         let server = try DashboardServer(index: RunIndex(served: try ServedFolders([root])), host: "127.0.0.1", port: 0, pollSeconds: 0.2)
