@@ -22,6 +22,22 @@ KP_INLINE long kp_computed(long height, long width, long kernel) {
     return (height - kernel + 1) * width - (kernel - 1);
 }
 
+/// Stores sums[g·blocks + b] at out + g·pitch + 16·b, for `group` planes `pitch` apart and
+/// `blocks` blocks; of a single block, only the first `valid` positions (the plane's last block).
+KP_INLINE void kp_store_blocks(const kp_f16 *sums, const int group, const int blocks, float *out, long pitch,
+                               long valid) {
+    if (valid == 16 * blocks) {
+        for (int g = 0; g < group; g++)
+            for (int b = 0; b < blocks; b++) kp_store(out + g * pitch + 16 * b, sums[g * blocks + b]);
+        return;
+    }
+    for (int g = 0; g < group; g++) {
+        float staged[16];
+        kp_store(staged, sums[g * blocks]);
+        for (long n = 0; n < valid; n++) out[g * pitch + n] = staged[n];
+    }
+}
+
 /// `group` filters over `blocks` blocks of 16 positions from q: group·blocks chains of FMAs,
 /// each output's one chain over (c, i, j) in order; of a single block, only the first `valid`
 /// positions are stored when fewer than 16.
@@ -44,16 +60,7 @@ KP_INLINE void kp_forward_blocks(const float *x, long channels, long plane, long
             }
         }
     }
-    if (valid == 16 * blocks) {
-        for (int g = 0; g < group; g++)
-            for (int b = 0; b < blocks; b++) kp_store(wide + g * rows + q + 16 * b, sums[g * blocks + b]);
-        return;
-    }
-    for (int g = 0; g < group; g++) {  // the last block: only its `valid` positions
-        float staged[16];
-        kp_store(staged, sums[g * blocks]);
-        for (long n = 0; n < valid; n++) wide[g * rows + q + n] = staged[n];
-    }
+    kp_store_blocks(sums, group, blocks, wide + q, rows, valid);
 }
 
 /// Each thread's copy of a forward's last window, and of the input gradient's padded planes.
@@ -112,8 +119,9 @@ KP_VERSIONS(kp_convolution_wide_forward,
 /// `group` filters (4, 2 or 1) and one channel, taps [first, first + count) (count at most
 /// `kp_weight_gradient_taps_per_pass`, so that the group·count sums stay in registers): lane l
 /// of a sum takes the positions q ≡ l (mod 16) of the full blocks, the lanes are summed as a
-/// tree, then the tail positions are added in order. Each input vector loaded serves every filter of the group. Filter g's gradient plane
-/// is dwide + g·rows, its weight gradient dw + g·filterStride.
+/// tree, then the tail positions are added in order. Each input vector loaded serves every
+/// filter of the group. Filter g's gradient plane is dwide + g·rows, its weight gradient
+/// dw + g·filterStride.
 KP_INLINE void kp_weight_gradient_taps(const float *x, long height, long width, const float *dwide, long rows,
                                        long kernel, long first, long count, float *dw, long filterStride,
                                        const int group) {
@@ -238,16 +246,7 @@ KP_INLINE void kp_input_gradient_blocks(const float *padded, long length, long p
             }
         }
     }
-    if (valid == 16 * blocks) {
-        for (int g = 0; g < group; g++)
-            for (int b = 0; b < blocks; b++) kp_store(dx + (c + g) * plane + p + 16 * b, sums[g * blocks + b]);
-        return;
-    }
-    for (int g = 0; g < group; g++) {  // the plane's last block: only its `valid` positions
-        float staged[16];
-        kp_store(staged, sums[g * blocks]);
-        for (long n = 0; n < valid; n++) dx[(c + g) * plane + p + n] = staged[n];
-    }
+    kp_store_blocks(sums, group, blocks, dx + c * plane + p, plane, valid);
 }
 
 /// `group` channels from c (8, 4, 2 or 1): chains / group blocks at a time (at least one), then
@@ -278,36 +277,17 @@ KP_INLINE void kp_input_gradient_sized(const float *w, long channels, long heigh
     for (; c < channels; c++) kp_input_gradient_group(padded, length, pad, w, channels, width, kernel, filters, c, dx, plane, 1, chains);
 }
 
-/// `chains` groups·blocks in flight: 8 where AVX-512's 32 registers hold them, 4 on AVX2, whose
-/// 16 registers hold a 16-float vector in two each (8 there ran 0.75–0.8× as fast as the kernel
-/// this one replaced, on cnn-small's second layer).
-KP_INLINE void kp_convolution_wide_input_gradient_body(const float *w, long channels, long height, long width,
-                                                       const float *dwide, long filters, long kernel, float *dx,
-                                                       const int chains) {
+/// `registers` 32 (AVX-512) keeps 8 groups·blocks in flight, 16 (AVX2 and portable C, where a
+/// 16-float vector takes two registers) keeps 4: 8 there ran 0.75–0.8× as fast as the kernel
+/// this one replaced, on cnn-small's second layer, and 4 run 2× as fast.
+KP_INLINE void kp_convolution_wide_input_gradient_body(const int registers, const float *w, long channels, long height,
+                                                       long width, const float *dwide, long filters, long kernel,
+                                                       float *dx) {
+    const int chains = registers >= 32 ? 8 : 4;
     KP_WITH_CONSTANT_KERNEL(kernel, kp_input_gradient_sized(w, channels, height, width, dwide, filters, K, dx, chains))
 }
 
-#define KP_INPUT_GRADIENT_PARAMETERS (const float *w, long channels, long height, long width, const float *dwide, \
-                                      long filters, long kernel, float *dx)
-#define KP_INPUT_GRADIENT_ARGUMENTS w, channels, height, width, dwide, filters, kernel, dx
-#if KP_HAS_X86_VERSIONS
-KP_AVX512 static void kp_convolution_wide_input_gradient_avx512 KP_INPUT_GRADIENT_PARAMETERS {
-    kp_convolution_wide_input_gradient_body(KP_INPUT_GRADIENT_ARGUMENTS, 8);
-}
-KP_AVX2 static void kp_convolution_wide_input_gradient_avx2 KP_INPUT_GRADIENT_PARAMETERS {
-    kp_convolution_wide_input_gradient_body(KP_INPUT_GRADIENT_ARGUMENTS, 4);
-}
-#endif
-static void kp_convolution_wide_input_gradient_portable KP_INPUT_GRADIENT_PARAMETERS {
-    kp_convolution_wide_input_gradient_body(KP_INPUT_GRADIENT_ARGUMENTS, 4);
-}
-/// `KP_VERSIONS`, written out for the versions' different `chains`.
-void kp_convolution_wide_input_gradient KP_INPUT_GRADIENT_PARAMETERS {
-#if KP_HAS_X86_VERSIONS
-    switch (__atomic_load_n(&kp_level, __ATOMIC_RELAXED)) {
-    case 2: kp_convolution_wide_input_gradient_avx512(KP_INPUT_GRADIENT_ARGUMENTS); return;
-    case 1: kp_convolution_wide_input_gradient_avx2(KP_INPUT_GRADIENT_ARGUMENTS); return;
-    }
-#endif
-    kp_convolution_wide_input_gradient_portable(KP_INPUT_GRADIENT_ARGUMENTS);
-}
+KP_VERSIONS_BY_REGISTERS(kp_convolution_wide_input_gradient,
+                         (const float *w, long channels, long height, long width, const float *dwide, long filters,
+                          long kernel, float *dx),
+                         (w, channels, height, width, dwide, filters, kernel, dx))

@@ -56,21 +56,33 @@ extern int kp_level;
 
 /// Defines NAME_avx512, NAME_avx2 and NAME_portable, each calling the always-inline
 /// NAME_body with the same arguments, and the public NAME that picks one by `kp_level`.
+#define KP_VERSIONS(name, parameters, arguments) \
+    KP_VERSIONS_CALLING(name, parameters, arguments, name##_body arguments, name##_body arguments, name##_body arguments)
+
+#define KP_UNPARENTHESIZED(...) __VA_ARGS__
+/// `KP_VERSIONS` for a body that takes first the vector registers its version has, so that it
+/// keeps as many accumulators in flight as they hold: 32 on AVX-512, 16 on AVX2 and in portable
+/// C (x86-64's 16 SSE registers), where a 16-float vector takes two registers or four.
+#define KP_VERSIONS_BY_REGISTERS(name, parameters, arguments)                                              \
+    KP_VERSIONS_CALLING(name, parameters, arguments, name##_body(32, KP_UNPARENTHESIZED arguments),       \
+                        name##_body(16, KP_UNPARENTHESIZED arguments), name##_body(16, KP_UNPARENTHESIZED arguments))
+
+/// The three versions running the given calls, and the public NAME that picks one by `kp_level`.
 #if KP_HAS_X86_VERSIONS
-#define KP_VERSIONS(name, parameters, arguments)                                   \
-    KP_AVX512 static void name##_avx512 parameters { name##_body arguments; }       \
-    KP_AVX2 static void name##_avx2 parameters { name##_body arguments; }           \
-    static void name##_portable parameters { name##_body arguments; }               \
-    void name parameters {                                                         \
-        switch (__atomic_load_n(&kp_level, __ATOMIC_RELAXED)) {                   \
-        case 2: name##_avx512 arguments; return;                                   \
-        case 1: name##_avx2 arguments; return;                                     \
-        default: name##_portable arguments; return;                                \
-        }                                                                          \
+#define KP_VERSIONS_CALLING(name, parameters, arguments, avx512, avx2, portable) \
+    KP_AVX512 static void name##_avx512 parameters { avx512; }                   \
+    KP_AVX2 static void name##_avx2 parameters { avx2; }                         \
+    static void name##_portable parameters { portable; }                         \
+    void name parameters {                                                       \
+        switch (__atomic_load_n(&kp_level, __ATOMIC_RELAXED)) {                 \
+        case 2: name##_avx512 arguments; return;                                 \
+        case 1: name##_avx2 arguments; return;                                   \
+        default: name##_portable arguments; return;                              \
+        }                                                                        \
     }
 #else
-#define KP_VERSIONS(name, parameters, arguments) \
-    void name parameters { name##_body arguments; }
+#define KP_VERSIONS_CALLING(name, parameters, arguments, avx512, avx2, portable) \
+    void name parameters { portable; }
 #endif
 
 #endif
