@@ -14,14 +14,17 @@ public struct Benchmark: Sendable {
     public var batchSize: Int
     public var steps: Int
     public var windows: Int
+    /// Whether to time the training windows step by step of the plan too (`StepProfileTable`).
+    public var profiles: Bool
 
     public init(architecture: BenchmarkArchitecture, threads: Int = 1, batchSize: Int? = nil,
-                steps: Int = 5, windows: Int = 5) {
+                steps: Int = 5, windows: Int = 5, profiles: Bool = false) {
         self.architecture = architecture
         self.threads = threads
         self.batchSize = batchSize ?? architecture.batchSize
         self.steps = steps
         self.windows = windows
+        self.profiles = profiles
     }
 
     public struct Result: Sendable {
@@ -52,6 +55,8 @@ public struct Benchmark: Sendable {
         /// machine, where other processes take turns on the same cores.
         public var trainImagesPerCPUSecond: Double
         public var inferImagesPerCPUSecond: Double
+        /// Where the timed training steps spent their time, when the benchmark `profiles`.
+        public var profile: StepProfileTable?
 
         /// One `key=value` line in the peers' form.
         public var line: String {
@@ -83,6 +88,7 @@ public struct Benchmark: Sendable {
         let targets = (0..<(poolSize * batchSize * 30)).map { _ in data.uniform(low: -0.5, high: 0.5) }
         var gradient = [Float](repeating: 0, count: batchSize * 30)
         var next = 0
+        var optimizerSeconds = 0.0
 
         func trainStep() {
             let batch = next % poolSize
@@ -98,7 +104,9 @@ public struct Benchmark: Sendable {
                 }
             }
             gradient.withUnsafeBufferPointer { network.backward(outputGradient: $0) }
+            let start = network.profile == nil ? 0 : MonotonicClock.seconds()
             optimizer.step(learningRate: 0.01, momentum: 0.9)
+            if network.profile != nil { optimizerSeconds += MonotonicClock.seconds() - start }
         }
 
         func inferStep() {
@@ -110,31 +118,42 @@ public struct Benchmark: Sendable {
             }
         }
 
-        /// Images/s per window by the wall clock and by the process's CPU time.
-        func measure(_ step: () -> Void) -> (wall: [Double], cpu: [Double]) {
+        /// Images/s per window by the wall clock and by the process's CPU time; `timing` is
+        /// called once the untimed warm-up steps are done.
+        func measure(_ step: () -> Void, timing: () -> Void = {}) -> (wall: [Double], cpu: [Double]) {
             for _ in 0..<max(3, steps) { step() }
+            timing()
             var wall: [Double] = [], cpu: [Double] = []
             for _ in 0..<windows {
-                let start = monotonicSeconds(), cpuStart = processCPUSeconds()
+                let start = MonotonicClock.seconds(), cpuStart = processCPUSeconds()
                 for _ in 0..<steps { step() }
-                wall.append(Double(steps * batchSize) / (monotonicSeconds() - start))
+                wall.append(Double(steps * batchSize) / (MonotonicClock.seconds() - start))
                 cpu.append(Double(steps * batchSize) / (processCPUSeconds() - cpuStart))
             }
             return (wall, cpu)
         }
 
-        let (train, trainCPU) = measure(trainStep)
+        let (train, trainCPU) = measure(trainStep) { if profiles { network.startProfiling() } }
+        let stepProfile = network.profile
+        network.stopProfiling()
         let (infer, inferCPU) = measure(inferStep)
         let trainRate = median(train), inferRate = median(infer)
+        let peak = PeakRate.measure()
+        let profile = stepProfile.map { profile in
+            StepProfileTable(profile: profile, summary: try! ModelSummary(model: architecture.experiment.model),
+                             batchSize: batchSize, optimizerSeconds: optimizerSeconds,
+                             stepSeconds: train.reduce(0) { $0 + Double(steps * batchSize) / $1 },
+                             peakGigaflops: peak * Double(threads))
+        }
         return Result(architecture: architecture, threads: threads, batchSize: batchSize,
                       trainImagesPerSecond: trainRate, inferImagesPerSecond: inferRate,
                       gigaflopsPerSecond: trainRate * Double(architecture.trainingFLOPs) / 1e9,
                       inferenceGigaflopsPerSecond: inferRate * Double(architecture.forwardFLOPs) / 1e9,
-                      peakGigaflopsPerCore: PeakRate.measure(),
+                      peakGigaflopsPerCore: peak,
                       peakResidentMegabytes: peakResidentMegabytes(),
                       vectorKernels: VectorKernels.level,
                       trainWindows: train, trainImagesPerCPUSecond: median(trainCPU),
-                      inferImagesPerCPUSecond: median(inferCPU))
+                      inferImagesPerCPUSecond: median(inferCPU), profile: profile)
     }
 }
 
@@ -144,9 +163,9 @@ public enum PeakRate {
     public static func measure(runs: Int = 9, iterations: Int = 4_000_000) -> Double {
         var best = 0.0
         for _ in 0..<runs {
-            let start = monotonicSeconds()
+            let start = MonotonicClock.seconds()
             let flops = VectorKernels.fmaPeakProbe(iterations: iterations)
-            best = max(best, Double(flops) / (monotonicSeconds() - start) / 1e9)
+            best = max(best, Double(flops) / (MonotonicClock.seconds() - start) / 1e9)
         }
         return best
     }
@@ -156,12 +175,6 @@ private func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     guard !sorted.isEmpty else { return 0 }
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
-
-private func monotonicSeconds() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
 }
 
 /// CPU seconds this process has used, all threads together.

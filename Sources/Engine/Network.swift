@@ -46,6 +46,8 @@ public final class Network {
     private let ownedBuffers: [UnsafeMutablePointer<Float>]
     /// The batch size of the last training forward; 0 after an inference forward.
     private var lastCount = 0
+    /// Where training steps spend their time, collected while set (`startProfiling`).
+    public private(set) var profile: StepProfile?
 
     /// Plans and allocates the network for `input` (one sample's shape). `nodes` are built
     /// and initialised by the caller (`Experiment.makeNetwork`); every node's input shapes must
@@ -172,6 +174,17 @@ public final class Network {
     /// Trainable values in all layers.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
+    /// Starts timing every training forward and backward from now on, step by step of the
+    /// training plan, in a fresh `profile`; `stopProfiling` ends it.
+    @discardableResult
+    public func startProfiling() -> StepProfile {
+        let profile = StepProfile(stepNodes: trainingPlan.steps.map(\.nodes))
+        self.profile = profile
+        return profile
+    }
+
+    public func stopProfiling() { profile = nil }
+
     /// Runs the batch `input` (count × inputShape.count Floats, NCHW) through the network and
     /// returns the outputs (count × outputShape.count), valid until the next forward.
     /// `training` turns dropout on, drawing its masks from `rng`, uses batch statistics, and
@@ -189,13 +202,17 @@ public final class Network {
         // over it: no copy (5% of an MLP's inference).
         let readsInPlace = !training && inferenceReadsCallerInput
         let caller = UnsafeMutablePointer(mutating: input.baseAddress!)
+        let profile = training ? profile : nil
+        let copyStart = profile.map { _ in MonotonicClock.seconds() }
         if !readsInPlace {
             activations[0]!.update(from: caller, count: count * inputShape.count)
         }
+        if let profile, let copyStart { profile.addInputCopy(since: copyStart) }
         func buffer(_ value: Int) -> UnsafeMutablePointer<Float> {
             readsInPlace && plan.buffer[value] == 0 ? caller : activations[value]!
         }
-        for (step, operation) in zip(plan.steps, operations) {
+        for (index, (step, operation)) in zip(plan.steps, operations).enumerated() {
+            let start = profile.map { _ in MonotonicClock.seconds() }
             switch operation {
             case .layer(let layer):
                 layer.forward(input: buffer(step.inputs[0]), output: buffer(step.output), count: count,
@@ -203,6 +220,7 @@ public final class Network {
             case .merge(let merge):
                 merge.forward(inputs: step.inputs.map { UnsafePointer(buffer($0)) }, output: buffer(step.output), count: count)
             }
+            if let profile, let start { profile.addForward(step: index, since: start) }
         }
         lastCount = training ? count : 0
         return UnsafeBufferPointer(start: buffer(nodes.count), count: count * outputShape.count)
@@ -231,6 +249,8 @@ public final class Network {
             let step = trainingPlan.steps[stepIndex]
             // Steps before every parameter need no gradient.
             guard let outputGradient = gradients[step.output] else { continue }
+            let start = profile.map { _ in MonotonicClock.seconds() }
+            defer { if let profile, let start { profile.addBackward(step: stepIndex, since: start) } }
             let size = count * shape(of: step.output).count
             for buffer in gradientSums[step.output] {
                 for i in 0..<size { outputGradient[i] += buffer[i] }

@@ -39,6 +39,14 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed windows; the median is reported.")
     var windows: Int = 5
 
+    @Flag(help: """
+        Also print where the timed training steps spent their time: each step of the network's \
+        plan (a layer, or a fused conv → activation → pool) forward and backward in ms per \
+        step, its share of the step, GFLOP/s and % of peak; then the batch's copy, the \
+        optimizer, and the rest.
+        """)
+    var profile = false
+
     func validate() throws {
         try ThreadCount.check(threads)
         // The largest peers' batch is 128; past a few thousand faces the activations alone
@@ -52,7 +60,9 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let benchmark = Benchmark(architecture: arch, threads: threads, batchSize: batch,
-                                  steps: steps, windows: windows)
-        print(try benchmark.run().line)
+                                  steps: steps, windows: windows, profiles: profile)
+        let result = try benchmark.run()
+        print(result.line)
+        if let table = result.profile { print(table) }
     }
 }

@@ -35,4 +35,19 @@ import Testing
         #expect(shipped.model.layers == BenchmarkArchitecture.resnet.experiment.model.layers)
         #expect(shipped.train.batchSize == BenchmarkArchitecture.resnet.batchSize)
     }
+
+    /// `--profile`'s table: a row per step of the plan (fused groups as one), whose FLOPs add
+    /// up to the step's, then the batch's copy, the optimizer and the rest, all within the step.
+    @Test func theProfileAccountsForTheWholeStep() throws {
+        let result = try Benchmark(architecture: .cnnSmall, batchSize: 4, steps: 2, windows: 1, profiles: true).run()
+        let table = try #require(result.profile)
+        #expect(table.rows.map(\.label).first == "conv1+relu1+maxpool1 (conv 2@5×5)")
+        #expect(table.rows.suffix(3).map(\.label) == ["copying the batch in", "optimizer", "loss, and waits between sections"])
+        #expect(table.rows.count == 4 + 8 + 3)
+        #expect(table.rows.reduce(0) { $0 + $1.flops } == Double(4 * BenchmarkArchitecture.cnnSmall.trainingFLOPs))
+        let accounted = table.rows.reduce(0) { $0 + $1.milliseconds }
+        #expect(table.stepMilliseconds > 0 && abs(accounted - table.stepMilliseconds) <= 1e-6 * table.stepMilliseconds)
+        #expect(table.description.split(separator: "\n").count == table.rows.count + 2)
+        #expect(try Benchmark(architecture: .mlp, batchSize: 2, steps: 1, windows: 1).run().profile == nil)
+    }
 }

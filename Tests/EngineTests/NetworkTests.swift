@@ -14,12 +14,15 @@ import Testing
         LayerDescription(.dense(units: 6), initializer: spec),
     ]
 
-    /// Trains `steps` steps from `seed` and returns every parameter's bit patterns.
-    private func train(seed: UInt64, threads: Int, steps: Int = 6) throws -> [[UInt32]] {
+    /// Trains `steps` steps from `seed` and returns every parameter's bit patterns;
+    /// `profiled` times the steps (`Network.startProfiling`) and hands back the profile.
+    private func train(seed: UInt64, threads: Int, steps: Int = 6,
+                       profiled: ((StepProfile) -> Void)? = nil) throws -> [[UInt32]] {
         var initialization = RandomGenerator(seed: seed, stream: .initialization)
         var dropout = RandomGenerator(seed: seed, stream: .dropout)
         let network = try Network(input: Shape(channels: 1, height: 12, width: 12), layers: Self.layers,
                                   maxBatch: 8, threads: threads, rng: &initialization)
+        if let profiled { profiled(network.startProfiling()) }
         let optimizer = Optimizer(.nesterov, parameters: network.parameters, l2: 1e-3)
         let inputs = randomValues(8 * 144, seed: seed &+ 1)
         let targets = randomValues(8 * 6, seed: seed &+ 2)
@@ -38,6 +41,22 @@ import Testing
         let first = try train(seed: 11, threads: threads)
         #expect(first == (try train(seed: 11, threads: threads)))
         #expect(first != (try train(seed: 12, threads: threads)))
+    }
+
+    /// A profiled run trains to the same bits, and its profile times every step of the plan
+    /// (the conv → relu → pool group as one) in every training step, backward only where a
+    /// gradient flows.
+    @Test(arguments: [1, 2])
+    func profilingTimesEveryStepAndChangesNoBits(threads: Int) throws {
+        var profile: StepProfile?
+        let profiled = try train(seed: 11, threads: threads, steps: 4) { profile = $0 }
+        #expect(profiled == (try train(seed: 11, threads: threads, steps: 4)))
+        let recorded = try #require(profile)
+        #expect(recorded.steps == 4)
+        #expect(recorded.stepNodes == [[0, 1, 2], [3], [4], [5], [6], [7]])
+        #expect(recorded.forwardSeconds.allSatisfy { $0 > 0 })
+        #expect(recorded.backwardSeconds.allSatisfy { $0 > 0 })
+        #expect(recorded.inputCopySeconds > 0)
     }
 
     @Test func trainingReducesTheLoss() throws {

@@ -57,4 +57,16 @@ import Testing
         #expect(Double(pairs["peak_gflop_s"] ?? "") ?? 0 > 1, "a core does more than 1 GFLOP/s")
         #expect(Double(pairs["train_peak_pct"] ?? "") ?? 0 > 0)
     }
+
+    @Test func benchProfileAddsWhereTheStepWent() throws {
+        let result = try runInScratchFolder(["bench", "--arch", "mlp", "--steps", "1", "--windows", "1", "--batch", "8",
+                                             "--profile"], files: [:])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("arch=mlp ") == true)
+        #expect(lines.dropFirst().first?.hasPrefix("training step") == true)
+        #expect(lines.contains { $0.hasPrefix("dense1 (dense 256)") })
+        #expect(lines.contains { $0.hasPrefix("optimizer") })
+        #expect(lines.last?.hasPrefix("whole step") == true)
+    }
 }
