@@ -35,8 +35,11 @@ public final class Dropout: Layer {
             return
         }
         let scale = 1 / (1 - rate)
+        // Kept when uniform() ≥ rate; keep = scale or +0 chosen by masking its bits, not by a
+        // branch, which would be mispredicted half the time.
+        let threshold = RandomGenerator.UniformThreshold(rate), scaleBits = scale.bitPattern
         for i in 0..<total {
-            let keep: Float = rng.uniform() >= rate ? scale : 0
+            let keep = Float(bitPattern: scaleBits & (0 &- rng.isAtLeast(threshold)))
             mask[i] = keep
             output[i] = input[i] * keep
         }

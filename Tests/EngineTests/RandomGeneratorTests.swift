@@ -33,6 +33,27 @@ import Engine
         #expect(abs(squares / Double(n) - 1) < 0.015)
     }
 
+    /// `isAtLeast` answers `uniform() >= p` for the same draw, at the edges too: a probability
+    /// one step of 2⁻²⁴ either side of a draw, 0 (always) and 1 (never).
+    @Test(arguments: [Float(0), 0.5, 0.3, 0.1, 1.0 / 3, 0.999_999_9, 1, Float(5_000_001) / 16_777_216])
+    func isAtLeastAnswersAsUniformDoes(probability: Float) {
+        var a = RandomGenerator(seed: 9, stream: .dropout), b = a
+        let threshold = RandomGenerator.UniformThreshold(probability)
+        var kept = 0
+        for _ in 0..<50_000 {
+            let expected: UInt32 = a.uniform() >= probability ? 1 : 0
+            let answer = b.isAtLeast(threshold)
+            #expect(answer == expected)
+            kept += Int(answer)
+        }
+        #expect(a == b)
+        #expect(abs(Double(kept) / 50_000 - Double(1 - probability)) < 0.01)
+        // Draws next to the threshold: bits = ⌈p·2²⁴⌉ − 1 is below it, ⌈p·2²⁴⌉ is not.
+        let bits = (probability * 16_777_216).rounded(.up)
+        if bits >= 1 { #expect((bits - 1) / 16_777_216 < probability) }
+        if bits < 16_777_216 { #expect(bits / 16_777_216 >= probability) }
+    }
+
     @Test func indexAndShuffleStayInRangeAndPermute() {
         var rng = RandomGenerator(seed: 5)
         var counts = [Int](repeating: 0, count: 7)
