@@ -205,7 +205,13 @@ public final class Network {
         let profile = training ? profile : nil
         let copyStart = profile.map { _ in MonotonicClock.seconds() }
         if !readsInPlace {
-            activations[0]!.update(from: caller, count: count * inputShape.count)
+            // Split across the threads: on one thread the copy of a 100-face batch (3.7 MB) was
+            // 3–5% of a small network's step at 2 threads.
+            let sample = inputShape.count, destination = activations[0]!
+            Parallelism.forEachChunk(count: count, threads: threads, perThread: 1) { _, samples in
+                VectorCopy.copy(caller + samples.lowerBound * sample, to: destination + samples.lowerBound * sample,
+                                count: samples.count * sample)
+            }
         }
         if let profile, let copyStart { profile.addInputCopy(since: copyStart) }
         func buffer(_ value: Int) -> UnsafeMutablePointer<Float> {
