@@ -6,8 +6,8 @@
 ///
 /// The arithmetic is an algorithm's (`ConvolutionAlgorithm`), chosen once here: stride-1
 /// unpadded convolutions with k > 1 in the wide layout (`WideLayout`), by per-tap GEMMs
-/// (`TapGEMMConvolution`) from `WideLayout.tapGEMMChannels` input channels on, else by a
-/// direct vector kernel (`DirectWideConvolution`); padded stride-1 ones the same way over a
+/// (`TapGEMMConvolution`) where `WideLayout.usesTapGEMM` (8 channels and 64 products per
+/// output on), else by a direct vector kernel (`DirectWideConvolution`); padded stride-1 ones the same way over a
 /// zero-bordered copy of each sample (`PaddedWideConvolution`); every other one by im2col +
 /// SGEMM (`Im2colConvolution`). This class is the layer: parameters, shapes, initialisation.
 /// The naive twin is `NaiveKernels.convolutionForward/Backward`.
@@ -43,7 +43,7 @@ public final class Convolution: Layer {
             algorithm = PaddedWideConvolution(geometry)
         } else if !WideLayout.applies(kernel: kernel, stride: stride, padding: padding) {
             algorithm = Im2colConvolution(geometry)
-        } else if input.channels >= WideLayout.tapGEMMChannels {
+        } else if WideLayout.usesTapGEMM(channels: input.channels, kernel: kernel) {
             algorithm = TapGEMMConvolution(geometry)
         } else {
             algorithm = DirectWideConvolution(geometry)

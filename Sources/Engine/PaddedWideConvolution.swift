@@ -27,7 +27,8 @@ final class PaddedWideConvolution: ConvolutionAlgorithm {
         let valid = ConvolutionGeometry(input: padded, output: geometry.output, filters: geometry.filters,
                                         kernel: geometry.kernel, stride: 1, padding: .none,
                                         weight: geometry.weight, bias: geometry.bias)
-        inner = input.channels >= WideLayout.tapGEMMChannels ? TapGEMMConvolution(valid) : DirectWideConvolution(valid)
+        inner = WideLayout.usesTapGEMM(channels: input.channels, kernel: geometry.kernel)
+            ? TapGEMMConvolution(valid) : DirectWideConvolution(valid)
         self.geometry = geometry
     }
 

@@ -5,15 +5,21 @@
 /// the rest are discarded columns, and would read past the input's end. The wide layout is
 /// these algorithms' plane (pitch W, without the bias).
 ///
-/// Two algorithms compute it: `TapGEMMConvolution` from `tapGEMMChannels` input channels on,
-/// `DirectWideConvolution` below, where each tap's GEMM would have an inner dimension of a
-/// few channels.
+/// Two algorithms compute it: `TapGEMMConvolution` where `usesTapGEMM` says so, else
+/// `DirectWideConvolution`, where the products' inner dimension (C·k²) would be short.
 struct WideLayout {
     let geometry: ConvolutionGeometry
-    /// The fewest input channels for which k² GEMMs beat the direct kernel. Measured on
-    /// cnn-large: its first layer (C = 1) trains twice as fast direct as by im2col, but its
-    /// second (C = 8) takes twice as long backward direct as by tap GEMMs, and deeper ones worse.
-    static let tapGEMMChannels = 8
+
+    /// Whether tap GEMMs (inner dimension C·k²) beat the direct kernel: from 8 channels and
+    /// 64 products per output on. Measured in training steps (`kplab bench --profile`, 1
+    /// thread, AVX-512): cnn-large's first layer (C = 1) is twice as fast direct as by im2col;
+    /// its second (C = 8, k = 2: 32 products) 1.27× faster direct (it was 2× slower before the
+    /// direct kernel's gradients were rewritten); its third (C = 16, k = 2: 64) only 1.07×, and
+    /// cnn-small's last (C = 8, k = 4: 128) 0.9×. The choice fixes each output's order of
+    /// terms, so it depends on the shape alone, never on the machine.
+    static func usesTapGEMM(channels: Int, kernel: Int) -> Bool {
+        channels >= 8 && channels * kernel * kernel >= 64
+    }
 
     /// Whether a convolution is computed in the wide layout: stride 1, no padding, k > 1.
     static func applies(kernel: Int, stride: Int, padding: Padding) -> Bool {

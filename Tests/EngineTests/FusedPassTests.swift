@@ -152,7 +152,8 @@ import Testing
     /// 1×1: its plane has the bias; the wide ones add it as they pool).
     static let convolutions: [(label: String, shape: Shape, filters: Int, kernel: Int, padding: Padding)] = [
         ("direct", Shape(channels: 2, height: 11, width: 13), 3, 3, .none),
-        ("tap GEMM", Shape(channels: 8, height: 9, width: 10), 4, 2, .none),
+        ("tap GEMM", Shape(channels: 16, height: 9, width: 10), 4, 2, .none),
+        ("direct over 8 channels", Shape(channels: 8, height: 9, width: 10), 4, 2, .none),
         ("padded wide", Shape(channels: 2, height: 10, width: 9), 3, 3, Padding(top: 1, left: 0, bottom: 0, right: 2)),
         ("padded tap GEMM", Shape(channels: 9, height: 8, width: 7), 3, 3, .same(input: Shape(channels: 9, height: 8, width: 7), window: 3, stride: 1)),
         ("im2col", Shape(channels: 2, height: 10, width: 9), 3, 1, Padding(top: 1, left: 0, bottom: 0, right: 2)),

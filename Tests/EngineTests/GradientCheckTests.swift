@@ -25,7 +25,9 @@ struct GradientCheckTests {
         .init(shape: Shape(channels: 3, height: 6, width: 5), filters: 2, kernel: 2, stride: 1, padding: Padding(2)),
         .init(shape: Shape(channels: 2, height: 7, width: 7), filters: 4, kernel: 4, stride: 3, padding: Padding(1)),
         .init(shape: Shape(channels: 3, height: 4, width: 4), filters: 2, kernel: 1, stride: 1, padding: Padding(0)),
-        // the tap-GEMM path (stride 1, valid, 8 or more channels)
+        // the tap-GEMM path (stride 1, valid, 8 or more channels and 64 or more products per output)
+        .init(shape: Shape(channels: 16, height: 4, width: 5), filters: 3, kernel: 2, stride: 1, padding: Padding(0)),
+        // the direct kernel over 8 channels (k = 2: 32 products per output)
         .init(shape: Shape(channels: 8, height: 4, width: 5), filters: 3, kernel: 2, stride: 1, padding: Padding(0)),
         // per-side padding: TensorFlow's "same" for even kernels (the odd one bottom and right)
         .init(shape: Shape(channels: 2, height: 5, width: 6), filters: 3, kernel: 2, stride: 1,

@@ -218,10 +218,14 @@ import Testing
         // Padding wider than the output row: whole rows of the window fall outside.
         .init(shape: Shape(channels: 2, height: 3, width: 1), filters: 2, kernel: 5, stride: 1, padding: Padding(2), threads: 1),
         .init(shape: Shape(channels: 1, height: 9, width: 10), filters: 3, kernel: 3, stride: 1, padding: Padding(1), threads: 2),
-        // Stride-1 valid kernels over 8 channels or more take the tap-GEMM path (no im2col),
-        // as in cnn-large.
-        .init(shape: Shape(channels: 8, height: 7, width: 9), filters: 5, kernel: 2, stride: 1, padding: Padding(0), threads: 2),
+        // Stride-1 valid kernels over 8 channels or more with 64 products per output or more
+        // take the tap-GEMM path (no im2col), as in cnn-large's deeper layers.
+        .init(shape: Shape(channels: 16, height: 7, width: 9), filters: 5, kernel: 2, stride: 1, padding: Padding(0), threads: 2),
         .init(shape: Shape(channels: 9, height: 6, width: 5), filters: 3, kernel: 3, stride: 1, padding: Padding(0), threads: 3),
+        .init(shape: Shape(channels: 17, height: 2, width: 2), filters: 2, kernel: 2, stride: 1, padding: Padding(0), threads: 1),
+        // 8 to 15 channels at k = 2 (fewer products) take the direct kernel, as cnn-large's second.
+        .init(shape: Shape(channels: 8, height: 7, width: 9), filters: 5, kernel: 2, stride: 1, padding: Padding(0), threads: 2),
+        .init(shape: Shape(channels: 15, height: 19, width: 18), filters: 17, kernel: 2, stride: 1, padding: Padding(0), threads: 3),
         .init(shape: Shape(channels: 8, height: 2, width: 2), filters: 2, kernel: 2, stride: 1, padding: Padding(0), threads: 1),
         // Below 8 channels, the direct kernel: 16-position blocks and a tail, filters in
         // groups of 8, 4 and 1, kernel sizes with unrolled taps (2–5) and without (6, 36
@@ -376,9 +380,23 @@ import Testing
         inferenceIsTrainingsForward("after setting values")
     }
 
+    /// Which algorithm a stride-1 valid convolution takes: tap GEMMs from 8 channels and 64
+    /// products per output (C·k²) on, the direct kernel below. It fixes each output's order
+    /// of terms, so the results of a shape depend on this rule: a change is a change of results.
+    @Test func tapGEMMsFromEightChannelsAndSixtyFourProducts() throws {
+        let cases: [(channels: Int, kernel: Int, tapGEMM: Bool)] = [
+            (1, 3, false), (7, 4, false), (8, 2, false), (15, 2, false), (16, 2, true), (8, 3, true), (8, 4, true), (64, 2, true),
+        ]
+        for c in cases {
+            let layer = try Convolution(input: Shape(channels: c.channels, height: 6, width: 6), filters: 2, kernel: c.kernel)
+            #expect((layer.algorithm is TapGEMMConvolution) == c.tapGEMM, "C = \(c.channels), k = \(c.kernel)")
+            #expect((layer.algorithm is DirectWideConvolution) == !c.tapGEMM, "C = \(c.channels), k = \(c.kernel)")
+        }
+    }
+
     /// The tap-GEMM path's weights repacked by tap follow the weights too.
     @Test func tapGEMMConvolutionSeesNewWeights() throws {
-        let shape = Shape(channels: 8, height: 6, width: 7), count = 2
+        let shape = Shape(channels: 16, height: 6, width: 7), count = 2
         let layer = initialized(try Convolution(input: shape, filters: 3, kernel: 2))
         #expect(layer.algorithm is TapGEMMConvolution)
         let x = randomValues(count * shape.count, seed: 11)

@@ -116,9 +116,10 @@ import Testing
 /// thread count and every kernel level, because no sum's order depends on either.
 @Suite struct MachineIndependenceTests {
     static let spec = InitializerSpec(scheme: .he, distribution: .normal, bias: 0.01)
-    /// Every way a convolution and a dense layer are computed: im2col (stride 2), the direct
-    /// kernel fused with ReLU and pooling (few channels), per-tap GEMMs (8 channels or more),
-    /// padded, dense products in both directions.
+    /// Every way a convolution and a dense layer are computed: im2col (stride 2), per-tap GEMMs
+    /// fused with ReLU and pooling (8 channels, 72 products per output), the direct kernel
+    /// over a padded copy (9 channels, 36 products), per-tap GEMMs over a padded copy (12
+    /// channels, 108), dense products in both directions.
     static let layers: [LayerDescription] = [
         LayerDescription(.conv(filters: 8, kernel: 3, stride: 2, padding: 1), initializer: spec),
         LayerDescription(.relu),
@@ -126,6 +127,8 @@ import Testing
         LayerDescription(.relu),
         LayerDescription(.maxPool(size: 2, stride: 2)),
         LayerDescription(.conv(filters: 12, kernel: 2, stride: 1, padding: 1), initializer: spec),
+        LayerDescription(.relu),
+        LayerDescription(.conv(filters: 10, kernel: 3, stride: 1, padding: 1), initializer: spec),
         LayerDescription(.relu),
         LayerDescription(.flatten),
         LayerDescription(.dense(units: 40), initializer: spec),
