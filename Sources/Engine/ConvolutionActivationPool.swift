@@ -101,8 +101,8 @@ final class ConvolutionActivationPool: Layer {
         precondition(affine == nil || !training, "a fused affine is for inference only")
         let ranges = Parallelism.chunks(count: count, threads: threads)
         prepare(chunks: ranges.count)
-        let algorithm = convolution.algorithm, pitch = algorithm.planePitch
-        let inputSize = inputShape.count, outputSize = outputShape.count
+        let algorithm = convolution.algorithm, pitch = algorithm.planePitch, perCall = algorithm.samplesPerCall
+        let inputSize = inputShape.count, outputSize = outputShape.count, planeCount = planeCount
         // The wide layout is pooled with the bias added as it is read (the same sums the
         // convolution's own forward would store); im2col's plane has it.
         let bias: UnsafePointer<Float>? = algorithm.planeIncludesBias ? nil : UnsafePointer(convolution.bias.valuePointer)
@@ -113,14 +113,18 @@ final class ConvolutionActivationPool: Layer {
             shift.withUnsafeBufferPointer { shift in
                 let channelAffine = affine == nil ? nil : (scale: scale.baseAddress!, shift: shift.baseAddress!)
                 Parallelism.forEach(ranges, threads: threads) { chunk, samples in
-                    for n in samples {
-                        let plane = algorithm.forwardPlane(input + n * inputSize, chunk: chunk)
-                        let y = output + n * outputSize, winner = winners + n * outputSize
-                        if usesPositivePool {
-                            poolPositive(plane, pitch: pitch, bias: bias, y, winner)
-                        } else {
-                            poolActivated(plane, pitch: pitch, bias: bias, affine: channelAffine, y, winner,
-                                          nonPositive + (negativeSlope > 0 ? n * outputSize : 0))
+                    for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: perCall) {
+                        let group = min(perCall, samples.upperBound - first)
+                        let planes = algorithm.forwardPlanes(input + first * inputSize, samples: group, chunk: chunk)
+                        for n in first..<(first + group) {
+                            let plane = planes + (n - first) * planeCount
+                            let y = output + n * outputSize, winner = winners + n * outputSize
+                            if usesPositivePool {
+                                poolPositive(plane, pitch: pitch, bias: bias, y, winner)
+                            } else {
+                                poolActivated(plane, pitch: pitch, bias: bias, affine: channelAffine, y, winner,
+                                              nonPositive + (negativeSlope > 0 ? n * outputSize : 0))
+                            }
                         }
                     }
                 }
@@ -135,21 +139,26 @@ final class ConvolutionActivationPool: Layer {
         // The weight gradient sums over the batch: chunks that do not depend on the threads.
         let ranges = Parallelism.batchChunks(count: count)
         prepare(chunks: ranges.count)
-        let algorithm = convolution.algorithm, pitch = algorithm.planePitch
-        let inputSize = inputShape.count, outputSize = outputShape.count
+        let algorithm = convolution.algorithm, pitch = algorithm.planePitch, perCall = algorithm.samplesPerCall
+        let inputSize = inputShape.count, outputSize = outputShape.count, planeCount = planeCount
         Parallelism.forEach(ranges, threads: threads) { chunk, samples in
             algorithm.clearGradients(chunk: chunk)
-            let plane = algorithm.plane(chunk: chunk)
-            for n in samples {
-                // dy goes straight into the plane layout the algorithm's backward reads.
-                let dy = outputGradient + n * outputSize, winner = winners + n * outputSize
-                if negativeSlope == 0 {
-                    scatterPositive(dy, winner, into: plane, pitch: pitch)
-                } else {
-                    scatterLeaky(dy, winner, nonPositive + n * outputSize, into: plane, pitch: pitch,
-                                 sums: sums.isEmpty ? nil : sums[chunk])
+            let planes = algorithm.plane(chunk: chunk)
+            for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: perCall) {
+                let group = min(perCall, samples.upperBound - first)
+                for n in first..<(first + group) {
+                    // dy goes straight into the plane layout the algorithm's backward reads.
+                    let dy = outputGradient + n * outputSize, winner = winners + n * outputSize
+                    let plane = planes + (n - first) * planeCount
+                    if negativeSlope == 0 {
+                        scatterPositive(dy, winner, into: plane, pitch: pitch)
+                    } else {
+                        scatterLeaky(dy, winner, nonPositive + n * outputSize, into: plane, pitch: pitch,
+                                     sums: sums.isEmpty ? nil : sums[chunk])
+                    }
                 }
-                algorithm.backwardPlane(input + n * inputSize, inputGradient.map { $0 + n * inputSize }, chunk: chunk)
+                algorithm.backwardPlanes(input + first * inputSize, inputGradient.map { $0 + first * inputSize },
+                                         samples: group, chunk: chunk)
             }
         }
         algorithm.reduceGradients(chunks: ranges.count)

@@ -36,11 +36,32 @@ protocol ConvolutionAlgorithm: AnyObject {
     func forwardPlane(_ x: UnsafePointer<Float>, chunk: Int) -> UnsafePointer<Float>
     /// `backward` from dy written in the plane layout in the chunk's plane.
     func backwardPlane(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, chunk: Int)
+    /// The most samples `forwardPlanes` and `backwardPlanes` take at once (1 unless an
+    /// algorithm's products for one sample are too short to run well alone).
+    var samplesPerCall: Int { get }
+    /// `samples` (1…`samplesPerCall`) consecutive samples' planes, the chunk's plane and the
+    /// next ones after it, `F×OH×planePitch` apart, as `forwardPlane` computes each: the same bits.
+    func forwardPlanes(_ x: UnsafePointer<Float>, samples: Int, chunk: Int) -> UnsafePointer<Float>
+    /// `backwardPlane` for `samples` consecutive samples, their dy in those planes: the same
+    /// bits as one sample after another.
+    func backwardPlanes(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, samples: Int, chunk: Int)
     /// Sums the chunks' partial gradients into `weight.gradient` (F×C×k×k) and `bias.gradient`.
     func reduceGradients(chunks: Int)
 }
 
 extension ConvolutionAlgorithm {
+    var samplesPerCall: Int { 1 }
+
+    func forwardPlanes(_ x: UnsafePointer<Float>, samples: Int, chunk: Int) -> UnsafePointer<Float> {
+        precondition(samples == 1, "this algorithm takes one sample at a time")
+        return forwardPlane(x, chunk: chunk)
+    }
+
+    func backwardPlanes(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, samples: Int, chunk: Int) {
+        precondition(samples == 1, "this algorithm takes one sample at a time")
+        backwardPlane(x, dx, chunk: chunk)
+    }
+
     /// The chunk's plane, F×OH×`planePitch`: write dy there for `backwardPlane`.
     @inline(__always)
     func plane(chunk: Int) -> UnsafeMutablePointer<Float> { scratch[chunk].plane }
@@ -83,23 +104,27 @@ struct ConvolutionGeometry {
 }
 
 /// One chunk's buffers: the plane (one sample's output, or its gradient, in the
-/// algorithm's layout), im2col's columns and their gradient, and partial parameter
-/// gradients. Each algorithm sizes them; unused ones are empty.
+/// algorithm's layout; `samplesPerCall` planes one after another), im2col's columns and their
+/// gradient (the tap GEMMs': the input's shifted rows, and their gradient), the tap GEMMs'
+/// output for several samples as one product's, and partial parameter gradients. Each
+/// algorithm sizes them; unused ones are empty.
 final class ConvolutionScratch {
     let plane: UnsafeMutablePointer<Float>
     let columns: UnsafeMutablePointer<Float>
     let columnGradient: UnsafeMutablePointer<Float>
+    let product: UnsafeMutablePointer<Float>
     let weightGradient: UnsafeMutablePointer<Float>
     let biasGradient: UnsafeMutablePointer<Float>
     private let weightCount: Int
     private let biasCount: Int
 
-    init(plane: Int, columns: Int, columnGradient: Int, weights: Int, bias: Int) {
+    init(plane: Int, columns: Int, columnGradient: Int, product: Int = 0, weights: Int, bias: Int) {
         self.plane = .allocate(capacity: plane)
         // Zeroed once, so that the wide layout's unwritten tail is never uninitialised memory.
         self.plane.initialize(repeating: 0, count: plane)
         self.columns = .allocate(capacity: columns)
         self.columnGradient = .allocate(capacity: columnGradient)
+        self.product = .allocate(capacity: product)
         weightGradient = .allocate(capacity: weights)
         biasGradient = .allocate(capacity: bias)
         weightCount = weights
@@ -108,10 +133,10 @@ final class ConvolutionScratch {
 
     /// `existing` grown to `chunks` buffers of these sizes.
     static func grow(_ existing: inout [ConvolutionScratch], to chunks: Int, plane: Int, columns: Int,
-                     columnGradient: Int, weights: Int, bias: Int) {
+                     columnGradient: Int, product: Int = 0, weights: Int, bias: Int) {
         guard existing.count < chunks else { return }
         existing += (existing.count..<chunks).map { _ in
-            ConvolutionScratch(plane: plane, columns: columns, columnGradient: columnGradient,
+            ConvolutionScratch(plane: plane, columns: columns, columnGradient: columnGradient, product: product,
                                weights: weights, bias: bias)
         }
     }
@@ -122,7 +147,7 @@ final class ConvolutionScratch {
     }
 
     deinit {
-        plane.deallocate(); columns.deallocate(); columnGradient.deallocate()
+        plane.deallocate(); columns.deallocate(); columnGradient.deallocate(); product.deallocate()
         weightGradient.deallocate(); biasGradient.deallocate()
     }
 }

@@ -28,7 +28,7 @@ final class PaddedWideConvolution: ConvolutionAlgorithm {
                                         kernel: geometry.kernel, stride: 1, padding: .none,
                                         weight: geometry.weight, bias: geometry.bias)
         inner = WideLayout.usesTapGEMM(channels: input.channels, kernel: geometry.kernel)
-            ? TapGEMMConvolution(valid) : DirectWideConvolution(valid)
+            ? TapGEMMConvolution(valid, batches: false) : DirectWideConvolution(valid)
         self.geometry = geometry
     }
 

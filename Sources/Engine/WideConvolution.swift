@@ -151,9 +151,27 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
     private var tapsVersion: UInt64?
     /// Where row (t, c) of the forward's right side starts in a sample: c·H·W + i·W + j.
     private let rowOffsets: [Int]
+    /// Samples whose products run as one (`forwardPlanes`, `backwardPlanes`).
+    let samplesPerCall: Int
+    /// About how many columns (samples × computed positions) a product over several samples
+    /// should reach. A sample's product of a few positions leaves most of the GEMM's 32-lane
+    /// tiles empty and packs its operands for little work: cnn-large's last layer, 19 positions
+    /// a sample, ran at 31% of peak in place, 56% alone, 85% as one product of 26 samples.
+    static let productColumns = 512
 
-    init(_ geometry: ConvolutionGeometry) {
+    /// Whether several samples' products run as one: when a sample fills less than two of the
+    /// GEMM's 32-column tiles and many filters reuse each gathered value. The shifted rows are
+    /// copied side by side for it (k²·C·positions values a sample), which cost more than they
+    /// saved for cnn-small's last layer (16 filters, 51 positions: its backward 1.4× slower),
+    /// and gained nothing on cnn-large's fourth (64 filters, 109 positions).
+    static func batches(filters: Int, computed: Int) -> Bool { computed < 64 && filters >= 64 }
+
+    /// `batches`: whether to take several samples per product when they are small (a caller
+    /// that runs one sample at a time says no, and allocates for one).
+    init(_ geometry: ConvolutionGeometry, batches: Bool = true) {
         layout = WideLayout(geometry: geometry)
+        samplesPerCall = batches && Self.batches(filters: geometry.filters, computed: layout.computed)
+            ? max(1, Self.productColumns / layout.computed) : 1
         taps = .allocate(capacity: geometry.weight.count)
         let kernel = geometry.kernel, width = geometry.input.width, area = geometry.input.height * width
         rowOffsets = (0..<(kernel * kernel)).flatMap { t in
@@ -171,9 +189,14 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
     func prepare(chunks: Int) {
         let geometry = layout.geometry
         // The partial weight gradient is stored like `taps` (F×k²×C), the same size; the column
-        // gradient is the input gradient's k²·C shifted rows before they are added up.
-        ConvolutionScratch.grow(&scratch, to: chunks, plane: layout.count, columns: 0,
-                                columnGradient: rowOffsets.count * layout.computed,
+        // gradient is the input gradient's k²·C shifted rows before they are added up. Several
+        // samples at once also gather their shifted rows (columns) and their output or its
+        // gradient (product) side by side.
+        let samples = samplesPerCall, width = samples * layout.computed, batched = samples > 1
+        ConvolutionScratch.grow(&scratch, to: chunks, plane: samples * layout.count,
+                                columns: batched ? rowOffsets.count * width : 0,
+                                columnGradient: rowOffsets.count * width,
+                                product: batched ? geometry.filters * width : 0,
                                 weights: geometry.weight.count, bias: geometry.filters)
         guard tapsVersion != geometry.weight.version else { return }
         tapsVersion = geometry.weight.version
@@ -222,10 +245,77 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
         let columns = local.columnGradient
         VectorKernels.gemm(transposeA: true, transposeB: false, m: depth, n: computed, k: filters,
                            a: taps, lda: depth, b: wide, ldb: rows, accumulate: false, c: columns, ldc: computed)
-        dx.update(repeating: 0, count: geometry.input.count)
+        addShiftedRows(columns, pitch: computed, into: dx)
+    }
+
+    /// dx (C×H×W) = Σ_t, in order, of dcol's rows (t, c) (each `computed` values, `pitch` apart)
+    /// added at channel c shifted by tap t.
+    @inline(__always)
+    private func addShiftedRows(_ columns: UnsafePointer<Float>, pitch: Int, into dx: UnsafeMutablePointer<Float>) {
+        let computed = layout.computed
+        dx.update(repeating: 0, count: layout.geometry.input.count)
         for (row, offset) in rowOffsets.enumerated() {
-            let target = dx + offset, source = columns + row * computed
+            let target = dx + offset, source = columns + row * pitch
             for q in 0..<computed { target[q] += source[q] }
+        }
+    }
+
+    /// rows (k²C × samples·computed): row (t, c) holds, for each sample in turn, its channel c
+    /// shifted by tap t, the `computed` values a sample's product reads in place.
+    @inline(__always)
+    private func gatherShiftedRows(_ x: UnsafePointer<Float>, samples: Int, into rows: UnsafeMutablePointer<Float>) {
+        let computed = layout.computed, width = samples * computed, sampleSize = layout.geometry.input.count
+        for (row, offset) in rowOffsets.enumerated() {
+            for s in 0..<samples {
+                VectorCopy.copy(x + s * sampleSize + offset, to: rows + row * width + s * computed, count: computed)
+            }
+        }
+    }
+
+    /// Several samples' products as one: the shifted rows of `samples` samples side by side
+    /// make the right side, their planes' computed positions side by side the output (or its
+    /// gradient). Every output's chain is the one sample's product computes: the forward's
+    /// over (t, c), dcol's over f, and dW's over q sample after sample, as the chunk's partial
+    /// gradient accumulates them one sample at a time.
+    func forwardPlanes(_ x: UnsafePointer<Float>, samples: Int, chunk: Int) -> UnsafePointer<Float> {
+        precondition(samples >= 1 && samples <= samplesPerCall, "\(samples) samples, at most \(samplesPerCall) at once")
+        if samples == 1 { return forwardPlane(x, chunk: chunk) }
+        let local = scratch[chunk], filters = layout.geometry.filters, depth = rowOffsets.count
+        let computed = layout.computed, width = samples * computed
+        gatherShiftedRows(x, samples: samples, into: local.columns)
+        VectorKernels.gemm(transposeA: false, transposeB: false, m: filters, n: width, k: depth, a: taps, lda: depth,
+                           b: local.columns, ldb: width, accumulate: false, c: local.product, ldc: width)
+        for s in 0..<samples {
+            for f in 0..<filters {
+                VectorCopy.copy(local.product + f * width + s * computed,
+                                to: local.plane + s * layout.count + f * layout.rows, count: computed)
+            }
+        }
+        return UnsafePointer(local.plane)
+    }
+
+    func backwardPlanes(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, samples: Int, chunk: Int) {
+        precondition(samples >= 1 && samples <= samplesPerCall, "\(samples) samples, at most \(samplesPerCall) at once")
+        if samples == 1 { return backwardPlane(x, dx, chunk: chunk) }
+        let local = scratch[chunk], filters = layout.geometry.filters, depth = rowOffsets.count
+        let computed = layout.computed, width = samples * computed, sampleSize = layout.geometry.input.count
+        for s in 0..<samples {
+            let wide = local.plane + s * layout.count
+            layout.addBiasGradient(wide, to: local.biasGradient)
+            for f in 0..<filters {
+                VectorCopy.copy(wide + f * layout.rows, to: local.product + f * width + s * computed, count: computed)
+            }
+        }
+        gatherShiftedRows(x, samples: samples, into: local.columns)
+        VectorKernels.gemm(transposeA: false, transposeB: true, m: filters, n: depth, k: width,
+                           a: local.product, lda: width, b: local.columns, ldb: width,
+                           accumulate: true, c: local.weightGradient, ldc: depth)
+        guard let dx else { return }
+        let columns = local.columnGradient
+        VectorKernels.gemm(transposeA: true, transposeB: false, m: depth, n: width, k: filters,
+                           a: taps, lda: depth, b: local.product, ldb: width, accumulate: false, c: columns, ldc: width)
+        for s in 0..<samples {
+            addShiftedRows(columns + s * computed, pitch: width, into: dx + s * sampleSize)
         }
     }
 

@@ -165,86 +165,118 @@ import Testing
     /// MaxPool, run one by one: forward always, backward without an affine (inference only).
     @Test(arguments: [1, 2, 3])
     func fusedEqualsTheChain(threads: Int) throws {
-        let count = 5
         for c in Self.convolutions {
             for (size, stride) in Self.pools {
                 for slope: Float in [0, 0.1] {
                     for withAffine in [false, true] {
-                        let label = "\(c.label) pool \(size)/\(stride) slope \(slope) affine \(withAffine) threads \(threads)"
-                        func makeConvolution() throws -> Convolution {
-                            let convolution = initialized(try Convolution(input: c.shape, filters: c.filters,
-                                                                          kernel: c.kernel, padding: c.padding))
-                            convolution.threads = threads
-                            return convolution
-                        }
-                        let convolution = try makeConvolution()
-                        let pool = try MaxPool(input: convolution.outputShape, size: size, stride: stride, maxBatch: count)
-                        pool.threads = threads
-                        let affine = withAffine ? FixedAffine(channels: c.filters, seed: 21) : nil
-                        let fused = ConvolutionActivationPool(convolution: try makeConvolution(), affine: affine,
-                                                              negativeSlope: slope, pool: pool, maxBatch: count)
-                        fused.threads = threads
-                        #expect((fused.convolution.algorithm is Im2colConvolution) == (c.label == "im2col"), "\(label)")
-                        #expect((fused.convolution.algorithm is PaddedWideConvolution) == c.label.hasPrefix("padded"), "\(label)")
-
-                        // The left third of each row is zero: windows tie on the bias, and
-                        // negative values reach the activation.
-                        var input = randomValues(count * c.shape.count, seed: 22)
-                        for i in input.indices where i % c.shape.width < c.shape.width / 3 { input[i] = 0 }
-                        let training = !withAffine
-                        var rng = RandomGenerator(seed: 0)
-                        var output = [Float](repeating: 0, count: count * fused.outputShape.count)
-                        fused.forward(input: input, output: &output, count: count, training: training, rng: &rng)
-
-                        // The chain, one layer at a time.
-                        let planeShape = convolution.outputShape, area = planeShape.height * planeShape.width
-                        var z = [Float](repeating: 0, count: count * planeShape.count)
-                        convolution.forward(input: input, output: &z, count: count, training: training, rng: &rng)
-                        if let affine {
-                            for i in z.indices {
-                                let f = (i / area) % c.filters
-                                z[i] = z[i] * affine.scale[f] + affine.shift[f]
-                            }
-                        }
-                        let relu = ReLU(input: planeShape)
-                        var activated = z
-                        if slope == 0 {
-                            relu.forward(input: z, output: &activated, count: count, training: training, rng: &rng)
-                        } else {
-                            activated = z.map { $0 > 0 ? $0 : slope * $0 }
-                        }
-                        var pooled = output
-                        pool.forward(input: activated, output: &pooled, count: count, training: training, rng: &rng)
-                        #expect(firstDifference(output, pooled) == nil, "\(label): output")
-                        if withAffine { continue }
-
-                        let outputGradient = randomValues(output.count, seed: 23)
-                        var inputGradient = [Float](repeating: 0, count: input.count)
-                        fused.backward(input: input, output: output, outputGradient: outputGradient,
-                                       inputGradient: &inputGradient, count: count)
-                        var poolGradient = z
-                        pool.backward(input: activated, output: pooled, outputGradient: outputGradient,
-                                      inputGradient: &poolGradient, count: count)
-                        var zGradient = poolGradient
-                        if slope == 0 {
-                            relu.backward(input: z, output: activated, outputGradient: poolGradient,
-                                          inputGradient: &zGradient, count: count)
-                        } else {
-                            for i in z.indices { zGradient[i] = z[i] > 0 ? poolGradient[i] : slope * poolGradient[i] }
-                        }
-                        var expectedInputGradient = inputGradient
-                        convolution.backward(input: input, output: z, outputGradient: zGradient,
-                                             inputGradient: &expectedInputGradient, count: count)
-                        #expect(firstDifference(inputGradient, expectedInputGradient) == nil, "\(label): input gradient")
-                        #expect(firstDifference(fused.convolution.weight.gradient, convolution.weight.gradient) == nil,
-                                "\(label): weight gradient")
-                        #expect(firstDifference(fused.convolution.bias.gradient, convolution.bias.gradient) == nil,
-                                "\(label): bias gradient")
-                        #expect(inputGradient.contains { $0 != 0 }, "\(label)")
+                        try expectFusedEqualsTheChain(c, size: size, stride: stride, slope: slope, withAffine: withAffine,
+                                                      count: 5, threads: threads)
                     }
                 }
             }
         }
+    }
+
+    /// Tap GEMMs over several samples per product (small planes, many filters) give the
+    /// one-sample bits, with enough samples that the backward's fixed chunks hold several
+    /// products (8×8: eight samples a product, chunks of 12 and 13 samples at 200), the last
+    /// one partial. Few filters, or larger planes, keep one sample a product.
+    @Test(arguments: [1, 2, 3])
+    func severalSamplesPerProductEqualTheChain(threads: Int) throws {
+        let cases: [(label: String, shape: Shape, filters: Int, kernel: Int, padding: Padding)] = [
+            ("tap GEMM 5×5", Shape(channels: 16, height: 5, width: 5), 64, 2, .none),
+            ("tap GEMM 8×7", Shape(channels: 8, height: 8, width: 7), 64, 3, .none),
+            ("tap GEMM 8×8", Shape(channels: 16, height: 8, width: 8), 64, 2, .none),
+        ]
+        for (c, count) in zip(cases, [37, 37, 200]) {
+            let layer = try Convolution(input: c.shape, filters: c.filters, kernel: c.kernel, padding: c.padding)
+            #expect(layer.algorithm.samplesPerCall >= 8, "\(c.label)")
+            for slope: Float in [0, 0.1] {
+                try expectFusedEqualsTheChain(c, size: 2, stride: 2, slope: slope, withAffine: false,
+                                              count: count, threads: threads)
+            }
+        }
+        let fewFilters = try Convolution(input: Shape(channels: 16, height: 5, width: 5), filters: 32, kernel: 2)
+        let largerPlanes = try Convolution(input: Shape(channels: 16, height: 9, width: 9), filters: 64, kernel: 2)
+        #expect(fewFilters.algorithm.samplesPerCall == 1 && largerPlanes.algorithm.samplesPerCall == 1)
+    }
+
+    /// Runs `count` samples through the fused pass and through the layers one by one, and
+    /// expects the same bits of output and, without an affine, of every gradient.
+    private func expectFusedEqualsTheChain(_ c: (label: String, shape: Shape, filters: Int, kernel: Int, padding: Padding),
+                                           size: Int, stride: Int, slope: Float, withAffine: Bool,
+                                           count: Int, threads: Int) throws {
+        let label = "\(c.label) pool \(size)/\(stride) slope \(slope) affine \(withAffine) count \(count) threads \(threads)"
+        func makeConvolution() throws -> Convolution {
+            let convolution = initialized(try Convolution(input: c.shape, filters: c.filters,
+                                                          kernel: c.kernel, padding: c.padding))
+            convolution.threads = threads
+            return convolution
+        }
+        let convolution = try makeConvolution()
+        let pool = try MaxPool(input: convolution.outputShape, size: size, stride: stride, maxBatch: count)
+        pool.threads = threads
+        let affine = withAffine ? FixedAffine(channels: c.filters, seed: 21) : nil
+        let fused = ConvolutionActivationPool(convolution: try makeConvolution(), affine: affine,
+                                              negativeSlope: slope, pool: pool, maxBatch: count)
+        fused.threads = threads
+        #expect((fused.convolution.algorithm is Im2colConvolution) == (c.label == "im2col"), "\(label)")
+        #expect((fused.convolution.algorithm is PaddedWideConvolution) == c.label.hasPrefix("padded"), "\(label)")
+
+        // The left third of each row is zero: windows tie on the bias, and
+        // negative values reach the activation.
+        var input = randomValues(count * c.shape.count, seed: 22)
+        for i in input.indices where i % c.shape.width < c.shape.width / 3 { input[i] = 0 }
+        let training = !withAffine
+        var rng = RandomGenerator(seed: 0)
+        var output = [Float](repeating: 0, count: count * fused.outputShape.count)
+        fused.forward(input: input, output: &output, count: count, training: training, rng: &rng)
+
+        // The chain, one layer at a time.
+        let planeShape = convolution.outputShape, area = planeShape.height * planeShape.width
+        var z = [Float](repeating: 0, count: count * planeShape.count)
+        convolution.forward(input: input, output: &z, count: count, training: training, rng: &rng)
+        if let affine {
+            for i in z.indices {
+                let f = (i / area) % c.filters
+                z[i] = z[i] * affine.scale[f] + affine.shift[f]
+            }
+        }
+        let relu = ReLU(input: planeShape)
+        var activated = z
+        if slope == 0 {
+            relu.forward(input: z, output: &activated, count: count, training: training, rng: &rng)
+        } else {
+            activated = z.map { $0 > 0 ? $0 : slope * $0 }
+        }
+        var pooled = output
+        pool.forward(input: activated, output: &pooled, count: count, training: training, rng: &rng)
+        #expect(firstDifference(output, pooled) == nil, "\(label): output")
+        if withAffine { return }
+
+        let outputGradient = randomValues(output.count, seed: 23)
+        var inputGradient = [Float](repeating: 0, count: input.count)
+        fused.backward(input: input, output: output, outputGradient: outputGradient,
+                       inputGradient: &inputGradient, count: count)
+        var poolGradient = z
+        pool.backward(input: activated, output: pooled, outputGradient: outputGradient,
+                      inputGradient: &poolGradient, count: count)
+        var zGradient = poolGradient
+        if slope == 0 {
+            relu.backward(input: z, output: activated, outputGradient: poolGradient,
+                          inputGradient: &zGradient, count: count)
+        } else {
+            for i in z.indices { zGradient[i] = z[i] > 0 ? poolGradient[i] : slope * poolGradient[i] }
+        }
+        var expectedInputGradient = inputGradient
+        convolution.backward(input: input, output: z, outputGradient: zGradient,
+                             inputGradient: &expectedInputGradient, count: count)
+        #expect(firstDifference(inputGradient, expectedInputGradient) == nil, "\(label): input gradient")
+        #expect(firstDifference(fused.convolution.weight.gradient, convolution.weight.gradient) == nil,
+                "\(label): weight gradient")
+        #expect(firstDifference(fused.convolution.bias.gradient, convolution.bias.gradient) == nil,
+                "\(label): bias gradient")
+        #expect(inputGradient.contains { $0 != 0 }, "\(label)")
     }
 
     /// The first index whose bits differ (or the count, when the lengths do), nil when none.
