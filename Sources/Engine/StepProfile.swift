@@ -26,6 +26,7 @@ public final class StepProfile {
 
     func addForward(step: Int, since start: Double) { forwardSeconds[step] += MonotonicClock.seconds() - start }
     func addBackward(step: Int, since start: Double) { backwardSeconds[step] += MonotonicClock.seconds() - start }
+    /// Once per training forward (the copy always runs in training), so it counts the steps too.
     func addInputCopy(since start: Double) {
         inputCopySeconds += MonotonicClock.seconds() - start
         steps += 1
