@@ -20,9 +20,10 @@
 #include "Vectors.h"
 
 /// A tile's columns (its rows are the version's: see `kp_gemm_version`); the depth of a packed
-/// block (its B panel, 16 KB, stays in L1 while A's panels stream past it), the rows of a packed A block (144 KB, in L2), the columns of a
-/// packed B block (2 MB, in L3). Measured on AVX2 (2 × 256-bit FMA): KC 256–384 with MC
-/// 96–144 alike; NC 2048 against 4096 1.3× faster on a dense layer's 128×15488×500 product.
+/// block (its B panel, 16 KB, stays in L1 while A's panels stream past it), the rows of a packed
+/// A block (144 KB, in L2), the most columns of a packed B block (see `kp_block_columns`).
+/// Measured on AVX2 (2 × 256-bit FMA): KC 256–384 with MC 96–144 alike; NC 2048 against 4096
+/// 1.3× faster on a dense layer's 128×15488×500 product.
 enum { KP_NR = 16, KP_KC = 256, KP_MC = 144, KP_NC = 2048 };
 /// The deepest untransposed B read in place rather than packed (see `kp_gemm_body`).
 enum { KP_IN_PLACE_DEPTH = 64 };
@@ -31,6 +32,18 @@ enum { KP_SWAP_COLUMNS = 32 };
 /// The largest B block, in bytes, taken one row panel of A at a time (see `kp_gemm_body`):
 /// it stays in L2 (1 MB per core on the machines measured) while the row panels pass.
 enum { KP_SHALLOW_BLOCK = 896 * 1024 };
+
+/// The columns of a packed B block for a product of depth k: KP_NC, or fewer so that a block
+/// of KP_KC (or k) rows stays within KP_SHALLOW_BLOCK and runs one row panel at a time from L2
+/// (nouri's second convolution, 128 deep: 2048 columns made a 1 MB block, which ran column
+/// panel by column panel at 70% of peak; 1792 columns, 75–76%; nouri's first dense layer's
+/// backward, 500 and 128 deep, 1.2× faster in a training step). A function of k alone, so a
+/// whole prepacked B (`kp_gemm_pack_b_whole`) and the product that reads it agree.
+KP_INLINE long kp_block_columns(long k) {
+    const long depth = k < KP_KC ? k : KP_KC;
+    const long fit = KP_SHALLOW_BLOCK / ((long)sizeof(float) * depth) / (2 * KP_NR) * (2 * KP_NR);
+    return fit < KP_NC ? (fit < 8 * KP_NR ? 8 * KP_NR : fit) : KP_NC;
+}
 
 /// Where a product's operands live; `transposed` means the matrix is stored as its transpose.
 /// Stored row r starts at `values + rowOffsets[r]` when the operand has a table of offsets (a
@@ -241,11 +254,11 @@ KP_INLINE void kp_tile_of(int inPlaceB, const float *packedA, long aStride, cons
         kp_tile(packedA, 0, packedB, bRows, panelPitch, depth, c, row0, column0, rows, columns, resume, width, 0, 0, mr);
 }
 
-/// Where block (j0, k0) of a whole prepacked op(B) (k×n) starts: the blocks of KP_NC columns
+/// Where block (j0, k0) of a whole prepacked op(B) (k×n) starts: the blocks of kp_block_columns(k) columns
 /// one after another, each k deep and its columns rounded up to whole panels, and within one
 /// the KP_KC-deep blocks in order, each laid out as `kp_pack_b` packs it.
 KP_INLINE long kp_prepacked_block(long n, long k, long j0, long k0) {
-    const long columns = n - j0 < KP_NC ? n - j0 : KP_NC;
+    const long nc = kp_block_columns(k), columns = n - j0 < nc ? n - j0 : nc;
     return j0 * k + k0 * ((columns + KP_NR - 1) / KP_NR * KP_NR);
 }
 
@@ -282,13 +295,14 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
     // layers' forward products and the convolutions' weight gradients (1.1× on cnn-large's
     // second layer's); in the benchmark networks' steps, within the noise.
     const int inPlaceA = !a.transposed && !a.rowOffsets && a.stride > 0;
-    const long ncBlock = n < KP_NC ? (n + KP_NR - 1) / KP_NR * KP_NR : KP_NC;
+    const long nc = kp_block_columns(k);
+    const long ncBlock = n < nc ? (n + KP_NR - 1) / KP_NR * KP_NR : nc;
     const long kcBlock = k < KP_KC ? k : KP_KC;
     const long mcBlock = m < KP_MC ? (m + mr - 1) / mr * mr : KP_MC;
     float *packingB = prepackedB ? NULL : kp_scratch(&kp_packed_b, &kp_packed_b_size, kcBlock * ncBlock);
     float *packedA = kp_scratch(&kp_packed_a, &kp_packed_a_size, kcBlock * mcBlock);
-    for (long j0 = 0; j0 < n; j0 += KP_NC) {
-        const long columns = n - j0 < KP_NC ? n - j0 : KP_NC;
+    for (long j0 = 0; j0 < n; j0 += nc) {
+        const long columns = n - j0 < nc ? n - j0 : nc;
         for (long k0 = 0; k0 < k; k0 += KP_KC) {
             const long depth = k - k0 < KP_KC ? k - k0 : KP_KC;
             const int resume = accumulate || k0 > 0;
@@ -433,14 +447,15 @@ void kp_gemm(int transposeA, int transposeB, long m, long n, long k,
 }
 
 long kp_gemm_packed_b_count(long n, long k) {
-    const long whole = n / KP_NC * KP_NC, rest = n - whole;
+    const long nc = kp_block_columns(k), whole = n / nc * nc, rest = n - whole;
     return whole * k + (rest + KP_NR - 1) / KP_NR * KP_NR * k;
 }
 
 void kp_gemm_pack_b_whole(int transposeB, long n, long k, const float *b, long ldb, float *packed) {
     kp_operand right = {b, ldb, transposeB, NULL};
-    for (long j0 = 0; j0 < n; j0 += KP_NC) {
-        const long columns = n - j0 < KP_NC ? n - j0 : KP_NC;
+    const long nc = kp_block_columns(k);
+    for (long j0 = 0; j0 < n; j0 += nc) {
+        const long columns = n - j0 < nc ? n - j0 : nc;
         for (long k0 = 0; k0 < k; k0 += KP_KC)
             kp_pack_b(right, k0, k - k0 < KP_KC ? k - k0 : KP_KC, j0, columns, packed + kp_prepacked_block(n, k, j0, k0));
     }
