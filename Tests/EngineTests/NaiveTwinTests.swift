@@ -14,7 +14,7 @@ import Testing
 
     /// B packed whole beforehand (inference against fixed weights) gives exactly the chain too,
     /// at every level: a transposed B (a dense layer's W) and an untransposed one, on shapes
-    /// across several 256-deep and 2048-wide blocks, with few columns (never swapped: the
+    /// across several 256-deep blocks and column blocks (896 wide at depth 256), with few columns (never swapped: the
     /// prepacked operand stays on the right) and a shallow untransposed B (packed, not read
     /// in place).
     @Test(arguments: [false, true])
