@@ -101,73 +101,57 @@ public final class Optimizer {
         case .sgd:
             for i in range { w[i] -= lr * (gradient[i] + decay * w[i]) }
         case .classicMomentum:
-            Self.momentumLanes(range, w, gradient, firstSlots[index], ClassicMomentum(m: m, lr: lr, decay: decay))
+            Self.updateLanes(range, w, gradient, decay: decay, firstSlots[index], nil, ClassicMomentum(m: m, lr: lr))
         case .emaMomentum:
-            Self.momentumLanes(range, w, gradient, firstSlots[index], EMAMomentum(m: m, lr: lr, decay: decay))
+            Self.updateLanes(range, w, gradient, decay: decay, firstSlots[index], nil, EMAMomentum(m: m, lr: lr))
         case .emaLaggedMomentum:
-            Self.momentumLanes(range, w, gradient, firstSlots[index], EMALaggedMomentum(m: m, lr: lr, decay: decay))
+            Self.updateLanes(range, w, gradient, decay: decay, firstSlots[index], nil, EMALaggedMomentum(m: m, lr: lr))
         case .nesterov:
-            Self.momentumLanes(range, w, gradient, firstSlots[index], NesterovMomentum(m: m, lr: lr, decay: decay))
+            Self.updateLanes(range, w, gradient, decay: decay, firstSlots[index], nil, NesterovMomentum(m: m, lr: lr))
         case .adam(let beta1, let beta2, let epsilon):
-            let a = firstSlots[index], b = secondSlots[index]
-            // Eight lanes at a time (the compiler keeps this loop scalar: the four arrays
-            // might overlap), then the rest: each lane the same operations in the same order.
-            typealias Lanes = SIMD8<Float>
-            func at(_ pointer: UnsafeMutablePointer<Float>, _ i: Int) -> UnsafeMutableRawPointer {
-                UnsafeMutableRawPointer(pointer + i)
-            }
-            var i = range.lowerBound
-            while i + 8 <= range.upperBound {
-                let weights = at(w, i).loadUnaligned(as: Lanes.self)
-                let g = at(gradient, i).loadUnaligned(as: Lanes.self) + decay * weights
-                let first = beta1 * at(a, i).loadUnaligned(as: Lanes.self) + (1 - beta1) * g
-                let second = beta2 * at(b, i).loadUnaligned(as: Lanes.self) + (1 - beta2) * g * g
-                at(a, i).storeBytes(of: first, as: Lanes.self)
-                at(b, i).storeBytes(of: second, as: Lanes.self)
-                let step = lr * (first / correction1) / ((second / correction2).squareRoot() + epsilon)
-                at(w, i).storeBytes(of: weights - step, as: Lanes.self)
-                i += 8
-            }
-            for i in i..<range.upperBound {
-                let g = gradient[i] + decay * w[i]
-                a[i] = beta1 * a[i] + (1 - beta1) * g
-                b[i] = beta2 * b[i] + (1 - beta2) * g * g
-                w[i] -= lr * (a[i] / correction1) / ((b[i] / correction2).squareRoot() + epsilon)
-            }
+            Self.updateLanes(range, w, gradient, decay: decay, firstSlots[index], secondSlots[index],
+                             Adam(beta1: beta1, beta2: beta2, epsilon: epsilon, lr: lr,
+                                  correction1: correction1, correction2: correction2))
         }
     }
 
-    /// Runs `rule` over elements `range` of a weight, its gradient and its velocity, eight lanes
-    /// at a time (the compiler keeps a loop over the three pointers scalar: they might overlap),
-    /// the last few in a vector padded with zeros whose extra lanes are dropped. Each lane takes
-    /// the same operations in the same order as a scalar loop: the same bits. (The rule is a
-    /// type, not a closure, so that it is specialised and inlined: a closure stayed a call per
-    /// eight elements.)
+    /// Runs `rule` over elements `range` of a weight, its gradient (plus `decay`·w, the L2
+    /// term) and the method's state (`second` only for a rule with two slots), eight lanes at a
+    /// time (the compiler keeps a loop over these pointers scalar: they might overlap), the last
+    /// few in vectors padded with zeros whose extra lanes are dropped. Each lane takes the same
+    /// operations in the same order as a scalar loop: the same bits. (The rule is a type, not a
+    /// closure, so that it is specialised and inlined: a closure stayed a call per eight elements.)
     @inline(__always)
-    private static func momentumLanes<Rule: MomentumRule>(_ range: Range<Int>, _ w: UnsafeMutablePointer<Float>,
-                                                          _ gradient: UnsafeMutablePointer<Float>,
-                                                          _ v: UnsafeMutablePointer<Float>, _ rule: Rule) {
-        typealias Lanes = SIMD8<Float>
+    private static func updateLanes<Rule: LaneRule>(_ range: Range<Int>, _ w: UnsafeMutablePointer<Float>,
+                                                    _ gradient: UnsafeMutablePointer<Float>, decay: Float,
+                                                    _ first: UnsafeMutablePointer<Float>,
+                                                    _ second: UnsafeMutablePointer<Float>?, _ rule: Rule) {
+        func load(_ pointer: UnsafeMutablePointer<Float>, _ i: Int) -> Lanes {
+            UnsafeRawPointer(pointer + i).loadUnaligned(as: Lanes.self)
+        }
+        func store(_ lanes: Lanes, _ pointer: UnsafeMutablePointer<Float>, _ i: Int) {
+            UnsafeMutableRawPointer(pointer + i).storeBytes(of: lanes, as: Lanes.self)
+        }
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
-            var weights = UnsafeRawPointer(w + i).loadUnaligned(as: Lanes.self)
-            var velocity = UnsafeRawPointer(v + i).loadUnaligned(as: Lanes.self)
-            rule.apply(&weights, UnsafeRawPointer(gradient + i).loadUnaligned(as: Lanes.self), &velocity)
-            UnsafeMutableRawPointer(w + i).storeBytes(of: weights, as: Lanes.self)
-            UnsafeMutableRawPointer(v + i).storeBytes(of: velocity, as: Lanes.self)
+            var weights = load(w, i), a = load(first, i), b = second.map { load($0, i) } ?? Lanes()
+            rule.apply(&weights, load(gradient, i) + decay * weights, &a, &b)
+            store(weights, w, i)
+            store(a, first, i)
+            if let second { store(b, second, i) }
             i += 8
         }
         guard i < range.upperBound else { return }
-        var weights = Lanes(), g = Lanes(), velocity = Lanes()
-        for lane in 0..<(range.upperBound - i) {
-            weights[lane] = w[i + lane]
-            g[lane] = gradient[i + lane]
-            velocity[lane] = v[i + lane]
+        let tail = 0..<(range.upperBound - i)
+        var weights = Lanes(), g = Lanes(), a = Lanes(), b = Lanes()
+        for lane in tail {
+            (weights[lane], g[lane], a[lane]) = (w[i + lane], gradient[i + lane], first[i + lane])
+            if let second { b[lane] = second[i + lane] }
         }
-        rule.apply(&weights, g, &velocity)
-        for lane in 0..<(range.upperBound - i) {
-            w[i + lane] = weights[lane]
-            v[i + lane] = velocity[lane]
+        rule.apply(&weights, g + decay * weights, &a, &b)
+        for lane in tail {
+            (w[i + lane], first[i + lane]) = (weights[lane], a[lane])
+            if let second { second[i + lane] = b[lane] }
         }
     }
 
@@ -211,37 +195,36 @@ public final class Optimizer {
     }
 }
 
-/// One momentum method's update of eight weights `w`, their gradients `g` and velocities `v`,
-/// with the L2 term `decay`·w added to the gradient first.
-private protocol MomentumRule {
-    func apply(_ w: inout SIMD8<Float>, _ g: SIMD8<Float>, _ v: inout SIMD8<Float>)
+private typealias Lanes = SIMD8<Float>
+
+/// One method's update of eight weights `w` from their gradients `g` (the L2 term included)
+/// and its state: the velocity or Adam's first moment `a`, Adam's second moment `b`.
+private protocol LaneRule {
+    func apply(_ w: inout Lanes, _ g: Lanes, _ a: inout Lanes, _ b: inout Lanes)
 }
 
 /// v = m·v − lr·g; w += v.
-private struct ClassicMomentum: MomentumRule {
-    let m, lr, decay: Float
-    @inline(__always) func apply(_ w: inout SIMD8<Float>, _ g: SIMD8<Float>, _ v: inout SIMD8<Float>) {
-        let g = g + decay * w
+private struct ClassicMomentum: LaneRule {
+    let m, lr: Float
+    @inline(__always) func apply(_ w: inout Lanes, _ g: Lanes, _ v: inout Lanes, _ unused: inout Lanes) {
         v = m * v - lr * g
         w += v
     }
 }
 
 /// v = m·v + (1 − m)·g; w −= lr·v.
-private struct EMAMomentum: MomentumRule {
-    let m, lr, decay: Float
-    @inline(__always) func apply(_ w: inout SIMD8<Float>, _ g: SIMD8<Float>, _ v: inout SIMD8<Float>) {
-        let g = g + decay * w
+private struct EMAMomentum: LaneRule {
+    let m, lr: Float
+    @inline(__always) func apply(_ w: inout Lanes, _ g: Lanes, _ v: inout Lanes, _ unused: inout Lanes) {
         v = m * v + (1 - m) * g
         w -= lr * v
     }
 }
 
 /// As `EMAMomentum`, but the step takes the velocity from before this update (Theano's order).
-private struct EMALaggedMomentum: MomentumRule {
-    let m, lr, decay: Float
-    @inline(__always) func apply(_ w: inout SIMD8<Float>, _ g: SIMD8<Float>, _ v: inout SIMD8<Float>) {
-        let g = g + decay * w
+private struct EMALaggedMomentum: LaneRule {
+    let m, lr: Float
+    @inline(__always) func apply(_ w: inout Lanes, _ g: Lanes, _ v: inout Lanes, _ unused: inout Lanes) {
         let previous = v
         v = m * previous + (1 - m) * g
         w -= lr * previous
@@ -249,11 +232,20 @@ private struct EMALaggedMomentum: MomentumRule {
 }
 
 /// v = m·v − lr·g; w += m·v − lr·g.
-private struct NesterovMomentum: MomentumRule {
-    let m, lr, decay: Float
-    @inline(__always) func apply(_ w: inout SIMD8<Float>, _ g: SIMD8<Float>, _ v: inout SIMD8<Float>) {
-        let g = g + decay * w
+private struct NesterovMomentum: LaneRule {
+    let m, lr: Float
+    @inline(__always) func apply(_ w: inout Lanes, _ g: Lanes, _ v: inout Lanes, _ unused: inout Lanes) {
         v = m * v - lr * g
         w += m * v - lr * g
+    }
+}
+
+/// a = β₁·a + (1 − β₁)·g; b = β₂·b + (1 − β₂)·g²; w −= lr·(a/c₁) / (√(b/c₂) + ε), c the bias corrections.
+private struct Adam: LaneRule {
+    let beta1, beta2, epsilon, lr, correction1, correction2: Float
+    @inline(__always) func apply(_ w: inout Lanes, _ g: Lanes, _ a: inout Lanes, _ b: inout Lanes) {
+        a = beta1 * a + (1 - beta1) * g
+        b = beta2 * b + (1 - beta2) * g * g
+        w -= lr * (a / correction1) / ((b / correction2).squareRoot() + epsilon)
     }
 }
