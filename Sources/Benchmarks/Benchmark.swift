@@ -118,31 +118,33 @@ public struct Benchmark: Sendable {
             }
         }
 
-        /// Images/s per window by the wall clock and by the process's CPU time; `timing` is
-        /// called once the untimed warm-up steps are done.
-        func measure(_ step: () -> Void, timing: () -> Void = {}) -> (wall: [Double], cpu: [Double]) {
+        /// Images/s per window by the wall clock and by the process's CPU time, and the timed
+        /// windows' seconds in all; `timing` is called once the untimed warm-up steps are done.
+        func measure(_ step: () -> Void, timing: () -> Void = {}) -> (wall: [Double], cpu: [Double], seconds: Double) {
             for _ in 0..<max(3, steps) { step() }
             timing()
-            var wall: [Double] = [], cpu: [Double] = []
+            var wall: [Double] = [], cpu: [Double] = [], seconds = 0.0
             for _ in 0..<windows {
                 let start = MonotonicClock.seconds(), cpuStart = processCPUSeconds()
                 for _ in 0..<steps { step() }
-                wall.append(Double(steps * batchSize) / (MonotonicClock.seconds() - start))
+                let elapsed = MonotonicClock.seconds() - start
+                seconds += elapsed
+                wall.append(Double(steps * batchSize) / elapsed)
                 cpu.append(Double(steps * batchSize) / (processCPUSeconds() - cpuStart))
             }
-            return (wall, cpu)
+            return (wall, cpu, seconds)
         }
 
-        let (train, trainCPU) = measure(trainStep) { if profiles { network.startProfiling() } }
+        let (train, trainCPU, trainSeconds) = measure(trainStep) { if profiles { network.startProfiling() } }
         let stepProfile = network.profile
         network.stopProfiling()
-        let (infer, inferCPU) = measure(inferStep)
+        let (infer, inferCPU, _) = measure(inferStep)
         let trainRate = median(train), inferRate = median(infer)
         let peak = PeakRate.measure()
         let profile = stepProfile.map { profile in
             StepProfileTable(profile: profile, summary: try! ModelSummary(model: architecture.experiment.model),
                              batchSize: batchSize, optimizerSeconds: optimizerSeconds,
-                             stepSeconds: train.reduce(0) { $0 + Double(steps * batchSize) / $1 },
+                             stepSeconds: trainSeconds,
                              peakGigaflops: peak * Double(threads))
         }
         return Result(architecture: architecture, threads: threads, batchSize: batchSize,
