@@ -6,10 +6,13 @@ import Testing
     /// Shapes that reach every path of the product: whole and partial 6×16 tiles, AVX-512's
     /// paired panels in 6- and 8-row tiles (16, 32 and 64 rows take 8), depths across several
     /// 256-deep blocks, more rows than one 144-row block, more columns than one 2048-column
-    /// block, and few columns (computed as Cᵀ).
+    /// block, few columns (computed as Cᵀ), and an untransposed B read in place (shallow, or up
+    /// to 256 deep with its rows close together: 33×17×65, 16×100×70) or packed (rows spread
+    /// wider: 8×2100×70).
     static let gemmShapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (6, 16, 1), (7, 17, 3), (33, 17, 65), (12, 64, 257), (150, 40, 30),
         (2, 4100, 3), (40, 9, 600), (9, 150, 70), (5, 3, 513), (16, 100, 70), (64, 40, 300), (32, 2100, 20),
+        (8, 2100, 70),
     ]
 
     /// B packed whole beforehand (inference against fixed weights) gives exactly the chain too,
