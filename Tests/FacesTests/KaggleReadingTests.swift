@@ -95,12 +95,13 @@ import Testing
     }
 
     @Test func emptyFile() throws {
-        let folder = try temporaryFolder()
-        let path = folder + "/empty.csv"
-        FileManager.default.createFile(atPath: path, contents: Data())
-        #expect(throws: DataFileError(file: path, place: .file,
-                                      message: "the file is empty, expected a header line naming the columns (…, Image)")) {
-            try LabeledFaces(contentsOf: path)
+        try withTemporaryFolder { folder in
+            let path = folder + "/empty.csv"
+            FileManager.default.createFile(atPath: path, contents: Data())
+            #expect(throws: DataFileError(file: path, place: .file,
+                                          message: "the file is empty, expected a header line naming the columns (…, Image)")) {
+                try LabeledFaces(contentsOf: path)
+            }
         }
         #expect(throws: DataFileError(file: "none.csv", place: .file,
                                       message: "cannot open: No such file or directory")) {
@@ -124,20 +125,22 @@ import Testing
         coordinates[5] = .nan
         let faces = LabeledFaces(pixels: Fixtures.pixels() + Fixtures.pixels(offset: 9),
                                  keypoints: coordinates + Fixtures.coordinates)
-        let path = try temporaryFolder() + "/round.csv"
-        try faces.write(to: path)
-        let back = try LabeledFaces(contentsOf: path)
+        let back = try withTemporaryFolder { folder in
+            try faces.write(to: folder + "/round.csv")
+            return try LabeledFaces(contentsOf: folder + "/round.csv")
+        }
         #expect(back.pixels == faces.pixels)
         #expect(zip(back.keypoints, faces.keypoints).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
     }
 
     @Test func failedWriteLeavesNothing() throws {
-        let folder = try temporaryFolder()
-        #expect(throws: DataFileError(file: folder + "/missing/x.csv", place: .file,
-                                      message: "cannot write: No such file or directory")) {
-            try LabeledFaces().write(to: folder + "/missing/x.csv")
+        try withTemporaryFolder { folder throws in
+            #expect(throws: DataFileError(file: folder + "/missing/x.csv", place: .file,
+                                          message: "cannot write: No such file or directory")) {
+                try LabeledFaces().write(to: folder + "/missing/x.csv")
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
 
     @Test func readsTestFileAndLookupTableAndWritesSubmission() throws {
@@ -153,9 +156,10 @@ import Testing
         let rows = try lookup.submission(for: faces, predictions: predictions)
         #expect(rows == [SubmissionRow(rowId: 1, location: 51), SubmissionRow(rowId: 2, location: 0)])
 
-        let path = try temporaryFolder() + "/submission.csv"
-        try writeSubmission(rows, to: path)
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == "RowId,Location\n1,51.0\n2,0.0\n")
+        try withTemporaryFolder { folder in
+            try writeSubmission(rows, to: folder + "/submission.csv")
+            #expect(try String(contentsOfFile: folder + "/submission.csv", encoding: .utf8) == "RowId,Location\n1,51.0\n2,0.0\n")
+        }
 
         #expect(throws: DataFileError(file: "IdLookupTable.csv", place: .row(1, line: 2), column: "FeatureName",
                                       message: "unknown feature 'nose', expected a keypoint column name such as left_eye_center_x")) {
@@ -168,16 +172,18 @@ import Testing
     }
 
     @Test func fileFingerprintIsSHA256OfTheBytes() throws {
-        let path = try temporaryFolder() + "/abc.txt"
-        try Data("abc".utf8).write(to: URL(fileURLWithPath: path))
-        #expect(try Fingerprint.sha256(ofFile: path)
-                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        try withTemporaryFolder { folder in
+            try Data("abc".utf8).write(to: URL(fileURLWithPath: folder + "/abc.txt"))
+            #expect(try Fingerprint.sha256(ofFile: folder + "/abc.txt")
+                    == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        }
     }
 }
 
-/// A fresh empty folder under the system's temporary folder.
-func temporaryFolder() throws -> String {
+/// `body` given a fresh empty folder under the system's temporary folder, removed afterwards.
+func withTemporaryFolder<Result>(_ body: (String) throws -> Result) throws -> Result {
     let path = NSTemporaryDirectory() + "faces-tests-" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try body(path)
 }

@@ -50,6 +50,8 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("kplab-fake-run-\(UUID().uuidString)").path
         try! fakeWorker.write(toFile: path, atomically: true, encoding: .utf8)
         try! FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        // Removed when the test process exits (no test runs it after that).
+        atexit { try? FileManager.default.removeItem(atPath: SweepSchedulerTests.workerPath) }
         return path
     }()
 
