@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Synchronization
+import CKernels
 
 /// Threads that live for the whole process and wake for each parallel section.
 ///
@@ -9,13 +10,19 @@ import Synchronization
 /// forward and backward). Dispatch's `concurrentPerform` lets the calling thread start
 /// the work while a pool thread is still waking, and on small sections the caller often
 /// finished every chunk alone (2 threads measured at the speed of 1). Here the workers
-/// spin briefly between sections, then sleep on a condition variable; the caller wakes
-/// them, runs its own share and waits for theirs.
+/// spin between sections (up to `spinSeconds`), then sleep on a condition variable; the
+/// caller wakes them, runs its own share and waits for theirs.
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool()
 
-    /// Spins (with a pause) a finished worker waits for the next section before sleeping.
-    private static let spinsBeforeSleep = 2_000
+    /// How long a finished worker spins for the next section before it sleeps, in seconds.
+    /// A sleeping worker takes tens of microseconds to wake on a virtual machine, longer than a
+    /// small layer's whole section: a bound of 2,000 spins (a few microseconds) let workers
+    /// fall asleep between the sections of one step, and cnn-small's dense layers and ReLUs ran
+    /// slower at 2 threads than at 1. Spinning through a step's gaps: those layers 1.3–2× at
+    /// 2 threads, cnn-small's step 1.0–1.1× (two runs of 6–8 alternations); real nouri runs
+    /// unchanged. (Intel's OpenMP runtime spins 200 ms by default.)
+    private static let spinSeconds = 200e-6
 
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
@@ -55,6 +62,7 @@ final class WorkerPool: @unchecked Sendable {
             escaping(0)
             var spins = 0
             while remaining.load(ordering: .acquiring) > 0 {
+                kp_spin_pause()
                 spins += 1
                 if spins > 1000 { sched_yield() }
             }
@@ -81,10 +89,14 @@ final class WorkerPool: @unchecked Sendable {
     private func workerLoop(index: Int) {
         var seen = 0
         while true {
-            // Spin a little: the next section usually follows within microseconds.
+            // Spin a while: the next section usually follows within microseconds. The clock is
+            // read every 64 pauses.
+            let deadline = MonotonicClock.seconds() + Self.spinSeconds
             var spins = 0
-            while generation.load(ordering: .acquiring) == seen && spins < Self.spinsBeforeSleep {
+            while generation.load(ordering: .acquiring) == seen {
+                kp_spin_pause()
                 spins += 1
+                if spins % 64 == 0 && MonotonicClock.seconds() > deadline { break }
             }
             pthread_mutex_lock(lock)
             while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(wake, lock) }

@@ -20,6 +20,17 @@ int kp_best_kernel_level(void);
 /// every level gives the same bits). Returns the level now in use.
 int kp_set_kernel_level(int level);
 
+/// A hint to the CPU that the caller is spinning on a flag another thread will set (x86
+/// `pause`): the spin yields the core's shared resources and leaves the loop without the
+/// memory-order mispeculation a tight spin pays when the flag changes.
+static inline void kp_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
+
 /// The winner recorded for a pooling window whose maximum is not positive: ReLU passes no
 /// gradient through it.
 #define KP_BLOCKED 255
