@@ -53,7 +53,7 @@ public final class BatchNorm: Layer, ChannelAffine {
         beta = Parameter(name: name + ".beta", role: .bias, shape: [channels])
         runningMean = Parameter(name: name + ".running_mean", role: .state, shape: [channels])
         runningVariance = Parameter(name: name + ".running_var", role: .state, shape: [channels])
-        normalized = .allocate(capacity: maxBatch * input.count)
+        normalized = AlignedFloats.allocate(maxBatch * input.count)
         normalized.initialize(repeating: 0, count: maxBatch * input.count)
         inverseDeviation = .allocate(capacity: channels)
         inverseDeviation.initialize(repeating: 1, count: channels)

@@ -119,13 +119,12 @@ final class ConvolutionScratch {
     private let biasCount: Int
 
     init(plane: Int, columns: Int, columnGradient: Int, product: Int = 0, weights: Int, bias: Int) {
-        self.plane = .allocate(capacity: plane)
         // Zeroed once, so that the wide layout's unwritten tail is never uninitialised memory.
-        self.plane.initialize(repeating: 0, count: plane)
-        self.columns = .allocate(capacity: columns)
-        self.columnGradient = .allocate(capacity: columnGradient)
-        self.product = .allocate(capacity: product)
-        weightGradient = .allocate(capacity: weights)
+        self.plane = AlignedFloats.zeros(plane)
+        self.columns = AlignedFloats.allocate(columns)
+        self.columnGradient = AlignedFloats.allocate(columnGradient)
+        self.product = AlignedFloats.allocate(product)
+        weightGradient = AlignedFloats.allocate(weights)
         biasGradient = .allocate(capacity: bias)
         weightCount = weights
         biasCount = bias

@@ -93,7 +93,7 @@ public final class Dense: Layer {
 
     /// Inference: Y = X·Wᵀ + b from the packed weights, split across threads by panels of units.
     private func infer(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) {
-        let packed = packed ?? .allocate(capacity: VectorKernels.densePackedCount(units: units, inputs: inputs))
+        let packed = packed ?? AlignedFloats.allocate(VectorKernels.densePackedCount(units: units, inputs: inputs))
         self.packed = packed
         if packedVersion != weight.version {
             VectorKernels.packDense(weight.valuePointer, units: units, inputs: inputs, into: packed)
@@ -113,7 +113,7 @@ public final class Dense: Layer {
         if gemmPackedFor?.version != weight.version || gemmPackedFor?.ranges != ranges {
             if gemmPackedFor?.ranges != ranges {
                 gemmPacked.forEach { $0.deallocate() }
-                gemmPacked = ranges.map { .allocate(capacity: VectorKernels.packedGEMMOperandCount(n: $0.count, k: inputs)) }
+                gemmPacked = ranges.map { AlignedFloats.allocate(VectorKernels.packedGEMMOperandCount(n: $0.count, k: inputs)) }
             }
             for (range, packed) in zip(ranges, gemmPacked) {
                 VectorKernels.packGEMMOperand(transposeB: true, n: range.count, k: inputs,

@@ -18,7 +18,7 @@ public final class Dropout: Layer {
         inputShape = input
         self.rate = rate
         self.maxBatch = maxBatch
-        mask = .allocate(capacity: maxBatch * input.count)
+        mask = AlignedFloats.allocate(maxBatch * input.count)
     }
 
     deinit { mask.deallocate() }

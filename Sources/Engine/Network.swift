@@ -84,8 +84,7 @@ public final class Network {
 
         var owned: [UnsafeMutablePointer<Float>] = []
         func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
-            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
-            buffer.initialize(repeating: 0, count: count)
+            let buffer = AlignedFloats.zeros(count)
             owned.append(buffer)
             return buffer
         }

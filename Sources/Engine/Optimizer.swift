@@ -49,11 +49,7 @@ public final class Optimizer {
         default: slotCount = 1
         }
         func zeros() -> [UnsafeMutablePointer<Float>] {
-            parameters.map { parameter in
-                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: parameter.count)
-                buffer.initialize(repeating: 0, count: parameter.count)
-                return buffer
-            }
+            parameters.map { AlignedFloats.zeros($0.count) }
         }
         if slotCount >= 1 { firstSlots = zeros() }
         if slotCount >= 2 { secondSlots = zeros() }

@@ -44,10 +44,8 @@ final class PaddedWideConvolution: ConvolutionAlgorithm {
     func prepare(chunks: Int) {
         inner.prepare(chunks: chunks)
         while copies.count < chunks {
-            let copy = UnsafeMutablePointer<Float>.allocate(capacity: padded.count)
-            copy.initialize(repeating: 0, count: padded.count)
-            copies.append(copy)
-            gradients.append(.allocate(capacity: padded.count))
+            copies.append(AlignedFloats.zeros(padded.count))
+            gradients.append(AlignedFloats.allocate(padded.count))
         }
     }
 

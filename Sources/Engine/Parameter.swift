@@ -29,10 +29,8 @@ public final class Parameter {
         self.role = role
         self.shape = shape
         count = shape.reduce(1, *)
-        valuePointer = .allocate(capacity: count)
-        valuePointer.initialize(repeating: 0, count: count)
-        gradientPointer = .allocate(capacity: count)
-        gradientPointer.initialize(repeating: 0, count: count)
+        valuePointer = AlignedFloats.zeros(count)
+        gradientPointer = AlignedFloats.zeros(count)
     }
 
     deinit {
