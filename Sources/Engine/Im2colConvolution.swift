@@ -60,9 +60,7 @@ final class Im2colConvolution: ConvolutionAlgorithm {
         VectorKernels.gemm(transposeA: false, transposeB: true, m: filters, n: patchSize, k: positions,
                            a: dy, lda: positions, b: source, ldb: positions,
                            accumulate: true, c: local.weightGradient, ldc: patchSize)
-        for f in 0..<filters {
-            local.biasGradient[f] += Reduction.sum(dy + f * positions, count: positions)
-        }
+        VectorKernels.addPlaneSums(dy, planes: filters, count: positions, pitch: positions, to: local.biasGradient)
         guard let dx else { return }
         // dcol (CKK×P) = Wᵀ (CKK×F) · dy (F×P), then scattered back onto the image
         let target = isPointwise ? dx : local.columnGradient

@@ -20,6 +20,19 @@ public enum NaiveKernels {
         }
     }
 
+    /// Σ values in the one order `VectorKernels.addPlaneSums` must meet bit for bit: sixteen
+    /// running sums from +0, value i going to sum i mod 16, over the whole blocks of sixteen;
+    /// those sums added in order from −0; then the values past the last whole block in order.
+    public static func planeSum(_ values: ArraySlice<Float>) -> Float {
+        let values = Array(values), whole = values.count / 16 * 16
+        var lanes = [Float](repeating: 0, count: 16)
+        for i in 0..<whole { lanes[i % 16] += values[i] }
+        var total: Float = -0.0
+        for lane in lanes { total += lane }
+        for i in whole..<values.count { total += values[i] }
+        return total
+    }
+
     /// Direct convolution. input N×C×H×W, weights F×C×k×k, bias F → output N×F×OH×OW with
     /// OH = (H + top + bottom − k)/stride + 1, OW = (W + left + right − k)/stride + 1; zero padding.
     public static func convolutionForward(input: [Float], shape: Shape, count: Int,

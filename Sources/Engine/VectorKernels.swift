@@ -105,6 +105,14 @@ public enum VectorKernels {
         kp_convolution_wide_forward(x, input.channels, input.height, input.width, weights, filters, kernel, wide)
     }
 
+    /// sums[p] += Σ planes[p·pitch ..< p·pitch + count] for each of `planes` planes, each in one
+    /// fixed order (`NaiveKernels.planeSum` writes it out): a convolution's bias gradient.
+    @inline(__always)
+    static func addPlaneSums(_ planes: UnsafePointer<Float>, planes planeCount: Int, count: Int, pitch: Int,
+                             to sums: UnsafeMutablePointer<Float>) {
+        kp_add_plane_sums(planes, planeCount, count, pitch, sums)
+    }
+
     /// dW (F×C×k×k) += the weight gradient of one sample from its wide-layout output gradient.
     @inline(__always)
     static func convolutionWideWeightGradient(_ x: UnsafePointer<Float>, _ input: Shape, _ dwide: UnsafePointer<Float>,

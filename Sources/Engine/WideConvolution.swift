@@ -65,10 +65,7 @@ struct WideLayout {
     /// db[f] += Σ of dwide's plane f (the discarded columns' zeros add nothing).
     @inline(__always)
     func addBiasGradient(_ wide: UnsafePointer<Float>, to biasGradient: UnsafeMutablePointer<Float>) {
-        let rows = rows
-        for f in 0..<geometry.filters {
-            biasGradient[f] += Reduction.sum(wide + f * rows, count: rows)
-        }
+        VectorKernels.addPlaneSums(wide, planes: geometry.filters, count: rows, pitch: rows, to: biasGradient)
     }
 }
 

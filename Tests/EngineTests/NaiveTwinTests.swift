@@ -15,6 +15,31 @@ import Testing
         (8, 2100, 70),
     ]
 
+    /// A convolution's bias gradient: every plane's sum in the twin's order, at every level,
+    /// for planes side by side (8 and 4 at a time, then singly) and counts with and without a
+    /// tail; values spread over 2¹² so that any other order would round differently.
+    @Test func planeSumsAreExactlyTheTwinsOrder() {
+        let levels = VectorKernels.availableLevels
+        defer { VectorKernels.use(levels[0]) }
+        for level in levels {
+            VectorKernels.use(level)
+            for count in [0, 1, 15, 16, 17, 100, 8828] {
+                for planes in [1, 3, 8, 13] {
+                    let pitch = count + 5
+                    let values = zip(randomValues(planes * pitch, seed: 7), 0..<(planes * pitch)).map { value, i in
+                        value * Float(1 << (i % 13))
+                    }
+                    var fast = [Float](repeating: 0.5, count: planes)
+                    values.withUnsafeBufferPointer {
+                        VectorKernels.addPlaneSums($0.baseAddress!, planes: planes, count: count, pitch: pitch, to: &fast)
+                    }
+                    let slow = (0..<planes).map { 0.5 + NaiveKernels.planeSum(values[($0 * pitch)..<($0 * pitch + count)]) }
+                    #expect(fast.map(\.bitPattern) == slow.map(\.bitPattern), "\(level) \(count) values × \(planes)")
+                }
+            }
+        }
+    }
+
     /// B packed whole beforehand (inference against fixed weights) gives exactly the chain too,
     /// at every level: a transposed B (a dense layer's W) and an untransposed one, on shapes
     /// across several 256-deep blocks and column blocks (896 wide at depth 256), with few columns (never swapped: the

@@ -62,6 +62,11 @@ void kp_convolution_wide_weight_gradient(const float *x, long channels, long hei
 void kp_convolution_wide_input_gradient(const float *w, long channels, long height, long width,
                                         const float *dwide, long filters, long kernel, float *dx);
 
+/// sums[p] += Σ planes[p·pitch + i] over i < count, for p < planeCount, each in one fixed order:
+/// 16 lanes (lane l takes i ≡ l mod 16 of the whole blocks, in order, from +0), the lanes added
+/// in order from −0, then the tail in order.
+void kp_add_plane_sums(const float *planes, long planeCount, long count, long pitch, float *sums);
+
 /// Units per panel of a packed dense weight matrix.
 #define KP_DENSE_PANEL 32
 
