@@ -333,6 +333,27 @@ import Testing
         #expect(worst < 1e-5, "worst difference \(worst)")
     }
 
+    /// A training forward is exactly the naive chain plus the bias, at every level and thread
+    /// count, on shapes with partial tiles both ways and more than one 256-deep block.
+    @Test(arguments: [1, 2, 3])
+    func denseTrainingForwardIsExactlyTheChain(threads: Int) throws {
+        let levels = VectorKernels.availableLevels
+        defer { VectorKernels.use(levels[0]) }
+        for level in levels {
+            VectorKernels.use(level)
+            for (count, inputs, units) in [(21, 300, 37), (64, 600, 70)] {
+                let layer = initialized(try Dense(input: Shape(channels: inputs, height: 1, width: 1), units: units))
+                layer.threads = threads
+                let x = randomValues(count * inputs, seed: 8)
+                var y = [Float](repeating: 0, count: count * units)
+                var rng = RandomGenerator(seed: 0)
+                layer.forward(input: x, output: &y, count: count, training: true, rng: &rng)
+                #expect(y.map(\.bitPattern) == naiveDense(layer, x, count: count).map(\.bitPattern),
+                        "\(level) \(count)×\(inputs)→\(units)")
+            }
+        }
+    }
+
     /// Inference multiplies against packed panels of 32 units: 70 units is two whole panels
     /// and a partial one, 29 rows are two 12-row tiles, a 4-row one and single rows.
     @Test(arguments: [1, 2, 3])
