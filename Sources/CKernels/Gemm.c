@@ -224,7 +224,7 @@ KP_INLINE void kp_tile(const float *packedA, long aStride, const float *packedB,
             b[v] = kp_load(inPlaceB ? packedB + bRows[p] + 16 * v : packedB + v * panelPitch + p * KP_NR);
         if (inPlaceB) {
             // The next tile's columns of this row (B's rows are streams too many for the
-            // hardware's prefetcher to follow): 1.1–1.2× where B is deeper than L1 holds.
+            // hardware's prefetcher to follow): 1.05–1.08× on B 128 and 256 deep, alone.
             __builtin_prefetch(packedB + bRows[p] + 16 * width);
             __builtin_prefetch(packedB + bRows[p] + 16 * width + 16);
         }
