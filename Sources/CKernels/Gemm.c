@@ -261,9 +261,10 @@ KP_INLINE void kp_tile_of(int inPlaceB, const float *packedA, long aStride, cons
         kp_tile(packedA, 0, packedB, bRows, panelPitch, depth, c, row0, column0, rows, columns, resume, width, 0, 0, mr);
 }
 
-/// Where block (j0, k0) of a whole prepacked op(B) (k×n) starts: the blocks of kp_block_columns(k) columns
-/// one after another, each k deep and its columns rounded up to whole panels, and within one
-/// the KP_KC-deep blocks in order, each laid out as `kp_pack_b` packs it.
+/// Where block (j0, k0) of a whole prepacked op(B) (k×n) starts: the blocks of
+/// kp_block_columns(k) columns one after another, each k deep and its columns rounded up to
+/// whole panels, and within one the KP_KC-deep blocks in order, each laid out as `kp_pack_b`
+/// packs it.
 KP_INLINE long kp_prepacked_block(long n, long k, long j0, long k0) {
     const long nc = kp_block_columns(k), columns = n - j0 < nc ? n - j0 : nc;
     return j0 * k + k0 * ((columns + KP_NR - 1) / KP_NR * KP_NR);

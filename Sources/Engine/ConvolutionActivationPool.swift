@@ -101,7 +101,7 @@ final class ConvolutionActivationPool: Layer {
         precondition(affine == nil || !training, "a fused affine is for inference only")
         let ranges = Parallelism.chunks(count: count, threads: threads)
         prepare(chunks: ranges.count)
-        let algorithm = convolution.algorithm, pitch = algorithm.planePitch, perCall = algorithm.samplesPerCall
+        let algorithm = convolution.algorithm, pitch = algorithm.planePitch
         let inputSize = inputShape.count, outputSize = outputShape.count, planeCount = planeCount
         // The wide layout is pooled with the bias added as it is read (the same sums the
         // convolution's own forward would store); im2col's plane has it.
@@ -113,10 +113,10 @@ final class ConvolutionActivationPool: Layer {
             shift.withUnsafeBufferPointer { shift in
                 let channelAffine = affine == nil ? nil : (scale: scale.baseAddress!, shift: shift.baseAddress!)
                 Parallelism.forEach(ranges, threads: threads) { chunk, samples in
-                    for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: perCall) {
-                        let group = min(perCall, samples.upperBound - first)
-                        let planes = algorithm.forwardPlanes(input + first * inputSize, samples: group, chunk: chunk)
-                        for n in first..<(first + group) {
+                    algorithm.forEachCall(covering: samples) { group in
+                        let first = group.lowerBound
+                        let planes = algorithm.forwardPlanes(input + first * inputSize, samples: group.count, chunk: chunk)
+                        for n in group {
                             let plane = planes + (n - first) * planeCount
                             let y = output + n * outputSize, winner = winners + n * outputSize
                             if usesPositivePool {
@@ -139,14 +139,14 @@ final class ConvolutionActivationPool: Layer {
         // The weight gradient sums over the batch: chunks that do not depend on the threads.
         let ranges = Parallelism.batchChunks(count: count)
         prepare(chunks: ranges.count)
-        let algorithm = convolution.algorithm, pitch = algorithm.planePitch, perCall = algorithm.samplesPerCall
+        let algorithm = convolution.algorithm, pitch = algorithm.planePitch
         let inputSize = inputShape.count, outputSize = outputShape.count, planeCount = planeCount
         Parallelism.forEach(ranges, threads: threads) { chunk, samples in
             algorithm.clearGradients(chunk: chunk)
             let planes = algorithm.plane(chunk: chunk)
-            for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: perCall) {
-                let group = min(perCall, samples.upperBound - first)
-                for n in first..<(first + group) {
+            algorithm.forEachCall(covering: samples) { group in
+                let first = group.lowerBound
+                for n in group {
                     // dy goes straight into the plane layout the algorithm's backward reads.
                     let dy = outputGradient + n * outputSize, winner = winners + n * outputSize
                     let plane = planes + (n - first) * planeCount
@@ -158,7 +158,7 @@ final class ConvolutionActivationPool: Layer {
                     }
                 }
                 algorithm.backwardPlanes(input + first * inputSize, inputGradient.map { $0 + first * inputSize },
-                                         samples: group, chunk: chunk)
+                                         samples: group.count, chunk: chunk)
             }
         }
         algorithm.reduceGradients(chunks: ranges.count)

@@ -62,6 +62,15 @@ extension ConvolutionAlgorithm {
         backwardPlane(x, dx, chunk: chunk)
     }
 
+    /// `body(samples)` for `samples`' consecutive groups of at most `samplesPerCall`, in order:
+    /// the calls of `forwardPlanes` and `backwardPlanes` that cover them.
+    @inline(__always)
+    func forEachCall(covering samples: Range<Int>, _ body: (Range<Int>) -> Void) {
+        for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: samplesPerCall) {
+            body(first..<min(first + samplesPerCall, samples.upperBound))
+        }
+    }
+
     /// The chunk's plane, F×OH×`planePitch`: write dy there for `backwardPlane`.
     @inline(__always)
     func plane(chunk: Int) -> UnsafeMutablePointer<Float> { scratch[chunk].plane }
