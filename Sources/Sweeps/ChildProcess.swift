@@ -11,6 +11,18 @@ import Results
 /// without its checkpoint); and the sweep can poll its children with `waitpid(pid, WNOHANG)`
 /// without reaping processes that belong to anyone else in the same program.
 struct ChildProcess {
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 on), which Swift's Glibc module
+    /// does not declare; nil where the C library lacks it (the child then inherits what it
+    /// did before).
+    private static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        #if canImport(Glibc)
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
+
     let pid: pid_t
     /// Where its standard output and error go.
     let logPath: String
@@ -24,6 +36,11 @@ struct ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else the sweep has open reaches the child: a descriptor inherited by a
+        // long-lived training would hold whatever it names — a run's lock that this process
+        // was probing (the run would look busy while that child lives), or a file another
+        // thread was writing (an executable held open for writing cannot be started: ETXTBSY).
+        _ = Self.closeFrom?(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
