@@ -82,7 +82,7 @@ public struct RunFolder: Sendable {
 
 extension RunFolder {
     /// Removes what writers killed mid-write left behind: `AtomicFile`'s temporaries
-    /// (`.<name>.tmp-<pid>`). Only for the holder of the folder's lock.
+    /// (`.<name>.tmp-XXXXXX`). Only for the holder of the folder's lock.
     public func removeTemporaries() throws {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         for name in names where name.hasPrefix(".") && name.contains(".tmp-") {

@@ -218,17 +218,21 @@ import Testing
     @Test func twoSweepsOfTheSameRunsShareTheResultsFolderWithoutFailures() throws {
         let scratch = try Scratch(runs: 4)
         for run in 0..<4 { try scratch.behave(run, "completed 0 0.2") }
-        let outcomes = Lines()
+        let outcomes = Lines(), allProblems = Lines()
         let group = DispatchGroup()
         for _ in 0..<2 {
             DispatchQueue.global().async(group: group) {
                 let (outcome, _, problems) = scratch.sweep(jobs: 2)
                 outcomes.append("exit \(outcome.exitStatus) failed \(outcome.failed.count) problems \(problems.count) "
                                 + "done \(outcome.finished.count + outcome.skipped.count)")
+                problems.forEach(allProblems.append)
             }
         }
         group.wait()
-        #expect(outcomes.lines == ["exit 0 failed 0 problems 0 done 4", "exit 0 failed 0 problems 0 done 4"])
+        // Both sweeps run in this one process, so they also share its pid: the experiment files
+        // they both write must not share a temporary (AtomicFile), or one start fails.
+        #expect(outcomes.lines == ["exit 0 failed 0 problems 0 done 4", "exit 0 failed 0 problems 0 done 4"],
+                "\(allProblems.lines.joined(separator: "\n"))")
         // Every run was trained once, by one of the two.
         #expect(Set(scratch.calls.map { String($0.split(separator: " ")[0]) }) == Set(scratch.runs.map(\.runID)))
         #expect(scratch.calls.count == 4)

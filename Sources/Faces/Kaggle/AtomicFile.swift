@@ -22,9 +22,15 @@ public enum AtomicFile {
     static func write(to path: String, _ produce: (inout FileOutput) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // A temporary of its own for every write (mkstemp: a fresh name, created exclusively).
+        // A name from the pid alone was shared by two threads of one process writing the same
+        // file, and by two hosts with equal pids on a shared results folder: one writer's
+        // rename then took the other's file away ("cannot replace"), failing a sweep's start.
+        var template = Array((folder + "/." + url.lastPathComponent + ".tmp-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { throw FileOutput.failure(path, "cannot write") }
+        let temporary = String(cString: template)
+        fchmod(descriptor, 0o666 & ~fileCreationMask)  // as open(2) would make it; mkstemp makes 0600
         var output = FileOutput(descriptor: descriptor, path: path)
         var closed = false
         do {
@@ -41,6 +47,16 @@ public enum AtomicFile {
         }
     }
 }
+
+/// The process's umask, read without changing it (umask(2) can only be read by setting it,
+/// which would race with other threads creating files): from /proc/self/status, else 022.
+let fileCreationMask: mode_t = {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
+          let mask = mode_t(line.dropFirst("Umask:".count).trimmingCharacters(in: .whitespaces), radix: 8)
+    else { return 0o022 }
+    return mask
+}()
 
 /// Buffered output to an open file: bytes collect in a buffer of about 1 MiB that is written
 /// out whenever a line ends past that size, so a 238 MB file needs only a small buffer.
