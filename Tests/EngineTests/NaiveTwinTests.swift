@@ -4,7 +4,8 @@ import Testing
 /// Every fast path against its deliberately simple twin.
 @Suite struct NaiveTwinTests {
     /// Shapes that reach every path of the product: whole and partial 6×16 tiles, AVX-512's
-    /// paired panels in 6- and 8-row tiles (16, 32 and 64 rows take 8), depths across several
+    /// paired panels in 6- and 8-row tiles (16, 32, 64 and 200 rows take 8, the last across
+    /// two 144-row blocks; 150 rows take 6), depths across several
     /// 256-deep blocks, more rows than one 144-row block, more columns than one 2048-column
     /// block, few columns (computed as Cᵀ), and an untransposed B read in place (shallow, or up
     /// to 256 deep with its rows close together: 33×17×65, 16×100×70) or packed (rows spread
@@ -12,7 +13,7 @@ import Testing
     static let gemmShapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (6, 16, 1), (7, 17, 3), (33, 17, 65), (12, 64, 257), (150, 40, 30),
         (2, 4100, 3), (40, 9, 600), (9, 150, 70), (5, 3, 513), (16, 100, 70), (64, 40, 300), (32, 2100, 20),
-        (8, 2100, 70),
+        (8, 2100, 70), (200, 70, 300),
     ]
 
     /// A convolution's bias gradient: every plane's sum in the twin's order, at every level,
