@@ -1,5 +1,5 @@
-// 2×2/2 max-pooling fused with ReLU, and its adjoint, one row of windows at a time.
-// Each runs in steps of 16, 8 or 4 windows (the widest that fits the row), a last partial
+// 2×2/2 max-pooling fused with ReLU, and its adjoint, over whole planes one row of windows
+// at a time. Each row runs in steps of 16, 8 or 4 windows (the widest that fits the row), a last partial
 // step redone as the row's last windows of that width (the same values again), and rows
 // of fewer than 4 windows one window at a time: every window gets the same operations
 // whichever step covers it.
@@ -87,10 +87,6 @@ KP_INLINE void kp_pool_pairs_positive_body(const float *top, const float *bottom
     KP_ROW(kp_pool, top + 2 * ow, bottom + 2 * ow, bias, y + ow, winner + ow);
 }
 
-KP_VERSIONS(kp_pool_pairs_positive,
-            (const float *top, const float *bottom, long count, float bias, float *y, uint8_t *winner),
-            (top, bottom, count, bias, y, winner))
-
 // 0 + dy rather than dy: MaxPool's scatter adds to a zeroed gradient, turning −0 into +0.
 #define KP_SCATTER_STEP(name, width, F, I, U8, LOW, HIGH)                                                    \
     KP_INLINE void name(const float *dy, const uint8_t *winner, float *top, float *bottom) {                \
@@ -127,6 +123,52 @@ KP_INLINE void kp_scatter_pairs_positive_body(const float *dy, const uint8_t *wi
     KP_ROW(kp_scatter, dy + ow, winner + ow, top + 2 * ow, bottom + 2 * ow);
 }
 
-KP_VERSIONS(kp_scatter_pairs_positive,
-            (const float *dy, const uint8_t *winner, long count, float *top, float *bottom),
-            (dy, winner, count, top, bottom))
+// Whole planes in one call: every row of windows as the row functions above compute it, for
+// `channels` planes of `height` rows `pitch` apart. One call per sample rather than one per
+// row (up to 376 a sample), and the scatter's zeros past the covered columns written inline:
+// Swift's update(repeating:) called memset for every row's 1–2 values (cnn-large's layers:
+// 3,300 calls a sample). Alone, cnn-large's scatters 1.05–2.6× faster, its pools 1.0–1.5×.
+KP_INLINE void kp_pool_plane_positive_body(const float *plane, long channels, long height, long pitch, long outHeight,
+                                           long outWidth, const float *bias, float *y, uint8_t *winner) {
+    long o = 0;
+    for (long f = 0; f < channels; f++) {
+        const float *channel = plane + f * height * pitch;
+        const float b = bias ? bias[f] : 0;
+        for (long oh = 0; oh < outHeight; oh++, o += outWidth) {
+            const float *top = channel + 2 * oh * pitch;
+            kp_pool_pairs_positive_body(top, top + pitch, outWidth, b, y + o, winner + o);
+        }
+    }
+}
+
+KP_VERSIONS(kp_pool_plane_positive,
+            (const float *plane, long channels, long height, long pitch, long outHeight, long outWidth,
+             const float *bias, float *y, uint8_t *winner),
+            (plane, channels, height, pitch, outHeight, outWidth, bias, y, winner))
+
+KP_INLINE void kp_scatter_plane_positive_body(const float *dy, const uint8_t *winner, long channels, long height,
+                                              long pitch, long outHeight, long outWidth, float *plane) {
+    const long covered = 2 * outWidth;
+    long o = 0;
+    for (long f = 0; f < channels; f++) {
+        float *channel = plane + f * height * pitch;
+        for (long oh = 0; oh < outHeight; oh++, o += outWidth) {
+            float *top = channel + 2 * oh * pitch, *bottom = top + pitch;
+            kp_scatter_pairs_positive_body(dy + o, winner + o, outWidth, top, bottom);
+            // A value or two (an odd width, or the wide layout's discarded columns): a loop the
+            // compiler would turn into a memset call is kept a plain one.
+#pragma clang loop vectorize(disable) unroll(disable)
+            for (long j = covered; j < pitch; j++) {
+                top[j] = 0;
+                bottom[j] = 0;
+            }
+        }
+        if (2 * outHeight < height)
+            __builtin_memset(channel + 2 * outHeight * pitch, 0, (height - 2 * outHeight) * pitch * sizeof(float));
+    }
+}
+
+KP_VERSIONS(kp_scatter_plane_positive,
+            (const float *dy, const uint8_t *winner, long channels, long height, long pitch, long outHeight,
+             long outWidth, float *plane),
+            (dy, winner, channels, height, pitch, outHeight, outWidth, plane))

@@ -173,17 +173,15 @@ final class ConvolutionActivationPool: Layer {
         let height = convolution.outputShape.height
         let outHeight = outputShape.height, outWidth = outputShape.width
         let size = size, stride = stride
+        if size == 2 && stride == 2 {
+            return VectorKernels.poolPlanePositive(plane, channels: outputShape.channels, height: height, pitch: pitch,
+                                                   outHeight: outHeight, outWidth: outWidth, bias: bias, y, winner)
+        }
         var o = 0
         for f in 0..<outputShape.channels {
             let channel = plane + f * height * pitch
             for oh in 0..<outHeight {
                 let top = channel + oh * stride * pitch
-                if size == 2 && stride == 2 {
-                    VectorKernels.poolPairsPositive(top, top + pitch, count: outWidth, bias: bias?[f] ?? 0,
-                                                    y + o, winner + o)
-                    o += outWidth
-                    continue
-                }
                 let b = bias?[f]
                 @inline(__always) func value(_ v: Float) -> Float { b.map { v + $0 } ?? v }
                 for ow in 0..<outWidth {
@@ -257,26 +255,9 @@ final class ConvolutionActivationPool: Layer {
         let outHeight = outputShape.height, outWidth = outputShape.width
         let size = size, stride = stride
         if size == 2 && stride == 2 {
-            // Every position of the covered rows is written (no clearing pass); only a last
-            // odd row or column, which no window covers, is zeroed.
-            let covered = 2 * outWidth
-            var o = 0
-            for f in 0..<outputShape.channels {
-                let channel = plane + f * height * width
-                for oh in 0..<outHeight {
-                    let top = channel + 2 * oh * width, bottom = top + width
-                    VectorKernels.scatterPairsPositive(dy + o, winner + o, count: outWidth, top, bottom)
-                    if covered < width {
-                        (top + covered).update(repeating: 0, count: width - covered)
-                        (bottom + covered).update(repeating: 0, count: width - covered)
-                    }
-                    o += outWidth
-                }
-                if 2 * outHeight < height {
-                    (channel + 2 * outHeight * width).update(repeating: 0, count: (height - 2 * outHeight) * width)
-                }
-            }
-            return
+            // Every value of the plane is written: no clearing pass.
+            return VectorKernels.scatterPlanePositive(dy, winner, channels: outputShape.channels, height: height,
+                                                      pitch: width, outHeight: outHeight, outWidth: outWidth, plane)
         }
         plane.update(repeating: 0, count: outputShape.channels * height * width)
         var o = 0

@@ -80,21 +80,24 @@ public enum VectorKernels {
     /// The winner the pooling kernel records for a window whose maximum is not positive.
     static let blockedWinner = UInt8(KP_BLOCKED)
 
-    /// One row of 2×2/2 windows over rows `top` and `bottom`: y = max(0, window maximum),
-    /// `bias` added to each value first, and the offset (0 1 / 2 3) of the window's first
-    /// maximum in row-major order, or `ConvolutionActivationPool.blocked` when it is not positive.
+    /// 2×2/2 windows over `channels` planes of `height` rows, `pitch` apart, `outWidth` windows
+    /// over each pair of rows 2·oh, 2·oh + 1 (oh < `outHeight`): y = max(0, window maximum),
+    /// `bias[f]` added to each value first (0 when nil), and the offset (0 1 / 2 3) of the
+    /// window's first maximum in row-major order, or `blockedWinner` when it is not positive.
     @inline(__always)
-    static func poolPairsPositive(_ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, count: Int,
-                                  bias: Float, _ y: UnsafeMutablePointer<Float>, _ winner: UnsafeMutablePointer<UInt8>) {
-        kp_pool_pairs_positive(top, bottom, count, bias, y, winner)
+    static func poolPlanePositive(_ plane: UnsafePointer<Float>, channels: Int, height: Int, pitch: Int,
+                                  outHeight: Int, outWidth: Int, bias: UnsafePointer<Float>?,
+                                  _ y: UnsafeMutablePointer<Float>, _ winner: UnsafeMutablePointer<UInt8>) {
+        kp_pool_plane_positive(plane, channels, height, pitch, outHeight, outWidth, bias, y, winner)
     }
 
-    /// The adjoint of `poolPairsPositive` for one row of windows: `top` and `bottom`
-    /// (2·count values each) get 0 + dy at each window's winner unless blocked, 0 elsewhere.
+    /// The adjoint of `poolPlanePositive`: every value of the planes is written, 0 + dy at each
+    /// window's winner unless blocked, 0 elsewhere.
     @inline(__always)
-    static func scatterPairsPositive(_ dy: UnsafePointer<Float>, _ winner: UnsafePointer<UInt8>, count: Int,
-                                     _ top: UnsafeMutablePointer<Float>, _ bottom: UnsafeMutablePointer<Float>) {
-        kp_scatter_pairs_positive(dy, winner, count, top, bottom)
+    static func scatterPlanePositive(_ dy: UnsafePointer<Float>, _ winner: UnsafePointer<UInt8>, channels: Int,
+                                     height: Int, pitch: Int, outHeight: Int, outWidth: Int,
+                                     _ plane: UnsafeMutablePointer<Float>) {
+        kp_scatter_plane_positive(dy, winner, channels, height, pitch, outHeight, outWidth, plane)
     }
 
     /// Direct stride-1 valid convolution of one sample (C×H×W) into the wide layout

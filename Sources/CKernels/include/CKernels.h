@@ -35,17 +35,20 @@ static inline void kp_spin_pause(void) {
 /// gradient through it.
 #define KP_BLOCKED 255
 
-/// One row of 2×2/2 max-pool windows over rows `top` and `bottom` (2·count values each):
-/// y[o] = max(0, window maximum), each value plus `bias` first, and winner[o] = the offset
-/// (0 1 / 2 3) of the window's first maximum in row-major order, or KP_BLOCKED when that
-/// maximum is not positive. Reads and writes exactly those values.
-void kp_pool_pairs_positive(const float *top, const float *bottom, long count, float bias,
-                            float *y, uint8_t *winner);
+/// 2×2/2 max-pooling with ReLU over `channels` planes of `height` rows, `pitch` apart: row oh
+/// of plane f's windows over its rows 2·oh and 2·oh + 1, `outWidth` windows a row, into y and
+/// winner plane by plane, row by row. y[o] = max(0, window maximum), each value plus `bias[f]`
+/// first (plus 0 when `bias` is NULL), and winner[o] = the offset (0 1 / 2 3) of the window's
+/// first maximum in row-major order, or KP_BLOCKED when that maximum is not positive. Reads
+/// only the covered rows' first 2·outWidth values.
+void kp_pool_plane_positive(const float *plane, long channels, long height, long pitch, long outHeight,
+                            long outWidth, const float *bias, float *y, uint8_t *winner);
 
-/// The adjoint of `kp_pool_pairs_positive` for one row of windows: top/bottom[0 ..< 2·count]
-/// get 0 + dy[o] at window o's winner (none when KP_BLOCKED) and 0 everywhere else.
-void kp_scatter_pairs_positive(const float *dy, const uint8_t *winner, long count,
-                               float *top, float *bottom);
+/// The adjoint of `kp_pool_plane_positive`: each window's winner gets 0 + dy[o] (none when
+/// KP_BLOCKED), and every other value of the planes 0 (the rest of the covered rows, the
+/// columns 2·outWidth ..< pitch, the rows 2·outHeight ..< height): all of them are written.
+void kp_scatter_plane_positive(const float *dy, const uint8_t *winner, long channels, long height, long pitch,
+                               long outHeight, long outWidth, float *plane);
 
 /// Direct stride-1 unpadded convolution of one sample into the wide layout, without bias:
 /// wide[f][q] = Σ_c Σ_(i,j) w[f][c][i][j] · x[c][q + i·W + j] for q < OH·W − (k − 1), summed
