@@ -1,8 +1,8 @@
 // 2×2/2 max-pooling fused with ReLU, and its adjoint, over whole planes one row of windows
-// at a time. Each row runs in steps of 16, 8 or 4 windows (the widest that fits the row), a last partial
-// step redone as the row's last windows of that width (the same values again), and rows
-// of fewer than 4 windows one window at a time: every window gets the same operations
-// whichever step covers it.
+// at a time. Each row runs in steps of 16, 8 or 4 windows (the widest that fits the row), a
+// last partial step redone as the row's last windows of that width (the same values again),
+// and rows of fewer than 4 windows one window at a time: every window gets the same
+// operations whichever step covers it.
 #include "CKernels.h"
 #include "Vectors.h"
 

@@ -96,8 +96,8 @@ struct ConvolutionGeometry {
     /// Output positions per filter: OH·OW.
     var positions: Int { output.height * output.width }
 
-    /// dW (F×C×k×k) = Σ_chunks partial, db = Σ_chunks partial, in chunk order: what every
-    /// algorithm that keeps its partial weight gradient in the weights' own order does.
+    /// dW = Σ_chunks partial, db = Σ_chunks partial, in chunk order, dW laid out as the partials
+    /// are: the weights' own F×C×k×k for most algorithms (the tap GEMMs reorder it afterwards).
     func reduceInOrder(_ scratch: [ConvolutionScratch], chunks: Int) {
         let weightGradient = weight.gradientPointer, biasGradient = bias.gradientPointer
         let weightCount = weight.count

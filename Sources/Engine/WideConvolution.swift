@@ -316,30 +316,22 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
         }
     }
 
-    /// Partials are stored like `taps` (F×k²×C); the gradient is F×C×k×k. The partials are
-    /// summed in their own order into chunk 0's, along contiguous values, and only the total
-    /// is reordered: each value the same sum, partial 0 + partial 1 + … in chunk order, as
-    /// reordering every partial would give, but vectorised (16 strided passes over cnn-large's
-    /// last layer's 32K weights cost about 2% of its training step).
+    /// Partials are stored like `taps` (F×k²×C); the gradient is F×C×k×k. They are summed in
+    /// chunk order as every algorithm's are (`reduceInOrder`, along contiguous values), still in
+    /// the taps' order, and only the total is reordered: the same sums as reordering each
+    /// partial, but vectorised (16 strided passes over cnn-large's last layer's 32K weights cost
+    /// about 2% of its training step).
     func reduceGradients(chunks: Int) {
         let geometry = layout.geometry
-        let weightGradient = geometry.weight.gradientPointer, biasGradient = geometry.bias.gradientPointer
-        let filters = geometry.filters, channels = geometry.input.channels
-        let area = geometry.kernel * geometry.kernel, count = geometry.weight.count
-        let total = scratch[0].weightGradient
-        for chunk in 1..<max(1, chunks) {
-            let partial = scratch[chunk].weightGradient
-            for i in 0..<count { total[i] += partial[i] }
-        }
-        for f in 0..<filters {
+        geometry.reduceInOrder(scratch, chunks: chunks)
+        let weightGradient = geometry.weight.gradientPointer, byTap = scratch[0].weightGradient
+        let channels = geometry.input.channels, area = geometry.kernel * geometry.kernel
+        byTap.update(from: weightGradient, count: geometry.weight.count)  // chunk 0's partial is spent
+        for f in 0..<geometry.filters {
             for t in 0..<area {
-                let row = total + (f * area + t) * channels, column = weightGradient + f * channels * area + t
+                let row = byTap + (f * area + t) * channels, column = weightGradient + f * channels * area + t
                 for c in 0..<channels { column[c * area] = row[c] }
             }
-        }
-        biasGradient.update(from: scratch[0].biasGradient, count: filters)
-        for chunk in 1..<max(1, chunks) {
-            for f in 0..<filters { biasGradient[f] += scratch[chunk].biasGradient[f] }
         }
     }
 }
