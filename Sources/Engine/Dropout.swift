@@ -35,13 +35,35 @@ public final class Dropout: Layer {
             return
         }
         let scale = 1 / (1 - rate)
-        // Kept when uniform() ≥ rate; keep = scale or +0 chosen by masking its bits, not by a
-        // branch, which would be mispredicted half the time.
-        let threshold = RandomGenerator.UniformThreshold(rate), scaleBits = scale.bitPattern
-        for i in 0..<total {
-            let keep = Float(bitPattern: scaleBits & (0 &- rng.isAtLeast(threshold)))
-            mask[i] = keep
-            output[i] = input[i] * keep
+        // Kept when uniform() ≥ rate: keep = scale or +0. A block of draws first (the generator
+        // in a local copy, which stores through `mask` and `output` cannot alias), then sixteen
+        // at a time by a select.
+        let threshold = RandomGenerator.UniformThreshold(rate)
+        var generator = rng
+        defer { rng = generator }
+        typealias Lanes = SIMD16<Float>
+        let block = 256
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: block + Lanes.scalarCount) { buffer in
+            let draws = buffer.baseAddress!
+            for start in stride(from: 0, to: total, by: block) {
+                let count = min(block, total - start)
+                generator.fillUniformBits(draws, count: count)
+                for i in stride(from: 0, to: count, by: Lanes.scalarCount) {
+                    let bits = UnsafeRawPointer(draws + i).loadUnaligned(as: SIMD16<Int32>.self)
+                    let keep = Lanes(repeating: 0).replacing(with: scale, where: threshold.admits(bits))
+                    let at = start + i
+                    if i + Lanes.scalarCount <= count {
+                        UnsafeMutableRawPointer(mask + at).storeBytes(of: keep, as: Lanes.self)
+                        let values = UnsafeRawPointer(input + at).loadUnaligned(as: Lanes.self)
+                        UnsafeMutableRawPointer(output + at).storeBytes(of: values * keep, as: Lanes.self)
+                    } else {
+                        for lane in 0..<(count - i) {
+                            mask[at + lane] = keep[lane]
+                            output[at + lane] = input[at + lane] * keep[lane]
+                        }
+                    }
+                }
+            }
         }
     }
 

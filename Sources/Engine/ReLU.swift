@@ -28,9 +28,25 @@ public final class ReLU: Layer {
         guard let inputGradient else { return }
         let size = inputShape.count
         Parallelism.forEachChunk(count: count, threads: threads) { _, samples in
-            for i in (samples.lowerBound * size)..<(samples.upperBound * size) {
-                inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0
-            }
+            Self.passGradient(where: output, outputGradient, into: inputGradient,
+                              (samples.lowerBound * size)..<(samples.upperBound * size))
         }
+    }
+
+    /// dx[i] = y[i] > 0 ? dy[i] : 0 over `range`, 16 values at a time by a select: the scalar
+    /// loop branched on the sign, mispredicted about half the time (cnn-large's dense ReLUs:
+    /// 2.5 ns a value). dx may be dy itself (the layer works in place).
+    @inline(__always)
+    private static func passGradient(where output: UnsafePointer<Float>, _ outputGradient: UnsafePointer<Float>,
+                                     into inputGradient: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        typealias Lanes = SIMD16<Float>
+        var i = range.lowerBound
+        while i + Lanes.scalarCount <= range.upperBound {
+            let y = UnsafeRawPointer(output + i).loadUnaligned(as: Lanes.self)
+            let dy = UnsafeRawPointer(outputGradient + i).loadUnaligned(as: Lanes.self)
+            UnsafeMutableRawPointer(inputGradient + i).storeBytes(of: dy.replacing(with: 0, where: .!(y .> 0)), as: Lanes.self)
+            i += Lanes.scalarCount
+        }
+        for j in i..<range.upperBound { inputGradient[j] = output[j] > 0 ? outputGradient[j] : 0 }
     }
 }

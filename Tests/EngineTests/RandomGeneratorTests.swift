@@ -33,21 +33,27 @@ import Engine
         #expect(abs(squares / Double(n) - 1) < 0.015)
     }
 
-    /// `isAtLeast` answers `uniform() >= p` for the same draw, at the edges too: a probability
-    /// one step of 2⁻²⁴ either side of a draw, 0 (always) and 1 (never).
+    /// `UniformThreshold.admits` answers `uniform() >= p` for the same draws of
+    /// `fillUniformBits`, in order, at the edges too: a probability one step of 2⁻²⁴ either side
+    /// of a draw, 0 (always) and 1 (never).
     @Test(arguments: [Float(0), 0.5, 0.3, 0.1, 1.0 / 3, 0.999_999_9, 1, Float(5_000_001) / 16_777_216])
-    func isAtLeastAnswersAsUniformDoes(probability: Float) {
+    func thresholdAdmitsWhatUniformAnswers(probability: Float) {
         var a = RandomGenerator(seed: 9, stream: .dropout), b = a
         let threshold = RandomGenerator.UniformThreshold(probability)
-        var kept = 0
-        for _ in 0..<50_000 {
-            let expected: UInt32 = a.uniform() >= probability ? 1 : 0
-            let answer = b.isAtLeast(threshold)
-            #expect(answer == expected)
-            kept += Int(answer)
+        var kept = 0, drawn = 0
+        var draws = SIMD16<Int32>()
+        for round in 0..<3_200 {
+            let count = 1 + round % 16  // a block need not fill the vector
+            withUnsafeMutableBytes(of: &draws) { b.fillUniformBits($0.baseAddress!.assumingMemoryBound(to: Int32.self), count: count) }
+            let answers = threshold.admits(draws)
+            for lane in 0..<count {
+                #expect(answers[lane] == (a.uniform() >= probability))
+                kept += answers[lane] ? 1 : 0
+            }
+            drawn += count
         }
         #expect(a == b)
-        #expect(abs(Double(kept) / 50_000 - Double(1 - probability)) < 0.01)
+        #expect(abs(Double(kept) / Double(drawn) - Double(1 - probability)) < 0.01)
         // Draws next to the threshold: bits = ⌈p·2²⁴⌉ − 1 is below it, ⌈p·2²⁴⌉ is not.
         let bits = (probability * 16_777_216).rounded(.up)
         if bits >= 1 { #expect((bits - 1) / 16_777_216 < probability) }
