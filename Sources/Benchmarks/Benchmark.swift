@@ -94,16 +94,17 @@ public struct Benchmark: Sendable {
             let batch = next % poolSize
             next += 1
             images.withUnsafeBufferPointer { all in
+                // The batch stays in `images` until the backward has read it, as a training run's does.
                 let slice = UnsafeBufferPointer(rebasing: all[(batch * batchSize * input.count)..<((batch + 1) * batchSize * input.count)])
-                let output = network.forward(slice, count: batchSize, training: true, rng: &dropout)
+                let output = network.forward(slice, count: batchSize, training: true, inputKept: true, rng: &dropout)
                 targets.withUnsafeBufferPointer { allTargets in
                     let wanted = UnsafeBufferPointer(rebasing: allTargets[(batch * batchSize * 30)..<((batch + 1) * batchSize * 30)])
                     gradient.withUnsafeMutableBufferPointer {
                         _ = meanSquaredError(predictions: output, targets: wanted, mask: nil, gradient: $0)
                     }
                 }
+                gradient.withUnsafeBufferPointer { network.backward(outputGradient: $0) }
             }
-            gradient.withUnsafeBufferPointer { network.backward(outputGradient: $0) }
             let start = network.profile == nil ? 0 : MonotonicClock.seconds()
             optimizer.step(learningRate: 0.01, momentum: 0.9)
             if network.profile != nil { optimizerSeconds += MonotonicClock.seconds() - start }

@@ -41,8 +41,12 @@ public final class Network {
     /// Per value, the slots' own buffers to add to its gradient, in reader order (empty for a
     /// value read once).
     private let gradientSums: [[UnsafeMutablePointer<Float>]]
-    /// Whether an inference forward may read the caller's input in place (only reshapes touch it).
+    /// Whether an inference forward, or a training forward whose caller keeps its input
+    /// (`forward(inputKept:)`), may read the caller's input in place: only reshapes touch it.
     private let inferenceReadsCallerInput: Bool
+    private let trainingReadsCallerInput: Bool
+    /// The caller's input when the last training forward read it in place: `backward` reads it there too.
+    private var trainingInput: UnsafeMutablePointer<Float>?
     private let ownedBuffers: [UnsafeMutablePointer<Float>]
     /// The batch size of the last training forward; 0 after an inference forward.
     private var lastCount = 0
@@ -124,12 +128,8 @@ public final class Network {
         self.activations = activations
         self.gradients = gradients
         self.gradientSums = gradientSums
-        let outputValue = shapes.count - 1
-        let inference = (plan: inferencePlan, steps: inferenceSteps)
-        inferenceReadsCallerInput = inference.plan.buffer[outputValue] != 0
-            && zip(inference.plan.steps, inference.steps).allSatisfy { step, operation in
-                !(step.isInPlace && inference.plan.buffer[step.output] == 0) || operation.fusionRole == .reshape
-            }
+        inferenceReadsCallerInput = Self.leavesInputUnwritten(inferencePlan, inferenceSteps)
+        trainingReadsCallerInput = Self.leavesInputUnwritten(trainingPlan, trainingSteps)
         ownedBuffers = owned
         applyThreads()
     }
@@ -184,23 +184,36 @@ public final class Network {
 
     public func stopProfiling() { profile = nil }
 
+    /// Whether no step of `plan` writes over the network's input (value 0) but reshapes, and the
+    /// output is not it: a forward can then read the caller's input where it lies.
+    private static func leavesInputUnwritten(_ plan: ExecutionPlan, _ operations: [NetworkNode.Operation]) -> Bool {
+        plan.buffer[plan.buffer.count - 1] != 0
+            && zip(plan.steps, operations).allSatisfy { step, operation in
+                !(step.isInPlace && plan.buffer[step.output] == 0) || operation.fusionRole == .reshape
+            }
+    }
+
     /// Runs the batch `input` (count × inputShape.count Floats, NCHW) through the network and
     /// returns the outputs (count × outputShape.count), valid until the next forward.
     /// `training` turns dropout on, drawing its masks from `rng`, uses batch statistics, and
     /// keeps what `backward` needs; an inference forward (`training: false`) may read `input`
-    /// in place and keeps nothing for `backward`.
+    /// in place and keeps nothing for `backward`. A training forward reads it in place too when
+    /// `inputKept`: the caller promises that `input` stays where it is, unchanged, until the
+    /// `backward` that follows (else it is copied: a 100-face batch is 3.7 MB, 2–3% of a small
+    /// network's step).
     @discardableResult
     public func forward(_ input: UnsafeBufferPointer<Float>, count: Int, training: Bool,
-                        rng: inout RandomGenerator) -> UnsafeBufferPointer<Float> {
+                        inputKept: Bool = false, rng: inout RandomGenerator) -> UnsafeBufferPointer<Float> {
         precondition(count >= 1 && count <= maxBatch, "batch of \(count) must be in 1...\(maxBatch)")
         precondition(input.count >= count * inputShape.count,
                      "input holds \(input.count) values; \(count) samples of \(inputShape) need \(count * inputShape.count)")
         let plan = training ? trainingPlan : inferencePlan
         let operations = training ? trainingSteps : inferenceSteps
-        // Inference reads the caller's input in place when nothing but reshapes (flatten) writes
-        // over it: no copy (5% of an MLP's inference).
-        let readsInPlace = !training && inferenceReadsCallerInput
+        // The caller's input is read in place when nothing but reshapes (flatten) writes over it:
+        // no copy (5% of an MLP's inference).
+        let readsInPlace = training ? inputKept && trainingReadsCallerInput : inferenceReadsCallerInput
         let caller = UnsafeMutablePointer(mutating: input.baseAddress!)
+        trainingInput = training && readsInPlace ? caller : nil
         let profile = training ? profile : nil
         let copyStart = profile.map { _ in MonotonicClock.seconds() }
         if !readsInPlace {
@@ -263,12 +276,19 @@ public final class Network {
             let inputGradients = inputGradients[stepIndex]
             switch trainingSteps[stepIndex] {
             case .layer(let layer):
-                layer.backward(input: activations[step.inputs[0]]!, output: activations[step.output]!,
+                layer.backward(input: stored(step.inputs[0]), output: stored(step.output),
                                outputGradient: outputGradient, inputGradient: inputGradients[0], count: count)
             case .merge(let merge):
                 merge.backward(outputGradient: outputGradient, inputGradients: inputGradients, count: count)
             }
         }
+    }
+
+    /// Where the last training forward left `value`: the caller's input for the values that share
+    /// its buffer when it was read in place, else the network's own buffer.
+    private func stored(_ value: Int) -> UnsafeMutablePointer<Float> {
+        if let trainingInput, trainingPlan.buffer[value] == 0 { return trainingInput }
+        return activations[value]!
     }
 
     public func backward(outputGradient: [Float]) {

@@ -253,20 +253,23 @@ public final class TrainingLoop {
     /// forward, masked MSE, backward, one optimizer step; returns the batch's loss.
     private func trainStep(on batch: FaceBatch, learningRate: Float, momentum: Float, rng: inout RandomGenerator) -> Float {
         let width = network.outputShape.count, count = batch.count
-        let predictions = batch.images.withUnsafeBufferPointer {
-            network.forward($0, count: count, training: true, rng: &rng)
-        }
-        let loss = batch.targets.withUnsafeBufferPointer { targets in
-            batch.mask.withUnsafeBufferPointer { mask in
-                outputGradient.withUnsafeMutableBufferPointer { gradient in
-                    meanSquaredError(predictions: predictions,
-                                     targets: UnsafeBufferPointer(rebasing: targets[..<(count * width)]),
-                                     mask: UnsafeBufferPointer(rebasing: mask[..<(count * width)]),
-                                     gradient: UnsafeMutableBufferPointer(rebasing: gradient[..<(count * width)]))
+        // The images stay where they are until the backward has read them: the network reads them
+        // in place rather than copying the batch (`inputKept`).
+        let loss = batch.images.withUnsafeBufferPointer { images in
+            let predictions = network.forward(images, count: count, training: true, inputKept: true, rng: &rng)
+            let loss = batch.targets.withUnsafeBufferPointer { targets in
+                batch.mask.withUnsafeBufferPointer { mask in
+                    outputGradient.withUnsafeMutableBufferPointer { gradient in
+                        meanSquaredError(predictions: predictions,
+                                         targets: UnsafeBufferPointer(rebasing: targets[..<(count * width)]),
+                                         mask: UnsafeBufferPointer(rebasing: mask[..<(count * width)]),
+                                         gradient: UnsafeMutableBufferPointer(rebasing: gradient[..<(count * width)]))
+                    }
                 }
             }
+            outputGradient.withUnsafeBufferPointer { network.backward(outputGradient: UnsafeBufferPointer(rebasing: $0[..<(count * width)])) }
+            return loss
         }
-        outputGradient.withUnsafeBufferPointer { network.backward(outputGradient: UnsafeBufferPointer(rebasing: $0[..<(count * width)])) }
         optimizer.step(learningRate: learningRate, momentum: momentum)
         return loss
     }

@@ -16,7 +16,7 @@ import Testing
 
     /// Trains `steps` steps from `seed` and returns every parameter's bit patterns;
     /// `profiled` times the steps (`Network.startProfiling`) and hands back the profile.
-    private func train(seed: UInt64, threads: Int, steps: Int = 6,
+    private func train(seed: UInt64, threads: Int, steps: Int = 6, inputKept: Bool = false,
                        profiled: ((StepProfile) -> Void)? = nil) throws -> [[UInt32]] {
         var initialization = RandomGenerator(seed: seed, stream: .initialization)
         var dropout = RandomGenerator(seed: seed, stream: .dropout)
@@ -28,9 +28,11 @@ import Testing
         let targets = randomValues(8 * 6, seed: seed &+ 2)
         for step in 0..<steps {
             let count = step % 2 == 0 ? 8 : 5  // a short last batch reuses the same buffers
-            let output = network.forward(inputs, count: count, training: true, rng: &dropout)
-            let (_, gradient) = meanSquaredError(predictions: output, targets: Array(targets[0..<(count * 6)]))
-            network.backward(outputGradient: gradient)
+            inputs.withUnsafeBufferPointer { inputs in
+                let output = network.forward(inputs, count: count, training: true, inputKept: inputKept, rng: &dropout)
+                let (_, gradient) = meanSquaredError(predictions: Array(output), targets: Array(targets[0..<(count * 6)]))
+                network.backward(outputGradient: gradient)
+            }
             optimizer.step(learningRate: 0.01, momentum: 0.9)
         }
         return network.parameters.map { $0.values.map(\.bitPattern) }
@@ -57,6 +59,30 @@ import Testing
         #expect(recorded.forwardSeconds.allSatisfy { $0 > 0 })
         #expect(recorded.backwardSeconds.allSatisfy { $0 > 0 })
         #expect(recorded.inputCopySeconds > 0)
+    }
+
+    /// A training forward that reads a kept input in place, and the backward that reads it
+    /// there again, train to the same bits as one that copies it, at any thread count.
+    @Test(arguments: [1, 2])
+    func readingAKeptInputInPlaceChangesNoBits(threads: Int) throws {
+        #expect((try train(seed: 11, threads: threads, inputKept: true)) == (try train(seed: 11, threads: threads)))
+    }
+
+    /// A network whose first layer works in place (dropout, then ReLU, over the input) copies a
+    /// kept input all the same: the caller's batch is never written.
+    @Test func aKeptInputIsNeverWritten() throws {
+        let layers = [LayerDescription(.dropout(rate: 0.5)), LayerDescription(.relu), LayerDescription(.flatten),
+                      LayerDescription(.dense(units: 3), initializer: Self.spec)]
+        var initialization = RandomGenerator(seed: 3, stream: .initialization)
+        var dropout = RandomGenerator(seed: 3, stream: .dropout)
+        let network = try Network(input: Shape(channels: 1, height: 4, width: 4), layers: layers, maxBatch: 4,
+                                  threads: 1, rng: &initialization)
+        let inputs = randomValues(4 * 16, seed: 5)
+        inputs.withUnsafeBufferPointer { inputs in
+            _ = network.forward(inputs, count: 4, training: true, inputKept: true, rng: &dropout)
+            network.backward(outputGradient: [Float](repeating: 1, count: 4 * 3))
+        }
+        #expect(inputs.map(\.bitPattern) == randomValues(4 * 16, seed: 5).map(\.bitPattern))
     }
 
     @Test func trainingReducesTheLoss() throws {
