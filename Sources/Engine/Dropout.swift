@@ -44,6 +44,8 @@ public final class Dropout: Layer {
         typealias Lanes = SIMD16<Float>
         let block = 256
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: block + Lanes.scalarCount) { buffer in
+            // Zeroed once: the last vector of a block may read past its draws (those lanes are dropped).
+            buffer.initialize(repeating: 0)
             let draws = buffer.baseAddress!
             for start in stride(from: 0, to: total, by: block) {
                 let count = min(block, total - start)
