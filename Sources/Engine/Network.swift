@@ -198,7 +198,7 @@ public final class Network {
     /// `training` turns dropout on, drawing its masks from `rng`, uses batch statistics, and
     /// keeps what `backward` needs; an inference forward (`training: false`) may read `input`
     /// in place and keeps nothing for `backward`. A training forward reads it in place too when
-    /// `inputKept`: the caller promises that `input` stays where it is, unchanged, until the
+    /// `inputKept`: the caller promises that `input` stays where it is, unchanged, until the one
     /// `backward` that follows (else it is copied: a 100-face batch is 3.7 MB, 2–3% of a small
     /// network's step).
     @discardableResult
@@ -259,7 +259,10 @@ public final class Network {
     /// batch, overwriting every parameter's gradient. The input gradient is not computed.
     public func backward(outputGradient: UnsafeBufferPointer<Float>) {
         let count = lastCount
-        precondition(count > 0, "backward needs a forward with training: true first (an inference forward keeps no inputs)")
+        precondition(count > 0, "backward needs a forward with training: true first (an inference forward keeps no "
+                     + "inputs, and one that read a kept input serves one backward)")
+        // A kept input is the caller's only until this backward: a second one must not read it.
+        defer { if trainingInput != nil { trainingInput = nil; lastCount = 0 } }
         precondition(outputGradient.count >= count * outputShape.count, "output gradient is too short for the batch of \(count)")
         guard let last = gradients[nodes.count] else { return }  // no layer to train
         last.update(from: outputGradient.baseAddress!, count: count * outputShape.count)
