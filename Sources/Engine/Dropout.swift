@@ -42,28 +42,30 @@ public final class Dropout: Layer {
         var generator = rng
         defer { rng = generator }
         typealias Lanes = SIMD16<Float>
+        /// Values `at` ..< `at + lanes` (at most 16) kept where `draws` admits them.
+        @inline(__always) func keep(_ draws: SIMD16<Int32>, at: Int, lanes: Int) {
+            let keep = Lanes(repeating: 0).replacing(with: scale, where: threshold.admits(draws))
+            guard lanes < Lanes.scalarCount else {
+                keep.store(to: mask + at)
+                (Lanes(loadingFrom: input + at) * keep).store(to: output + at)
+                return
+            }
+            for lane in 0..<lanes {
+                mask[at + lane] = keep[lane]
+                output[at + lane] = input[at + lane] * keep[lane]
+            }
+        }
+        // A whole number of vectors, so that a block's last vector never reads past the buffer;
+        // zeroed once, so that it never reads uninitialised values (lanes past the draws are dropped).
         let block = 256
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: block + Lanes.scalarCount) { buffer in
-            // Zeroed once: the last vector of a block may read past its draws (those lanes are dropped).
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: block) { buffer in
             buffer.initialize(repeating: 0)
             let draws = buffer.baseAddress!
             for start in stride(from: 0, to: total, by: block) {
                 let count = min(block, total - start)
                 generator.fillUniformBits(draws, count: count)
                 for i in stride(from: 0, to: count, by: Lanes.scalarCount) {
-                    let bits = UnsafeRawPointer(draws + i).loadUnaligned(as: SIMD16<Int32>.self)
-                    let keep = Lanes(repeating: 0).replacing(with: scale, where: threshold.admits(bits))
-                    let at = start + i
-                    if i + Lanes.scalarCount <= count {
-                        UnsafeMutableRawPointer(mask + at).storeBytes(of: keep, as: Lanes.self)
-                        let values = UnsafeRawPointer(input + at).loadUnaligned(as: Lanes.self)
-                        UnsafeMutableRawPointer(output + at).storeBytes(of: values * keep, as: Lanes.self)
-                    } else {
-                        for lane in 0..<(count - i) {
-                            mask[at + lane] = keep[lane]
-                            output[at + lane] = input[at + lane] * keep[lane]
-                        }
-                    }
+                    keep(SIMD16(loadingFrom: draws + i), at: start + i, lanes: min(Lanes.scalarCount, count - i))
                 }
             }
         }

@@ -122,12 +122,8 @@ public final class Optimizer {
                                                     _ gradient: UnsafeMutablePointer<Float>, decay: Float,
                                                     _ first: UnsafeMutablePointer<Float>,
                                                     _ second: UnsafeMutablePointer<Float>?, _ rule: Rule) {
-        func load(_ pointer: UnsafeMutablePointer<Float>, _ i: Int) -> Lanes {
-            UnsafeRawPointer(pointer + i).loadUnaligned(as: Lanes.self)
-        }
-        func store(_ lanes: Lanes, _ pointer: UnsafeMutablePointer<Float>, _ i: Int) {
-            UnsafeMutableRawPointer(pointer + i).storeBytes(of: lanes, as: Lanes.self)
-        }
+        func load(_ pointer: UnsafeMutablePointer<Float>, _ i: Int) -> Lanes { Lanes(loadingFrom: pointer + i) }
+        func store(_ lanes: Lanes, _ pointer: UnsafeMutablePointer<Float>, _ i: Int) { lanes.store(to: pointer + i) }
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
             var weights = load(w, i), a = load(first, i), b = second.map { load($0, i) } ?? Lanes()

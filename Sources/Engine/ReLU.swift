@@ -42,9 +42,8 @@ public final class ReLU: Layer {
         typealias Lanes = SIMD16<Float>
         var i = range.lowerBound
         while i + Lanes.scalarCount <= range.upperBound {
-            let y = UnsafeRawPointer(output + i).loadUnaligned(as: Lanes.self)
-            let dy = UnsafeRawPointer(outputGradient + i).loadUnaligned(as: Lanes.self)
-            UnsafeMutableRawPointer(inputGradient + i).storeBytes(of: dy.replacing(with: 0, where: .!(y .> 0)), as: Lanes.self)
+            let y = Lanes(loadingFrom: output + i), dy = Lanes(loadingFrom: outputGradient + i)
+            dy.replacing(with: 0, where: .!(y .> 0)).store(to: inputGradient + i)
             i += Lanes.scalarCount
         }
         for j in i..<range.upperBound { inputGradient[j] = output[j] > 0 ? outputGradient[j] : 0 }

@@ -42,8 +42,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: """
         Also print where the timed training steps spent their time: each step of the network's \
         plan (a layer, or a fused conv → activation → pool) forward and backward in ms per \
-        step, its share of the step, GFLOP/s and % of peak; then the batch's copy, the \
-        optimizer, and the rest.
+        step, its share of the step, GFLOP/s and % of peak; then the batch's copy (0 when the \
+        network reads the batch in place), the optimizer, and the rest.
         """)
     var profile = false
 
