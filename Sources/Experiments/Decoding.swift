@@ -18,8 +18,17 @@ struct Decoding {
         overrides.filter { path.starts(with: $0.keyPath) }.max { $0.keyPath.count < $1.keyPath.count }
     }
 
+    /// The override that put `node` (at `path`) into the tree: the one covering it, or for a
+    /// key or mapping an override added on its way to a deeper key (`--set
+    /// validation.holdout=5` adds `validation`), the first override through it.
+    func override(for node: Node, at path: [String]) -> Override? {
+        if let covering = override(covering: path) { return covering }
+        guard node.mark == .spliced else { return nil }
+        return overrides.first { $0.keyPath.starts(with: path) }
+    }
+
     func error(_ message: String, at node: Node, path: [String]) -> Diagnostic {
-        if let override = override(covering: path) { return override.diagnostic(message) }
+        if let override = override(for: node, at: path) { return override.diagnostic(message) }
         return source.diagnostic(at: node.mark, message)
     }
 }
@@ -183,7 +192,7 @@ struct Fields {
             }
             guard allowed.contains(key) else {
                 let keyPath = path + [key]
-                if decoding.override(covering: keyPath) != nil {
+                if decoding.override(for: pair.key, at: keyPath) != nil {
                     let hint = didYouMean(key, among: allowed, prefix: path.isEmpty ? "" : dotted(path) + ".")
                     throw decoding.error("unknown key '\(dotted(keyPath))'\(hint)", at: pair.key, path: keyPath)
                 }

@@ -8,6 +8,11 @@ public struct SpliceError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { message }
 }
 
+extension Mark {
+    /// Where a key or mapping that `Node.replacing` added lies: in no line of the file.
+    static let spliced = Mark(line: 0, column: 0)
+}
+
 extension Node {
     /// Splits `train.learning_rate` into `["train", "learning_rate"]`; list items are
     /// addressed by their 0-based index (`model.layers.0.conv.filters`).
@@ -25,7 +30,8 @@ extension Node {
     ///
     /// Missing mapping keys are added (with any mappings between them), so
     /// `data.augment.flip` works in a file without `data:`; a null value counts as an empty
-    /// mapping. A list is entered by index and cannot grow. Whether a key is *known* is the
+    /// mapping. The keys and mappings added are marked `Mark.spliced`, so that an error about
+    /// one of them names the override rather than a line of the file. A list is entered by index and cannot grow. Whether a key is *known* is the
     /// decoder's business, not this function's.
     public func replacing(_ keyPath: [String], with value: Node) throws(SpliceError) -> Node {
         try replacing(keyPath[...], with: value, above: [])
@@ -40,8 +46,8 @@ extension Node {
             if let index = pairs.firstIndex(where: { $0.key.scalar?.text == key }) {
                 pairs[index].value = try pairs[index].value.replacing(rest, with: value, above: above + [key])
             } else {
-                let empty = Node(.mapping([]), mark: value.mark)
-                pairs.append(Pair(key: Node(.scalar(Scalar(text: key)), mark: value.mark),
+                let empty = Node(.mapping([]), mark: .spliced)
+                pairs.append(Pair(key: Node(.scalar(Scalar(text: key)), mark: .spliced),
                                   value: try empty.replacing(rest, with: value, above: above + [key])))
             }
             return Node(.mapping(pairs), mark: mark)

@@ -74,6 +74,21 @@ import YAML
         #expect(message("train.epochs=[1") != nil)
     }
 
+    @Test func aKeyAnOverrideAddsOnItsWayIsBlamedOnTheOverride() {
+        // `validation` is not a top-level key (it lives under data): the override added it, so
+        // the error names the override, not the file's first line.
+        #expect(message("validation.holdout=5") == "--set validation.holdout=5: unknown key 'validation'")
+        #expect(message("train.foo.bar=1") == "--set train.foo.bar=1: unknown key 'train.foo'")
+        // A key the file has is still the file's, even when an override passes through it.
+        let text = Self.file.replacingOccurrences(of: "epochs: 10", with: "epochs: 10\n  extra: {a: 1}")
+        do {
+            _ = try Experiment.decode(text: text, path: "base.yaml", overrides: [try Override(parsing: "train.extra.b=3")])
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.hasPrefix("base.yaml:11:3: unknown key 'extra' in 'train'"))
+        }
+    }
+
     @Test func anErrorInTheFileStillPointsAtTheFile() {
         // The override is fine; the file's own layer list is not touched by it.
         let text = Self.file.replacingOccurrences(of: "epochs: 10", with: "epochs: 10\n  shuffle: maybe")

@@ -88,11 +88,11 @@ import Testing
         ("[1, 2]", [],
          "1:1: expected a mapping with keys name, seed, data, model or train, found a list"),
         ("", ["data.validation.shuffle=false"],
-         "1:1: validation needs holdout or fraction, e.g. {holdout: 400} or {fraction: 0.2, shuffle: true}"),
+         "--set data.validation.shuffle=false: validation needs holdout or fraction, e.g. {holdout: 400} or {fraction: 0.2, shuffle: true}"),
         ("", ["data.validation.fraction=0.2", "data.validation.shuffle=3"],
          "--set data.validation.shuffle=3: expected true or false, found '3'"),
         ("", ["data.train=a.csv", "data.synthetic.count=3"],
-         "1:1: data.train and data.synthetic exclude each other; remove one (on the command line: --set data.synthetic=null)"),
+         "--set data.synthetic.count=3: data.train and data.synthetic exclude each other; remove one (on the command line: --set data.synthetic=null)"),
     ]
 
     @Test(arguments: cases)

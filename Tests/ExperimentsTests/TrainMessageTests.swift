@@ -123,7 +123,7 @@ import Testing
         ("", ["train.optimizer=adam", "train.optimizer.adam.beta1=2"],
          "--set train.optimizer.adam.beta1=2: 'train.optimizer' is 'adam', not a mapping, so it has no key 'train.optimizer.adam'; set 'train.optimizer' itself"),
         ("", ["train.learning_rate.linear.from=0.5"],
-         "1:1: missing required key 'to' in 'train.learning_rate.linear' (e.g. {linear: {from: 0.03, to: 0.0001}})"),
+         "--set train.learning_rate.linear.from=0.5: missing required key 'to' in 'train.learning_rate.linear' (e.g. {linear: {from: 0.03, to: 0.0001}})"),
     ]
 
     @Test(arguments: cases)
