@@ -41,6 +41,22 @@ public struct Reproduction {
         } catch {
             throw UserError("\(error)")
         }
+        try Self.checkRecorded(original, record: record)
+    }
+
+    /// Refuses, before any training, a folder whose record could not be compared with: a
+    /// `config.yaml` that is not the one the run recorded (re-running it would check another
+    /// configuration, and an edited epoch count could even read "exact"), or a `metrics.csv`
+    /// that does not parse.
+    private static func checkRecorded(_ original: RunFolder, record: RunRecord) throws {
+        let configText = String(contentsOfFileAtPath: original.config) ?? ""
+        let fileHash = RunIdentity(name: "", canonicalText: configText).configHash
+        guard fileHash == record.configHash else {
+            throw UserError("\(original.config) is not the configuration this run recorded (config_hash "
+                            + "\(record.configHash.prefix(8)) in run.json, the file's \(fileHash.prefix(8))): it was "
+                            + "edited or replaced; restore it to reproduce the run, or train the edited one with `kplab run`")
+        }
+        _ = try MetricsLog.read(path: original.metrics)
     }
 
     /// Trains the recorded configuration into `results` (at most `epochs` epochs) with the

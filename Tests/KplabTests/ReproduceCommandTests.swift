@@ -32,6 +32,38 @@ import Testing
         #expect(result.standardOutput.contains("also different, which does not change results: threads: recorded 2, now \(threads)"))
     }
 
+    /// A copy of the reference run with `change` applied to one of its files, in a scratch folder.
+    private func referenceCopy(editing file: String, _ change: (String) -> String) throws -> (folder: URL, run: String) {
+        let reference = Self.root.appendingPathComponent("results/reference")
+        let name = try FileManager.default.contentsOfDirectory(atPath: reference.path).first { !$0.hasPrefix(".") }!
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kplab-edited-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let run = folder.appendingPathComponent(name)
+        try FileManager.default.copyItem(at: reference.appendingPathComponent(name), to: run)
+        let path = run.appendingPathComponent(file).path
+        try change(try String(contentsOfFile: path, encoding: .utf8)).write(toFile: path, atomically: true, encoding: .utf8)
+        return (folder, run.path)
+    }
+
+    /// An edited config.yaml would re-run another configuration (one epoch more still read
+    /// "exact"); it is refused before any training, as is a metrics.csv that cannot be compared.
+    @Test func anEditedRecordIsRefusedBeforeTraining() throws {
+        let edited = try referenceCopy(editing: "config.yaml") { $0.replacingOccurrences(of: "epochs: 10", with: "epochs: 11") }
+        defer { try? FileManager.default.removeItem(at: edited.folder) }
+        let result = try runInScratchFolder(["reproduce", edited.run, "--out", "again"], files: [:])
+        #expect(result.status == 2)
+        #expect(result.standardError.hasPrefix("error: \(edited.run)/config.yaml is not the configuration this run recorded (config_hash "))
+        #expect(result.standardError.contains("it was edited or replaced"))
+        #expect(result.standardOutput.isEmpty, "nothing was trained")
+
+        let cut = try referenceCopy(editing: "metrics.csv") { "epoch,x\n" + $0.split(separator: "\n").dropFirst().joined(separator: "\n") }
+        defer { try? FileManager.default.removeItem(at: cut.folder) }
+        let unreadable = try runInScratchFolder(["reproduce", cut.run, "--out", "again"], files: [:])
+        #expect(unreadable.status == 2)
+        #expect(unreadable.standardError.hasPrefix("error: \(cut.run)/metrics.csv: not a kplab metrics file"))
+        #expect(unreadable.standardOutput.isEmpty, "nothing was trained")
+    }
+
     @Test func aFolderWithoutARunIsRefused() throws {
         let result = try runInScratchFolder(["reproduce", "nowhere"], files: [:])
         #expect(result.status == 2)
