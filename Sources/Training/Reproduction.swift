@@ -21,9 +21,13 @@ public struct Reproduction {
         /// Facts that differ but cannot change the numbers (threads, kernel level, CPU model):
         /// said, so that a user sees they were not overlooked.
         public var harmless: [String]
+        /// The weights files compared (none when only the first epochs were re-run), and
+        /// those whose tensors differ, with what differs.
+        public var weightsCompared: [String] = []
+        public var weightDifferences: [(file: String, what: String)] = []
 
         public var isExact: Bool {
-            firstDifferingEpoch == nil && rowCounts.original == rowCounts.reproduction
+            firstDifferingEpoch == nil && rowCounts.original == rowCounts.reproduction && weightDifferences.isEmpty
         }
     }
 
@@ -127,9 +131,15 @@ public struct Reproduction {
         note("threads", String(was.threads), String(now.threads), into: &harmless)
         note("vector kernels", was.vectorKernels, now.vectorKernels, into: &harmless)
         note("CPU", was.cpu, now.cpu, into: &harmless)
-        return Outcome(epochsCompared: count, firstDifferingEpoch: firstDifference,
-                       differences: metricsColumns.compactMap { column in worst[column].map { (column, $0.absolute, $0.relative) } },
-                       rowCounts: (wanted, min(reproducedRows.count, wanted)), causes: causes, harmless: harmless)
+        var outcome = Outcome(epochsCompared: count, firstDifferingEpoch: firstDifference,
+                              differences: metricsColumns.compactMap { column in worst[column].map { (column, $0.absolute, $0.relative) } },
+                              rowCounts: (wanted, min(reproducedRows.count, wanted)), causes: causes, harmless: harmless)
+        // The weights only when every recorded epoch was trained again: after the first K of
+        // them they are not the record's last (nor, in general, its best).
+        if wanted == originalRows.count {
+            (outcome.weightsCompared, outcome.weightDifferences) = try WeightsComparison.compare(recorded: original, reproduced: folder)
+        }
+        return outcome
     }
 }
 
@@ -137,8 +147,9 @@ extension Reproduction.Outcome {
     /// What `kplab reproduce` prints.
     public var report: String {
         var lines: [String] = []
+        let weights = weightsCompared.isEmpty ? "" : ", and so are the weights (\(weightsCompared.joined(separator: ", ")))"
         if isExact {
-            lines.append("exact: all \(epochsCompared) epochs are bit-identical (every column but seconds)")
+            lines.append("exact: all \(epochsCompared) epochs are bit-identical (every column but seconds)\(weights)")
         } else {
             if let epoch = firstDifferingEpoch {
                 lines.append("differs: first at epoch \(epoch) of \(epochsCompared) compared")
@@ -149,6 +160,9 @@ extension Reproduction.Outcome {
             }
             if rowCounts.original != rowCounts.reproduction {
                 lines.append("differs: the record has \(rowCounts.original) epochs, the reproduction \(rowCounts.reproduction)")
+            }
+            for difference in weightDifferences {
+                lines.append("differs: \(difference.file): \(difference.what)")
             }
         }
         if causes.isEmpty {

@@ -12,7 +12,8 @@ struct ReproduceCommand: ParsableCommand {
             The run is trained again from its config.yaml (which holds the seed it used) with \
             the thread count it recorded (or --threads: any count gives the same numbers), into \
             a fresh folder, and the two metrics.csv files are compared value by value, every \
-            column but seconds. 'exact' means bit-identical. Otherwise it names the first \
+            column but seconds; when every epoch was re-run, so are the weights files \
+            (model.best.kpw, model.last.kpw), tensor by tensor. 'exact' means bit-identical. Otherwise it names the first \
             differing epoch, the largest absolute and relative difference per column, and what \
             differs from the record that could explain it: data fingerprint, kplab version or \
             commit, C library, CPU features, or a record made before kplab 0.2 (OpenBLAS). \
@@ -31,7 +32,7 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where the re-run goes (default: a new temporary folder).", valueName: "folder"))
     var out: String?
 
-    @Option(help: "Threads for the re-run (default: the recorded count; a different count may change the last bits).")
+    @Option(help: "Threads for the re-run (default: the recorded count; any count gives the same numbers).")
     var threads: Int?
 
     @Flag(help: "Print only the comparison.")

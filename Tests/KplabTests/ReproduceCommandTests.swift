@@ -15,7 +15,7 @@ import Testing
         let result = try runInScratchFolder(["reproduce", run, "--quiet", "--out", "again"], files: [:])
         let report = result.standardOutput
         #expect(result.status == 0, "\(report)\(result.standardError)")
-        #expect(report.contains("\nexact: all 10 epochs are bit-identical (every column but seconds)\n"))
+        #expect(report.contains("\nexact: all 10 epochs are bit-identical (every column but seconds), and so are the weights (model.best.kpw, model.last.kpw)\n"))
     }
 
     /// The record was made at 2 threads; 1 and 3 give the same numbers, and the report says
@@ -34,15 +34,34 @@ import Testing
 
     /// A copy of the reference run with `change` applied to one of its files, in a scratch folder.
     private func referenceCopy(editing file: String, _ change: (String) -> String) throws -> (folder: URL, run: String) {
+        try referenceCopy(editingBytes: file) { bytes in bytes = Data(change(String(decoding: bytes, as: UTF8.self)).utf8) }
+    }
+
+    private func referenceCopy(editingBytes file: String, _ change: (inout Data) -> Void) throws -> (folder: URL, run: String) {
         let reference = Self.root.appendingPathComponent("results/reference")
         let name = try FileManager.default.contentsOfDirectory(atPath: reference.path).first { !$0.hasPrefix(".") }!
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kplab-edited-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let run = folder.appendingPathComponent(name)
         try FileManager.default.copyItem(at: reference.appendingPathComponent(name), to: run)
-        let path = run.appendingPathComponent(file).path
-        try change(try String(contentsOfFile: path, encoding: .utf8)).write(toFile: path, atomically: true, encoding: .utf8)
+        let url = run.appendingPathComponent(file)
+        var bytes = try Data(contentsOf: url)
+        change(&bytes)
+        try bytes.write(to: url)
         return (folder, run.path)
+    }
+
+    /// The weights are compared too: one bit of the record's last weights changed (the last
+    /// value of its last tensor) is a difference, named with its file and tensor.
+    @Test func differentWeightsAreADifference() throws {
+        let edited = try referenceCopy(editingBytes: "model.last.kpw") { bytes in bytes[bytes.count - 1] ^= 1 }
+        defer { try? FileManager.default.removeItem(at: edited.folder) }
+        let result = try runInScratchFolder(["reproduce", edited.run, "--quiet", "--out", "again"], files: [:])
+        #expect(result.status == 1, "\(result.standardOutput)\(result.standardError)")
+        #expect(!result.standardOutput.contains("exact"))
+        #expect(result.standardOutput.contains("\ndiffers: model.last.kpw: "))
+        #expect(result.standardOutput.contains(", the first tensor that differs: 1 of its 30 values\n"))
+        #expect(!result.standardOutput.contains("model.best.kpw"))
     }
 
     /// An edited config.yaml would re-run another configuration (one epoch more still read
