@@ -35,6 +35,8 @@ public struct Reproduction {
     public let record: RunRecord
     /// One network's experiment, or a cascade (which re-runs on the level 1 it recorded).
     public let experiment: ExperimentFile
+    /// The epochs the record's `metrics.csv` holds.
+    let recordedEpochs: Int
 
     public init(original: RunFolder) throws {
         self.original = original
@@ -45,14 +47,14 @@ public struct Reproduction {
         } catch {
             throw UserError("\(error)")
         }
-        try Self.checkRecorded(original, record: record)
+        recordedEpochs = try Self.checkRecorded(original, record: record)
     }
 
     /// Refuses, before any training, a folder whose record could not be compared with: a
     /// `config.yaml` that is not the one the run recorded (re-running it would check another
     /// configuration, and an edited epoch count could even read "exact"), or a `metrics.csv`
-    /// that does not parse.
-    private static func checkRecorded(_ original: RunFolder, record: RunRecord) throws {
+    /// that does not parse. Returns the epochs the record holds.
+    private static func checkRecorded(_ original: RunFolder, record: RunRecord) throws -> Int {
         let configText = String(contentsOfFileAtPath: original.config) ?? ""
         let fileHash = RunIdentity(name: "", canonicalText: configText).configHash
         guard fileHash == record.configHash else {
@@ -60,7 +62,15 @@ public struct Reproduction {
                             + "\(record.configHash.prefix(8)) in run.json, the file's \(fileHash.prefix(8))): it was "
                             + "edited or replaced; restore it to reproduce the run, or train the edited one with `kplab run`")
         }
-        _ = try MetricsLog.read(path: original.metrics)
+        return try MetricsLog.read(path: original.metrics).count
+    }
+
+    /// The epochs to train again: `epochs` when asked, else all; but a run that did not end by
+    /// itself (interrupted, failed, or left running) only as far as it got, so that the two
+    /// runs' weights files are from the same epochs.
+    func epochLimit(asked epochs: Int?) -> Int? {
+        let endedByItself = record.status.isFinished || record.status == .diverged
+        return endedByItself ? epochs : min(epochs ?? recordedEpochs, recordedEpochs)
     }
 
     /// Trains the recorded configuration into `results` (at most `epochs` epochs) with the
@@ -68,7 +78,7 @@ public struct Reproduction {
     public func run(results: String, threads: Int?, epochs: Int?, display: ProgressDisplay.Mode)
         throws -> (folder: RunFolder, outcome: Outcome) {
         let options = TrainingRun.Options(threads: threads ?? record.machine.threads, display: display,
-                                       epochLimit: epochs)
+                                       epochLimit: epochLimit(asked: epochs))
         switch experiment {
         case .single(let experiment):
             let training = try TrainingRun.prepare(experiment, results: results, options: options)
@@ -134,9 +144,9 @@ public struct Reproduction {
         var outcome = Outcome(epochsCompared: count, firstDifferingEpoch: firstDifference,
                               differences: metricsColumns.compactMap { column in worst[column].map { (column, $0.absolute, $0.relative) } },
                               rowCounts: (wanted, min(reproducedRows.count, wanted)), causes: causes, harmless: harmless)
-        // The weights only when every recorded epoch was trained again: after the first K of
-        // them they are not the record's last (nor, in general, its best).
-        if wanted == originalRows.count {
+        // The weights only when both runs trained the same epochs, all the record's: after the
+        // first K of them they are not the record's last (nor, in general, its best).
+        if wanted == originalRows.count && reproducedRows.count == originalRows.count {
             (outcome.weightsCompared, outcome.weightDifferences) = try WeightsComparison.compare(recorded: original, reproduced: folder)
         }
         return outcome

@@ -13,7 +13,9 @@ struct ReproduceCommand: ParsableCommand {
             the thread count it recorded (or --threads: any count gives the same numbers), into \
             a fresh folder, and the two metrics.csv files are compared value by value, every \
             column but seconds; when every epoch was re-run, so are the weights files \
-            (model.best.kpw, model.last.kpw), tensor by tensor. 'exact' means bit-identical. Otherwise it names the first \
+            (model.best.kpw, model.last.kpw), tensor by tensor. A run that did not end by \
+            itself (interrupted, or stopped by an error) is trained again as far as it got. \
+            'exact' means bit-identical. Otherwise it names the first \
             differing epoch, the largest absolute and relative difference per column, and what \
             differs from the record that could explain it: data fingerprint, kplab version or \
             commit, C library, CPU features, or a record made before kplab 0.2 (OpenBLAS). \
