@@ -1,5 +1,6 @@
 import Engine
 import Experiments
+import Faces
 import Foundation
 import Results
 
@@ -37,17 +38,25 @@ public struct Reproduction {
     public let experiment: ExperimentFile
     /// The epochs the record's `metrics.csv` holds.
     let recordedEpochs: Int
+    /// The training file's recorded place and where it is now, when `data` moved it.
+    let movedData: (recorded: String, now: String)?
 
-    public init(original: RunFolder) throws {
+    /// - Parameter data: where the run's training file is now, when not at the path its
+    ///   `config.yaml` records (a run folder from another machine or checkout); it must be the
+    ///   same file, by the record's fingerprint.
+    public init(original: RunFolder, data: String? = nil) throws {
         self.original = original
         guard original.exists else { throw UserError("\(original.path) holds no run record (run.json)") }
         record = try RunRecord.read(from: original.record)
+        var experiment: ExperimentFile
         do {
             experiment = try ExperimentFile.load(contentsOfFile: original.config, overrides: [])
         } catch {
             throw UserError("\(error)")
         }
         recordedEpochs = try Self.checkRecorded(original, record: record)
+        movedData = try Self.locateData(of: &experiment, at: data, record: record)
+        self.experiment = experiment
     }
 
     /// Refuses, before any training, a folder whose record could not be compared with: a
@@ -63,6 +72,36 @@ public struct Reproduction {
                             + "edited or replaced; restore it to reproduce the run, or train the edited one with `kplab run`")
         }
         return try MetricsLog.read(path: original.metrics).count
+    }
+
+    /// Checks, before any training, that the run's training file is where the record says, or
+    /// at `data` with the record's fingerprint, and points the experiment there. Returns the
+    /// move, if any.
+    private static func locateData(of experiment: inout ExperimentFile, at data: String?, record: RunRecord)
+        throws -> (recorded: String, now: String)? {
+        guard case .single(var single) = experiment, case .file(let recorded) = single.data.source else {
+            guard let data else { return nil }
+            let source = if case .cascade = experiment { "a cascade takes its faces from its level 1's run" }
+                         else { "this run trained on synthetic faces" }
+            throw UserError("--data \(data): \(source), not from a file it could be given")
+        }
+        guard let data else {
+            guard FileManager.default.fileExists(atPath: recorded) else {
+                throw UserError("this run trained on \(recorded), which is not there (a run folder from another machine "
+                                + "or checkout?): give the file's place now with --data PATH")
+            }
+            return nil
+        }
+        let now = URL(fileURLWithPath: data).standardizedFileURL.path
+        guard FileManager.default.fileExists(atPath: now) else { throw UserError("--data \(data): no such file") }
+        let fingerprint = try Fingerprint.sha256(ofFile: now)
+        guard fingerprint == record.dataFingerprint else {
+            throw UserError("--data \(data) is not the file this run trained on: its fingerprint is "
+                            + "\(fingerprint.prefix(12)), the record's \(record.dataFingerprint.prefix(12))")
+        }
+        single.data.source = .file(path: now)
+        experiment = .single(single)
+        return (recorded, now)
     }
 
     /// The epochs to train again: `epochs` when asked, else all; but a run that did not end by
@@ -141,6 +180,7 @@ public struct Reproduction {
         note("threads", String(was.threads), String(now.threads), into: &harmless)
         note("vector kernels", was.vectorKernels, now.vectorKernels, into: &harmless)
         note("CPU", was.cpu, now.cpu, into: &harmless)
+        if let movedData { harmless.append("training file: recorded \(movedData.recorded), now \(movedData.now) (the same bytes)") }
         var outcome = Outcome(epochsCompared: count, firstDifferingEpoch: firstDifference,
                               differences: metricsColumns.compactMap { column in worst[column].map { (column, $0.absolute, $0.relative) } },
                               rowCounts: (wanted, min(reproducedRows.count, wanted)), causes: causes, harmless: harmless)

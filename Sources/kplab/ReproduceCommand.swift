@@ -37,6 +37,11 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: "Threads for the re-run (default: the recorded count; any count gives the same numbers).")
     var threads: Int?
 
+    @Option(help: ArgumentHelp("Where the run's training file is now, when not where its config.yaml says (a run "
+                               + "folder from another machine or checkout): it must be the same file, by the "
+                               + "record's fingerprint.", valueName: "file"))
+    var data: String?
+
     @Flag(help: "Print only the comparison.")
     var quiet = false
 
@@ -49,7 +54,7 @@ struct ReproduceCommand: ParsableCommand {
     func run() throws {
         let reproduction: Reproduction
         do {
-            reproduction = try Reproduction(original: RunFolder(path: runFolder))
+            reproduction = try Reproduction(original: RunFolder(path: runFolder), data: data)
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)

@@ -83,6 +83,40 @@ import Testing
         #expect(unreadable.standardOutput.isEmpty, "nothing was trained")
     }
 
+    /// A run folder whose training file is elsewhere now (another machine or checkout): refused
+    /// before training with the way out, reproduced exactly with --data at the file's new place,
+    /// and refused again when --data names other faces.
+    @Test func aRunWhoseDataMovedIsReproducedWithData() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try FileManager.default.createDirectory(atPath: scratch.path("here"), withIntermediateDirectories: true)
+        try scratch.kplab("synth", "--count", "60", "--seed", "3", "--out", "here/faces.csv").expectSuccess()
+        try scratch.kplab("synth", "--count", "60", "--seed", "4", "--out", "other.csv").expectSuccess()
+        try scratch.kplab("run", Self.root.appendingPathComponent("experiments/reference.yaml").path, "--out", "results",
+                          "--set", "data.synthetic=null", "--set", "data.train=here/faces.csv",
+                          "--set", "data.validation.holdout=20", "--set", "train.epochs=2", "--threads", "1", "--quiet")
+            .expectSuccess()
+        let run = try scratch.runFolder()
+        try FileManager.default.moveItem(atPath: scratch.path("here"), toPath: scratch.path("there"))
+
+        let lost = try scratch.kplab("reproduce", run, "--out", "again")
+        #expect(lost.status == 2)
+        #expect(lost.standardError == "error: this run trained on \(scratch.path("here/faces.csv")), which is not there "
+                + "(a run folder from another machine or checkout?): give the file's place now with --data PATH\n")
+        #expect(lost.standardOutput.isEmpty, "nothing was trained")
+
+        let found = try scratch.kplab("reproduce", run, "--out", "again", "--data", "there/faces.csv", "--quiet")
+        found.expectSuccess()
+        #expect(found.standardOutput.contains("\nexact: all 2 epochs are bit-identical"))
+        #expect(found.standardOutput.contains("training file: recorded \(scratch.path("here/faces.csv")), now "
+                                              + "\(scratch.path("there/faces.csv")) (the same bytes)"))
+
+        let wrong = try scratch.kplab("reproduce", run, "--out", "again", "--data", "other.csv")
+        #expect(wrong.status == 2)
+        #expect(wrong.standardError.hasPrefix("error: --data other.csv is not the file this run trained on: its fingerprint is "))
+        #expect(wrong.standardOutput.isEmpty, "nothing was trained")
+    }
+
     @Test func aFolderWithoutARunIsRefused() throws {
         let result = try runInScratchFolder(["reproduce", "nowhere"], files: [:])
         #expect(result.status == 2)
