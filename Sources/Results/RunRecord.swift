@@ -221,15 +221,21 @@ public struct RunRecord: Codable, Equatable, Sendable {
 
 extension RunRecord.Software {
     /// This build of kplab: its version, the commit of the repository it was built from
-    /// (found from the executable's location) and whether that tree had uncommitted changes.
+    /// (found from the executable's location) and whether that tree's code had uncommitted
+    /// changes: what builds kplab (`sourcePaths`), not results, documents or experiments —
+    /// `make reference` deletes the committed reference run before training it again, and its
+    /// record had said the code was modified.
     public static func current(executablePath: String = CommandLine.arguments.first ?? "") -> Self {
         let repository = Git.repositoryContaining(path: executablePath)
         return Self(kplabVersion: Results.kplabVersion,
                     gitCommit: repository.flatMap { Git.run(["rev-parse", "HEAD"], in: $0) },
-                    gitDirty: repository.flatMap { Git.run(["status", "--porcelain", "--untracked-files=no"], in: $0) }
+                    gitDirty: repository.flatMap { Git.run(["status", "--porcelain", "--"] + sourcePaths, in: $0) }
                         .map { !$0.isEmpty },
                     swiftVersion: swiftCompilerVersion)
     }
+
+    /// The paths, in kplab's repository, whose content builds kplab (new files there count).
+    static let sourcePaths = ["Sources", "Package.swift"]
 }
 
 /// The compiler that built kplab, to the minor version (Swift has no finer compile-time test).
