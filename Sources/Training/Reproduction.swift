@@ -199,7 +199,8 @@ extension Reproduction.Outcome {
         var lines: [String] = []
         let weights = weightsCompared.isEmpty ? "" : ", and so are the weights (\(weightsCompared.joined(separator: ", ")))"
         if isExact {
-            lines.append("exact: all \(epochsCompared) epochs are bit-identical (every column but seconds)\(weights)")
+            let epochs = epochsCompared == 1 ? "its one epoch is" : "all \(epochsCompared) epochs are"
+            lines.append("exact: \(epochs) bit-identical (every column but seconds)\(weights)")
         } else {
             if let epoch = firstDifferingEpoch {
                 lines.append("differs: first at epoch \(epoch) of \(epochsCompared) compared")

@@ -20,4 +20,13 @@ import Testing
         #expect(outcome.epochsCompared == 2)
         #expect(outcome.weightsCompared == ["model.best.kpw"], "an interrupted run keeps no last weights")
     }
+
+    @Test func theReportCountsEpochsInWords() {
+        func report(_ epochs: Int) -> String {
+            Reproduction.Outcome(epochsCompared: epochs, firstDifferingEpoch: nil, differences: [], rowCounts: (epochs, epochs),
+                                 causes: [], harmless: []).report
+        }
+        #expect(report(1).hasPrefix("exact: its one epoch is bit-identical (every column but seconds)\n"))
+        #expect(report(2).hasPrefix("exact: all 2 epochs are bit-identical (every column but seconds)\n"))
+    }
 }
