@@ -51,12 +51,23 @@ public enum ExperimentFile: Sendable {
     /// would, choosing by its top level: a file with `cascade:` is a cascade.
     public static func load(contentsOfFile path: String, overrides: [Override] = []) throws(Diagnostic) -> ExperimentFile {
         let document = try parsed(path: path) { try Document(contentsOfFile: path) }
-        if document.root.mapping?.contains(where: { $0.key.scalar?.text == "cascade" }) == true {
+        if isCascade(document.root) {
             return .cascade(try CascadeExperiment(decoding: document.root, source: document.source,
                                                   defaultName: fileStem(path), overrides: overrides))
         }
         return .single(try Experiment(decoding: document.root.applying(overrides), source: document.source,
                                       defaultName: fileStem(path), overrides: overrides))
+    }
+
+    /// Whether a file's top level describes a cascade (it has `cascade:`).
+    public static func isCascade(_ root: Node) -> Bool {
+        root.mapping?.contains { $0.key.scalar?.text == "cascade" } ?? false
+    }
+
+    /// Why a sweep cannot take a cascade (its runs are single networks), and what to do instead.
+    static func cascadeInSweep(_ what: String) -> String {
+        "\(what) is a cascade, and a sweep's runs are single networks: run the cascade once per "
+            + "setting with kplab run --set (e.g. --set cascade.patch=32), or sweep its level 1's experiment"
     }
 
     public var name: String {

@@ -71,6 +71,9 @@ extension Sweep {
     private static func bases(_ node: Node, sweepPath: String, source: SourceText,
                               decoding: Decoding) throws(Diagnostic) -> [Base] {
         if node.mapping != nil {
+            guard !ExperimentFile.isCascade(node) else {
+                throw decoding.error(ExperimentFile.cascadeInSweep("this base"), at: node, path: [])
+            }
             return [Base(root: node, source: source, defaultName: fileStem(sweepPath))]
         }
         let items = node.sequence ?? [node]
@@ -95,6 +98,9 @@ extension Sweep {
             }
             guard !isSweep(document.root) else {
                 throw decoding.error("base '\(written)' is itself a sweep; a base must be an experiment file", at: item, path: [])
+            }
+            guard !ExperimentFile.isCascade(document.root) else {
+                throw decoding.error(ExperimentFile.cascadeInSweep("base '\(written)'"), at: item, path: [])
             }
             bases.append(Base(root: document.root, source: document.source, defaultName: fileStem(path)))
         }

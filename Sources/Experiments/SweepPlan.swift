@@ -51,6 +51,9 @@ public struct SweepPlan: Sendable {
             throw SweepProblems([(error as? Diagnostic) ?? Diagnostic(path: file, mark: nil, message: "\(error)", sourceLine: nil)])
         }
         do {
+            guard !ExperimentFile.isCascade(document.root) else {
+                throw Diagnostic(path: file, mark: nil, message: ExperimentFile.cascadeInSweep("this file"), sourceLine: nil)
+            }
             if !grid.isEmpty {
                 guard !Sweep.isSweep(document.root) else {
                     throw Diagnostic(path: file, mark: nil, message: "--grid applies to experiment files; this is a sweep file: "

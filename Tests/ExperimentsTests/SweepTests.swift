@@ -232,6 +232,28 @@ import YAML
         }
     }
 
+    /// A sweep's runs are single networks: a cascade, as a base, a file or under --grid, is
+    /// refused with what to do instead (it had read "unknown key 'cascade'").
+    @Test func aCascadeIsRefusedWithWhatToDoInstead() throws {
+        let instead = "is a cascade, and a sweep's runs are single networks: run the cascade once per setting with "
+            + "kplab run --set (e.g. --set cascade.patch=32), or sweep its level 1's experiment"
+        #expect(problems("base:\n  name: c\n  cascade: {level1: a.yaml}\ngrid: {seed: [1]}") == """
+            sweep.yaml:2:3: this base \(instead)
+              name: c
+              ^
+            """)
+        let cascade = packageRoot().appendingPathComponent("experiments/cascade.yaml").path
+        #expect(problems("base: \(cascade)\ngrid: {seed: [1]}")?.hasPrefix("sweep.yaml:1:7: base '\(cascade)' \(instead)\n") == true)
+        for grid in [[], [try GridAxis(parsing: "seed=1,2")]] {
+            do {
+                _ = try SweepPlan.load(paths: [cascade], grid: grid)
+                Issue.record("expected an error")
+            } catch {
+                #expect(error.description == "\(cascade): this file \(instead)")
+            }
+        }
+    }
+
     @Test func basePathsAreRelativeToTheSweepFile() {
         #expect(resolve("../cnn4.yaml", relativeTo: "experiments/sweeps/x.yaml") == "experiments/cnn4.yaml")
         #expect(resolve("cnn4.yaml", relativeTo: "x.yaml") == "cnn4.yaml")
