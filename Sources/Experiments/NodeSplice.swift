@@ -31,8 +31,9 @@ extension Node {
     /// Missing mapping keys are added (with any mappings between them), so
     /// `data.augment.flip` works in a file without `data:`; a null value counts as an empty
     /// mapping. The keys and mappings added are marked `Mark.spliced`, so that an error about
-    /// one of them names the override rather than a line of the file. A list is entered by index and cannot grow. Whether a key is *known* is the
-    /// decoder's business, not this function's.
+    /// one of them names the override rather than a line of the file. A list is entered by
+    /// index and cannot grow. Whether a key is *known* is the decoder's business, not this
+    /// function's.
     public func replacing(_ keyPath: [String], with value: Node) throws(SpliceError) -> Node {
         try replacing(keyPath[...], with: value, above: [])
     }
