@@ -62,7 +62,7 @@ public struct Reproduction {
     /// Refuses, before any training, a folder whose record could not be compared with: a
     /// `config.yaml` that is not the one the run recorded (re-running it would check another
     /// configuration, and an edited epoch count could even read "exact"), or a `metrics.csv`
-    /// that does not parse. Returns the epochs the record holds.
+    /// or weights file that does not parse. Returns the epochs the record holds.
     private static func checkRecorded(_ original: RunFolder, record: RunRecord) throws -> Int {
         let configText = String(contentsOfFileAtPath: original.config) ?? ""
         let fileHash = RunIdentity(name: "", canonicalText: configText).configHash
@@ -70,6 +70,9 @@ public struct Reproduction {
             throw UserError("\(original.config) is not the configuration this run recorded (config_hash "
                             + "\(record.configHash.prefix(8)) in run.json, the file's \(fileHash.prefix(8))): it was "
                             + "edited or replaced; restore it to reproduce the run, or train the edited one with `kplab run`")
+        }
+        for weights in [original.bestWeights, original.lastWeights] where FileManager.default.fileExists(atPath: weights) {
+            _ = try TensorArchive(path: weights)
         }
         return try MetricsLog.read(path: original.metrics).count
     }

@@ -65,7 +65,8 @@ import Testing
     }
 
     /// An edited config.yaml would re-run another configuration (one epoch more still read
-    /// "exact"); it is refused before any training, as is a metrics.csv that cannot be compared.
+    /// "exact"); it is refused before any training, as are a metrics.csv and a weights file that
+    /// cannot be read.
     @Test func anEditedRecordIsRefusedBeforeTraining() throws {
         let edited = try referenceCopy(editing: "config.yaml") { $0.replacingOccurrences(of: "epochs: 10", with: "epochs: 11") }
         defer { try? FileManager.default.removeItem(at: edited.folder) }
@@ -81,6 +82,13 @@ import Testing
         #expect(unreadable.status == 2)
         #expect(unreadable.standardError.hasPrefix("error: \(cut.run)/metrics.csv: not a kplab metrics file"))
         #expect(unreadable.standardOutput.isEmpty, "nothing was trained")
+
+        let truncated = try referenceCopy(editingBytes: "model.best.kpw") { bytes in bytes.removeLast(10) }
+        defer { try? FileManager.default.removeItem(at: truncated.folder) }
+        let broken = try runInScratchFolder(["reproduce", truncated.run, "--out", "again"], files: [:])
+        #expect(broken.status == 2)
+        #expect(broken.standardError.hasPrefix("error: \(truncated.run)/model.best.kpw: byte "))
+        #expect(broken.standardOutput.isEmpty, "nothing was trained")
     }
 
     /// A run folder whose training file is elsewhere now (another machine or checkout): refused
