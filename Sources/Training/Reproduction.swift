@@ -107,6 +107,19 @@ public struct Reproduction {
         return (recorded, now)
     }
 
+    /// Refuses a results folder that would put the reproduction into the recorded run's own
+    /// folder (`--out` the folder above it): training there is refused as a run already held,
+    /// which read as if the run should be checked with `kplab reproduce`.
+    public func checkDestination(results: String) throws {
+        guard movedData == nil else { return }  // trained on another path: another run id
+        func resolved(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+        let destination = RunFolder(results: results, experiment: experiment.name, runID: record.runID)
+        guard resolved(destination.path) != resolved(original.path) else {
+            throw UserError("--out \(results): the reproduction would go into the recorded run's own folder "
+                            + "(\(original.path)); choose another folder, or leave --out out for a temporary one")
+        }
+    }
+
     /// The epochs to train again: `epochs` when asked, else all; but a run that did not end by
     /// itself (interrupted, failed, or left running) only as far as it got, so that the two
     /// runs' weights files are from the same epochs.

@@ -55,6 +55,7 @@ struct ReproduceCommand: ParsableCommand {
         let reproduction: Reproduction
         do {
             reproduction = try Reproduction(original: RunFolder(path: runFolder), data: data)
+            try out.map(reproduction.checkDestination(results:))
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)

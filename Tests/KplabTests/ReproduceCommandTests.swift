@@ -125,6 +125,20 @@ import Testing
         #expect(wrong.standardOutput.isEmpty, "nothing was trained")
     }
 
+    /// --out the folder above the recorded run would train into the run itself.
+    @Test func theRecordedRunsOwnFolderIsRefusedAsTheDestination() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kplab-results-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let reference = Self.root.appendingPathComponent("results/reference")
+        try FileManager.default.copyItem(at: reference, to: folder.appendingPathComponent("reference"))
+        let name = try FileManager.default.contentsOfDirectory(atPath: reference.path).first { !$0.hasPrefix(".") }!
+        let result = try runKplab(["reproduce", "reference/\(name)", "--out", "."], in: folder)
+        #expect(result.status == 2)
+        #expect(result.standardError.hasPrefix("error: --out .: the reproduction would go into the recorded run's own folder"))
+        #expect(result.standardOutput.isEmpty, "nothing was trained")
+    }
+
     @Test func aFolderWithoutARunIsRefused() throws {
         let result = try runInScratchFolder(["reproduce", "nowhere"], files: [:])
         #expect(result.status == 2)
