@@ -107,9 +107,10 @@ public struct Reproduction {
         return (recorded, now)
     }
 
-    /// Refuses a results folder that would put the reproduction into the recorded run's own
-    /// folder (`--out` the folder above it): training there is refused as a run already held,
-    /// which read as if the run should be checked with `kplab reproduce`.
+    /// Refuses a results folder whose run folder for the reproduction already holds a run: the
+    /// recorded run itself (`--out` the folder above it), or an earlier reproduction. Training
+    /// there was refused as a run already held, with a hint (`--resume`, `--overwrite`, or
+    /// "check it with kplab reproduce") that `reproduce` has no use for.
     public func checkDestination(results: String) throws {
         guard movedData == nil else { return }  // trained on another path: another run id
         func resolved(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
@@ -117,6 +118,10 @@ public struct Reproduction {
         guard resolved(destination.path) != resolved(original.path) else {
             throw UserError("--out \(results): the reproduction would go into the recorded run's own folder "
                             + "(\(original.path)); choose another folder, or leave --out out for a temporary one")
+        }
+        guard !destination.exists else {
+            throw UserError("--out \(results): \(destination.path) already holds a run (an earlier reproduction?); "
+                            + "choose another folder, remove that one, or leave --out out for a temporary one")
         }
     }
 

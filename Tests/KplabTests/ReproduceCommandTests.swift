@@ -125,7 +125,8 @@ import Testing
         #expect(wrong.standardOutput.isEmpty, "nothing was trained")
     }
 
-    /// --out the folder above the recorded run would train into the run itself.
+    /// --out the folder above the recorded run would train into the run itself; a folder that
+    /// holds an earlier reproduction would be refused as a run already held.
     @Test func theRecordedRunsOwnFolderIsRefusedAsTheDestination() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kplab-results-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -137,6 +138,13 @@ import Testing
         #expect(result.status == 2)
         #expect(result.standardError.hasPrefix("error: --out .: the reproduction would go into the recorded run's own folder"))
         #expect(result.standardOutput.isEmpty, "nothing was trained")
+
+        // An earlier reproduction in the folder: refused with what to do, not --resume/--overwrite.
+        try runKplab(["reproduce", "reference/\(name)", "--out", "again", "--epochs", "1", "--quiet"], in: folder).expectSuccess()
+        let twice = try runKplab(["reproduce", "reference/\(name)", "--out", "again", "--epochs", "1"], in: folder)
+        #expect(twice.status == 2)
+        #expect(twice.standardError == "error: --out again: again/reference/\(name) already holds a run (an earlier "
+                + "reproduction?); choose another folder, remove that one, or leave --out out for a temporary one\n")
     }
 
     @Test func aFolderWithoutARunIsRefused() throws {
