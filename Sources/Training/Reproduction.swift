@@ -78,8 +78,8 @@ public struct Reproduction {
     }
 
     /// Checks, before any training, that the run's training file is where the record says, or
-    /// at `data` with the record's fingerprint, and points the experiment there. Returns the
-    /// move, if any.
+    /// at `data`, and is the same bytes (the record's fingerprint), and points the experiment
+    /// there. Returns the move, if any.
     private static func locateData(of experiment: inout ExperimentFile, at data: String?, record: RunRecord)
         throws -> (recorded: String, now: String)? {
         guard case .single(var single) = experiment, case .file(let recorded) = single.data.source else {
@@ -92,6 +92,12 @@ public struct Reproduction {
             guard FileManager.default.fileExists(atPath: recorded) else {
                 throw UserError("this run trained on \(recorded), which is not there (a run folder from another machine "
                                 + "or checkout?): give the file's place now with --data PATH")
+            }
+            let fingerprint = try Fingerprint.sha256(ofFile: recorded)
+            guard fingerprint == record.dataFingerprint else {
+                throw UserError("\(recorded) has changed since this run trained on it (its fingerprint is "
+                                + "\(fingerprint.prefix(12)), the record's \(record.dataFingerprint.prefix(12))): restore it, "
+                                + "or give the file it trained on with --data PATH")
             }
             return nil
         }

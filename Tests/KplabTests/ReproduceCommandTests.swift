@@ -93,7 +93,7 @@ import Testing
 
     /// A run folder whose training file is elsewhere now (another machine or checkout): refused
     /// before training with the way out, reproduced exactly with --data at the file's new place,
-    /// and refused again when --data names other faces.
+    /// and refused again when --data, or the recorded path, holds other faces.
     @Test func aRunWhoseDataMovedIsReproducedWithData() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
@@ -123,6 +123,14 @@ import Testing
         #expect(wrong.status == 2)
         #expect(wrong.standardError.hasPrefix("error: --data other.csv is not the file this run trained on: its fingerprint is "))
         #expect(wrong.standardOutput.isEmpty, "nothing was trained")
+
+        // Other faces where the record says its faces were: refused too, before training.
+        try FileManager.default.createDirectory(atPath: scratch.path("here"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: scratch.path("other.csv"), toPath: scratch.path("here/faces.csv"))
+        let changed = try scratch.kplab("reproduce", run, "--out", "again")
+        #expect(changed.status == 2)
+        #expect(changed.standardError.hasPrefix("error: \(scratch.path("here/faces.csv")) has changed since this run trained on it"))
+        #expect(changed.standardOutput.isEmpty, "nothing was trained")
     }
 
     /// --out the folder above the recorded run would train into the run itself; a folder that
