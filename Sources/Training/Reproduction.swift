@@ -1,6 +1,5 @@
 import Engine
 import Experiments
-import Faces
 import Foundation
 import Results
 
@@ -38,13 +37,15 @@ public struct Reproduction {
     public let experiment: ExperimentFile
     /// The epochs the record's `metrics.csv` holds.
     let recordedEpochs: Int
-    /// The training file's recorded place and where it is now, when `data` moved it.
-    let movedData: (recorded: String, now: String)?
+    /// The run's inputs (training file, level 1) found elsewhere than recorded.
+    let moves: [RunInputs.Move]
 
-    /// - Parameter data: where the run's training file is now, when not at the path its
-    ///   `config.yaml` records (a run folder from another machine or checkout); it must be the
-    ///   same file, by the record's fingerprint.
-    public init(original: RunFolder, data: String? = nil) throws {
+    /// - Parameters:
+    ///   - data: where the run's training file is now, when not at the path its `config.yaml`
+    ///     records (a run folder from another machine or checkout); it must be the same file,
+    ///     by the record's fingerprint.
+    ///   - level1: where a cascade's level-1 run folder is now, likewise.
+    public init(original: RunFolder, data: String? = nil, level1: String? = nil) throws {
         self.original = original
         guard original.exists else { throw UserError("\(original.path) holds no run record (run.json)") }
         record = try RunRecord.read(from: original.record)
@@ -55,7 +56,7 @@ public struct Reproduction {
             throw UserError("\(error)")
         }
         recordedEpochs = try Self.checkRecorded(original, record: record)
-        movedData = try Self.locateData(of: &experiment, at: data, record: record)
+        moves = try RunInputs(of: &experiment, record: record, data: data, level1: level1).moves
         self.experiment = experiment
     }
 
@@ -77,48 +78,12 @@ public struct Reproduction {
         return try MetricsLog.read(path: original.metrics).count
     }
 
-    /// Checks, before any training, that the run's training file is where the record says, or
-    /// at `data`, and is the same bytes (the record's fingerprint), and points the experiment
-    /// there. Returns the move, if any.
-    private static func locateData(of experiment: inout ExperimentFile, at data: String?, record: RunRecord)
-        throws -> (recorded: String, now: String)? {
-        guard case .single(var single) = experiment, case .file(let recorded) = single.data.source else {
-            guard let data else { return nil }
-            let source = if case .cascade = experiment { "a cascade takes its faces from its level 1's run" }
-                         else { "this run trained on synthetic faces" }
-            throw UserError("--data \(data): \(source), not from a file it could be given")
-        }
-        guard let data else {
-            guard FileManager.default.fileExists(atPath: recorded) else {
-                throw UserError("this run trained on \(recorded), which is not there (a run folder from another machine "
-                                + "or checkout?): give the file's place now with --data PATH")
-            }
-            let fingerprint = try Fingerprint.sha256(ofFile: recorded)
-            guard fingerprint == record.dataFingerprint else {
-                throw UserError("\(recorded) has changed since this run trained on it (its fingerprint is "
-                                + "\(fingerprint.prefix(12)), the record's \(record.dataFingerprint.prefix(12))): restore it, "
-                                + "or give the file it trained on with --data PATH")
-            }
-            return nil
-        }
-        let now = URL(fileURLWithPath: data).standardizedFileURL.path
-        guard FileManager.default.fileExists(atPath: now) else { throw UserError("--data \(data): no such file") }
-        let fingerprint = try Fingerprint.sha256(ofFile: now)
-        guard fingerprint == record.dataFingerprint else {
-            throw UserError("--data \(data) is not the file this run trained on: its fingerprint is "
-                            + "\(fingerprint.prefix(12)), the record's \(record.dataFingerprint.prefix(12))")
-        }
-        single.data.source = .file(path: now)
-        experiment = .single(single)
-        return (recorded, now)
-    }
-
     /// Refuses a results folder whose run folder for the reproduction already holds a run: the
     /// recorded run itself (`--out` the folder above it), or an earlier reproduction. Training
     /// there was refused as a run already held, with a hint (`--resume`, `--overwrite`, or
     /// "check it with kplab reproduce") that `reproduce` has no use for.
     public func checkDestination(results: String) throws {
-        guard movedData == nil else { return }  // trained on another path: another run id
+        guard moves.isEmpty else { return }  // inputs on other paths: another run id
         func resolved(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
         let destination = RunFolder(results: results, experiment: experiment.name, runID: record.runID)
         guard resolved(destination.path) != resolved(original.path) else {
@@ -207,7 +172,7 @@ public struct Reproduction {
         note("threads", String(was.threads), String(now.threads), into: &harmless)
         note("vector kernels", was.vectorKernels, now.vectorKernels, into: &harmless)
         note("CPU", was.cpu, now.cpu, into: &harmless)
-        if let movedData { harmless.append("training file: recorded \(movedData.recorded), now \(movedData.now) (the same bytes)") }
+        for move in moves { harmless.append("\(move.what): recorded \(move.recorded), now \(move.now) (the same)") }
         var outcome = Outcome(epochsCompared: count, firstDifferingEpoch: firstDifference,
                               differences: metricsColumns.compactMap { column in worst[column].map { (column, $0.absolute, $0.relative) } },
                               rowCounts: (wanted, min(reproducedRows.count, wanted)), causes: causes, harmless: harmless)

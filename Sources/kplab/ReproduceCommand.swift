@@ -37,10 +37,14 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: "Threads for the re-run (default: the recorded count; any count gives the same numbers).")
     var threads: Int?
 
-    @Option(help: ArgumentHelp("Where the run's training file is now, when not where its config.yaml says (a run "
-                               + "folder from another machine or checkout): it must be the same file, by the "
-                               + "record's fingerprint.", valueName: "file"))
+    @Option(help: ArgumentHelp("Where the run's training file (a cascade's: its level 1's) is now, when not where "
+                               + "its config.yaml says (a run folder from another machine or checkout): it must be "
+                               + "the same file, by the record's fingerprint.", valueName: "file"))
     var data: String?
+
+    @Option(help: ArgumentHelp("Where a cascade's level-1 run folder is now, when not where its config.yaml says: "
+                               + "it must hold the same run, by its configuration hash.", valueName: "folder"))
+    var level1: String?
 
     @Flag(help: "Print only the comparison.")
     var quiet = false
@@ -54,7 +58,7 @@ struct ReproduceCommand: ParsableCommand {
     func run() throws {
         let reproduction: Reproduction
         do {
-            reproduction = try Reproduction(original: RunFolder(path: runFolder), data: data)
+            reproduction = try Reproduction(original: RunFolder(path: runFolder), data: data, level1: level1)
             try out.map(reproduction.checkDestination(results:))
         } catch {
             printError("error: \(error)")

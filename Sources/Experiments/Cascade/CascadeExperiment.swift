@@ -45,6 +45,10 @@ public struct CascadeSpec: Hashable, Sendable {
         /// cascade's faces are its level 1's, so they change there (and with them level 1's
         /// run and the cascade's identity).
         public var dataOverrides: [String] = []
+        /// Where level 1's training file is now, when `kplab reproduce --data` found it away
+        /// from the path level 1's `config.yaml` records; not part of the cascade's identity
+        /// (the file's fingerprint is).
+        public var movedDataFile: String?
 
         public init(path: String, isExperimentFile: Bool, configHash: String? = nil, dataFingerprint: String? = nil) {
             self.path = path

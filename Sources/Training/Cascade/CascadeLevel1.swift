@@ -37,7 +37,9 @@ struct CascadeLevel1 {
         guard let seed = model.experiment.seed else {
             throw UserError("cascade.level1: \(folder.config) has no seed")
         }
-        let data = try PreparedData(model.experiment.data, seed: seed)
+        var faces = model.experiment.data
+        if let moved = level1.movedDataFile { faces.source = .file(path: moved) }
+        let data = try PreparedData(faces, seed: seed)
         for (recorded, name) in [(record.dataFingerprint, "level 1's run.json"), (level1.dataFingerprint, "the cascade")] {
             if let recorded, recorded != data.fingerprint {
                 throw UserError("cascade.level1: the faces of \(folder.path) have changed since \(name) recorded them "
