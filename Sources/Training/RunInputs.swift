@@ -45,12 +45,12 @@ struct RunInputs {
             } catch {
                 throw UserError("\(error)")
             }
-            guard case .file(let recorded) = level1Experiment.data.source else {
-                if let data { throw UserError("--data \(data): this cascade's level 1 trained on synthetic faces, not from a file") }
-                return
+            if case .file(let recorded) = level1Experiment.data.source {
+                spec.movedDataFile = try trainingFile(recorded: recorded, data: data,
+                                                      fingerprint: spec.dataFingerprint ?? record.dataFingerprint)
+            } else if let data {
+                throw UserError("--data \(data): this cascade's level 1 trained on synthetic faces, not from a file")
             }
-            spec.movedDataFile = try trainingFile(recorded: recorded, data: data,
-                                                  fingerprint: spec.dataFingerprint ?? record.dataFingerprint)
             cascade.cascade.level1 = spec
             experiment = .cascade(cascade)
         }

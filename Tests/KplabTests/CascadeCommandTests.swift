@@ -59,6 +59,27 @@ import Testing
                                               + "\(scratch.path("a/train.csv")), now \(scratch.path("b/train.csv")) (the same)"))
     }
 
+    /// Level 1 on synthetic faces has no file to find: --level1 alone moves the cascade.
+    @Test func aMovedCascadeOnSyntheticFacesNeedsOnlyLevel1() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try FileManager.default.createDirectory(atPath: scratch.path("a"), withIntermediateDirectories: true)
+        try scratch.write("a/tiny.yaml", UseEndToEndTests.experiment.replacingOccurrences(
+            of: "  train: train.csv\n", with: "  synthetic: {count: 160, seed: 21}\n"))
+        try scratch.write("a/refine.yaml", Self.cascade)
+        try scratch.kplab("run", "a/refine.yaml", "--out", "a/results", "--threads", "2", "--quiet").expectSuccess()
+        let level1 = "b/results/tiny/" + (try FileManager.default.contentsOfDirectory(atPath: scratch.path("a/results/tiny"))[0])
+        let run = "b/results/refine/" + (try FileManager.default.contentsOfDirectory(atPath: scratch.path("a/results/refine"))[0])
+        try FileManager.default.moveItem(atPath: scratch.path("a"), toPath: scratch.path("b"))
+
+        let moved = try scratch.kplab("reproduce", run, "--out", "again", "--level1", level1, "--quiet")
+        moved.expectSuccess()
+        #expect(moved.standardOutput.contains("\nexact: all 3 epochs are bit-identical"))
+        #expect(!moved.standardOutput.contains("training file"))
+        let withData = try scratch.kplab("reproduce", run, "--out", "again", "--level1", level1, "--data", "x.csv")
+        #expect(withData.standardError == "error: --data x.csv: this cascade's level 1 trained on synthetic faces, not from a file\n")
+    }
+
     @Test func aCascadeIsCheckedTrainedScoredUsedAndReproducedLikeAnyRun() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
