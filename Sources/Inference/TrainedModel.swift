@@ -118,7 +118,7 @@ public final class TrainedModel {
             throw UserError("\(folder.path) has no \(PathText.name(of: weightsPath)) (no level-2 epoch finished"
                             + (weights == .last ? ", or the cascade is still training); try --weights best" : ")"))
         }
-        let level1 = try TrainedModel(runFolder: cascade.cascade.level1.path, weights: .best,
+        let level1 = try TrainedModel(runFolder: folder.runBeside(recordedAt: cascade.cascade.level1.path).path, weights: .best,
                                       batchSize: batchSize ?? cascade.train.batchSize, faceCount: faceCount, threads: threads, tta: tta)
         if let hash = cascade.cascade.level1.configHash, hash != level1.record?.configHash {
             throw UserError("\(folder.path): its level 1, \(level1.folder.path), now holds another run than the one the cascade "

@@ -31,6 +31,20 @@ public struct RunFolder: Sendable {
 
     public var exists: Bool { FileManager.default.fileExists(atPath: record) }
 
+    /// The run folder `recorded` names (an absolute path written into this run's record, such
+    /// as a cascade's level 1), or when no run is there but one is at the same place in this
+    /// folder's results tree (`results/<experiment>/<run-id>`, two levels above this folder),
+    /// that one: a results tree copied to another machine or checkout keeps its runs side by
+    /// side while their absolute paths change. The caller checks it is the same run.
+    public func runBeside(recordedAt recorded: String) -> RunFolder {
+        let atRecordedPlace = RunFolder(path: recorded)
+        let components = (recorded as NSString).pathComponents.suffix(2)
+        guard !atRecordedPlace.exists, components.count == 2 else { return atRecordedPlace }
+        let results = ((path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        let beside = RunFolder(path: (results as NSString).appendingPathComponent(components.joined(separator: "/")))
+        return beside.exists ? beside : atRecordedPlace
+    }
+
     public func create() throws {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -56,7 +56,7 @@ public struct Reproduction {
             throw UserError("\(error)")
         }
         recordedEpochs = try Self.checkRecorded(original, record: record)
-        moves = try RunInputs(of: &experiment, record: record, data: data, level1: level1).moves
+        moves = try RunInputs(of: &experiment, in: original, record: record, data: data, level1: level1).moves
         self.experiment = experiment
     }
 

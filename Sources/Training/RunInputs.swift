@@ -23,7 +23,7 @@ struct RunInputs {
     /// file's place now, `level1` (`--level1`) a cascade's level-1 run folder's.
     /// - Throws: before anything is trained, naming what is missing or not the same and how to
     ///   give it.
-    init(of experiment: inout ExperimentFile, record: RunRecord, data: String?, level1: String?) throws {
+    init(of experiment: inout ExperimentFile, in folder: RunFolder, record: RunRecord, data: String?, level1: String?) throws {
         switch experiment {
         case .single(var single):
             if let level1 { throw UserError("--level1 \(level1): this run is a single network, not a cascade") }
@@ -37,7 +37,7 @@ struct RunInputs {
             experiment = .single(single)
         case .cascade(var cascade):
             var spec = cascade.cascade.level1
-            spec.path = try level1Folder(recorded: spec.path, given: level1, configHash: spec.configHash)
+            spec.path = try level1Folder(recorded: spec.path, given: level1, beside: folder, configHash: spec.configHash)
             // Level 1's faces are the file its own config.yaml names.
             let level1Experiment: Experiment
             do {
@@ -80,10 +80,12 @@ struct RunInputs {
         return place
     }
 
-    /// A cascade's level-1 run folder now: `given`, or the recorded one, holding the run the
-    /// cascade recorded (its configuration hash).
-    private mutating func level1Folder(recorded: String, given: String?, configHash: String?) throws -> String {
-        let place = given.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? recorded
+    /// A cascade's level-1 run folder now: `given`, or the recorded one (or at its place beside
+    /// the cascade's run when the results tree moved: `RunFolder.runBeside`), holding the run
+    /// the cascade recorded (its configuration hash).
+    private mutating func level1Folder(recorded: String, given: String?, beside cascade: RunFolder,
+                                       configHash: String?) throws -> String {
+        let place = URL(fileURLWithPath: given ?? cascade.runBeside(recordedAt: recorded).path).standardizedFileURL.path
         let folder = RunFolder(path: place)
         guard folder.exists else {
             if let given { throw UserError("--level1 \(given): not a run folder (it has no run.json)") }
@@ -95,7 +97,7 @@ struct RunInputs {
             throw UserError("\(given.map { "--level1 \($0)" } ?? recorded) holds another run than this cascade's level 1 "
                             + "(config hash \(found.prefix(8)), the cascade recorded \(configHash.prefix(8)))")
         }
-        if given != nil, place != recorded { moves.append(Move(what: "level 1's run", recorded: recorded, now: place)) }
+        if place != recorded { moves.append(Move(what: "level 1's run", recorded: recorded, now: place)) }
         return place
     }
 }

@@ -24,9 +24,11 @@ import Testing
         """
 
     /// A cascade's folder from another machine or checkout names level 1's run and level 1's
-    /// training file by the paths they had there: reproduce asks for each, checks each is the
-    /// same (configuration hash, fingerprint), and is then exact.
-    @Test func aMovedCascadeIsReproducedWithLevel1AndData() throws {
+    /// training file by the paths they had there. A results tree moved whole keeps level 1
+    /// beside the cascade, where evaluate and reproduce find it; the training file is given with
+    /// --data, a level 1 kept elsewhere with --level1; each is checked to be the same
+    /// (fingerprint, configuration hash) before anything is trained, and then it is exact.
+    @Test func aMovedCascadeIsUsedAndReproducedWhereItIsNow() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         try FileManager.default.createDirectory(atPath: scratch.path("a"), withIntermediateDirectories: true)
@@ -34,29 +36,36 @@ import Testing
         try scratch.write("a/tiny.yaml", UseEndToEndTests.experiment)
         try scratch.write("a/refine.yaml", Self.cascade)
         try scratch.kplab("run", "a/refine.yaml", "--out", "a/results", "--threads", "2", "--quiet").expectSuccess()
-        let level1 = "b/results/tiny/" + (try FileManager.default.contentsOfDirectory(atPath: scratch.path("a/results/tiny"))[0])
+        let level1 = "results/tiny/" + (try FileManager.default.contentsOfDirectory(atPath: scratch.path("a/results/tiny"))[0])
         let run = "b/results/refine/" + (try FileManager.default.contentsOfDirectory(atPath: scratch.path("a/results/refine"))[0])
         try FileManager.default.moveItem(atPath: scratch.path("a"), toPath: scratch.path("b"))
 
-        let noLevel1 = try scratch.kplab("reproduce", run, "--out", "again")
-        #expect(noLevel1.status == 2)
-        #expect(noLevel1.standardError.hasSuffix("is not there (a run folder from another machine or checkout?): give its run "
-                                                 + "folder's place now with --level1 FOLDER\n"))
-        let noData = try scratch.kplab("reproduce", run, "--out", "again", "--level1", level1)
+        // Level 1 is found beside the cascade.
+        try scratch.kplab("evaluate", run, "--data", "b/train.csv").expectSuccess()
+        let noData = try scratch.kplab("reproduce", run, "--out", "again")
         #expect(noData.status == 2)
         #expect(noData.standardError == "error: this run trained on \(scratch.path("a/train.csv")), which is not there (a run "
                 + "folder from another machine or checkout?): give the file's place now with --data PATH\n")
-        let wrongLevel1 = try scratch.kplab("reproduce", run, "--out", "again", "--level1", run, "--data", "b/train.csv")
+        let beside = try scratch.kplab("reproduce", run, "--out", "again", "--data", "b/train.csv", "--threads", "1", "--quiet")
+        beside.expectSuccess()
+        #expect(beside.standardOutput.contains("\nexact: all 3 epochs are bit-identical"))
+        #expect(beside.standardOutput.contains("level 1's run: recorded \(scratch.path("a/" + level1)), now \(scratch.path("b/" + level1)) "
+                                               + "(the same); training file: recorded \(scratch.path("a/train.csv")), now "
+                                               + "\(scratch.path("b/train.csv")) (the same)"))
+
+        // Level 1 kept elsewhere: asked for, checked, used.
+        try FileManager.default.moveItem(atPath: scratch.path("b/results/tiny"), toPath: scratch.path("tiny"))
+        let noLevel1 = try scratch.kplab("reproduce", run, "--out", "again2", "--data", "b/train.csv")
+        #expect(noLevel1.status == 2)
+        #expect(noLevel1.standardError.hasSuffix("is not there (a run folder from another machine or checkout?): give its run "
+                                                 + "folder's place now with --level1 FOLDER\n"))
+        let wrongLevel1 = try scratch.kplab("reproduce", run, "--out", "again2", "--level1", run, "--data", "b/train.csv")
         #expect(wrongLevel1.status == 2)
         #expect(wrongLevel1.standardError.hasPrefix("error: --level1 \(run) holds another run than this cascade's level 1"))
-
-        let moved = try scratch.kplab("reproduce", run, "--out", "again", "--level1", level1, "--data", "b/train.csv",
-                                      "--threads", "1", "--quiet")
+        let moved = try scratch.kplab("reproduce", run, "--out", "again2", "--level1", level1.replacingOccurrences(of: "results/", with: ""),
+                                      "--data", "b/train.csv", "--threads", "1", "--quiet")
         moved.expectSuccess()
         #expect(moved.standardOutput.contains("\nexact: all 3 epochs are bit-identical"))
-        #expect(moved.standardOutput.contains("level 1's run: recorded \(scratch.path(level1.replacingOccurrences(of: "b/", with: "a/"))), "
-                                              + "now \(scratch.path(level1)) (the same); training file: recorded "
-                                              + "\(scratch.path("a/train.csv")), now \(scratch.path("b/train.csv")) (the same)"))
     }
 
     /// Level 1 on synthetic faces has no file to find: --level1 alone moves the cascade.
