@@ -36,8 +36,7 @@ let package = Package(
                 swiftSettings: optimized),
         // The typed experiment spec, its decoding with precise errors (one key table per section,
         // shared with the canonical form), overrides, sweep expansion, run identity, the model builder.
-        .target(name: "Experiments", dependencies: ["YAML", "Engine", "Faces",
-                                                    .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Experiments", dependencies: ["YAML", "Engine", "Faces"]),
         // A run folder's layout and every file in it: the record (run.json) with its status,
         // metrics.csv, diagnostics.csv, weights archives, the lock, run discovery. Knows no network.
         .target(name: "Results", dependencies: ["Faces"]),

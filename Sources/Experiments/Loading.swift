@@ -64,12 +64,6 @@ public enum ExperimentFile: Sendable {
         root.mapping?.contains { $0.key.scalar?.text == "cascade" } ?? false
     }
 
-    /// Why a sweep cannot take a cascade (its runs are single networks), and what to do instead.
-    static func cascadeInSweep(_ what: String) -> String {
-        "\(what) is a cascade, and a sweep's runs are single networks: run the cascade once per "
-            + "setting with kplab run --set (e.g. --set cascade.patch=32), or sweep its level 1's experiment"
-    }
-
     public var name: String {
         switch self {
         case .single(let experiment): return experiment.name

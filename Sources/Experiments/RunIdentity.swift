@@ -1,4 +1,4 @@
-import Crypto
+import Faces
 
 /// Who a run is: its experiment's canonical text, that text's SHA-256 and the run-id naming
 /// its folder. Computed once, by `Experiment.identity`, from the experiment with its seed.
@@ -14,11 +14,13 @@ public struct RunIdentity: Sendable, Equatable {
 extension RunIdentity {
     /// The identity of the run of experiment `name` whose configuration is `canonicalText`.
     public init(name: String, canonicalText text: String) {
-        let hash = SHA256.hash(data: Array(text.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        let hash = Self.configHash(of: text)
         self.init(canonicalText: text, configHash: hash, runID: "\(name)-\(hash.prefix(8))")
+    }
+
+    /// The configuration hash of a canonical text (a run's `config.yaml` as written).
+    public static func configHash(of canonicalText: String) -> String {
+        Fingerprint.sha256(Array(canonicalText.utf8))
     }
 }
 

@@ -9,6 +9,12 @@ extension Sweep {
         root.mapping?.contains { ["grid", "variants", "base"].contains($0.key.scalar?.text ?? "") } ?? false
     }
 
+    /// Why a sweep cannot take a cascade (`what`: its file, or a base), and what to do instead.
+    static func cascadeRefused(_ what: String) -> String {
+        "\(what) is a cascade, and a sweep's runs are single networks: run the cascade once per "
+            + "setting with kplab run --set (e.g. --set cascade.patch=32), or sweep its level 1's experiment"
+    }
+
     /// Reads a sweep file and its base experiment files. The settings are checked only as
     /// dotted keys here; whether each value decodes is `expand(overrides:)`'s business.
     public static func load(contentsOfFile path: String) throws(Diagnostic) -> Sweep {
@@ -72,7 +78,7 @@ extension Sweep {
                               decoding: Decoding) throws(Diagnostic) -> [Base] {
         if node.mapping != nil {
             guard !ExperimentFile.isCascade(node) else {
-                throw decoding.error(ExperimentFile.cascadeInSweep("this base"), at: node, path: [])
+                throw decoding.error(cascadeRefused("this base"), at: node, path: [])
             }
             return [Base(root: node, source: source, defaultName: fileStem(sweepPath))]
         }
@@ -100,7 +106,7 @@ extension Sweep {
                 throw decoding.error("base '\(written)' is itself a sweep; a base must be an experiment file", at: item, path: [])
             }
             guard !ExperimentFile.isCascade(document.root) else {
-                throw decoding.error(ExperimentFile.cascadeInSweep("base '\(written)'"), at: item, path: [])
+                throw decoding.error(cascadeRefused("base '\(written)'"), at: item, path: [])
             }
             bases.append(Base(root: document.root, source: document.source, defaultName: fileStem(path)))
         }

@@ -52,7 +52,7 @@ public struct SweepPlan: Sendable {
         }
         do {
             guard !ExperimentFile.isCascade(document.root) else {
-                throw Diagnostic(path: file, mark: nil, message: ExperimentFile.cascadeInSweep("this file"), sourceLine: nil)
+                throw Diagnostic(path: file, mark: nil, message: Sweep.cascadeRefused("this file"), sourceLine: nil)
             }
             if !grid.isEmpty {
                 guard !Sweep.isSweep(document.root) else {

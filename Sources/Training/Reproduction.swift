@@ -65,8 +65,7 @@ public struct Reproduction {
     /// configuration, and an edited epoch count could even read "exact"), or a `metrics.csv`
     /// or weights file that does not parse. Returns the epochs the record holds.
     private static func checkRecorded(_ original: RunFolder, record: RunRecord) throws -> Int {
-        let configText = String(contentsOfFileAtPath: original.config) ?? ""
-        let fileHash = RunIdentity(name: "", canonicalText: configText).configHash
+        let fileHash = RunIdentity.configHash(of: String(contentsOfFileAtPath: original.config) ?? "")
         guard fileHash == record.configHash else {
             throw UserError("\(original.config) is not the configuration this run recorded (config_hash "
                             + "\(record.configHash.prefix(8)) in run.json, the file's \(fileHash.prefix(8))): it was "
@@ -129,8 +128,9 @@ public struct Reproduction {
     }
 
     func compare(with folder: RunFolder, rerun: RunRecord, epochs: Int?) throws -> Outcome {
-        // Every row must parse (`read`); the comparison itself is of the text as written.
-        _ = (try MetricsLog.read(path: original.metrics), try MetricsLog.read(path: folder.metrics))
+        // Every row must parse (`read`; the record's was read before training); the comparison
+        // itself is of the text as written.
+        _ = try MetricsLog.read(path: folder.metrics)
         let originalRows = try MetricsLog.readFields(path: original.metrics)
         let reproducedRows = try MetricsLog.readFields(path: folder.metrics)
         let wanted = epochs.map { min($0, originalRows.count) } ?? originalRows.count

@@ -59,7 +59,7 @@ struct ReproduceCommand: ParsableCommand {
         let reproduction: Reproduction
         do {
             reproduction = try Reproduction(original: RunFolder(path: runFolder), data: data, level1: level1)
-            try out.map(reproduction.checkDestination(results:))
+            if let out { try reproduction.checkDestination(results: out) }
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)
