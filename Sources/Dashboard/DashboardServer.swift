@@ -79,16 +79,24 @@ public final class DashboardServer: HTTPHandler, @unchecked Sendable {
         case "/live": return try await WebSocketHTTPHandler(handler: MessageFrameWSHandler(handler: feed)).handleRequest(request)
         case "/api/runs": return Self.response(table(), type: "application/json")
         case "/api/sweeps":
-            return Self.response(DashboardJSON.sweeps(SweepProgress.all(in: index)), type: "application/json")
+            // Reads every sweep's manifest and Slurm submission from disk.
+            return await offCooperativeThreads {
+                Self.response(DashboardJSON.sweeps(SweepProgress.all(in: self.index)), type: "application/json")
+            }
         case "/api/run", "/api/curve", "/api/diagnostics.svg", "/api/faces.png":
             guard let id, let entry = index.entry(id) else { return Self.text(.notFound, "no such run\n") }
-            // Off Swift's cooperative threads (two on two cores): drawing a run's faces loads
-            // its data and runs its net, which must not hold up other pages or the live feed.
-            return await withCheckedContinuation { answer in
-                DispatchQueue.global().async { answer.resume(returning: self.runResponse(request.path, entry)) }
-            }
+            // Drawing a run's faces loads its data and runs its net.
+            return await offCooperativeThreads { self.runResponse(request.path, entry) }
         default:
             return Self.text(.notFound, "not found\n")
+        }
+    }
+
+    /// `answer()` on a Dispatch thread: Swift's cooperative threads (two on two cores) serve every
+    /// page and the live feed, and a route that reads files or computes must not hold them up.
+    private func offCooperativeThreads(_ answer: @escaping @Sendable () -> HTTPResponse) async -> HTTPResponse {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: answer()) }
         }
     }
 

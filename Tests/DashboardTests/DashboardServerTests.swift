@@ -62,6 +62,12 @@ import Testing
             let run = try await Self.get(url + "api/run?id=cnn/cnn-aaaa0002")
             let detail = try JSONSerialization.jsonObject(with: run.body) as! [String: Any]
             #expect(detail["run_id"] as? String == "cnn-aaaa0002" && (detail["config"] as? String)?.contains("learning_rate: 0.1") == true)
+            // No sweep was run here: an empty list, not an error.
+            let sweeps = try await Self.get(url + "api/sweeps")
+            #expect(sweeps.status == 200 && sweeps.type == "application/json")
+            let listed = (try JSONSerialization.jsonObject(with: sweeps.body) as? [String: Any])?["sweeps"] as? [Any]
+            #expect(listed?.isEmpty == true)
+
             // No diagnostics recorded, no weights to draw faces with: a plain 404 each.
             #expect(try await Self.get(url + "api/diagnostics.svg?id=cnn/cnn-aaaa0002").status == 404)
             #expect(try await Self.get(url + "api/faces.png?id=cnn/cnn-aaaa0002").status == 404)
