@@ -110,6 +110,21 @@ public final class MetricsLog {
             return Dictionary(uniqueKeysWithValues: zip(names, fields))
         }
     }
+
+    /// Whether `epochs` (a file's `epoch` column) are 1, 2, …, n in order, as the log writes them.
+    public static func isConsecutiveFromOne(_ epochs: [Int]) -> Bool {
+        epochs.enumerated().allSatisfy { $0.offset + 1 == $0.element }
+    }
+
+    /// `1–10`, `1–10, 27`, `none`: a file's epochs, in runs, for messages.
+    public static func describe(_ epochs: [Int]) -> String {
+        guard let first = epochs.first else { return "none" }
+        var runs: [(Int, Int)] = [(first, first)]
+        for epoch in epochs.dropFirst() {
+            if epoch == runs[runs.count - 1].1 + 1 { runs[runs.count - 1].1 = epoch } else { runs.append((epoch, epoch)) }
+        }
+        return runs.map { $0 == $1 ? "\($0)" : "\($0)–\($1)" }.joined(separator: ", ")
+    }
 }
 
 /// Shortest text that reads back to the same Double; "nan"/"inf" as pandas reads them.

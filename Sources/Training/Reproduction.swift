@@ -62,8 +62,9 @@ public struct Reproduction {
 
     /// Refuses, before any training, a folder whose record could not be compared with: a
     /// `config.yaml` that is not the one the run recorded (re-running it would check another
-    /// configuration, and an edited epoch count could even read "exact"), or a `metrics.csv`
-    /// or weights file that does not parse. Returns the epochs the record holds.
+    /// configuration, and an edited epoch count could even read "exact"), a `metrics.csv` that
+    /// does not parse or whose epochs are not 1, 2, …, n, or a weights file that does not parse.
+    /// Returns the epochs the record holds.
     private static func checkRecorded(_ original: RunFolder, record: RunRecord) throws -> Int {
         let fileHash = RunIdentity.configHash(of: String(contentsOfFileAtPath: original.config) ?? "")
         guard fileHash == record.configHash else {
@@ -74,7 +75,12 @@ public struct Reproduction {
         for weights in [original.bestWeights, original.lastWeights] where FileManager.default.fileExists(atPath: weights) {
             _ = try TensorArchive(path: weights)
         }
-        return try MetricsLog.read(path: original.metrics).count
+        let epochs = try MetricsLog.read(path: original.metrics).map(\.epoch)
+        guard MetricsLog.isConsecutiveFromOne(epochs) else {
+            throw UserError("\(original.metrics) holds epochs \(MetricsLog.describe(epochs)), but a run writes its epochs "
+                            + "from 1 in order: it was edited; restore it to compare a reproduction with it")
+        }
+        return epochs.count
     }
 
     /// Refuses a results folder whose run folder for the reproduction already holds a run: the

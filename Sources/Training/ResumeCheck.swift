@@ -20,19 +20,9 @@ enum ResumeCheck {
                             + "\(record.epochsRun) of \(epochs): the checkpoint does not belong to this run; \(restart)")
         }
         let finished = try MetricsLog.read(path: folder.metrics).map(\.epoch)
-        guard finished.count >= position.epochsDone, Array(finished.prefix(position.epochsDone)) == Array(0..<position.epochsDone).map({ $0 + 1 }) else {
-            throw UserError("\(folder.metrics) holds epochs \(describe(finished)) but the checkpoint continues after "
+        guard finished.count >= position.epochsDone, MetricsLog.isConsecutiveFromOne(Array(finished.prefix(position.epochsDone))) else {
+            throw UserError("\(folder.metrics) holds epochs \(MetricsLog.describe(finished)) but the checkpoint continues after "
                             + "epoch \(position.epochsDone): the file was cut short or edited; \(restart)")
         }
-    }
-
-    /// `1–10`, `1–10, 27`, `none`: the epochs a metrics file holds, in runs.
-    static func describe(_ epochs: [Int]) -> String {
-        guard let first = epochs.first else { return "none" }
-        var runs: [(Int, Int)] = [(first, first)]
-        for epoch in epochs.dropFirst() {
-            if epoch == runs[runs.count - 1].1 + 1 { runs[runs.count - 1].1 = epoch } else { runs.append((epoch, epoch)) }
-        }
-        return runs.map { $0 == $1 ? "\($0)" : "\($0)–\($1)" }.joined(separator: ", ")
     }
 }

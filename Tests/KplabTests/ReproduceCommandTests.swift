@@ -66,7 +66,8 @@ import Testing
 
     /// An edited config.yaml would re-run another configuration (one epoch more still read
     /// "exact"); it is refused before any training, as are a metrics.csv and a weights file that
-    /// cannot be read.
+    /// cannot be read, and a metrics.csv whose epochs are not 1, 2, … in order (it read "differs"
+    /// only after every epoch was trained again).
     @Test func anEditedRecordIsRefusedBeforeTraining() throws {
         let edited = try referenceCopy(editing: "config.yaml") { $0.replacingOccurrences(of: "epochs: 10", with: "epochs: 11") }
         defer { try? FileManager.default.removeItem(at: edited.folder) }
@@ -82,6 +83,19 @@ import Testing
         #expect(unreadable.status == 2)
         #expect(unreadable.standardError.hasPrefix("error: \(cut.run)/metrics.csv: not a kplab metrics file"))
         #expect(unreadable.standardOutput.isEmpty, "nothing was trained")
+
+        // A row repeated (or one dropped): every row parses, but the epochs are not a run's.
+        let repeated = try referenceCopy(editing: "metrics.csv") { text in
+            var lines = text.split(separator: "\n").map(String.init)
+            lines.insert(lines[3], at: 3)
+            return lines.joined(separator: "\n") + "\n"
+        }
+        defer { try? FileManager.default.removeItem(at: repeated.folder) }
+        let edited2 = try runInScratchFolder(["reproduce", repeated.run, "--out", "again"], files: [:])
+        #expect(edited2.status == 2)
+        #expect(edited2.standardError.hasPrefix("error: \(repeated.run)/metrics.csv holds epochs 1–3, 3–10, but a run writes "
+                                                + "its epochs from 1 in order: it was edited"), "\(edited2.standardError)")
+        #expect(edited2.standardOutput.isEmpty, "nothing was trained")
 
         let truncated = try referenceCopy(editingBytes: "model.best.kpw") { bytes in bytes.removeLast(10) }
         defer { try? FileManager.default.removeItem(at: truncated.folder) }

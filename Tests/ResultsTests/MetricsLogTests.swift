@@ -31,6 +31,15 @@ import Testing
         #expect(try MetricsLog.read(path: path) == rows)
     }
 
+    /// A run writes epochs 1, 2, … in order; messages about a file that does not name its epochs
+    /// in runs.
+    @Test func epochsFromOneInOrderAndTheirDescription() {
+        #expect(MetricsLog.isConsecutiveFromOne([]) && MetricsLog.isConsecutiveFromOne([1, 2, 3]))
+        for edited in [[2], [1, 1], [1, 3], [2, 1], [0, 1]] { #expect(!MetricsLog.isConsecutiveFromOne(edited), "\(edited)") }
+        #expect(MetricsLog.describe([]) == "none")
+        #expect(MetricsLog.describe([1, 2, 3, 3, 4, 27]) == "1–3, 3–4, 27")
+    }
+
     @Test func aFileFromBeforeOutputSpreadStillReads() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
