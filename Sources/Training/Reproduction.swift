@@ -48,6 +48,12 @@ public struct Reproduction {
     public init(original: RunFolder, data: String? = nil, level1: String? = nil) throws {
         self.original = original
         guard original.exists else { throw UserError("\(original.path) holds no run record (run.json)") }
+        // Its record grows while the reproduction trains: the two would be compared at
+        // different epochs ("the record has 30 epochs, the reproduction 18").
+        guard !original.isBeingTrained else {
+            throw UserError("\(original.path) is being trained right now (another kplab process holds its lock): "
+                            + "reproduce it once that run has finished or been stopped")
+        }
         record = try RunRecord.read(from: original.record)
         var experiment: ExperimentFile
         do {

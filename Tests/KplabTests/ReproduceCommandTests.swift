@@ -105,6 +105,21 @@ import Testing
         #expect(broken.standardOutput.isEmpty, "nothing was trained")
     }
 
+    /// A run that another process is training right now is refused: its record would grow
+    /// while the reproduction trained (it read "differs: the record has 30 epochs, the
+    /// reproduction 18").
+    @Test func aRunBeingTrainedIsRefused() throws {
+        let copy = try referenceCopy(editingBytes: "run.json") { _ in }  // unedited
+        defer { try? FileManager.default.removeItem(at: copy.folder) }
+        let lock = open(copy.run + "/.lock", O_RDWR | O_CREAT, 0o644)
+        #expect(lock >= 0 && flock(lock, LOCK_EX) == 0)
+        defer { close(lock) }
+        let result = try runInScratchFolder(["reproduce", copy.run, "--out", "again"], files: [:])
+        #expect(result.status == 2)
+        #expect(result.standardError.hasPrefix("error: \(copy.run) is being trained right now"), "\(result.standardError)")
+        #expect(result.standardOutput.isEmpty, "nothing was trained")
+    }
+
     /// A run folder whose training file is elsewhere now (another machine or checkout): refused
     /// before training with the way out, reproduced exactly with --data at the file's new place,
     /// and refused again when --data, or the recorded path, holds other faces.
