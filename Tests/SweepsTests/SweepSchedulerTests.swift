@@ -10,8 +10,9 @@ import Testing
 @Suite struct SweepSchedulerTests {
     /// `fake run FILE --out RESULTS --threads N --quiet [--resume]`. The run's name and id come
     /// from the file's place (`RESULTS/.sweep/<name>/<run-id>.yaml`); `RESULTS/../behaviour/<run-id>`
-    /// may hold "status exit-code [seconds]" (default "completed 0"), or "wait", to wait for
-    /// SIGINT. Like `kplab run` it holds the run's lock while it works (waiting 2 s for it, as
+    /// may hold "status exit-code [seconds [other-run-id]]" (default "completed 0"; the other run
+    /// is recorded completed as this one ends, as if another process had trained it meanwhile),
+    /// or "wait", to wait for SIGINT. Like `kplab run` it holds the run's lock while it works (waiting 2 s for it, as
     /// `kplab run` does) and refuses a run that another process holds or has completed.
     static let fakeWorker = """
         #!/bin/sh
@@ -23,9 +24,10 @@ import Testing
         flock -w 2 9 || { echo "$folder is being trained by another kplab process right now" >&2; exit 1; }
         grep -q '"completed"' "$folder/run.json" 2>/dev/null && { echo "$folder already holds a run" >&2; exit 1; }
         echo "$id threads=$threads resume=$resume" >> "$out/../calls"
-        status=completed; code=0; seconds=0
-        [ -f "$behaviour" ] && read status code seconds < "$behaviour"
+        status=completed; code=0; seconds=0; other=
+        [ -f "$behaviour" ] && read status code seconds other < "$behaviour"
         sleep "${seconds:-0}"
+        [ -n "$other" ] && printf '{"status": "completed"}' > "$out/$name/$other/run.json"
         if [ "$status" = stolen ]; then  # another process completes the run while this one starts
             printf '{"status": "completed"}' > "$folder/run.json.partial" && mv "$folder/run.json.partial" "$folder/run.json"
             echo "$folder already holds a run" >&2; exit 1
@@ -192,16 +194,12 @@ import Testing
 
     @Test func aRunFinishedByAnotherProcessMeanwhileIsSkippedNotFailed() throws {
         let scratch = try Scratch(runs: 2)
-        // Run 1 is completed by someone else while it waits in the queue; run 2's worker loses a
-        // race: the run is completed by another process and its own attempt exits 1.
-        try scratch.behave(0, "completed 0 0.3")
-        let folder = { (run: Int) in "\(scratch.results)/tiny/\(scratch.runs[run].runID)" }
-        try FileManager.default.createDirectory(atPath: folder(1), withIntermediateDirectories: true)
-        let racer = Thread {
-            Thread.sleep(forTimeInterval: 0.1)
-            try? #"{"status": "completed"}"#.write(toFile: folder(1) + "/run.json", atomically: true, encoding: .utf8)
-        }
-        racer.start()
+        // Run 2 is completed by someone else while it waits in the queue: its record is written by
+        // run 1's worker as it ends, not by a timed thread (on a loaded machine one wrote too late,
+        // and the run was started and found completed: the case below).
+        try scratch.behave(0, "completed 0 0 \(scratch.runs[1].runID)")
+        try FileManager.default.createDirectory(atPath: "\(scratch.results)/tiny/\(scratch.runs[1].runID)",
+                                                withIntermediateDirectories: true)
         let (outcome, report, problems) = scratch.sweep()
         #expect(outcome.exitStatus == 0 && problems.isEmpty)
         #expect(outcome.finished == [scratch.runs[0].runID] && outcome.skipped == [scratch.runs[1].runID])
