@@ -112,7 +112,7 @@ public final class MetricsLog {
     }
 
     /// Whether `epochs` (a file's `epoch` column) are 1, 2, …, n in order, as the log writes them.
-    public static func isConsecutiveFromOne(_ epochs: [Int]) -> Bool {
+    public static func isConsecutiveFromOne(_ epochs: some Collection<Int>) -> Bool {
         epochs.enumerated().allSatisfy { $0.offset + 1 == $0.element }
     }
 

@@ -31,6 +31,15 @@ public struct RunFolder: Sendable {
 
     public var exists: Bool { FileManager.default.fileExists(atPath: record) }
 
+    /// Whether `other` is this folder on disk, however either path is spelled (relative, with
+    /// `..`, through a symbolic link).
+    public func isSameFolder(as other: RunFolder) -> Bool { Self.resolved(path) == Self.resolved(other.path) }
+
+    /// `path` made absolute, its symbolic links and `.` and `..` resolved.
+    static func resolved(_ path: String) -> String {
+        URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+    }
+
     /// The run folder `recorded` names (an absolute path written into this run's record, such
     /// as a cascade's level 1), or when no run is there but one is at the same place in this
     /// folder's results tree (`results/<experiment>/<run-id>`, two levels above this folder),

@@ -52,8 +52,4 @@ extension RunFolder {
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         return path
     }
-
-    private static func resolved(_ path: String) -> String {
-        URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
-    }
 }

@@ -95,9 +95,8 @@ public struct Reproduction {
     /// "check it with kplab reproduce") that `reproduce` has no use for.
     public func checkDestination(results: String) throws {
         guard moves.isEmpty else { return }  // inputs on other paths: another run id
-        func resolved(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
         let destination = RunFolder(results: results, experiment: experiment.name, runID: record.runID)
-        guard resolved(destination.path) != resolved(original.path) else {
+        guard !destination.isSameFolder(as: original) else {
             throw UserError("--out \(results): the reproduction would go into the recorded run's own folder "
                             + "(\(original.path)); choose another folder, or leave --out out for a temporary one")
         }

@@ -20,7 +20,7 @@ enum ResumeCheck {
                             + "\(record.epochsRun) of \(epochs): the checkpoint does not belong to this run; \(restart)")
         }
         let finished = try MetricsLog.read(path: folder.metrics).map(\.epoch)
-        guard finished.count >= position.epochsDone, MetricsLog.isConsecutiveFromOne(Array(finished.prefix(position.epochsDone))) else {
+        guard finished.count >= position.epochsDone, MetricsLog.isConsecutiveFromOne(finished.prefix(position.epochsDone)) else {
             throw UserError("\(folder.metrics) holds epochs \(MetricsLog.describe(finished)) but the checkpoint continues after "
                             + "epoch \(position.epochsDone): the file was cut short or edited; \(restart)")
         }
