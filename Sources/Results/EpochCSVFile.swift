@@ -44,6 +44,6 @@ final class EpochCSVFile {
     /// The file's lines without line ends (header first), or [] when it does not exist.
     static func readLines(path: String) -> [String] {
         guard let text = String(contentsOfFileAtPath: path) else { return [] }
-        return text.split(separator: "\n").map(String.init)
+        return text.split(whereSeparator: \.isLineEnd).map(String.init)
     }
 }

@@ -9,6 +9,19 @@ extension String {
     }
 }
 
+extension Character {
+    /// Whether this ends a line: "\n", or "\r\n", which Swift holds as one Character, so that
+    /// text split on "\n" alone reads a file whose lines end in "\r\n" (saved on Windows, or
+    /// checked out by git with core.autocrlf) as a single line.
+    public var isLineEnd: Bool { self == "\n" || self == "\r\n" }
+}
+
+extension StringProtocol {
+    /// The text with every "\r\n" line end written "\n": what kplab wrote, before a copy's
+    /// line ends were converted.
+    public var withLineFeeds: String { split(omittingEmptySubsequences: false, whereSeparator: \.isLineEnd).joined(separator: "\n") }
+}
+
 /// Writes `bytes` to `path` so that readers see either the old file or the complete new one,
 /// never a half-written file (Faces' `AtomicFile`: temporary file, fsync, rename).
 public func writeAtomically(_ bytes: [UInt8], to path: String) throws {

@@ -94,7 +94,7 @@ public final class MetricsLog {
     public static func readFields(path: String) throws -> [[String: String]] {
         guard let text = String(contentsOfFileAtPath: path) else { throw UserError("cannot read \(path)") }
         // Only lines that end in a line feed are finished: the writer appends whole lines.
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isLineEnd).dropLast()
         guard let header = lines.first else { return [] }
         let names = header.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         let missing = columns.filter { $0 != "output_spread" && !names.contains($0) }

@@ -71,7 +71,7 @@ public struct SweepManifest: Sendable, Equatable {
 
     /// Parses a manifest's text; nil when its header is not a manifest's.
     public init?(name: String, text: String) {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        var lines = text.split(whereSeparator: \.isLineEnd)
         guard lines.first == Substring(Self.header) else { return nil }
         lines.removeFirst()
         self.init(name: name, entries: lines.compactMap { line in

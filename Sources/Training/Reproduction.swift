@@ -69,10 +69,13 @@ public struct Reproduction {
     /// Refuses, before any training, a folder whose record could not be compared with: a
     /// `config.yaml` that is not the one the run recorded (re-running it would check another
     /// configuration, and an edited epoch count could even read "exact"), a `metrics.csv` that
-    /// does not parse or whose epochs are not 1, 2, …, n, or a weights file that does not parse.
+    /// does not parse, whose epochs are not 1, 2, …, n, or that holds fewer than `run.json`
+    /// counts (a file cut short, or emptied, read "exact: all 0 epochs"), a record of no
+    /// finished epoch (nothing to compare), or a weights file that does not parse. Line ends
+    /// converted to "\r\n" (a copy through Windows, or git's autocrlf) change nothing.
     /// Returns the epochs the record holds.
     private static func checkRecorded(_ original: RunFolder, record: RunRecord) throws -> Int {
-        let fileHash = RunIdentity.configHash(of: String(contentsOfFileAtPath: original.config) ?? "")
+        let fileHash = RunIdentity.configHash(of: String(contentsOfFileAtPath: original.config)?.withLineFeeds ?? "")
         guard fileHash == record.configHash else {
             throw UserError("\(original.config) is not the configuration this run recorded (config_hash "
                             + "\(record.configHash.prefix(8)) in run.json, the file's \(fileHash.prefix(8))): it was "
@@ -85,6 +88,15 @@ public struct Reproduction {
         guard MetricsLog.isConsecutiveFromOne(epochs) else {
             throw UserError("\(original.metrics) holds epochs \(MetricsLog.describe(epochs)), but a run writes its epochs "
                             + "from 1 in order: it was edited; restore it to compare a reproduction with it")
+        }
+        // The log is appended before the record counts an epoch, so it never holds fewer.
+        guard epochs.count >= record.epochsRun else {
+            throw UserError("\(original.metrics) holds \(epochs.count) epochs, but run.json records \(record.epochsRun) "
+                            + "finished: the file was cut short or replaced; restore it to compare a reproduction with it")
+        }
+        guard !epochs.isEmpty else {
+            throw UserError("\(original.path) finished no epoch (status \(record.status.rawValue)): there is nothing to "
+                            + "compare a reproduction with (continue it with `kplab run --resume`, or train it again)")
         }
         return epochs.count
     }

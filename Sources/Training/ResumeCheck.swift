@@ -9,7 +9,7 @@ enum ResumeCheck {
     static func verify(_ position: LoopPosition, folder: RunFolder, record: RunRecord, identity: RunIdentity,
                        epochs: Int) throws {
         let restart = "start it again with --overwrite"
-        let configText = String(contentsOfFileAtPath: folder.config)
+        let configText = String(contentsOfFileAtPath: folder.config)?.withLineFeeds
         guard configText == identity.canonicalText, record.configHash == identity.configHash else {
             throw UserError("\(folder.config) is not the configuration this run started with (config_hash "
                             + "\(record.configHash.prefix(8)) in run.json): it was edited or replaced; "

@@ -66,8 +66,9 @@ import Testing
 
     /// An edited config.yaml would re-run another configuration (one epoch more still read
     /// "exact"); it is refused before any training, as are a metrics.csv and a weights file that
-    /// cannot be read, and a metrics.csv whose epochs are not 1, 2, … in order (it read "differs"
-    /// only after every epoch was trained again).
+    /// cannot be read, a metrics.csv whose epochs are not 1, 2, … in order (it read "differs"
+    /// only after every epoch was trained again) or that holds fewer than run.json counts, and
+    /// a run that finished no epoch.
     @Test func anEditedRecordIsRefusedBeforeTraining() throws {
         let edited = try referenceCopy(editing: "config.yaml") { $0.replacingOccurrences(of: "epochs: 10", with: "epochs: 11") }
         defer { try? FileManager.default.removeItem(at: edited.folder) }
@@ -97,12 +98,56 @@ import Testing
                                                 + "its epochs from 1 in order: it was edited"), "\(edited2.standardError)")
         #expect(edited2.standardOutput.isEmpty, "nothing was trained")
 
+        // The last rows cut (they read "exact: all 7 epochs") or every row (emptied: "exact: all 0
+        // epochs"): the record counts 10 finished epochs.
+        for kept in [8, 1] {
+            let short = try referenceCopy(editing: "metrics.csv") { text in
+                text.split(separator: "\n").prefix(kept).joined(separator: "\n") + "\n"
+            }
+            defer { try? FileManager.default.removeItem(at: short.folder) }
+            let cutShort = try runInScratchFolder(["reproduce", short.run, "--out", "again"], files: [:])
+            #expect(cutShort.status == 2)
+            #expect(cutShort.standardError.hasPrefix("error: \(short.run)/metrics.csv holds \(kept - 1) epochs, but run.json "
+                                                     + "records 10 finished: the file was cut short or replaced"), "\(cutShort.standardError)")
+            #expect(cutShort.standardOutput.isEmpty, "nothing was trained")
+        }
+
+        // A run stopped in its first epoch: nothing to compare with (it read "exact: all 0 epochs").
+        let unfinished = try referenceCopy(editing: "run.json") { text in
+            text.replacingOccurrences(of: "\"epochs_run\" : 10", with: "\"epochs_run\" : 0")
+                .replacingOccurrences(of: "\"status\" : \"completed\"", with: "\"status\" : \"interrupted\"")
+        }
+        defer { try? FileManager.default.removeItem(at: unfinished.folder) }
+        let metrics = URL(fileURLWithPath: unfinished.run + "/metrics.csv")
+        try (String(contentsOf: metrics, encoding: .utf8).split(separator: "\n")[0] + "\n").write(to: metrics, atomically: true, encoding: .utf8)
+        let nothing = try runInScratchFolder(["reproduce", unfinished.run, "--out", "again"], files: [:])
+        #expect(nothing.status == 2)
+        #expect(nothing.standardError.hasPrefix("error: \(unfinished.run) finished no epoch (status interrupted): there is "
+                                                + "nothing to compare a reproduction with"), "\(nothing.standardError)")
+        #expect(nothing.standardOutput.isEmpty, "nothing was trained")
+
         let truncated = try referenceCopy(editingBytes: "model.best.kpw") { bytes in bytes.removeLast(10) }
         defer { try? FileManager.default.removeItem(at: truncated.folder) }
         let broken = try runInScratchFolder(["reproduce", truncated.run, "--out", "again"], files: [:])
         #expect(broken.status == 2)
         #expect(broken.standardError.hasPrefix("error: \(truncated.run)/model.best.kpw: byte "))
         #expect(broken.standardOutput.isEmpty, "nothing was trained")
+    }
+
+    /// A copy of the run whose text files' line ends became "\r\n" (through Windows, or git's
+    /// core.autocrlf) is the same record: it reproduces exactly (its config.yaml was refused as
+    /// edited, and its metrics.csv read as no epochs: "exact: all 0 epochs").
+    @Test func aCopyWithCRLFLineEndsReproducesExactly() throws {
+        let copy = try referenceCopy(editing: "config.yaml") { $0.replacingOccurrences(of: "\n", with: "\r\n") }
+        defer { try? FileManager.default.removeItem(at: copy.folder) }
+        for file in ["metrics.csv", "run.json"] {
+            let url = URL(fileURLWithPath: copy.run + "/" + file)
+            try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "\n", with: "\r\n")
+                .write(to: url, atomically: true, encoding: .utf8)
+        }
+        let result = try runInScratchFolder(["reproduce", copy.run, "--quiet", "--out", "again"], files: [:])
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("\nexact: all 10 epochs are bit-identical (every column but seconds), and so are the weights"))
     }
 
     /// A run that another process is training right now is refused: its record would grow

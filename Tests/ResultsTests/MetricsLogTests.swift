@@ -31,6 +31,35 @@ import Testing
         #expect(try MetricsLog.read(path: path) == rows)
     }
 
+    /// A copy whose line ends became "\r\n" (saved on Windows, or checked out by git with
+    /// core.autocrlf) reads the same rows — Swift holds "\r\n" as one Character, and split on
+    /// "\n" it read as no rows at all — and a resumed run cuts it back and continues it.
+    @Test func lineEndsConvertedToCRLFReadTheSameAndResume() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let rows = (1...3).map {
+            MetricsLog.Row(epoch: $0, trainLoss: 0.5 / Double($0), validationLoss: 0.25, validationRMSEPixels: 24,
+                           outputSpread: 0.9, learningRate: 0.01, seconds: 1.5)
+        }
+        do {
+            let log = try MetricsLog(path: path)
+            for row in rows { try log.append(row) }
+        }
+        let crlf = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\n", with: "\r\n")
+        try crlf.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try MetricsLog.read(path: path) == rows)
+        #expect(try MetricsLog.readFields(path: path).map { $0["seconds"] } == ["1.5", "1.5", "1.5"])
+
+        try (crlf + "4,0.1").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try MetricsLog.read(path: path) == rows, "a partial last line is still left out")
+
+        do {
+            let log = try MetricsLog(path: path, keepingEpochs: 2)
+            try log.append(rows[2])
+        }
+        #expect(try MetricsLog.read(path: path) == rows)
+    }
+
     /// A run writes epochs 1, 2, … in order; messages about a file that does not name its epochs
     /// in runs.
     @Test func epochsFromOneInOrderAndTheirDescription() {
