@@ -10,6 +10,7 @@ import Foundation
 /// - `diagnostics.csv`: per-layer statistics per epoch, with diagnostics on (`DiagnosticsLog`)
 /// - `checkpoint.kpw`: weights, optimizer state and loop position, for `--resume`
 /// - `.lock`: held (flock) by the process training the run, so two never train one run
+/// - a cascade's `level2/<group>/metrics.csv`: each level-2 net's own curve on its patches
 public struct RunFolder: Sendable {
     public let path: String
 
@@ -28,6 +29,9 @@ public struct RunFolder: Sendable {
     var lock: String { file(".lock") }
 
     public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    /// A cascade's level-2 net's folder (`level2/<group>`), where its own `metrics.csv` is.
+    public func level2Net(_ group: String) -> RunFolder { RunFolder(path: file("level2/" + group)) }
 
     public var exists: Bool { FileManager.default.fileExists(atPath: record) }
 

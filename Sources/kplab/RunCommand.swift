@@ -123,9 +123,11 @@ struct RunCommand: ParsableCommand {
                                            recordingDiagnostics: FileManager.default.fileExists(atPath: folder.diagnostics)))
         }
         print(RunSummary(record: record, folder: folder.path).text)
-        // A run that learnt nothing gets the verdict's first line, with where the evidence is.
-        if record.collapsed != nil || record.neverBeatTheMeanFace,
-           let diagnosis = try? Diagnosis(folder: folder) {
+        // A run that learnt nothing, or a cascade with a collapsed level-2 net, gets the verdict's
+        // first line, with where the evidence is.
+        if record.collapsed != nil || record.neverBeatTheMeanFace || record.cascade != nil,
+           let diagnosis = try? Diagnosis(folder: folder),
+           diagnosis.findings.contains(where: { $0.kind == .collapsed || $0.kind == .noBetterThanMeanFace }) {
             print("diagnosis: \(diagnosis.headline) (kplab diagnose \(folder.path) for the evidence)")
         }
         switch record.status {

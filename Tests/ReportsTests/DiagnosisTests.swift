@@ -147,4 +147,34 @@ import Testing
         #expect(diagnosis.headline == "the run diverged at learning rate 0.01: training loss nan in epoch 2, batch 3")
         #expect(throws: UserError.self) { try Diagnosis(folder: RunFolder(path: fixtures.root + "/nothing")) }
     }
+
+    /// A cascade's level-2 nets are judged by their own curves: one whose output_spread stayed
+    /// below 0.1 for `CollapseDetector.patience` epochs is named, one that dipped for fewer is
+    /// not, and the finding is a cause (below the verdict) for a cascade that beat the mean face.
+    @Test func aCascadesCollapsedLevel2NetsAreNamedFromTheirOwnCurves() throws {
+        let fixtures = try CompareFixtures()
+        defer { fixtures.remove() }
+        let folder = try Self.folder(fixtures, name: "cascade", optimizer: "adam",
+                                     rows: (1...8).map { Self.row($0, train: 0.01, rmse: 3.0 - Double($0) * 0.1) })
+        var record = try RunRecord.read(from: folder.record)
+        record.cascade = .init(level1Run: "/elsewhere/level1", level1RunID: "level1-00000000", level1ValidationRMSEPixels: 3.2,
+                               level1KeypointRMSE: nil, groups: ["nose_tip", "mouth_left_corner", "left_eye_center"], patch: 24)
+        try record.write(to: folder.record)
+        let spreads: [String: [Double]] = [
+            "nose_tip": [0.5, 0.2] + Array(repeating: 0.01, count: 6),        // collapsed since epoch 3
+            "mouth_left_corner": [0.5, 0.05, 0.05, 0.05, 0.05, 0.6, 0.7, 0.8], // a dip of 4 epochs, over
+            "left_eye_center": Array(repeating: 0.9, count: 8),
+        ]
+        for (group, values) in spreads {
+            try folder.level2Net(group).create()
+            let log = try MetricsLog(path: folder.level2Net(group).metrics)
+            for (index, spread) in values.enumerated() { try log.append(Self.row(index + 1, train: 0.01, rmse: 2, spread: spread)) }
+        }
+        let diagnosis = try Diagnosis(folder: folder)
+        #expect(diagnosis.findings.count == 1)
+        let finding = try #require(diagnosis.findings.first)
+        #expect(finding.kind == .collapsed && finding.weight < 90)
+        #expect(diagnosis.headline == "1 of its 3 level-2 nets collapsed: nose_tip predicts the same offset for every face")
+        #expect(finding.details.first == "nose_tip: output_spread below 0.1 since epoch 3 (0.01 at the last)")
+    }
 }

@@ -1,6 +1,7 @@
 import Experiments
 import Faces
 import Foundation
+import Reports
 import Results
 import Testing
 @testable import Training
@@ -42,6 +43,14 @@ import Testing
             asked += 1
             return asked == count ? SIGINT : nil
         }
+    }
+
+    /// The lines a cascade says, collected from its training thread.
+    final class SaidLines: @unchecked Sendable {
+        private let lock = NSLock()
+        private var said: [String] = []
+        var lines: [String] { lock.withLock { said } }
+        func append(_ line: String) { lock.withLock { said.append(line) } }
     }
 
     /// A trained tiny level 1 in `results`, and its folder.
@@ -240,6 +249,51 @@ import Testing
         let rows = try MetricsLog.read(path: run.folder.metrics)
         #expect(!rows.isEmpty && rows.count == record.epochsRun && rows.last!.validationRMSEPixels.isNaN)
         #expect(!FileManager.default.fileExists(atPath: run.folder.checkpoint))
+    }
+
+    /// A level-2 net whose output collapsed (every ReLU dead from the first step: biases of −50)
+    /// is said once, as a single run's collapse is, and `kplab diagnose` names it: the
+    /// cascade's own output still follows level 1's, so its spread cannot show it.
+    @Test func aCollapsedLevel2NetIsSaidOnceAndDiagnosed() throws {
+        let results = TrainingTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: results) }
+        let level1 = try Self.level1(in: results)
+        let epochs = CollapseDetector.patience + 2
+        let cascade = try CascadeExperiment.decode(text: Self.cascadeText(level1: level1.path, epochs: epochs), path: "cascade.yaml",
+                                                   overrides: [try Override(parsing: "cascade.model.init.bias=-50")])
+        let said = SaidLines()
+        let run = try CascadeRun.prepare(cascade, results: results, options: TrainingRun.Options(threads: 1), say: said.append)
+        try run.run()
+        let warnings = said.lines.filter { $0.hasPrefix("warning: level-2 net ") }
+        #expect(warnings.count == 2, "\(said.lines)")
+        #expect(warnings.allSatisfy { $0.contains(" has collapsed: since epoch 1 its output_spread is below 0.1 (0 now)") })
+
+        let diagnosis = try Diagnosis(folder: run.folder)
+        let finding = try #require(diagnosis.findings.first { $0.kind == .collapsed })
+        #expect(finding.summary == "both level-2 nets collapsed: left_eye_center+right_eye_center, nose_tip predict the same "
+                + "offset for every face")
+        #expect(finding.details.first == "left_eye_center+right_eye_center: output_spread below 0.1 since epoch 1 (0 at the last)")
+        #expect(finding.details.last?.hasSuffix("or He initialisation (--set cascade.model.init.weights=he)") == true,
+                "the tiny cascade's nets start from Xavier's weights")
+
+        // Interrupted after the collapse was said, and resumed: not said again.
+        let again = TrainingTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: again) }
+        // Enough epochs on both sides that a resumed run which forgot the earlier spreads would
+        // see a collapse begin again.
+        let patience = CollapseDetector.patience
+        let longer = try CascadeExperiment.decode(text: Self.cascadeText(level1: level1.path, epochs: 2 * patience + 2),
+                                                  path: "cascade.yaml", overrides: [try Override(parsing: "cascade.model.init.bias=-50")])
+        let stopped = SaidLines(), resumed = SaidLines()
+        let stop = StopAt(patience + 1)
+        let first = try CascadeRun.prepare(longer, results: again, options: TrainingRun.Options(threads: 1, stopRequest: { stop.request() }),
+                                           say: stopped.append)
+        try first.run()
+        let kept = try RunRecord.read(from: first.folder.record)
+        #expect(kept.status == .interrupted && kept.epochsRun > patience && kept.epochsRun < patience + 2, "\(kept.epochsRun) epochs")
+        try CascadeRun.prepare(longer, results: again, options: TrainingRun.Options(threads: 1, resume: true), say: resumed.append).run()
+        #expect(stopped.lines.filter { $0.hasPrefix("warning: level-2 net ") }.count == 2, "\(stopped.lines)")
+        #expect(!resumed.lines.contains { $0.hasPrefix("warning: ") }, "\(resumed.lines)")
     }
 
     @Test func aLevel1ThatIsNoRunOrHasChangedIsRefusedWithTheReason() throws {

@@ -13,7 +13,7 @@ import Results
 /// vanishing or exploding activations and gradients; over-fitting.
 public struct Diagnosis: Sendable {
     /// Weights: divergence 100 and a net no better than the mean face 90 (what is wrong); the
-    /// causes below them, step size up to 85, dead units up to 70, dropout up to 68, the bias
+    /// causes below them, step size up to 85, a cascade's collapsed level-2 nets 80, dead units up to 70, dropout up to 68, the bias
     /// up to 65, activations and gradients 30–35, over-fitting 25–50.
     public struct Finding: Sendable, Equatable {
         /// What was found, for the trials that test it.
@@ -53,6 +53,7 @@ public struct Diagnosis: Sendable {
         var findings: [Finding] = []
         findings += Self.divergence(record, experiment)
         findings += Self.collapse(record, rows)
+        findings += Self.collapsedLevel2Nets(record, folder)
         findings += Self.stepSize(experiment, lastLayers)
         findings += Self.deadUnits(lastLayers)
         findings += Self.dropout(record, experiment, lastLayers)
@@ -195,6 +196,38 @@ public struct Diagnosis: Sendable {
         }
         return [Finding(kind: record.neverBeatTheMeanFace ? .noBetterThanMeanFace : .collapsed, summary: summary,
                         details: details, weight: 90)]
+    }
+
+    /// A cascade's level-2 nets whose output collapsed (`CollapseDetector` on each net's own
+    /// `level2/<group>/metrics.csv`): each moves its keypoints from level 1's prediction by the
+    /// same offset whatever its patch shows, so they keep level 1's error (or worse). The
+    /// cascade's own output still varies with level 1's, so its `output_spread` cannot show it.
+    static func collapsedLevel2Nets(_ record: RunRecord, _ folder: RunFolder) -> [Finding] {
+        guard let cascade = record.cascade else { return [] }
+        let collapsed: [(group: String, since: Int, spread: Double)] = cascade.groups.compactMap { group in
+            guard let rows = try? MetricsLog.read(path: folder.level2Net(group).metrics),
+                  let since = CollapseDetector.onset(spreads: rows.map(\.outputSpread)) else { return nil }
+            return (group, since, rows.last!.outputSpread)
+        }
+        guard !collapsed.isEmpty else { return [] }
+        let count = collapsed.count < cascade.groups.count ? "\(collapsed.count) of its \(cascade.groups.count)"
+            : collapsed.count == 2 ? "both" : "all \(collapsed.count)"
+        let names = collapsed.map(\.group).joined(separator: ", ")
+        var remedies = "try a learning rate 10× smaller (--set train.learning_rate=…)"
+        if case .cascade(let experiment)? = try? ExperimentFile.load(contentsOfFile: folder.config, overrides: []),
+           experiment.cascade.model.initializer.scheme != .he {
+            remedies += " or He initialisation (--set cascade.model.init.weights=he)"
+        }
+        return [Finding(kind: .collapsed,
+                        summary: "\(count) level-2 nets collapsed: \(names) predict\(collapsed.count == 1 ? "s" : "") the same "
+                            + "offset for every face",
+                        details: collapsed.map { net in
+                            "\(net.group): output_spread below \(CollapseDetector.threshold) since epoch \(net.since) "
+                                + "(\(String(format: "%.3g", net.spread)) at the last)"
+                        } + ["each net's curve is its level2/<group>/metrics.csv; a collapsed net's keypoints keep level 1's error "
+                             + "(their columns in metrics.csv); the usual cause is dead "
+                             + "ReLUs after first steps too large: \(remedies)"],
+                        weight: 80)]
     }
 
     static func stepSize(_ experiment: Experiment?, _ layers: [DiagnosticsLog.Row]) -> [Finding] {

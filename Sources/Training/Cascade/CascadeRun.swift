@@ -19,11 +19,13 @@ import Results
 /// an epoch takes seconds), so every checkpoint is at an epoch boundary and a resumed cascade
 /// writes exactly the rows an uninterrupted one would.
 public final class CascadeRun {
-    /// One level-2 net: its loop, and the report of its last finished epoch.
+    /// One level-2 net: its loop, the report of its last finished epoch, and whether its
+    /// output has collapsed (said once, as a single run says it).
     final class Level2Net: TrainingObserver {
         let name: String
         let loop: TrainingLoop
         var lastReport: EpochReport?
+        var collapse = CollapseWatch()
 
         init(name: String, loop: TrainingLoop) {
             self.name = name
@@ -111,14 +113,18 @@ public final class CascadeRun {
             return Level2Net(name: name, loop: loop)
         }
         for net in nets {
-            let netFolder = RunFolder(path: folder.file("level2/\(net.name)"))
+            let netFolder = folder.level2Net(net.name)
             try netFolder.create()
             net.loop.observers = [MetricsWriter(path: netFolder.metrics), net]
         }
         if var previous {
             position = try CascadeCheckpoint.load(from: folder.checkpoint, nets: nets, configHash: identity.configHash,
                                                   epochs: experiment.train.epochs)
-            for net in nets { net.loop.resume(at: position.nets[net.name]!) }
+            for net in nets {
+                net.loop.resume(at: position.nets[net.name]!)
+                let finished = (try? MetricsLog.read(path: folder.level2Net(net.name).metrics)) ?? []
+                net.collapse = CollapseWatch(spreads: finished.prefix(position.epochsDone).map(\.outputSpread))
+            }
             previous.status = .running
             previous.statusDetail = "resumed after epoch \(position.epochsDone)"
             record = previous
@@ -201,7 +207,13 @@ public final class CascadeRun {
             }
             var squares = level1Squares
             for net in nets {
-                for (point, value) in net.lastReport!.validation!.keypointSquares { squares[point] = value }
+                let validation = net.lastReport!.validation!
+                for (point, value) in validation.keypointSquares { squares[point] = value }
+                if case .began(let since)? = net.collapse.observe(validation.outputSpread) {
+                    say("warning: level-2 net \(net.name) has collapsed: since epoch \(since) its output_spread is below "
+                        + "\(CollapseDetector.threshold) (\(String(format: "%.3g", validation.outputSpread)) now): it moves its "
+                        + "keypoints by the same offset whatever its patch shows; when the run ends, kplab diagnose says more")
+                }
             }
             let scale = Double(Normalization.targetScale)
             let validationLoss = Self.meanSquare(squares) / (scale * scale)
