@@ -142,20 +142,26 @@ public struct RunRecord: Codable, Equatable, Sendable {
         public var groups: [String]
         /// The side of the patches, in pixels.
         public var patch: Int
+        /// The level-2 nets whose output has collapsed (`CollapseDetector` on each net's own
+        /// curve) up to the latest epoch, by group; nil when none has. The cascade's own output
+        /// follows level 1's, so its `collapsed` cannot show them.
+        public var collapsedNets: [String: Collapse]?
 
         public init(level1Run: String, level1RunID: String, level1ValidationRMSEPixels: Double,
-                    level1KeypointRMSE: [KeypointError]?, groups: [String], patch: Int) {
+                    level1KeypointRMSE: [KeypointError]?, groups: [String], patch: Int, collapsedNets: [String: Collapse]? = nil) {
             self.level1Run = level1Run
             self.level1RunID = level1RunID
             self.level1ValidationRMSEPixels = level1ValidationRMSEPixels
             self.level1KeypointRMSE = level1KeypointRMSE
             self.groups = groups
             self.patch = patch
+            self.collapsedNets = collapsedNets
         }
 
         enum CodingKeys: String, CodingKey {
             case level1Run = "level1_run", level1RunID = "level1_run_id"
             case level1ValidationRMSEPixels = "level1_val_rmse_px", level1KeypointRMSE = "level1_keypoint_rmse_px", groups, patch
+            case collapsedNets = "collapsed_nets"
         }
     }
 

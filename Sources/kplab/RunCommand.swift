@@ -122,12 +122,16 @@ struct RunCommand: ParsableCommand {
             print(CollapseDetector.warning(since: collapse.sinceEpoch, spread: collapse.outputSpread,
                                            recordingDiagnostics: FileManager.default.fileExists(atPath: folder.diagnostics)))
         }
+        if quiet, let nets = record.cascade?.collapsedNets {
+            for (net, collapse) in nets.sorted(by: { $0.key < $1.key }) {
+                print(CollapseDetector.level2Warning(net: net, since: collapse.sinceEpoch, spread: collapse.outputSpread))
+            }
+        }
         print(RunSummary(record: record, folder: folder.path).text)
         // A run that learnt nothing, or a cascade with a collapsed level-2 net, gets the verdict's
         // first line, with where the evidence is.
-        if record.collapsed != nil || record.neverBeatTheMeanFace || record.cascade != nil,
-           let diagnosis = try? Diagnosis(folder: folder),
-           diagnosis.findings.contains(where: { $0.kind == .collapsed || $0.kind == .noBetterThanMeanFace }) {
+        if record.collapsed != nil || record.neverBeatTheMeanFace || record.cascade?.collapsedNets != nil,
+           let diagnosis = try? Diagnosis(folder: folder) {
             print("diagnosis: \(diagnosis.headline) (kplab diagnose \(folder.path) for the evidence)")
         }
         switch record.status {

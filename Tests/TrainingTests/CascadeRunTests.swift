@@ -268,6 +268,14 @@ import Testing
         #expect(warnings.count == 2, "\(said.lines)")
         #expect(warnings.allSatisfy { $0.contains(" has collapsed: since epoch 1 its output_spread is below 0.1 (0 now)") })
 
+        // Recorded, so that compare and the dashboard show it without reading every net's curve.
+        let record = try RunRecord.read(from: run.folder.record)
+        #expect(record.cascade?.collapsedNets?.keys.sorted() == ["left_eye_center+right_eye_center", "nose_tip"])
+        #expect(record.cascade?.collapsedNets?.values.allSatisfy { $0.sinceEpoch == 1 && $0.outputSpread == 0 } == true)
+        #expect(try String(contentsOfFile: run.folder.record, encoding: .utf8).contains("\"collapsed_nets\" : {"))
+        let status = try ComparedRun.read(run.folder).run.statusText
+        #expect(status.hasPrefix("completed, 2 level-2 nets collapsed"), "\(status)")
+
         let diagnosis = try Diagnosis(folder: run.folder)
         let finding = try #require(diagnosis.findings.first { $0.kind == .collapsed })
         #expect(finding.summary == "both level-2 nets collapsed: left_eye_center+right_eye_center, nose_tip predict the same "

@@ -104,14 +104,14 @@ public struct Comparison: Sendable {
     private var unitlessCurves: CurvePlot {
         if groupKeys.isEmpty {
             let names = shortNames(for: differingKeys)
-            let showStatus = runs.contains { $0.record.status != .completed || $0.record.collapsed != nil }
+            let showStatus = runs.contains { $0.record.status != .completed || $0.isCollapsed }
             var columns = differingKeys.map { names[$0]! }
             if columns.isEmpty { columns = ["run"] }
             if showStatus { columns.append("status") }
             return CurvePlot(series: runs.map { run in
                 var values = differingKeys.map { run.config[$0]?.text ?? "-" }
                 if values.isEmpty { values = [run.label] }
-                if showStatus { values.append(run.record.status == .completed && run.record.collapsed == nil ? "" : run.statusText) }
+                if showStatus { values.append(run.record.status == .completed && !run.isCollapsed ? "" : run.statusText) }
                 let label = run.label + ": " + zip(columns, values).filter { !$1.isEmpty }
                     .map { "\($0)=\($1)" }.joined(separator: ", ")
                 return CurvePlot.Series(label: label, legendValues: values, rows: run.rows)

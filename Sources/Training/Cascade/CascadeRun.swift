@@ -210,11 +210,13 @@ public final class CascadeRun {
                 let validation = net.lastReport!.validation!
                 for (point, value) in validation.keypointSquares { squares[point] = value }
                 if case .began(let since)? = net.collapse.observe(validation.outputSpread) {
-                    say("warning: level-2 net \(net.name) has collapsed: since epoch \(since) its output_spread is below "
-                        + "\(CollapseDetector.threshold) (\(String(format: "%.3g", validation.outputSpread)) now): it moves its "
-                        + "keypoints by the same offset whatever its patch shows; when the run ends, kplab diagnose says more")
+                    say(CollapseDetector.level2Warning(net: net.name, since: since, spread: validation.outputSpread))
                 }
             }
+            let collapsed = nets.compactMap { net in
+                net.collapse.onset.map { (net.name, RunRecord.Collapse(sinceEpoch: $0, outputSpread: net.collapse.spreads.last!)) }
+            }
+            record.cascade?.collapsedNets = collapsed.isEmpty ? nil : Dictionary(uniqueKeysWithValues: collapsed)
             let scale = Double(Normalization.targetScale)
             let validationLoss = Self.meanSquare(squares) / (scale * scale)
             let trainLoss = nets.map { $0.lastReport!.row.trainLoss }.reduce(0, +) / Double(nets.count)

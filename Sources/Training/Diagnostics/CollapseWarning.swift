@@ -21,4 +21,11 @@ extension CollapseDetector {
             When the run ends, kplab diagnose RUN says which of these its records show.
             """
     }
+
+    /// What the terminal says, once, when a cascade's level-2 net collapses.
+    public static func level2Warning(net: String, since epoch: Int, spread: Double) -> String {
+        "warning: level-2 net \(net) has collapsed: since epoch \(epoch) its output_spread is below \(threshold) "
+            + "(\(String(format: "%.3g", spread)) now): it moves its keypoints by the same offset whatever its patch "
+            + "shows; when the run ends, kplab diagnose says more"
+    }
 }
