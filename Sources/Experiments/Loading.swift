@@ -70,4 +70,20 @@ public enum ExperimentFile: Sendable {
         case .cascade(let cascade): return cascade.name
         }
     }
+
+    public var train: TrainSpec {
+        switch self {
+        case .single(let experiment): return experiment.train
+        case .cascade(let cascade): return cascade.train
+        }
+    }
+
+    /// The run's identity (see `Experiment.identity` and `CascadeExperiment.identity` for what
+    /// must be settled first: a run's own `config.yaml` has it all).
+    public var identity: RunIdentity {
+        switch self {
+        case .single(let experiment): return experiment.identity
+        case .cascade(let cascade): return cascade.identity
+        }
+    }
 }

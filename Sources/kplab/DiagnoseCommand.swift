@@ -17,8 +17,9 @@ struct DiagnoseCommand: ParsableCommand {
             evidence first: divergence; a net that never beat the mean face (every keypoint at \
             its training mean); steps too small or too large for the weights (update/weight \
             ratios; the momentum form); dead ReLU units; an output whose bias does all the work; \
-            vanishing or exploding activations and gradients; over-fitting. A run with nothing \
-            wrong gets one line saying so, with its margin over the mean face.
+            vanishing or exploding activations and gradients; over-fitting; for a cascade, its \
+            collapsed level-2 nets. A run with nothing wrong gets one line saying so, with its \
+            margin over the mean face.
 
             --try confirms the suspects by experiment: the run's configuration is trained again \
             once per change (the momentum form, the learning rate, Adam, He initialisation, no \
@@ -26,7 +27,8 @@ struct DiagnoseCommand: ParsableCommand {
             table says which change beats the mean face (by at least 1%). When none does alone, \
             they are tried together as well. Each trial trains --epochs epochs: by default as \
             many as take about a minute at the run's own pace (at least 5, at most the run's \
-            own). A change already tried is not trained again.
+            own). A change already tried is not trained again. A cascade's trials re-train its \
+            level-2 nets on the level 1 it recorded.
 
             Exit status: 0 when it could read the run (and train the trials), 1 when not.
             """)
@@ -69,28 +71,33 @@ struct DiagnoseCommand: ParsableCommand {
     /// same epochs), then each change, then all of them together when none fixes it alone.
     private func runTrials(_ trials: [Diagnosis.Trial], of folder: RunFolder) throws {
         let record = try RunRecord.read(from: folder.record)
-        let original = try Experiment.load(contentsOfFile: folder.config)
+        let original = try ExperimentFile.load(contentsOfFile: folder.config)
         let rows = try MetricsLog.read(path: folder.metrics)
         let epochs = trialEpochs(recorded: rows, ownEpochs: original.train.epochs)
         let results = PathText.folder(of: PathText.folder(of: folder.path))
         let threads = threadOption ?? ProcessInfo.processInfo.activeProcessorCount
         let mean = record.meanFaceRMSEPixels
         let recorded = rows.prefix(epochs).map(\.validationRMSEPixels).filter(\.isFinite).min()
-        var table: [(change: String, best: Double?, folder: String)] = [("as recorded", recorded, folder.path)]
+        // A cascade's trials also count its collapsed level-2 nets: the finding they test.
+        func collapsedNets(_ record: RunRecord) -> Int? { record.cascade.map { $0.collapsedNets?.count ?? 0 } }
+        var table: [(change: String, best: Double?, collapsed: Int?, folder: String)] =
+            [("as recorded", recorded, collapsedNets(record), folder.path)]
         func train(_ trial: Diagnosis.Trial) throws -> Double? {
             let overrides = try (trial.overrides + ["train.epochs=\(epochs)"]).map { try Override(parsing: $0) }
-            let experiment = try Experiment.load(contentsOfFile: folder.config, overrides: overrides)
-            let sibling = RunFolder(results: results, experiment: experiment.name, runID: experiment.identity.runID)
+            let file = try ExperimentFile.load(contentsOfFile: folder.config, overrides: overrides)
+            let sibling = RunFolder(results: results, experiment: file.name, runID: file.identity.runID)
             let outcome: RunRecord
+            let options = TrainingRun.Options(threads: threads, resume: true, display: .quiet)
             if let done = try? RunRecord.read(from: sibling.record), done.status.isFinished {
                 outcome = done
             } else {
-                let run = try TrainingRun.prepare(experiment, results: results,
-                                                  options: .init(threads: threads, resume: true, display: .quiet))
-                outcome = try run.run()
+                switch file {
+                case .single(let experiment): outcome = try TrainingRun.prepare(experiment, results: results, options: options).run()
+                case .cascade(let cascade): outcome = try CascadeRun.prepare(cascade, results: results, options: options, say: { _ in }).run()
+                }
             }
             print("  \(trial.change): \(outcome.bestValidationRMSEPixels.map { String(format: "%.3f px", $0) } ?? "no result")")
-            table.append((trial.change, outcome.bestValidationRMSEPixels, sibling.path))
+            table.append((trial.change, outcome.bestValidationRMSEPixels, collapsedNets(outcome), sibling.path))
             return outcome.bestValidationRMSEPixels
         }
         let seconds = rows.isEmpty ? "" : String(format: ", about %.0f s each", Double(epochs) * Self.secondsPerEpoch(rows))
@@ -104,8 +111,10 @@ struct DiagnoseCommand: ParsableCommand {
         print("")
         let width = table.map(\.change.count).max()!
         let meanText = mean.map { String(format: "%.3f px", $0) } ?? "unknown"
+        let cascade = record.cascade != nil
         print("change".padding(toLength: width, withPad: " ", startingAt: 0)
-              + "  best RMSE px  against the mean face (\(meanText))  run, \(epochs) epochs each")
+              + "  best RMSE px  " + "against the mean face (\(meanText))".padding(toLength: 37, withPad: " ", startingAt: 0)
+              + (cascade ? "  collapsed nets" : "") + "  run, \(epochs) epochs each")
         for row in table {
             let verdict: String
             switch (row.best, mean) {
@@ -116,7 +125,8 @@ struct DiagnoseCommand: ParsableCommand {
             }
             print(row.change.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                   + (row.best.map { String(format: "%12.3f", $0) } ?? String(repeating: " ", count: 11) + "-") + "  "
-                  + verdict.padding(toLength: 37, withPad: " ", startingAt: 0) + "  " + row.folder)
+                  + verdict.padding(toLength: 37, withPad: " ", startingAt: 0)
+                  + (cascade ? "  " + String(format: "%14d", row.collapsed ?? 0) : "") + "  " + row.folder)
         }
     }
 

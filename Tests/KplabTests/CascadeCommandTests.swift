@@ -155,4 +155,37 @@ import Testing
         #expect(refused.status == 2)
         #expect(refused.standardError.contains("--set data.train=other.csv: a cascade's faces are its level 1's"))
     }
+
+    /// A cascade whose level-2 nets collapsed (every ReLU dead: biases of −50): the quiet run
+    /// still says so and gives the verdict, compare shows it, and `diagnose --try` re-trains the
+    /// level-2 nets with the suspected fixes and counts each trial's collapsed nets.
+    @Test func aCascadesCollapsedNetsAreSaidShownDiagnosedAndTried() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.kplab("synth", "--count", "160", "--seed", "21", "--out", "train.csv").expectSuccess()
+        try scratch.write("tiny.yaml", UseEndToEndTests.experiment)
+        try scratch.write("refine.yaml", Self.cascade.replacingOccurrences(of: "epochs: 3", with: "epochs: 6")
+            .replacingOccurrences(of: "  model:\n", with: "  model:\n    init: {bias: -50}\n"))
+        let trained = try scratch.kplab("run", "refine.yaml", "--out", "results", "--threads", "1", "--quiet")
+        trained.expectSuccess()
+        #expect(trained.standardOutput.hasPrefix("warning: level-2 net left_eye_center+right_eye_center has collapsed: since epoch 1 "),
+                "\(trained.standardOutput)")
+        #expect(trained.standardOutput.contains("\nwarning: level-2 net nose_tip has collapsed: since epoch 1 "))
+        #expect(trained.standardOutput.contains("\ndiagnosis: "))
+        let run = "results/refine/" + (try FileManager.default.contentsOfDirectory(atPath: scratch.path("results/refine"))[0])
+        let compared = try scratch.kplab("compare", run)
+        #expect(compared.standardOutput.contains("completed, 2 level-2 nets collapsed"), "\(compared.standardOutput)")
+
+        let tried = try scratch.kplab("diagnose", run, "--try", "--epochs", "5", "--threads", "1")
+        tried.expectSuccess()
+        let output = tried.standardOutput
+        #expect(output.contains("both level-2 nets collapsed: left_eye_center+right_eye_center, nose_tip predict the same offset"),
+                "\(output)")
+        #expect(output.contains("trying 2 changes, 5 epochs each"))
+        #expect(output.contains("  collapsed nets  run, 5 epochs each\n"))
+        #expect(output.contains("\nlearning rate ÷10 (0.003 → 0.0003)  "))
+        #expect(output.contains("\nHe initialisation (scaled for ReLU)  "))
+        let recorded = try #require(output.split(separator: "\n").first { $0.hasPrefix("as recorded") })
+        #expect(recorded.hasSuffix("             2  " + run), "\(recorded)")
+    }
 }

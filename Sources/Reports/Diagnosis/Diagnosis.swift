@@ -73,33 +73,43 @@ public struct Diagnosis: Sendable {
     }
 
     /// The changes worth trying for what was found, one thing each, strongest suspect first:
-    /// the momentum form, the learning rate (×10 for tiny steps, ÷10 for huge ones or
-    /// divergence), Adam, He initialisation for a ReLU net that learns nothing, and no dropout
-    /// for a net that under-fits.
+    /// the momentum form, the learning rate (×10 for tiny steps, ÷10 for huge ones, divergence
+    /// or a cascade's collapsed level-2 nets), Adam, He initialisation for a ReLU net that
+    /// learns nothing (a cascade: for its level-2 nets), and no dropout for a net that under-fits.
     public var trials: [Trial] {
-        guard let experiment = try? Experiment.load(contentsOfFile: folder.config), !findings.isEmpty else { return [] }
+        guard !findings.isEmpty, let file = try? ExperimentFile.load(contentsOfFile: folder.config) else { return [] }
+        // A cascade's settings for its level-2 nets are under `cascade.`; its training under `train.`, as a run's.
+        let (train, model, modelKey) = switch file {
+        case .single(let experiment): (experiment.train, experiment.model, "model")
+        case .cascade(let cascade): (cascade.train, cascade.cascade.model, "cascade.model")
+        }
         var trials: [Trial] = []
         let kinds = Set(findings.map(\.kind))
-        let rate: Double? = if case .constant(let value) = experiment.train.learningRate { value } else { nil }
-        if case .sgd(let momentum?) = experiment.train.optimizer, momentum.form == .ema || momentum.form == .emaLagged {
+        let level2Collapsed = record.cascade != nil && kinds.contains(.collapsed)
+        let rate: Double? = if case .constant(let value) = train.learningRate { value } else { nil }
+        if case .sgd(let momentum?) = train.optimizer, momentum.form == .ema || momentum.form == .emaLagged {
             trials.append(Trial(change: "classic momentum (the \(momentum.form.rawValue) form shrinks every step)",
                                 overrides: ["train.optimizer.sgd.form=classic"]))
         }
+        // 0.003 / 10 is 0.00030000000000000003 in binary: the rate as a person would write it.
+        func written(_ rate: Double) -> String { "\(Double(String(format: "%.12g", rate))!)" }
         if let rate, kinds.contains(.tinySteps) {
-            trials.append(Trial(change: "learning rate ×10 (\(rate) → \(rate * 10))", overrides: ["train.learning_rate=\(rate * 10)"]))
+            let faster = written(rate * 10)
+            trials.append(Trial(change: "learning rate ×10 (\(rate) → \(faster))", overrides: ["train.learning_rate=\(faster)"]))
         }
-        if let rate, kinds.contains(.hugeSteps) || kinds.contains(.diverged) {
-            trials.append(Trial(change: "learning rate ÷10 (\(rate) → \(rate / 10))", overrides: ["train.learning_rate=\(rate / 10)"]))
+        if let rate, kinds.contains(.hugeSteps) || kinds.contains(.diverged) || level2Collapsed {
+            let slower = written(rate / 10)
+            trials.append(Trial(change: "learning rate ÷10 (\(rate) → \(slower))", overrides: ["train.learning_rate=\(slower)"]))
         }
-        if case .sgd = experiment.train.optimizer {
+        if case .sgd = train.optimizer {
             trials.append(Trial(change: "Adam at 0.001 instead of SGD", overrides: ["train.optimizer=adam", "train.learning_rate=0.001"]))
         }
-        if experiment.model.initializer.scheme != .he, kinds.contains(.noBetterThanMeanFace) {
-            trials.append(Trial(change: "He initialisation (scaled for ReLU)", overrides: ["model.init.weights=he"]))
+        if model.initializer.scheme != .he, kinds.contains(.noBetterThanMeanFace) || level2Collapsed {
+            trials.append(Trial(change: "He initialisation (scaled for ReLU)", overrides: ["\(modelKey).init.weights=he"]))
         }
         if kinds.contains(.dropout) {
             trials.append(Trial(change: "no dropout (the net under-fits)",
-                                overrides: Self.dropoutLayers(experiment.model).map { "model.layers.\($0.index).dropout=0" }))
+                                overrides: Self.dropoutLayers(model).map { "\(modelKey).layers.\($0.index).dropout=0" }))
         }
         return trials
     }
