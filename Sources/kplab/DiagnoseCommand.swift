@@ -78,10 +78,12 @@ struct DiagnoseCommand: ParsableCommand {
         let threads = threadOption ?? ProcessInfo.processInfo.activeProcessorCount
         let mean = record.meanFaceRMSEPixels
         let recorded = rows.prefix(epochs).map(\.validationRMSEPixels).filter(\.isFinite).min()
-        // A cascade's trials also count its collapsed level-2 nets: the finding they test.
+        // A cascade's trials also count its collapsed level-2 nets (the finding they test): the
+        // run as recorded over the trials' epochs, each trial as it recorded them.
         func collapsedNets(_ record: RunRecord) -> Int? { record.cascade.map { $0.collapsedNets?.count ?? 0 } }
+        let recordedCollapses = record.cascade.map { _ in Diagnosis.collapsedLevel2Nets(of: record, in: folder, epochs: epochs).count }
         var table: [(change: String, best: Double?, collapsed: Int?, folder: String)] =
-            [("as recorded", recorded, collapsedNets(record), folder.path)]
+            [("as recorded", recorded, recordedCollapses, folder.path)]
         func train(_ trial: Diagnosis.Trial) throws -> Double? {
             let overrides = try (trial.overrides + ["train.epochs=\(epochs)"]).map { try Override(parsing: $0) }
             let file = try ExperimentFile.load(contentsOfFile: folder.config, overrides: overrides)

@@ -53,7 +53,7 @@ public struct Diagnosis: Sendable {
         var findings: [Finding] = []
         findings += Self.divergence(record, experiment)
         findings += Self.collapse(record, rows)
-        findings += Self.collapsedLevel2Nets(record, folder)
+        findings += Self.level2Collapse(record, folder)
         findings += Self.stepSize(experiment, lastLayers)
         findings += Self.deadUnits(lastLayers)
         findings += Self.dropout(record, experiment, lastLayers)
@@ -212,14 +212,9 @@ public struct Diagnosis: Sendable {
     /// `level2/<group>/metrics.csv`): each moves its keypoints from level 1's prediction by the
     /// same offset whatever its patch shows, so they keep level 1's error (or worse). The
     /// cascade's own output still varies with level 1's, so its `output_spread` cannot show it.
-    static func collapsedLevel2Nets(_ record: RunRecord, _ folder: RunFolder) -> [Finding] {
-        guard let cascade = record.cascade else { return [] }
-        let collapsed: [(group: String, since: Int, spread: Double)] = cascade.groups.compactMap { group in
-            guard let rows = try? MetricsLog.read(path: folder.level2Net(group).metrics),
-                  let since = CollapseDetector.onset(spreads: rows.map(\.outputSpread)) else { return nil }
-            return (group, since, rows.last!.outputSpread)
-        }
-        guard !collapsed.isEmpty else { return [] }
+    static func level2Collapse(_ record: RunRecord, _ folder: RunFolder) -> [Finding] {
+        let collapsed = Self.collapsedLevel2Nets(of: record, in: folder)
+        guard let cascade = record.cascade, !collapsed.isEmpty else { return [] }
         let count = collapsed.count < cascade.groups.count ? "\(collapsed.count) of its \(cascade.groups.count)"
             : collapsed.count == 2 ? "both" : "all \(collapsed.count)"
         let names = collapsed.map(\.group).joined(separator: ", ")
@@ -238,6 +233,17 @@ public struct Diagnosis: Sendable {
                              + "(their columns in metrics.csv); the usual cause is dead "
                              + "ReLUs after first steps too large: \(remedies)"],
                         weight: 80)]
+    }
+
+    /// A cascade's level-2 nets whose own curve shows a collapse lasting to its last epoch, or
+    /// to epoch `epochs` when given (`diagnose --try` compares trials over their epochs).
+    public static func collapsedLevel2Nets(of record: RunRecord, in folder: RunFolder, epochs: Int? = nil)
+        -> [(group: String, since: Int, spread: Double)] {
+        (record.cascade?.groups ?? []).compactMap { group in
+            guard let rows = (try? MetricsLog.read(path: folder.level2Net(group).metrics)).map({ Array($0.prefix(epochs ?? $0.count)) }),
+                  let since = CollapseDetector.onset(spreads: rows.map(\.outputSpread)) else { return nil }
+            return (group, since, rows.last!.outputSpread)
+        }
     }
 
     static func stepSize(_ experiment: Experiment?, _ layers: [DiagnosticsLog.Row]) -> [Finding] {
