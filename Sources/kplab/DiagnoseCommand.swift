@@ -114,9 +114,10 @@ struct DiagnoseCommand: ParsableCommand {
         let width = table.map(\.change.count).max()!
         let meanText = mean.map { String(format: "%.3f px", $0) } ?? "unknown"
         let cascade = record.cascade != nil
-        print("change".padding(toLength: width, withPad: " ", startingAt: 0)
-              + "  best RMSE px  " + "against the mean face (\(meanText))".padding(toLength: 37, withPad: " ", startingAt: 0)
-              + (cascade ? "  collapsed nets" : "") + "  run, \(epochs) epochs each")
+        let against = "against the mean face (\(meanText))"
+        print("change".padding(toLength: width, withPad: " ", startingAt: 0) + "  best RMSE px  "
+              + (cascade ? against.padding(toLength: 37, withPad: " ", startingAt: 0) + "  collapsed nets" : against)
+              + "  run, \(epochs) epochs each")
         for row in table {
             let verdict: String
             switch (row.best, mean) {
