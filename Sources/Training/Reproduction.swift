@@ -200,8 +200,10 @@ public struct Reproduction {
                               differences: metricsColumns.compactMap { column in worst[column].map { (column, $0.absolute, $0.relative) } },
                               rowCounts: (wanted, min(reproducedRows.count, wanted)), causes: causes, harmless: harmless)
         // The weights only when both runs trained the same epochs, all the record's: after the
-        // first K of them they are not the record's last (nor, in general, its best).
-        if wanted == originalRows.count && reproducedRows.count == originalRows.count {
+        // first K of them they are not the record's last (nor, in general, its best). And only
+        // when run.json counts every row as finished: a run killed between appending an epoch's
+        // row and writing that epoch's weights (milliseconds) keeps the epoch before's.
+        if wanted == originalRows.count && reproducedRows.count == originalRows.count && record.epochsRun == originalRows.count {
             (outcome.weightsCompared, outcome.weightDifferences) = try WeightsComparison.compare(recorded: original, reproduced: folder)
         }
         return outcome

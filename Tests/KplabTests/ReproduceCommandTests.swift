@@ -150,6 +150,24 @@ import Testing
         #expect(result.standardOutput.contains("\nexact: all 10 epochs are bit-identical (every column but seconds), and so are the weights"))
     }
 
+    /// A run killed between appending its last row and writing that epoch's weights (run.json
+    /// still counts one epoch fewer, and says running) has weights an epoch older than its rows:
+    /// its metrics are compared, its weights not (they read "differs: model.best.kpw").
+    @Test func weightsOlderThanTheLastRowAreNotCompared() throws {
+        let killed = try referenceCopy(editing: "run.json") { text in
+            text.replacingOccurrences(of: "\"epochs_run\" : 10", with: "\"epochs_run\" : 9")
+                .replacingOccurrences(of: "\"status\" : \"completed\"", with: "\"status\" : \"running\"")
+        }
+        defer { try? FileManager.default.removeItem(at: killed.folder) }
+        let best = URL(fileURLWithPath: killed.run + "/model.best.kpw")
+        var bytes = try Data(contentsOf: best)
+        bytes[bytes.count - 1] ^= 1  // not the weights the reproduction's epoch 10 gives
+        try bytes.write(to: best)
+        let result = try runInScratchFolder(["reproduce", killed.run, "--quiet", "--out", "again"], files: [:])
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("\nexact: all 10 epochs are bit-identical (every column but seconds)\n"))
+    }
+
     /// A run that another process is training right now is refused: its record would grow
     /// while the reproduction trained (it read "differs: the record has 30 epochs, the
     /// reproduction 18").
