@@ -78,12 +78,13 @@ struct DiagnoseCommand: ParsableCommand {
         let threads = threadOption ?? ProcessInfo.processInfo.activeProcessorCount
         let mean = record.meanFaceRMSEPixels
         let recorded = rows.prefix(epochs).map(\.validationRMSEPixels).filter(\.isFinite).min()
-        // A cascade's trials also count its collapsed level-2 nets (the finding they test): the
-        // run as recorded over the trials' epochs, each trial as it recorded them.
-        func collapsedNets(_ record: RunRecord) -> Int? { record.cascade.map { $0.collapsedNets?.count ?? 0 } }
-        let recordedCollapses = record.cascade.map { _ in Diagnosis.collapsedLevel2Nets(of: record, in: folder, epochs: epochs).count }
+        // A cascade's trials also count its collapsed level-2 nets (the finding they test), from
+        // the nets' curves: the run as recorded over the trials' epochs, as its best RMSE is.
+        func collapsedNets(_ record: RunRecord, in folder: RunFolder, epochs: Int? = nil) -> Int? {
+            record.cascade.map { _ in Diagnosis.collapsedLevel2Nets(of: record, in: folder, epochs: epochs).count }
+        }
         var table: [(change: String, best: Double?, collapsed: Int?, folder: String)] =
-            [("as recorded", recorded, recordedCollapses, folder.path)]
+            [("as recorded", recorded, collapsedNets(record, in: folder, epochs: epochs), folder.path)]
         func train(_ trial: Diagnosis.Trial) throws -> Double? {
             let overrides = try (trial.overrides + ["train.epochs=\(epochs)"]).map { try Override(parsing: $0) }
             let file = try ExperimentFile.load(contentsOfFile: folder.config, overrides: overrides)
@@ -99,7 +100,7 @@ struct DiagnoseCommand: ParsableCommand {
                 }
             }
             print("  \(trial.change): \(outcome.bestValidationRMSEPixels.map { String(format: "%.3f px", $0) } ?? "no result")")
-            table.append((trial.change, outcome.bestValidationRMSEPixels, collapsedNets(outcome), sibling.path))
+            table.append((trial.change, outcome.bestValidationRMSEPixels, collapsedNets(outcome, in: sibling), sibling.path))
             return outcome.bestValidationRMSEPixels
         }
         let seconds = rows.isEmpty ? "" : String(format: ", about %.0f s each", Double(epochs) * Self.secondsPerEpoch(rows))
