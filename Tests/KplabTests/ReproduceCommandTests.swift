@@ -34,7 +34,9 @@ import Testing
 
     /// A copy of the reference run with `change` applied to one of its files, in a scratch folder.
     private func referenceCopy(editing file: String, _ change: (String) -> String) throws -> (folder: URL, run: String) {
-        try referenceCopy(editingBytes: file) { bytes in bytes = Data(change(String(decoding: bytes, as: UTF8.self)).utf8) }
+        let copy = try referenceCopy(editingBytes: file) { _ in }
+        try edit(file, in: copy.run, change)
+        return copy
     }
 
     private func referenceCopy(editingBytes file: String, _ change: (inout Data) -> Void) throws -> (folder: URL, run: String) {
@@ -44,11 +46,29 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let run = folder.appendingPathComponent(name)
         try FileManager.default.copyItem(at: reference.appendingPathComponent(name), to: run)
-        let url = run.appendingPathComponent(file)
+        try edit(file, in: run.path, change)
+        return (folder, run.path)
+    }
+
+    /// Applies `change` to one file of the run folder `run` (a copy's second edited file).
+    private func edit(_ file: String, in run: String, _ change: (inout Data) -> Void) throws {
+        let url = URL(fileURLWithPath: run).appendingPathComponent(file)
         var bytes = try Data(contentsOf: url)
         change(&bytes)
         try bytes.write(to: url)
-        return (folder, run.path)
+    }
+
+    private func edit(_ file: String, in run: String, _ change: (String) -> String) throws {
+        try edit(file, in: run) { (bytes: inout Data) in bytes = Data(change(String(decoding: bytes, as: UTF8.self)).utf8) }
+    }
+
+    /// `kplab reproduce run --out again` refused before any training (exit status 2, nothing on
+    /// standard output); returns its message.
+    private func refusal(of run: String) throws -> String {
+        let result = try runInScratchFolder(["reproduce", run, "--out", "again"], files: [:])
+        #expect(result.status == 2)
+        #expect(result.standardOutput.isEmpty, "nothing was trained")
+        return result.standardError
     }
 
     /// The weights are compared too: one bit of the record's last weights changed (the last
@@ -72,18 +92,13 @@ import Testing
     @Test func anEditedRecordIsRefusedBeforeTraining() throws {
         let edited = try referenceCopy(editing: "config.yaml") { $0.replacingOccurrences(of: "epochs: 10", with: "epochs: 11") }
         defer { try? FileManager.default.removeItem(at: edited.folder) }
-        let result = try runInScratchFolder(["reproduce", edited.run, "--out", "again"], files: [:])
-        #expect(result.status == 2)
-        #expect(result.standardError.hasPrefix("error: \(edited.run)/config.yaml is not the configuration this run recorded (config_hash "))
-        #expect(result.standardError.contains("it was edited or replaced"))
-        #expect(result.standardOutput.isEmpty, "nothing was trained")
+        let notRecorded = try refusal(of: edited.run)
+        #expect(notRecorded.hasPrefix("error: \(edited.run)/config.yaml is not the configuration this run recorded (config_hash "))
+        #expect(notRecorded.contains("it was edited or replaced"))
 
         let cut = try referenceCopy(editing: "metrics.csv") { "epoch,x\n" + $0.split(separator: "\n").dropFirst().joined(separator: "\n") }
         defer { try? FileManager.default.removeItem(at: cut.folder) }
-        let unreadable = try runInScratchFolder(["reproduce", cut.run, "--out", "again"], files: [:])
-        #expect(unreadable.status == 2)
-        #expect(unreadable.standardError.hasPrefix("error: \(cut.run)/metrics.csv: not a kplab metrics file"))
-        #expect(unreadable.standardOutput.isEmpty, "nothing was trained")
+        #expect(try refusal(of: cut.run).hasPrefix("error: \(cut.run)/metrics.csv: not a kplab metrics file"))
 
         // A row repeated (or one dropped): every row parses, but the epochs are not a run's.
         let repeated = try referenceCopy(editing: "metrics.csv") { text in
@@ -92,11 +107,9 @@ import Testing
             return lines.joined(separator: "\n") + "\n"
         }
         defer { try? FileManager.default.removeItem(at: repeated.folder) }
-        let edited2 = try runInScratchFolder(["reproduce", repeated.run, "--out", "again"], files: [:])
-        #expect(edited2.status == 2)
-        #expect(edited2.standardError.hasPrefix("error: \(repeated.run)/metrics.csv holds epochs 1–3, 3–10, but a run writes "
-                                                + "its epochs from 1 in order: it was edited"), "\(edited2.standardError)")
-        #expect(edited2.standardOutput.isEmpty, "nothing was trained")
+        let reordered = try refusal(of: repeated.run)
+        #expect(reordered.hasPrefix("error: \(repeated.run)/metrics.csv holds epochs 1–3, 3–10, but a run writes "
+                                    + "its epochs from 1 in order: it was edited"), "\(reordered)")
 
         // The last rows cut (they read "exact: all 7 epochs") or every row (emptied: "exact: all 0
         // epochs"): the record counts 10 finished epochs.
@@ -105,11 +118,9 @@ import Testing
                 text.split(separator: "\n").prefix(kept).joined(separator: "\n") + "\n"
             }
             defer { try? FileManager.default.removeItem(at: short.folder) }
-            let cutShort = try runInScratchFolder(["reproduce", short.run, "--out", "again"], files: [:])
-            #expect(cutShort.status == 2)
-            #expect(cutShort.standardError.hasPrefix("error: \(short.run)/metrics.csv holds \(kept - 1) epochs, but run.json "
-                                                     + "records 10 finished: the file was cut short or replaced"), "\(cutShort.standardError)")
-            #expect(cutShort.standardOutput.isEmpty, "nothing was trained")
+            let cutShort = try refusal(of: short.run)
+            #expect(cutShort.hasPrefix("error: \(short.run)/metrics.csv holds \(kept - 1) epochs, but run.json "
+                                       + "records 10 finished: the file was cut short or replaced"), "\(cutShort)")
         }
 
         // A run stopped in its first epoch: nothing to compare with (it read "exact: all 0 epochs").
@@ -118,20 +129,14 @@ import Testing
                 .replacingOccurrences(of: "\"status\" : \"completed\"", with: "\"status\" : \"interrupted\"")
         }
         defer { try? FileManager.default.removeItem(at: unfinished.folder) }
-        let metrics = URL(fileURLWithPath: unfinished.run + "/metrics.csv")
-        try (String(contentsOf: metrics, encoding: .utf8).split(separator: "\n")[0] + "\n").write(to: metrics, atomically: true, encoding: .utf8)
-        let nothing = try runInScratchFolder(["reproduce", unfinished.run, "--out", "again"], files: [:])
-        #expect(nothing.status == 2)
-        #expect(nothing.standardError.hasPrefix("error: \(unfinished.run) finished no epoch (status interrupted): there is "
-                                                + "nothing to compare a reproduction with"), "\(nothing.standardError)")
-        #expect(nothing.standardOutput.isEmpty, "nothing was trained")
+        try edit("metrics.csv", in: unfinished.run) { $0.split(separator: "\n")[0] + "\n" }
+        let nothing = try refusal(of: unfinished.run)
+        #expect(nothing.hasPrefix("error: \(unfinished.run) finished no epoch (status interrupted): there is "
+                                  + "nothing to compare a reproduction with"), "\(nothing)")
 
         let truncated = try referenceCopy(editingBytes: "model.best.kpw") { bytes in bytes.removeLast(10) }
         defer { try? FileManager.default.removeItem(at: truncated.folder) }
-        let broken = try runInScratchFolder(["reproduce", truncated.run, "--out", "again"], files: [:])
-        #expect(broken.status == 2)
-        #expect(broken.standardError.hasPrefix("error: \(truncated.run)/model.best.kpw: byte "))
-        #expect(broken.standardOutput.isEmpty, "nothing was trained")
+        #expect(try refusal(of: truncated.run).hasPrefix("error: \(truncated.run)/model.best.kpw: byte "))
     }
 
     /// A copy of the run whose text files' line ends became "\r\n" (through Windows, or git's
@@ -141,9 +146,7 @@ import Testing
         let copy = try referenceCopy(editing: "config.yaml") { $0.replacingOccurrences(of: "\n", with: "\r\n") }
         defer { try? FileManager.default.removeItem(at: copy.folder) }
         for file in ["metrics.csv", "run.json"] {
-            let url = URL(fileURLWithPath: copy.run + "/" + file)
-            try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "\n", with: "\r\n")
-                .write(to: url, atomically: true, encoding: .utf8)
+            try edit(file, in: copy.run) { $0.replacingOccurrences(of: "\n", with: "\r\n") }
         }
         let result = try runInScratchFolder(["reproduce", copy.run, "--quiet", "--out", "again"], files: [:])
         #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
@@ -159,10 +162,7 @@ import Testing
                 .replacingOccurrences(of: "\"status\" : \"completed\"", with: "\"status\" : \"running\"")
         }
         defer { try? FileManager.default.removeItem(at: killed.folder) }
-        let best = URL(fileURLWithPath: killed.run + "/model.best.kpw")
-        var bytes = try Data(contentsOf: best)
-        bytes[bytes.count - 1] ^= 1  // not the weights the reproduction's epoch 10 gives
-        try bytes.write(to: best)
+        try edit("model.best.kpw", in: killed.run) { (bytes: inout Data) in bytes[bytes.count - 1] ^= 1 }  // not epoch 10's
         let result = try runInScratchFolder(["reproduce", killed.run, "--quiet", "--out", "again"], files: [:])
         #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
         #expect(result.standardOutput.contains("\nexact: all 10 epochs are bit-identical (every column but seconds)\n"))
@@ -177,10 +177,8 @@ import Testing
         let lock = open(copy.run + "/.lock", O_RDWR | O_CREAT, 0o644)
         #expect(lock >= 0 && flock(lock, LOCK_EX) == 0)
         defer { close(lock) }
-        let result = try runInScratchFolder(["reproduce", copy.run, "--out", "again"], files: [:])
-        #expect(result.status == 2)
-        #expect(result.standardError.hasPrefix("error: \(copy.run) is being trained right now"), "\(result.standardError)")
-        #expect(result.standardOutput.isEmpty, "nothing was trained")
+        let beingTrained = try refusal(of: copy.run)
+        #expect(beingTrained.hasPrefix("error: \(copy.run) is being trained right now"), "\(beingTrained)")
     }
 
     /// A run folder whose training file is elsewhere now (another machine or checkout): refused
