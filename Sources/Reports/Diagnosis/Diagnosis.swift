@@ -45,7 +45,9 @@ public struct Diagnosis: Sendable {
         guard folder.exists else { throw UserError("\(folder.path) holds no run record (run.json)") }
         record = try RunRecord.read(from: folder.record)
         let rows = (try? MetricsLog.read(path: folder.metrics)) ?? []
-        let experiment = try? Experiment.load(contentsOfFile: folder.config)
+        let file = try? ExperimentFile.load(contentsOfFile: folder.config)
+        let experiment: Experiment? = if case .single(let experiment)? = file { experiment } else { nil }
+        let cascade: CascadeExperiment? = if case .cascade(let cascade)? = file { cascade } else { nil }
         let layers = FileManager.default.fileExists(atPath: folder.diagnostics) ? (try? DiagnosticsLog.read(path: folder.diagnostics)) : nil
         let lastEpoch = layers?.map(\.epoch).max()
         let lastLayers = layers?.filter { $0.epoch == lastEpoch } ?? []
@@ -53,7 +55,7 @@ public struct Diagnosis: Sendable {
         var findings: [Finding] = []
         findings += Self.divergence(record, experiment)
         findings += Self.collapse(record, rows)
-        findings += Self.level2Collapse(record, folder)
+        findings += Self.level2Collapse(record, folder, cascade)
         findings += Self.stepSize(experiment, lastLayers)
         findings += Self.deadUnits(lastLayers)
         findings += Self.dropout(record, experiment, lastLayers)
@@ -212,15 +214,15 @@ public struct Diagnosis: Sendable {
     /// `level2/<group>/metrics.csv`): each moves its keypoints from level 1's prediction by the
     /// same offset whatever its patch shows, so they keep level 1's error (or worse). The
     /// cascade's own output still varies with level 1's, so its `output_spread` cannot show it.
-    static func level2Collapse(_ record: RunRecord, _ folder: RunFolder) -> [Finding] {
+    /// `experiment`: the cascade's configuration, when it reads (it decides the remedies).
+    static func level2Collapse(_ record: RunRecord, _ folder: RunFolder, _ experiment: CascadeExperiment?) -> [Finding] {
         let collapsed = Self.collapsedLevel2Nets(of: record, in: folder)
         guard let cascade = record.cascade, !collapsed.isEmpty else { return [] }
         let count = collapsed.count < cascade.groups.count ? "\(collapsed.count) of its \(cascade.groups.count)"
             : collapsed.count == 2 ? "both" : "all \(collapsed.count)"
         let names = collapsed.map(\.group).joined(separator: ", ")
         var remedies = "try a learning rate 10× smaller (--set train.learning_rate=…)"
-        if case .cascade(let experiment)? = try? ExperimentFile.load(contentsOfFile: folder.config, overrides: []),
-           experiment.cascade.model.initializer.scheme != .he {
+        if let experiment, experiment.cascade.model.initializer.scheme != .he {
             remedies += " or He initialisation (--set cascade.model.init.weights=he)"
         }
         return [Finding(kind: .collapsed,
