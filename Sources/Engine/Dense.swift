@@ -6,8 +6,9 @@
 /// and the input gradient dX = dY·W split the inputs, so no partial sums need reducing.
 /// Inference on AVX-512 multiplies against a packed copy of W, repacked only when the weights
 /// change (`VectorKernels.denseForwardPacked`: 20–30% faster than OpenBLAS was there);
-/// elsewhere (deep layers, or below AVX-512) it runs training's product against W packed once
-/// per change as the GEMM packs it. Both compute each output as one FMA chain
+/// below AVX-512 it runs training's product against W packed once per change as the GEMM
+/// packs it; deep layers over a batch run whichever of the two their first calls timed faster
+/// on this core (`DenseInferenceChoice`). Both compute each output as one FMA chain
 /// over the inputs in order from zero, then the bias: training and inference give the same
 /// bits, whatever the batch, the thread count or the path.
 /// The naive twin is `NaiveKernels.gemm`.
@@ -31,6 +32,9 @@ public final class Dense: Layer {
     /// were packed for.
     private var gemmPacked: [UnsafeMutablePointer<Float>] = []
     private var gemmPackedFor: (version: UInt64, ranges: [Range<Int>])?
+    /// Which kernel deep layers' inference runs, timed on this core (see `DenseInferenceChoice`);
+    /// both copies of W stay once both have run (the MLP's first layer: 9.4 MB more).
+    private var inferenceChoice = DenseInferenceChoice()
 
     public init(input: Shape, units: Int, name: String = "dense") throws(ShapeProblem) {
         inputShape = input
@@ -63,12 +67,7 @@ public final class Dense: Layer {
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         count: Int, training: Bool, rng: inout RandomGenerator) {
-        if !training {
-            if VectorKernels.packedDenseIsFaster(inputs: inputs, count: count) {
-                return infer(input: input, output: output, count: count)
-            }
-            return inferByGEMM(input: input, output: output, count: count)
-        }
+        if !training { return infer(input: input, output: output, count: count) }
         // Split over units, not samples: each thread streams only its rows of W (for the
         // MLP's first layer W is 9.4 MB, far beyond L2). The batch fills the product's tile
         // rows and the units its vector lanes; the other way round (Yᵀ = W·Xᵀ, then a
@@ -91,8 +90,26 @@ public final class Dense: Layer {
         }
     }
 
-    /// Inference: Y = X·Wᵀ + b from the packed weights, split across threads by panels of units.
+    /// Inference by the kernel `DenseInferenceKernel` fixes for this shape, or else by the one
+    /// this layer's timing chose (timing it while the choice is on trial).
     private func infer(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) {
+        func run(_ kernel: DenseInferenceKernel) -> Double {
+            switch kernel {
+            case .packedPanels: inferByPanels(input: input, output: output, count: count)
+            case .gemm: inferByGEMM(input: input, output: output, count: count)
+            }
+        }
+        if let kernel = DenseInferenceKernel.fixed(inputs: inputs, count: count) {
+            _ = run(kernel)
+            return
+        }
+        let kernel = inferenceChoice.kernel(count: count, threads: threads)
+        inferenceChoice.record(kernel, seconds: run(kernel), count: count, threads: threads)
+    }
+
+    /// Inference: Y = X·Wᵀ + b from the packed weights, split across threads by panels of units.
+    /// Returns the seconds of the product alone, after any repacking.
+    private func inferByPanels(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) -> Double {
         let packed = packed ?? AlignedFloats.allocate(VectorKernels.densePackedCount(units: units, inputs: inputs))
         self.packed = packed
         if packedVersion != weight.version {
@@ -100,15 +117,18 @@ public final class Dense: Layer {
             packedVersion = weight.version
         }
         let panels = (units + VectorKernels.densePanel - 1) / VectorKernels.densePanel
+        let start = MonotonicClock.seconds()
         Parallelism.forEachChunk(count: panels, threads: threads, perThread: 1) { _, panelRange in
             VectorKernels.denseForwardPacked(input, count: count, inputs: inputs, packed: packed, units: units,
                                              panels: panelRange, bias: bias.valuePointer, output)
         }
+        return MonotonicClock.seconds() - start
     }
 
     /// Inference by training's product, split the same way, against W packed once per change
-    /// of the weights (or of the thread count): the same chains, so the same bits.
-    private func inferByGEMM(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) {
+    /// of the weights (or of the thread count): the same chains, so the same bits. Returns the
+    /// seconds of the product alone, after any repacking.
+    private func inferByGEMM(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) -> Double {
         let ranges = Parallelism.chunks(count: units, threads: threads, perThread: 1)
         if gemmPackedFor?.version != weight.version || gemmPackedFor?.ranges != ranges {
             if gemmPackedFor?.ranges != ranges {
@@ -122,11 +142,13 @@ public final class Dense: Layer {
             gemmPackedFor = (weight.version, ranges)
         }
         let gemmPacked = gemmPacked
+        let start = MonotonicClock.seconds()
         Parallelism.forEach(ranges, threads: threads) { chunk, unitRange in
             VectorKernels.gemm(transposeA: false, m: count, n: unitRange.count, k: inputs, a: input, lda: inputs,
                                packedB: gemmPacked[chunk], accumulate: false, c: output + unitRange.lowerBound, ldc: units)
             addBias(to: output, count: count, units: unitRange)
         }
+        return MonotonicClock.seconds() - start
     }
 
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>,

@@ -130,17 +130,9 @@ public enum VectorKernels {
         kp_convolution_wide_input_gradient(weights, input.channels, input.height, input.width, dwide, filters, kernel, dx)
     }
 
-    /// Whether inference should multiply `count` rows of `inputs` values against `packDense`'s
-    /// copy rather than by `gemm`. Its tile keeps 24 accumulators in registers, which AVX-512's
-    /// 32 hold and AVX2's 16 do not (0.6× of the GEMM there: mlp's first layer, 32 against 53
-    /// GFLOP/s). On AVX-512 it beats the GEMM 1.2–1.35× up to 2048 inputs (1.1× at 4096), but
-    /// each tile of 12 rows streams a whole panel of 32 units × `inputs`, which the GEMM blocks
-    /// in depth: at mlp's 9216 inputs it ran 0.94× and at nouri's 15488 0.69× the GEMM's speed
-    /// for a batch, while a few rows (one pass over each panel) still ran 1.35–2.2× faster.
-    /// Both compute the same chains, so the choice changes speed only.
-    static func packedDenseIsFaster(inputs: Int, count: Int) -> Bool {
-        kp_kernel_level() == 2 && (inputs <= 4096 || count <= 12)
-    }
+    /// Whether `denseForwardPacked` runs at this level: its tile keeps 24 accumulators in
+    /// registers, which AVX-512's 32 hold (see `DenseInferenceKernel.fixed`).
+    static var hasPackedDenseKernel: Bool { kp_kernel_level() == 2 }
 
     /// Columns of the GEMM's widest tile: where a product's columns are best split between threads.
     static let gemmTileColumns = Int(KP_GEMM_TILE_COLUMNS)

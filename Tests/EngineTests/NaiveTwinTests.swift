@@ -400,34 +400,70 @@ import Testing
         inferenceMatchesNaive("after setting values")
     }
 
-    /// Deeper layers (more than 4096 inputs: the MLP's and nouri's first) infer by training's
-    /// product against W packed once: the same bits as the training forward, at any thread
-    /// count (each split packs its own share), and the packed copy follows the weights.
+    /// Deeper layers (more than 4096 inputs: the MLP's and nouri's first) infer over a batch by
+    /// whichever kernel their first calls timed faster (on AVX-512; by training's product
+    /// elsewhere): every call, on trial of either kernel or after the choice, gives the bits of
+    /// the training forward, at any thread count (each split packs its own share), and both
+    /// kernels' packed copies follow the weights (each state takes a batch size of its own, so
+    /// that both kernels are on trial in each).
     @Test func deepDenseInferenceIsTrainingsProductAndFollowsTheWeights() throws {
-        let (count, inputs, units) = (20, 4300, 37)
+        let (inputs, units) = (4300, 37)
         let layer = initialized(try Dense(input: Shape(channels: inputs, height: 1, width: 1), units: units))
-        let x = randomValues(count * inputs, seed: 12)
-        func forward(training: Bool, threads: Int) -> [Float] {
+        let x = randomValues(20 * inputs, seed: 12)
+        func forward(count: Int, training: Bool, threads: Int) -> [Float] {
             layer.threads = threads
             var y = [Float](repeating: 0, count: count * units)
             var rng = RandomGenerator(seed: 0)
             layer.forward(input: x, output: &y, count: count, training: training, rng: &rng)
             return y
         }
-        func inferenceIsTrainingsForward(_ label: String) {
-            let trained = forward(training: true, threads: 2)
+        func inferenceIsTrainingsForward(_ label: String, count: Int) {
+            let trained = forward(count: count, training: true, threads: 2)
             let worst = zip(trained, naiveDense(layer, x, count: count)).map { abs($0 - $1) }.max()!
             #expect(worst < 1e-4, "\(label): worst difference \(worst)")
-            for threads in [1, 2, 3, 1] {
-                #expect(Self.differing(forward(training: false, threads: threads), trained) == 0, "\(label), \(threads) threads")
+            for threads in [1, 2, 3] {
+                for call in 0...(2 * DenseInferenceChoice.trials) {  // both kernels' trials, then the choice
+                    #expect(Self.differing(forward(count: count, training: false, threads: threads), trained) == 0,
+                            "\(label), \(threads) threads, call \(call)")
+                }
             }
         }
-        inferenceIsTrainingsForward("initial")
+        inferenceIsTrainingsForward("initial", count: 20)
         layer.weight.gradient = randomValues(layer.weight.count, seed: 13)
         Optimizer(.sgd, parameters: layer.parameters).step(learningRate: 0.5)
-        inferenceIsTrainingsForward("after a step")
+        inferenceIsTrainingsForward("after a step", count: 19)
         layer.weight.values = randomValues(layer.weight.count, seed: 14)
-        inferenceIsTrainingsForward("after setting values")
+        inferenceIsTrainingsForward("after setting values", count: 18)
+    }
+
+    /// The timed choice alternates the kernels until each has had its trials, then keeps the
+    /// one whose fastest call was fastest, for each batch size and thread count on its own.
+    @Test func denseInferenceChoiceTriesBothThenKeepsTheFastest() {
+        var choice = DenseInferenceChoice()
+        var ran: [DenseInferenceKernel] = []
+        // The panels' slowest call is still faster than the GEMM's fastest but for one outlier.
+        let seconds: [DenseInferenceKernel: [Double]] = [.packedPanels: [0.9, 0.2, 0.3], .gemm: [0.25, 0.5, 0.6]]
+        for _ in 0..<(2 * DenseInferenceChoice.trials) {
+            #expect(choice.chosenKernel(count: 100, threads: 1) == nil)
+            let kernel = choice.kernel(count: 100, threads: 1)
+            let call = ran.filter { $0 == kernel }.count
+            ran.append(kernel)
+            choice.record(kernel, seconds: seconds[kernel]![call], count: 100, threads: 1)
+        }
+        #expect(ran == [.packedPanels, .gemm, .packedPanels, .gemm, .packedPanels, .gemm])
+        #expect(choice.chosenKernel(count: 100, threads: 1) == .packedPanels)
+        #expect(choice.kernel(count: 100, threads: 1) == .packedPanels)
+        // Later times change nothing; another batch size or thread count is on trial of its own.
+        choice.record(.packedPanels, seconds: 99, count: 100, threads: 1)
+        #expect(choice.kernel(count: 100, threads: 1) == .packedPanels)
+        #expect(choice.chosenKernel(count: 100, threads: 2) == nil)
+        #expect(choice.chosenKernel(count: 99, threads: 1) == nil)
+        for _ in 0..<DenseInferenceChoice.trials {
+            for kernel in DenseInferenceKernel.allCases {
+                choice.record(kernel, seconds: kernel == .gemm ? 1 : 2, count: 100, threads: 2)
+            }
+        }
+        #expect(choice.chosenKernel(count: 100, threads: 2) == .gemm)
     }
 
     /// Which algorithm a stride-1 valid convolution takes: tap GEMMs from 8 channels and 64
