@@ -21,7 +21,7 @@ enum DenseInferenceKernel: CaseIterable {
     /// and 0.69× on nouri's (128×500×15488); on Zen 5 (full-width AVX-512) 1.15–1.25× on both
     /// (2.4–2.7 ms against 2.9–3.1 on the MLP's: 87–90% of the core's peak). Fed from a pool of
     /// 8 batches, as the benchmarks feed them, the two ran even on Zen 4 (medians 4.8–5.2 ms on
-    /// the MLP's), and its timed choice kept either one from run to run.
+    /// the MLP's), and `DenseInferenceChoice` kept either one from run to run.
     static func fixed(inputs: Int, count: Int) -> DenseInferenceKernel? {
         guard VectorKernels.hasPackedDenseKernel else { return .gemm }
         return inputs <= 4096 || count <= 12 ? .packedPanels : nil
