@@ -20,6 +20,26 @@ public enum NaiveKernels {
         }
     }
 
+    /// The input gradient of one sample of a tap-GEMM convolution as the engine first computed
+    /// it, the definition `VectorKernels.tapInputGradient` must meet bit for bit: dcol (k²C ×
+    /// `computed`) = tapsᵀ · dwide by `gemm`'s chains (taps F×k²C, dwide's row f at f·`pitch`);
+    /// then dx (C×H×W) from zeros, dcol's row (t, c) added at channel c shifted by tap t = (i, j)
+    /// (i·W + j), rows in order.
+    public static func tapInputGradient(taps: [Float], filters: Int, input: Shape, kernel: Int, dwide: [Float],
+                                        pitch: Int, computed: Int) -> [Float] {
+        let depth = kernel * kernel * input.channels, area = input.height * input.width
+        let rows = (0..<filters).flatMap { f in dwide[(f * pitch)..<(f * pitch + computed)] }
+        var dcol = [Float](repeating: 0, count: depth * computed)
+        gemm(transposeA: true, transposeB: false, m: depth, n: computed, k: filters, a: taps, b: rows, c: &dcol)
+        var dx = [Float](repeating: 0, count: input.count)
+        for row in 0..<depth {
+            let t = row / input.channels, c = row % input.channels
+            let start = c * area + (t / kernel) * input.width + t % kernel
+            for q in 0..<computed { dx[start + q] += dcol[row * computed + q] }
+        }
+        return dx
+    }
+
     /// Σ values in the one order `VectorKernels.addPlaneSums` must meet bit for bit: sixteen
     /// running sums from +0, value i going to sum i mod 16, over the whole blocks of sixteen;
     /// those sums added in order from −0; then the values past the last whole block in order.

@@ -130,6 +130,18 @@ public enum VectorKernels {
         kp_convolution_wide_input_gradient(weights, input.channels, input.height, input.width, dwide, filters, kernel, dx)
     }
 
+    /// dx (C×H×W) = the input gradient of one sample of a tap-GEMM convolution from its wide
+    /// output gradient (row f at `dwide + f·pitch`, `computed` positions) and its weights by tap
+    /// (F×k²C): the taps' columns of tapsᵀ · dwide added in tap order, without writing them
+    /// (`kp_tap_input_gradient`; the same bits as that product then those additions).
+    @inline(__always)
+    static func tapInputGradient(taps: UnsafePointer<Float>, filters: Int, input: Shape, kernel: Int,
+                                 _ dwide: UnsafePointer<Float>, pitch: Int, computed: Int,
+                                 _ dx: UnsafeMutablePointer<Float>) {
+        kp_tap_input_gradient(taps, filters, input.channels, kernel, input.height, input.width, dwide, pitch,
+                              computed, dx)
+    }
+
     /// Whether `denseForwardPacked` runs at this level: its tile keeps 24 accumulators in
     /// registers, which AVX-512's 32 hold (see `DenseInferenceKernel.fixed`).
     static var hasPackedDenseKernel: Bool { kp_kernel_level() == 2 }

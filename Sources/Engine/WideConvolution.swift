@@ -150,6 +150,8 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
     private let rowOffsets: [Int]
     /// Samples whose products run as one (`forwardPlanes`, `backwardPlanes`).
     let samplesPerCall: Int
+    /// Whether `backwardPlane` computes dx without dcol (see `fusesInputGradient(computed:)`).
+    let fusesInputGradient: Bool
     /// About how many columns (samples × computed positions) a product over several samples
     /// should reach. A sample's product of a few positions leaves most of the GEMM's 32-lane
     /// tiles empty and packs its operands for little work: cnn-large's last layer, 19 positions
@@ -163,12 +165,23 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
     /// and gained nothing on cnn-large's fourth (64 filters, 109 positions).
     static func batches(filters: Int, computed: Int) -> Bool { computed < 64 && filters >= 64 }
 
+    /// Whether a sample's input gradient goes straight into dx (`VectorKernels.tapInputGradient`)
+    /// rather than through dcol, the k²C × computed product whose shifted rows are then added.
+    /// Both give the same bits. Measured alone on Zen 4 (AVX-512, 1 thread, dcol + additions →
+    /// straight): nouri's second layer (32 channels, 2161 positions) 54–58 → 46–52 ms a batch,
+    /// its third 45–50 → 43–47, cnn-large's third 3.0–3.7 → 2.6–3.0, its fourth (109 positions)
+    /// 2.6–2.9 → 2.5–2.6, cnn-small's last (51) 0.55–0.58 → 0.53; but 19 positions (cnn-large's
+    /// last, a sample at a time) 1.8 → 3.0: straight, a sample's blocks of 32 positions are partly
+    /// empty, so it takes a plane of at least one block.
+    static func fusesInputGradient(computed: Int) -> Bool { computed >= 32 }
+
     /// `batches`: whether to take several samples per product when they are small (a caller
     /// that runs one sample at a time says no, and allocates for one).
     init(_ geometry: ConvolutionGeometry, batches: Bool = true) {
         layout = WideLayout(geometry: geometry)
         samplesPerCall = batches && Self.batches(filters: geometry.filters, computed: layout.computed)
             ? max(1, Self.productColumns / layout.computed) : 1
+        fusesInputGradient = samplesPerCall == 1 && Self.fusesInputGradient(computed: layout.computed)
         taps = .allocate(capacity: geometry.weight.count)
         let kernel = geometry.kernel, width = geometry.input.width, area = geometry.input.height * width
         rowOffsets = (0..<(kernel * kernel)).flatMap { t in
@@ -186,13 +199,13 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
     func prepare(chunks: Int) {
         let geometry = layout.geometry
         // The partial weight gradient is stored like `taps` (F×k²×C), the same size; the column
-        // gradient is the input gradient's k²·C shifted rows before they are added up. Several
-        // samples at once also gather their shifted rows (columns) and their output or its
-        // gradient (product) side by side.
+        // gradient is the input gradient's k²·C shifted rows before they are added up (none when
+        // they go straight into dx). Several samples at once also gather their shifted rows
+        // (columns) and their output or its gradient (product) side by side.
         let samples = samplesPerCall, width = samples * layout.computed, batched = samples > 1
         ConvolutionScratch.grow(&scratch, to: chunks, plane: samples * layout.count,
                                 columns: batched ? rowOffsets.count * width : 0,
-                                columnGradient: rowOffsets.count * width,
+                                columnGradient: fusesInputGradient ? 0 : rowOffsets.count * width,
                                 product: batched ? geometry.filters * width : 0,
                                 weights: geometry.weight.count, bias: geometry.filters)
         guard tapsVersion != geometry.weight.version else { return }
@@ -236,6 +249,11 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
                                ldc: depth)
         }
         guard let dx else { return }
+        if fusesInputGradient {
+            VectorKernels.tapInputGradient(taps: taps, filters: filters, input: geometry.input, kernel: geometry.kernel,
+                                           wide, pitch: rows, computed: computed, dx)
+            return
+        }
         // dcol (k²C×computed) = tapsᵀ (k²C×F) · dwide (F×computed): one product, written once,
         // rather than k² products each reading and rewriting dx (2× slower on nouri's second
         // layer); then dx[c][i·W + j + q] = Σ_t dcol[t·C + c][q], the taps added in order.

@@ -481,6 +481,61 @@ import Testing
         }
     }
 
+    /// A tap-GEMM convolution's input gradient straight into dx, at every level this CPU has:
+    /// exactly dcol then its shifted rows added. The shapes reach tiles of 8 and 6 channels and
+    /// partial ones, blocks that start before the plane or end past it, planes shorter than one
+    /// block (whose every filter's columns are copied), k = 2 to 5, non-square planes, and rows
+    /// further apart than the plane (as several samples side by side lay them out). The values
+    /// past `computed` in each row are NaN: the kernel may read them but never adds them.
+    @Test func tapInputGradientIsExactlyDcolThenShiftedRows() {
+        let levels = VectorKernels.availableLevels
+        defer { VectorKernels.use(levels[0]) }
+        let shapes: [(channels: Int, filters: Int, height: Int, width: Int, kernel: Int, extraPitch: Int)] = [
+            (32, 64, 47, 47, 2, 0), (16, 32, 23, 23, 2, 0), (17, 5, 13, 11, 5, 0), (1, 1, 6, 6, 3, 0),
+            (3, 2, 4, 4, 3, 0), (9, 7, 6, 40, 3, 5), (64, 3, 5, 5, 2, 0), (8, 16, 9, 9, 4, 31), (6, 40, 12, 9, 2, 0),
+        ]
+        for level in levels {
+            VectorKernels.use(level)
+            for (index, s) in shapes.enumerated() {
+                let input = Shape(channels: s.channels, height: s.height, width: s.width)
+                let rows = (s.height - s.kernel + 1) * s.width, computed = rows - (s.kernel - 1)
+                let pitch = rows + s.extraPitch, depth = s.kernel * s.kernel * s.channels
+                let taps = randomValues(s.filters * depth, seed: 60 + UInt64(index))
+                var dwide = randomValues(s.filters * pitch, seed: 70 + UInt64(index))
+                for f in 0..<s.filters {
+                    for q in computed..<pitch { dwide[f * pitch + q] = .nan }
+                }
+                var fast = [Float](repeating: 7, count: input.count)
+                taps.withUnsafeBufferPointer { taps in
+                    dwide.withUnsafeBufferPointer { dwide in
+                        fast.withUnsafeMutableBufferPointer { dx in
+                            VectorKernels.tapInputGradient(taps: taps.baseAddress!, filters: s.filters, input: input,
+                                                           kernel: s.kernel, dwide.baseAddress!, pitch: pitch,
+                                                           computed: computed, dx.baseAddress!)
+                        }
+                    }
+                }
+                let slow = NaiveKernels.tapInputGradient(taps: taps, filters: s.filters, input: input, kernel: s.kernel,
+                                                         dwide: dwide, pitch: pitch, computed: computed)
+                #expect(Self.differing(fast, slow) == 0, "\(level) \(s)")
+            }
+        }
+    }
+
+    /// Which input gradients go straight into dx: a sample's plane of at least one 32-position
+    /// block, when samples are not taken several at once. Either way gives the same bits.
+    @Test func inputGradientStraightIntoDxForPlanesOfAWholeBlock() throws {
+        let cases: [(height: Int, filters: Int, straight: Bool)] = [
+            (47, 64, true), (11, 64, true), (7, 16, true), (6, 16, false), (5, 16, false), (5, 128, false), (8, 128, false),
+        ]
+        for c in cases {
+            let layer = try Convolution(input: Shape(channels: 16, height: c.height, width: c.height), filters: c.filters,
+                                        kernel: 2)
+            let algorithm = try #require(layer.algorithm as? TapGEMMConvolution)
+            #expect(algorithm.fusesInputGradient == c.straight, "\(c)")
+        }
+    }
+
     /// The tap-GEMM path's weights repacked by tap follow the weights too.
     @Test func tapGEMMConvolutionSeesNewWeights() throws {
         let shape = Shape(channels: 16, height: 6, width: 7), count = 2

@@ -118,6 +118,15 @@ void kp_gemm_prepacked_b(int transposeA, long m, long n, long k, const float *a,
 void kp_gemm_rows(int transposeB, long m, long n, long k, const float *a, long lda, const float *b,
                   const long *rowOffsets, int accumulate, float *c, long ldc);
 
+/// The input gradient of a stride-1 unpadded convolution from its wide output gradient, dx
+/// (C×H×W, overwritten) = Σ_t, in tap order t = i·k + j, of dcol's row (t, c) added at
+/// dx[c][i·W + j + q] for q < `computed`, where dcol = tapsᵀ · dwide: `taps` F×k²C (row f is
+/// filter f's weights in (t, c) order), dwide's row f at dwide + f·`pitch`. The same bits as
+/// `kp_gemm(1, 0, k²C, computed, F, taps, k²C, dwide, pitch, 0, dcol, computed)` followed by
+/// those additions into a dx of zeros, without writing dcol (TapInputGradient.c).
+void kp_tap_input_gradient(const float *taps, long filters, long channels, long kernel, long height, long width,
+                           const float *dwide, long pitch, long computed, float *dx);
+
 /// For tests: `kp_gemm` through the AVX-512 version's pairs of 16-column panels (6×32 or 8×32
 /// tiles), run with AVX2 instructions, so that a CPU without AVX-512 checks that code's
 /// logic. Returns 0, having run the ordinary product, when the CPU lacks AVX2.
