@@ -113,6 +113,7 @@ KP_INLINE void kp_tap_input_gradient_body(const int mr, const int width, const f
             if (hi <= lo) continue;
             // Rows [inPlace, staged) read lanes [0, lanes) inside [0, end).
             kp_tap_columns columns = {dwide + q0, copies, pitch, q0 < 0 ? (-q0 + pitch - 1) / pitch : 0, 0};
+            if (columns.inPlace > filters) columns.inPlace = filters;  // a plane shorter than the tap's shift
             const long room = end - q0 - lanes;
             columns.staged = room < 0 ? 0 : room / pitch + 1;
             if (columns.staged > filters) columns.staged = filters;

@@ -484,27 +484,40 @@ import Testing
     /// A tap-GEMM convolution's input gradient straight into dx, at every level this CPU has:
     /// exactly dcol then its shifted rows added. The shapes reach tiles of 8 and 6 channels and
     /// partial ones, blocks that start before the plane or end past it, planes shorter than one
-    /// block (whose every filter's columns are copied), k = 2 to 5, non-square planes, and rows
-    /// further apart than the plane (as several samples side by side lay them out). The values
-    /// past `computed` in each row are NaN: the kernel may read them but never adds them.
+    /// block (whose every filter's columns are copied), taps shifted by more than all the
+    /// filters' rows (a single filter over a short plane: 8×6×40, k = 5), k = 2 to 5, non-square
+    /// planes, and rows further apart than the plane (as several samples side by side lay them
+    /// out); then 40 random small shapes, each after the others so that the kernel's reused
+    /// scratch holds another shape's values. The values past `computed` in each row are NaN: the
+    /// kernel may read them but never adds them.
     @Test func tapInputGradientIsExactlyDcolThenShiftedRows() {
-        let levels = VectorKernels.availableLevels
-        defer { VectorKernels.use(levels[0]) }
-        let shapes: [(channels: Int, filters: Int, height: Int, width: Int, kernel: Int, extraPitch: Int)] = [
+        typealias Case = (channels: Int, filters: Int, height: Int, width: Int, kernel: Int, extraPitch: Int)
+        var cases: [Case] = [
             (32, 64, 47, 47, 2, 0), (16, 32, 23, 23, 2, 0), (17, 5, 13, 11, 5, 0), (1, 1, 6, 6, 3, 0),
             (3, 2, 4, 4, 3, 0), (9, 7, 6, 40, 3, 5), (64, 3, 5, 5, 2, 0), (8, 16, 9, 9, 4, 31), (6, 40, 12, 9, 2, 0),
+            (8, 1, 6, 40, 5, 0), (18, 1, 6, 5, 5, 0),
         ]
-        for level in levels {
-            VectorKernels.use(level)
-            for (index, s) in shapes.enumerated() {
-                let input = Shape(channels: s.channels, height: s.height, width: s.width)
-                let rows = (s.height - s.kernel + 1) * s.width, computed = rows - (s.kernel - 1)
-                let pitch = rows + s.extraPitch, depth = s.kernel * s.kernel * s.channels
-                let taps = randomValues(s.filters * depth, seed: 60 + UInt64(index))
-                var dwide = randomValues(s.filters * pitch, seed: 70 + UInt64(index))
-                for f in 0..<s.filters {
-                    for q in computed..<pitch { dwide[f * pitch + q] = .nan }
-                }
+        var rng = RandomGenerator(seed: 59)
+        for _ in 0..<40 {
+            let kernel = 2 + rng.index(below: 4)
+            cases.append((1 + rng.index(below: 12), 1 + rng.index(below: 12), kernel + rng.index(below: 10),
+                          kernel + rng.index(below: 24), kernel, rng.index(below: 3) == 0 ? rng.index(below: 40) : 0))
+        }
+        let levels = VectorKernels.availableLevels
+        defer { VectorKernels.use(levels[0]) }
+        for (index, s) in cases.enumerated() {
+            let input = Shape(channels: s.channels, height: s.height, width: s.width)
+            let rows = (s.height - s.kernel + 1) * s.width, computed = rows - (s.kernel - 1)
+            let pitch = rows + s.extraPitch, depth = s.kernel * s.kernel * s.channels
+            let taps = randomValues(s.filters * depth, seed: 60 + UInt64(index))
+            var dwide = randomValues(s.filters * pitch, seed: 70 + UInt64(index))
+            for f in 0..<s.filters {
+                for q in computed..<pitch { dwide[f * pitch + q] = .nan }
+            }
+            let slow = NaiveKernels.tapInputGradient(taps: taps, filters: s.filters, input: input, kernel: s.kernel,
+                                                     dwide: dwide, pitch: pitch, computed: computed)
+            for level in levels {
+                VectorKernels.use(level)
                 var fast = [Float](repeating: 7, count: input.count)
                 taps.withUnsafeBufferPointer { taps in
                     dwide.withUnsafeBufferPointer { dwide in
@@ -515,8 +528,6 @@ import Testing
                         }
                     }
                 }
-                let slow = NaiveKernels.tapInputGradient(taps: taps, filters: s.filters, input: input, kernel: s.kernel,
-                                                         dwide: dwide, pitch: pitch, computed: computed)
                 #expect(Self.differing(fast, slow) == 0, "\(level) \(s)")
             }
         }
