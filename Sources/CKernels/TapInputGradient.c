@@ -12,7 +12,8 @@
 #include "CKernels.h"
 #include "Vectors.h"
 
-/// Packed taps, one thread's, grown to the largest a call has used.
+/// Each thread's taps packed in panels and columns copied with zeros, grown to the largest a call
+/// has used.
 static __thread float *kp_tap_panels, *kp_tap_staged;
 static __thread long kp_tap_panels_size, kp_tap_staged_size;
 
@@ -59,7 +60,10 @@ KP_INLINE void kp_tap_tile(const float *panel, kp_tap_columns columns, long filt
     if (lo == 0 && hi == lanes) {
         for (int r = 0; r < mr; r++)  // to mr, not rows: a loop the compiler unrolls keeps sums in registers
             if (r < rows)
-                for (int v = 0; v < width; v++) kp_store(out + r * plane + 16 * v, kp_load(out + r * plane + 16 * v) + sums[r][v]);
+                for (int v = 0; v < width; v++) {
+                    float *at = out + r * plane + 16 * v;
+                    kp_store(at, kp_load(at) + sums[r][v]);
+                }
         return;
     }
     if (wholeVectors) {  // whole vectors lie inside dx: the lanes outside [lo, hi) are stored unchanged
@@ -102,7 +106,7 @@ KP_INLINE void kp_tap_input_gradient_body(const int mr, const int width, const f
     // row and past its last computed value (usually the first row and the last), those rows are
     // copied with zeros there.
     float *copies = kp_scratch(&kp_tap_staged, &kp_tap_staged_size, filters * lanes);
-    const long end = (filters - 1) * pitch + computed;  // dwide's last value read, plus one
+    const long end = (filters - 1) * pitch + computed;  // one past the last value of dwide that may be read
     __builtin_memset(dx, 0, channels * plane * sizeof(float));
     for (long p0 = 0; p0 < plane; p0 += lanes) {
         for (long t = 0; t < area; t++) {
