@@ -170,7 +170,7 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
     /// Both give the same bits. Measured alone on Zen 4 (AVX-512, 1 thread, dcol + additions →
     /// straight): nouri's second layer (32 channels, 2161 positions) 53–60 → 45–52 ms a batch,
     /// its third 45–51 → 43–53 (in a step, their backward 1.15× and 1.07× faster), cnn-large's
-    /// third 3.0–3.7 → 2.6–3.0, its fourth (109 positions) 2.6–2.9 → 2.5–2.6, cnn-small's last
+    /// third 3.0–3.7 → 2.5–3.0, its fourth (109 positions) 2.6–2.9 → 2.5–2.6, cnn-small's last
     /// (51) 0.55–0.58 → 0.53; but 19 positions (cnn-large's last, a sample at a time) 1.8 → 3.0:
     /// straight, a sample's blocks of 32 positions are partly empty, so it takes a plane of at
     /// least one block.
