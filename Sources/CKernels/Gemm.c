@@ -401,7 +401,7 @@ static double kp_fill(long rows, long columns, int tileRows) {
 /// A tile's rows for a product of `m` rows in `version`.
 static int kp_tile_rows(kp_gemm_version version, long m) {
     const int paired = version == KP_GEMM_AVX512 || version == KP_GEMM_AVX512_TILES_IN_AVX2;
-    return paired && kp_fill(m, KP_NR, 8) >= kp_fill(m, KP_NR, 6) ? 8 : 6;
+    return paired && kp_eight_row_tiles(m) ? 8 : 6;
 }
 
 #define KP_GEMM_PARAMETERS kp_operand a, kp_operand b, long m, long n, long k, kp_output c, int accumulate, \

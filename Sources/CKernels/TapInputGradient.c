@@ -28,12 +28,12 @@ KP_INLINE void kp_tap_step(kp_f16 sums[8][2], const float *panelRow, const float
     }
 }
 
-/// Where a block's columns are read from: for filters [inPlace, staged), row f at b + f·pitch,
-/// where dwide lies; for the others (whose columns would leave dwide), row f of `copies`, the
-/// columns copied with zeros outside dwide.
+/// Where a block's columns are read from: for filters [inPlace, staged), row f from
+/// dwide + f·pitch + q0, where dwide lies; for the others (whose columns would leave dwide), row
+/// f of `copies`, the columns copied with zeros outside dwide.
 typedef struct {
-    const float *b, *copies;
-    long pitch, inPlace, staged;
+    const float *dwide, *copies;
+    long pitch, q0, inPlace, staged;
 } kp_tap_columns;
 
 /// The tile of `mr` channels from c0 × 16·`width` columns: sums[r][v] = Σ_f panel[f][r] ·
@@ -49,7 +49,7 @@ KP_INLINE void kp_tap_tile(const float *panel, kp_tap_columns columns, long filt
     long f = 0;
     for (; f < columns.inPlace; f++) kp_tap_step(sums, panel + f * mr, columns.copies + f * lanes, mr, width);
     for (; f < columns.staged; f++) {
-        const float *column = columns.b + f * columns.pitch;
+        const float *column = columns.dwide + f * columns.pitch + columns.q0;
         kp_tap_step(sums, panel + f * mr, column, mr, width);
         // The next block's columns of this row: the tile's rows are `filters` streams, more
         // than the hardware prefetcher follows (without it, no faster than writing dcol whole).
@@ -85,6 +85,12 @@ KP_INLINE void kp_tap_tile(const float *panel, kp_tap_columns columns, long filt
         for (long j = lo; j < hi; j++) out[r * plane + j] += staged[r][j];
 }
 
+/// A block's `lanes` columns of a row, row[q0 + j], with zeros outside lanes [lo, hi) (where the
+/// row may not be read).
+KP_INLINE void kp_tap_copy_columns(const float *row, long q0, long lo, long hi, long lanes, float *copy) {
+    for (long j = 0; j < lanes; j++) copy[j] = j >= lo && j < hi ? row[q0 + j] : 0;
+}
+
 KP_INLINE void kp_tap_input_gradient_body(const int mr, const int width, const float *taps, long filters,
                                           long channels, long kernel, long height, long inputWidth,
                                           const float *dwide, long pitch, long computed, float *dx) {
@@ -116,17 +122,16 @@ KP_INLINE void kp_tap_input_gradient_body(const int mr, const int width, const f
             if (plane - p0 < hi) hi = plane - p0;
             if (hi <= lo) continue;
             // Rows [inPlace, staged) read lanes [0, lanes) inside [0, end).
-            kp_tap_columns columns = {dwide + q0, copies, pitch, q0 < 0 ? (-q0 + pitch - 1) / pitch : 0, 0};
+            kp_tap_columns columns = {dwide, copies, pitch, q0, q0 < 0 ? (-q0 + pitch - 1) / pitch : 0, 0};
             if (columns.inPlace > filters) columns.inPlace = filters;  // a plane shorter than the tap's shift
             const long room = end - q0 - lanes;
             columns.staged = room < 0 ? 0 : room / pitch + 1;
             if (columns.staged > filters) columns.staged = filters;
             if (columns.staged < columns.inPlace) columns.staged = columns.inPlace;
-            for (long f = 0; f < filters; f++) {
-                if (f == columns.inPlace) f = columns.staged;
-                if (f == filters) break;
-                for (long j = 0; j < lanes; j++) copies[f * lanes + j] = j >= lo && j < hi ? dwide[f * pitch + q0 + j] : 0;
-            }
+            for (long f = 0; f < columns.inPlace; f++)
+                kp_tap_copy_columns(dwide + f * pitch, q0, lo, hi, lanes, copies + f * lanes);
+            for (long f = columns.staged; f < filters; f++)
+                kp_tap_copy_columns(dwide + f * pitch, q0, lo, hi, lanes, copies + f * lanes);
             const int wholeVectors = p0 + lanes <= plane;
             for (long tile = 0; tile < tiles; tile++) {
                 const long c0 = tile * mr, rows = channels - c0 < mr ? channels - c0 : mr;
@@ -143,9 +148,7 @@ KP_INLINE void kp_tap_input_gradient_body(const int mr, const int width, const f
 #define KP_TAP_PARAMETERS (const float *taps, long filters, long channels, long kernel, long height, long inputWidth, \
                            const float *dwide, long pitch, long computed, float *dx)
 #define KP_TAP_ARGUMENTS taps, filters, channels, kernel, height, inputWidth, dwide, pitch, computed, dx
-/// Whether 8-row tiles cover `channels` with no more rows than 6-row tiles do.
-KP_INLINE int kp_tap_eight_rows(long channels) { return (channels + 7) / 8 * 8 <= (channels + 5) / 6 * 6; }
 KP_VERSIONS_CALLING(kp_tap_input_gradient, KP_TAP_PARAMETERS, (KP_TAP_ARGUMENTS),
-                    kp_tap_eight_rows(channels) ? kp_tap_input_gradient_body(8, 2, KP_TAP_ARGUMENTS)
+                    kp_eight_row_tiles(channels) ? kp_tap_input_gradient_body(8, 2, KP_TAP_ARGUMENTS)
                                                 : kp_tap_input_gradient_body(6, 2, KP_TAP_ARGUMENTS),
                     kp_tap_input_gradient_body(6, 1, KP_TAP_ARGUMENTS), kp_tap_input_gradient_body(6, 1, KP_TAP_ARGUMENTS))

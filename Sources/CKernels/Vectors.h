@@ -30,6 +30,11 @@ KP_INLINE float kp_sum(kp_f16 v) {
     return (q[0] + q[2]) + (q[1] + q[3]);
 }
 
+/// Whether tiles of 8 rows cover `rows` with no more rows computed than tiles of 6 (where they
+/// do, each value loaded from the other operand feeds 8 FMAs rather than 6): AVX-512 kernels
+/// whose 32 registers hold either tile take 8 rows then.
+KP_INLINE int kp_eight_row_tiles(long rows) { return (rows + 7) / 8 * 8 <= (rows + 5) / 6 * 6; }
+
 /// A thread's scratch buffer of at least `count` floats, 64-byte aligned, kept for the next call
 /// (`buffer` and `size` are the caller's `__thread` variables): grown, never shrunk.
 KP_INLINE float *kp_scratch(float **buffer, long *size, long count) {
