@@ -54,16 +54,19 @@ test-slurm: deps
 
 # Coverage-guided fuzzing (libFuzzer with AddressSanitizer) of the readers of files kplab did
 # not write: experiment and sweep YAML with --set overrides, Kaggle's CSVs, weights and
-# checkpoints (Fuzz/Sources). Each target runs FUZZ_SECONDS on a scratch copy of its committed
-# corpus (Fuzz/corpus), with its dictionary of tokens (Fuzz/dictionaries) where it has one; a
-# crash stops with exit status 1, its input in .build-fuzz/crashes/ —
+# checkpoints; and of the engine's C kernels (built under AddressSanitizer too), fed shapes,
+# strides and values at every kernel level against their twins (Fuzz/Sources). Each target
+# runs FUZZ_SECONDS on a scratch copy of its committed corpus (Fuzz/corpus), with its
+# dictionary of tokens (Fuzz/dictionaries) where it has one; a crash stops with exit status 1,
+# its input in .build-fuzz/crashes/ —
 # add it to the corpus once fixed, and `make test` replays it ever after.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := experiment csv weights
+FUZZ_TARGETS := experiment csv weights kernels
 FUZZ := .build-fuzz
 fuzz: deps
 	$(SWIFT) build --build-path $(FUZZ) -c release --product kplab-fuzz \
-		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -parse-as-library
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -parse-as-library \
+		-Xcc -fsanitize=fuzzer-no-link,address
 	@mkdir -p $(FUZZ)/crashes
 	@for t in $(FUZZ_TARGETS); do \
 		rm -rf $(FUZZ)/corpus/$$t && mkdir -p $(FUZZ)/corpus/$$t && cp Fuzz/corpus/$$t/* $(FUZZ)/corpus/$$t/; \

@@ -66,7 +66,8 @@ let package = Package(
 
         // Fuzz targets for the readers of files kplab did not write (`make fuzz`); built without
         // the fuzzer it replays the committed corpus (Fuzz/corpus).
-        .executableTarget(name: "kplab-fuzz", dependencies: ["Experiments", "Faces", "Results", "Training", "YAML"],
+        .executableTarget(name: "kplab-fuzz", dependencies: ["CKernels", "Engine", "Experiments", "Faces", "Results",
+                                                           "Training", "YAML"],
                           path: "Fuzz/Sources"),
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], resources: [.copy("Fixtures")]),

@@ -15,6 +15,9 @@ enum FuzzTarget: String, CaseIterable {
     case csv
     /// A weights or checkpoint archive (`.kpw`), and the checkpoint's loop position in its metadata.
     case weights
+    /// The engine's C kernels against their twins, at every level (`KernelFuzzing`): there a
+    /// trap is a wrong result or a sanitizer report, never a bad input.
+    case kernels
 
     /// The target a fuzzing binary runs: `KPLAB_FUZZ_TARGET`, by default `experiment`.
     static var selected: FuzzTarget {
@@ -26,6 +29,7 @@ enum FuzzTarget: String, CaseIterable {
         case .experiment: Self.experiment(input)
         case .csv: Self.csv(input)
         case .weights: Self.weights(input)
+        case .kernels: KernelFuzzing.run(input)
         }
     }
 
@@ -46,14 +50,18 @@ enum FuzzTarget: String, CaseIterable {
             var recorded = cascade
             recorded.cascade.level1.dataOverrides = []
             let again = try? CascadeExperiment.decode(text: cascade.canonicalText, path: "fuzz.yaml")
-            precondition(again == recorded, "the cascade's canonical form does not read back:\n\(cascade.canonicalText)")
+            guard again == recorded else {
+                fatalError("the cascade's canonical form does not read back:\n\(cascade.canonicalText)")
+            }
         } else {
             guard let experiment = try? Experiment.decode(text: String(decoding: yaml, as: UTF8.self), path: "fuzz.yaml",
                                                           overrides: overrides) else { return }
             // What a run records as config.yaml must read back as the same experiment (names,
             // inputs and merges included), or resuming and reproducing it would train another.
             let again = try? Experiment.decode(text: experiment.canonicalText, path: "fuzz.yaml")
-            precondition(again == experiment, "the canonical form does not read back:\n\(experiment.canonicalText)")
+            guard again == experiment else {
+                fatalError("the canonical form does not read back:\n\(experiment.canonicalText)")
+            }
         }
     }
 

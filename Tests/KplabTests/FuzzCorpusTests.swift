@@ -5,7 +5,7 @@ import Testing
 /// reader crash), replayed by the ordinary build of `kplab-fuzz`: a reader that crashes on one
 /// of them again fails here, without the fuzzer. `make fuzz` searches for new ones.
 @Suite struct FuzzCorpusTests {
-    @Test(arguments: ["experiment", "csv", "weights"])
+    @Test(arguments: ["experiment", "csv", "weights", "kernels"])
     func everyCorpusInputIsReadWithoutACrash(target: String) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
