@@ -81,7 +81,8 @@ enum KernelFuzzing {
     }
 
     /// `kp_gemm_rows`: B's stored rows at offsets drawn anywhere in one buffer (overlapping, out of
-    /// order, close together or far apart: both sides of the in-place rule).
+    /// order, close together or far apart: both sides of the in-place rule), or in runs of evenly
+    /// spaced rows, like a convolution's channels shifted by its taps (read in place as a left side).
     private static func productOfRows(_ draws: inout FuzzDraws, best: Int) {
         let transposeB = draws.flag(), accumulate = draws.flag()
         let (m, n, k) = draws.productShape()
@@ -90,7 +91,14 @@ enum KernelFuzzing {
         // Mostly within a few rows' span; sometimes across more than the 512 KB read in place.
         let span = draws.flag() ? rowLength + draws.int(in: 0...(4 * rowLength)) : rowLength + 140_000
         let b = Buffer(count: span, &draws)
-        let offsets = (0..<storedRows).map { _ in draws.int(in: 0...(span - rowLength)) }
+        let last = span - rowLength
+        let offsets: [Int]
+        if draws.flag() {
+            let run = draws.int(in: 1...9), spacing = draws.int(in: 0...(last / run))
+            offsets = (0..<storedRows).map { r in min(last, (r % run) * spacing + r / run) }
+        } else {
+            offsets = (0..<storedRows).map { _ in draws.int(in: 0...last) }
+        }
         let c = Stored(rows: m, columns: n, stride: n + draws.int(in: 0...3), &draws)
         let denseB = offsets.flatMap { start in (0..<rowLength).map { b[start + $0] } }
         var expected = c.dense

@@ -15,7 +15,9 @@
 // transposed: the same chains, in half the time for a convolution's weight gradient with 9
 // taps, 1.5× faster for cnn-large's last convolution (19 positions a sample) on AVX-512. Only
 // then: a transposed store writes each value to another row of C, which costs more than a
-// partly empty tile once C's rows are long (measured: 0.6× on the MLP's dense layers).
+// partly empty tile once C's rows are long (measured: 0.6× on the MLP's dense layers). A deep
+// A·Bᵀ with fewer rows than columns is computed as Cᵀ too, into a scratch copied back, so that
+// fewer rows are packed (`kp_swaps_for_fewer_packed`).
 #include "CKernels.h"
 #include "Vectors.h"
 
@@ -290,11 +292,27 @@ KP_INLINE int kp_reads_b_in_place(kp_operand b, long n, long k) {
 static __thread float *kp_packed_a, *kp_packed_b;
 static __thread long kp_packed_a_size, kp_packed_b_size;
 
-/// Row panel `ir` of the A block from row i0 and step k0: where A lies (its rows `a.stride`
-/// apart) for the panels before `wholeRows`, read in place; else in the packed block.
+/// How far apart the stored rows of op(A)'s whole panel from `row` lie, when evenly (a table of
+/// offsets too: a convolution's channels for one tap are a plane apart), so that the tile reads
+/// them in place; 0 when they do not, and the panel is packed.
+KP_INLINE long kp_panel_stride(kp_operand a, long row, const int mr) {
+    if (!a.rowOffsets) return a.stride;
+    const long stride = a.rowOffsets[row + 1] - a.rowOffsets[row];
+    for (int r = 2; r < mr; r++)
+        if (a.rowOffsets[row + r] - a.rowOffsets[row] != r * stride) return 0;
+    return stride;
+}
+
+/// Row panel `ir` of the A block from row i0 and step k0: where A lies for the whole panels
+/// read in place (`aStrides[ir / mr]` ≠ 0), else in the packed block.
 KP_INLINE const float *kp_a_panel(kp_operand a, const float *packedA, long i0, long ir, long k0, long depth,
-                                  long wholeRows) {
-    return ir < wholeRows ? kp_row(a, i0 + ir) + k0 : packedA + ir * depth;
+                                  long wholeRows, const long *aStrides, const int mr) {
+    return ir < wholeRows && aStrides[ir / mr] ? kp_row(a, i0 + ir) + k0 : packedA + ir * depth;
+}
+
+/// The stride a tile reads row panel `ir` with in place, or 0 when it is packed.
+KP_INLINE long kp_a_stride(long ir, long wholeRows, const long *aStrides, const int mr) {
+    return ir < wholeRows ? aStrides[ir / mr] : 0;
 }
 
 /// The blocked product (see the file's comment); `pairs` = 1 when the microkernel takes two
@@ -318,12 +336,13 @@ KP_INLINE const float *kp_a_panel(kp_operand a, const float *packedA, long i0, l
 KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, kp_output c,
                             int accumulate, const float *prepackedB, const int pairs, const int mr) {
     const int inPlace = !prepackedB && kp_reads_b_in_place(b, n, k);
-    // An untransposed A is read where it lies too, its panels' rows `stride` apart: the tile
-    // broadcasts one value of each row per step, and rows read along serve as well as a packed
-    // panel, without the copy and its 8×8 transposes. Measured alone: 1.03–1.1× on the dense
+    // An untransposed A is read where it lies too, its panels' rows `stride` apart (or evenly
+    // spaced by its table of offsets, `kp_panel_stride`): the tile broadcasts one value of each
+    // row per step, and rows read along serve as well as a packed panel, without the copy and
+    // its 8×8 transposes. Measured alone: 1.03–1.1× on the dense
     // layers' forward products and the convolutions' weight gradients (1.1× on cnn-large's
     // second layer's); in the benchmark networks' steps, within the noise.
-    const int inPlaceA = !a.transposed && !a.rowOffsets && a.stride > 0;
+    const int inPlaceA = !a.transposed;
     const long nc = kp_block_columns(k);
     const long ncBlock = n < nc ? (n + KP_NR - 1) / KP_NR * KP_NR : nc;
     const long kcBlock = k < KP_KC ? k : KP_KC;
@@ -345,8 +364,14 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
             const float *blockStart = inPlace ? b.values + j0 : NULL;  // plus bRows[p]: row p of the block, in place
             for (long i0 = 0; i0 < m; i0 += KP_MC) {
                 const long height = m - i0 < KP_MC ? m - i0 : KP_MC;
-                // A read in place: only a last, partial panel is packed (its missing rows zero).
+                // A read in place: only a last, partial panel is packed (its missing rows zero),
+                // and whole ones whose rows are not evenly spaced (aStrides[panel] = 0).
                 const long wholeRows = inPlaceA ? height / mr * mr : 0;
+                long aStrides[KP_MC / 6];
+                for (long ir = 0; ir < wholeRows; ir += mr) {
+                    aStrides[ir / mr] = kp_panel_stride(a, i0 + ir, mr);
+                    if (!aStrides[ir / mr]) kp_pack_a(a, i0 + ir, mr, k0, depth, packedA + ir * depth, mr);
+                }
                 if (wholeRows < height) kp_pack_a(a, i0 + wholeRows, height - wholeRows, k0, depth, packedA + wholeRows * depth, mr);
                 // A shallow packed block (its B block fits in L2) goes one row panel at a time,
                 // writing C along its rows; a deep one, or a B read in place, keeps each B panel
@@ -361,8 +386,8 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
                         for (; jr + 32 <= (inPlace ? whole : columns); jr += 32) {
                             const float *panel = inPlace ? blockStart + jr : packedB + jr * depth;
                             for (long ir = s0; ir < s1; ir += mr)
-                                kp_tile_of(inPlace, kp_a_panel(a, packedA, i0, ir, k0, depth, wholeRows),
-                                           ir < wholeRows ? a.stride : 0, panel, bRows, KP_NR * depth, depth, c,
+                                kp_tile_of(inPlace, kp_a_panel(a, packedA, i0, ir, k0, depth, wholeRows, aStrides, mr),
+                                           kp_a_stride(ir, wholeRows, aStrides, mr), panel, bRows, KP_NR * depth, depth, c,
                                            i0 + ir, j0 + jr, height - ir < mr ? height - ir : mr, 32, resume, 2, mr);
                         }
                     }
@@ -371,8 +396,8 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
                         const int direct = jr < whole;
                         const float *panel = direct ? blockStart + jr : packedB + jr * depth;
                         for (long ir = s0; ir < s1; ir += mr)
-                            kp_tile_of(direct, kp_a_panel(a, packedA, i0, ir, k0, depth, wholeRows),
-                                       ir < wholeRows ? a.stride : 0, panel, bRows, 0, depth, c,
+                            kp_tile_of(direct, kp_a_panel(a, packedA, i0, ir, k0, depth, wholeRows, aStrides, mr),
+                                       kp_a_stride(ir, wholeRows, aStrides, mr), panel, bRows, 0, depth, c,
                                        i0 + ir, j0 + jr, height - ir < mr ? height - ir : mr, valid, resume, 1, mr);
                     }
                 }
@@ -426,8 +451,69 @@ KP_AVX2 static void kp_gemm_avx512_tiles_in_avx2(KP_GEMM_PARAMETERS, int tileRow
 #endif
 static void kp_gemm_portable(KP_GEMM_PARAMETERS) { kp_gemm_body(KP_GEMM_ARGUMENTS, 0, 6); }
 
-/// The product of two operands, after the choice of computing Cᵀ instead (see the top);
-/// `paired` runs `kp_gemm_avx512_tiles_in_avx2` when the CPU has AVX2 (tests only).
+/// Runs `version` of the product.
+static void kp_run(kp_gemm_version version, KP_GEMM_PARAMETERS) {
+    const int tileRows = kp_tile_rows(version, m);
+    switch (version) {
+#if KP_HAS_X86_VERSIONS
+    case KP_GEMM_AVX512_TILES_IN_AVX2: kp_gemm_avx512_tiles_in_avx2(KP_GEMM_ARGUMENTS, tileRows); return;
+    case KP_GEMM_AVX512: kp_gemm_avx512(KP_GEMM_ARGUMENTS, tileRows); return;
+    case KP_GEMM_AVX2: kp_gemm_avx2(KP_GEMM_ARGUMENTS); return;
+#endif
+    default: kp_gemm_portable(KP_GEMM_ARGUMENTS); return;
+    }
+}
+
+/// Each thread's Cᵀ for the products computed through one (see `kp_product`).
+static __thread float *kp_swapped_c;
+static __thread long kp_swapped_c_size;
+
+/// dense[j·m + i] = strided[i·stride + j] for i < m, j < n (an m×n matrix into a dense n×m
+/// transpose), or back the other way when `back`: a copy, 8×8 blocks at a time.
+static void kp_transpose_copy(float *dense, long m, long n, float *strided, long stride, int back) {
+    long i0 = 0;
+    for (; i0 + 8 <= m; i0 += 8) {
+        long j0 = 0;
+        for (; j0 + 8 <= n; j0 += 8) {
+            kp_f8 rows[8], columns[8];
+            if (back) {
+                for (int j = 0; j < 8; j++) rows[j] = kp_load8(dense + (j0 + j) * m + i0);
+                kp_transpose8(rows, columns);
+                for (int i = 0; i < 8; i++) __builtin_memcpy(strided + (i0 + i) * stride + j0, &columns[i], sizeof columns[i]);
+            } else {
+                for (int i = 0; i < 8; i++) rows[i] = kp_load8(strided + (i0 + i) * stride + j0);
+                kp_transpose8(rows, columns);
+                for (int j = 0; j < 8; j++) __builtin_memcpy(dense + (j0 + j) * m + i0, &columns[j], sizeof columns[j]);
+            }
+        }
+        for (long i = i0; i < i0 + 8; i++)
+            for (long j = j0; j < n; j++)
+                if (back) strided[i * stride + j] = dense[j * m + i]; else dense[j * m + i] = strided[i * stride + j];
+    }
+    for (long i = i0; i < m; i++)
+        for (long j = 0; j < n; j++)
+            if (back) strided[i * stride + j] = dense[j * m + i]; else dense[j * m + i] = strided[i * stride + j];
+}
+
+/// Whether a product of A and B both stored with k along their rows (C = A·Bᵀ) is computed as
+/// Cᵀ = B·Aᵀ through a scratch Cᵀ. Each packs its transposed operand, 8×8 transposes of every
+/// row of it: B's n rows, or A's m. When m < n the swapped product packs fewer, and reads the
+/// longer operand in place (a convolution's shifted channels too, `kp_panel_stride`); when Cᵀ's
+/// tiles fill at least as well, and k is deep enough that copying C to and from the scratch
+/// (m·n values each way, `KP_SWAP_DEPTH`) costs less than the packing saved. Measured alone on
+/// Zen 4 (AVX-512, 1 thread): nouri's first dense layer's forward (128×500×15488) 1.12× faster,
+/// its second convolution's weight gradient (64×128×2161, a sample at a time) 1.045×; its
+/// third's (128×256×505) 0.97× (hence the depth); the MLP's first dense layer (100×256×9216)
+/// would fill 100 of 112 lanes, and stays as it is.
+enum { KP_SWAP_DEPTH = 4 * KP_KC };
+static int kp_swaps_for_fewer_packed(kp_gemm_version version, kp_operand a, kp_operand b, long m, long n, long k) {
+    return !a.transposed && b.transposed && m < n && k >= KP_SWAP_DEPTH
+        && kp_fill(n, m, kp_tile_rows(version, n)) >= kp_fill(m, n, kp_tile_rows(version, m));
+}
+
+/// The product of two operands, after the choice of computing Cᵀ instead (see the top, and
+/// `kp_swaps_for_fewer_packed`); `paired` runs `kp_gemm_avx512_tiles_in_avx2` when the CPU has
+/// AVX2 (tests only).
 static void kp_product(kp_operand left, kp_operand right, long m, long n, long k, int accumulate,
                        float *c, long ldc, int paired, const float *prepackedB) {
     if (m <= 0 || n <= 0) return;
@@ -446,13 +532,21 @@ static void kp_product(kp_operand left, kp_operand right, long m, long n, long k
     else if (level == 1)
         version = KP_GEMM_AVX2;
 #endif
+    // Both operands keep their stored rows and read them with the opposite transposition.
+    kp_operand swappedLeft = {right.values, right.stride, !right.transposed, right.rowOffsets};
+    kp_operand swappedRight = {left.values, left.stride, !left.transposed, left.rowOffsets};
+    if (!prepackedB && kp_swaps_for_fewer_packed(version, left, right, m, n, k)) {
+        float *transposed = kp_scratch(&kp_swapped_c, &kp_swapped_c_size, n * m);
+        if (accumulate) kp_transpose_copy(transposed, m, n, c, ldc, 0);
+        kp_output out = {transposed, m, 0};
+        kp_run(version, swappedLeft, swappedRight, n, m, k, out, accumulate, NULL);
+        kp_transpose_copy(transposed, m, n, c, ldc, 1);
+        return;
+    }
     kp_output out = {c, ldc, 0};
     // (Never with a prepacked B: it is packed as op(B), the right operand.)
     if (!prepackedB && n < KP_SWAP_COLUMNS && kp_fill(n, m, kp_tile_rows(version, n)) > kp_fill(m, n, kp_tile_rows(version, m))) {
-        // Cᵀ = op(B)ᵀ·op(A)ᵀ: op(B)ᵀ is B read with the opposite transposition, likewise A;
-        // each keeps its stored rows (and their table of offsets).
-        kp_operand swappedLeft = {right.values, right.stride, !right.transposed, right.rowOffsets};
-        kp_operand swappedRight = {left.values, left.stride, !left.transposed, left.rowOffsets};
+        // Cᵀ = op(B)ᵀ·op(A)ᵀ, stored transposed straight into C.
         left = swappedLeft;
         right = swappedRight;
         out.transposed = 1;
@@ -460,17 +554,7 @@ static void kp_product(kp_operand left, kp_operand right, long m, long n, long k
         m = n;
         n = rows;
     }
-    const int tileRows = kp_tile_rows(version, m);
-    switch (version) {
-#if KP_HAS_X86_VERSIONS
-    case KP_GEMM_AVX512_TILES_IN_AVX2:
-        kp_gemm_avx512_tiles_in_avx2(left, right, m, n, k, out, accumulate, prepackedB, tileRows);
-        return;
-    case KP_GEMM_AVX512: kp_gemm_avx512(left, right, m, n, k, out, accumulate, prepackedB, tileRows); return;
-    case KP_GEMM_AVX2: kp_gemm_avx2(left, right, m, n, k, out, accumulate, prepackedB); return;
-#endif
-    default: kp_gemm_portable(left, right, m, n, k, out, accumulate, prepackedB); return;
-    }
+    kp_run(version, left, right, m, n, k, out, accumulate, prepackedB);
 }
 
 void kp_gemm(int transposeA, int transposeB, long m, long n, long k,

@@ -14,6 +14,8 @@ import Testing
         (1, 1, 1), (6, 16, 1), (7, 17, 3), (33, 17, 65), (12, 64, 257), (150, 40, 30),
         (2, 4100, 3), (40, 9, 600), (9, 150, 70), (5, 3, 513), (16, 100, 70), (64, 40, 300), (32, 2100, 20),
         (8, 2100, 70), (200, 70, 300),
+        // Deep products of A·Bᵀ computed as Cᵀ (13 columns fill worse than 13 rows do; 32 and 64 alike).
+        (13, 40, 1100), (32, 64, 1100),
     ]
 
     /// A convolution's bias gradient: every plane's sum in the twin's order, at every level,
@@ -99,7 +101,8 @@ import Testing
         defer { VectorKernels.use(levels[0]) }
         for level in levels {
             VectorKernels.use(level)
-            for (m, n, k) in [(1, 1, 1), (6, 16, 5), (16, 51, 32), (7, 40, 64), (33, 100, 65), (13, 19, 256)] {
+            // (13, 64, 1100): transposed, computed as Cᵀ with B's rows read in place.
+            for (m, n, k) in [(1, 1, 1), (6, 16, 5), (16, 51, 32), (7, 40, 64), (33, 100, 65), (13, 19, 256), (13, 64, 1100)] {
                 let lda = k + 2, source = randomValues((k + 3) * (n + 5), seed: 41), a = randomValues(m * lda, seed: 42)
                 let offsets = (0..<k).map { p in (p * 7 % (k + 3)) * (n + 5) + p % 4 }
                 let start = randomValues(m * n, seed: 43)
@@ -122,24 +125,29 @@ import Testing
                                       accumulate: accumulate, c: &slow)
                     #expect(Self.differing(fast, slow) == 0, "\(level) \(m)×\(n)×\(k) accumulate \(accumulate)")
                 }
-                // Transposed: n stored rows of k values, op(B) = their transpose.
-                let columnOffsets = (0..<n).map { j in (j % 3) * (n + 5) + j % 4 }  // overlapping, out of order
-                let stored = columnOffsets.flatMap { source[$0..<($0 + k)] }
-                var fast = start, slow = start
-                a.withUnsafeBufferPointer { a in
-                    source.withUnsafeBufferPointer { b in
-                        columnOffsets.withUnsafeBufferPointer { offsets in
-                            fast.withUnsafeMutableBufferPointer { c in
-                                VectorKernels.gemm(transposeB: true, m: m, n: n, k: k, a: a.baseAddress!, lda: lda,
-                                                   b: b.baseAddress!, rowOffsets: offsets.baseAddress!, accumulate: true,
-                                                   c: c.baseAddress!, ldc: n)
+                // Transposed: n stored rows of k values, op(B) = their transpose; rows overlapping
+                // and out of order, or like a convolution's channels shifted by its taps: runs of
+                // 8 evenly spaced rows (read in place when a product reads them as its left side).
+                let irregular = (0..<n).map { j in (j % 3) * (n + 5) + j % 4 }
+                let shiftedChannels = (0..<n).map { j in (j % 8) * (n + 5) + j / 8 }
+                for columnOffsets in [irregular, shiftedChannels] {
+                    let stored = columnOffsets.flatMap { source[$0..<($0 + k)] }
+                    var fast = start, slow = start
+                    a.withUnsafeBufferPointer { a in
+                        source.withUnsafeBufferPointer { b in
+                            columnOffsets.withUnsafeBufferPointer { offsets in
+                                fast.withUnsafeMutableBufferPointer { c in
+                                    VectorKernels.gemm(transposeB: true, m: m, n: n, k: k, a: a.baseAddress!, lda: lda,
+                                                       b: b.baseAddress!, rowOffsets: offsets.baseAddress!,
+                                                       accumulate: true, c: c.baseAddress!, ldc: n)
+                                }
                             }
                         }
                     }
+                    NaiveKernels.gemm(transposeA: false, transposeB: true, m: m, n: n, k: k, a: denseA, b: stored,
+                                      accumulate: true, c: &slow)
+                    #expect(Self.differing(fast, slow) == 0, "\(level) \(m)×\(n)×\(k) transposed")
                 }
-                NaiveKernels.gemm(transposeA: false, transposeB: true, m: m, n: n, k: k, a: denseA, b: stored,
-                                  accumulate: true, c: &slow)
-                #expect(Self.differing(fast, slow) == 0, "\(level) \(m)×\(n)×\(k) transposed")
             }
         }
     }
