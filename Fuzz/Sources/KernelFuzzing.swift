@@ -51,32 +51,47 @@ enum KernelFuzzing {
         }
     }
 
+    /// A product drawn from the input: its transpositions, whether it accumulates, its shape,
+    /// A, B and C stored at strides past their widths, and C as the naive chain leaves it.
+    struct DrawnProduct {
+        let transposeA: Bool, transposeB: Bool, accumulate: Bool
+        let m: Int, n: Int, k: Int
+        let a: Stored, b: Stored, c: Stored
+        let expected: [Float]
+
+        init(_ draws: inout FuzzDraws) {
+            (transposeA, transposeB, accumulate) = (draws.flag(), draws.flag(), draws.flag())
+            (m, n, k) = draws.productShape()
+            a = Stored(rows: transposeA ? k : m, columns: transposeA ? m : k,
+                       stride: (transposeA ? m : k) + draws.int(in: 0...3), &draws)
+            b = Stored(rows: transposeB ? n : k, columns: transposeB ? k : n,
+                       stride: (transposeB ? k : n) + draws.int(in: 0...3), &draws)
+            c = Stored(rows: m, columns: n, stride: n + draws.int(in: 0...3), &draws)
+            var expected = c.dense
+            NaiveKernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a.dense,
+                              b: b.dense, accumulate: accumulate, c: &expected)
+            self.expected = expected
+        }
+    }
+
     /// C (+)= op(A)·op(B) with A, B and C at strides past their widths: `kp_gemm`, and the same
     /// product through the AVX-512 version's paired tiles.
     private static func product(_ draws: inout FuzzDraws, best: Int) {
-        let transposeA = draws.flag(), transposeB = draws.flag(), accumulate = draws.flag()
-        let (m, n, k) = draws.productShape()
-        let a = Stored(rows: transposeA ? k : m, columns: transposeA ? m : k,
-                       stride: (transposeA ? m : k) + draws.int(in: 0...3), &draws)
-        let b = Stored(rows: transposeB ? n : k, columns: transposeB ? k : n,
-                       stride: (transposeB ? k : n) + draws.int(in: 0...3), &draws)
-        let c = Stored(rows: m, columns: n, stride: n + draws.int(in: 0...3), &draws)
-        var expected = c.dense
-        NaiveKernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a.dense, b: b.dense,
-                          accumulate: accumulate, c: &expected)
-        let label = "kp_gemm(\(transposeA), \(transposeB), m \(m), n \(n), k \(k), lda \(a.stride), ldb \(b.stride), "
-            + "accumulate \(accumulate), ldc \(c.stride))"
+        let p = DrawnProduct(&draws)
+        let label = "kp_gemm(\(p.transposeA), \(p.transposeB), m \(p.m), n \(p.n), k \(p.k), lda \(p.a.stride), "
+            + "ldb \(p.b.stride), accumulate \(p.accumulate), ldc \(p.c.stride))"
         for level in 0...best {
             kp_set_kernel_level(Int32(level))
-            let out = c.values.copy()
-            kp_gemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a.values.pointer, a.stride, b.values.pointer,
-                    b.stride, accumulate ? 1 : 0, out.pointer, c.stride)
-            expectMatrix(out, c, expected, "\(label) at level \(level)")
+            let out = p.c.values.copy()
+            kp_gemm(p.transposeA ? 1 : 0, p.transposeB ? 1 : 0, p.m, p.n, p.k, p.a.values.pointer, p.a.stride,
+                    p.b.values.pointer, p.b.stride, p.accumulate ? 1 : 0, out.pointer, p.c.stride)
+            expectMatrix(out, p.c, p.expected, "\(label) at level \(level)")
         }
-        let paired = c.values.copy()
-        if kp_gemm_paired_for_testing(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a.values.pointer, a.stride,
-                                      b.values.pointer, b.stride, accumulate ? 1 : 0, paired.pointer, c.stride) != 0 {
-            expectMatrix(paired, c, expected, "\(label), paired tiles in AVX2")
+        let paired = p.c.values.copy()
+        if kp_gemm_paired_for_testing(p.transposeA ? 1 : 0, p.transposeB ? 1 : 0, p.m, p.n, p.k, p.a.values.pointer,
+                                      p.a.stride, p.b.values.pointer, p.b.stride, p.accumulate ? 1 : 0, paired.pointer,
+                                      p.c.stride) != 0 {
+            expectMatrix(paired, p.c, p.expected, "\(label), paired tiles in AVX2")
         }
     }
 
@@ -118,25 +133,16 @@ enum KernelFuzzing {
 
     /// `kp_gemm_pack_b_whole`, then `kp_gemm_prepacked_b` from the packed copy.
     private static func prepackedProduct(_ draws: inout FuzzDraws, best: Int) {
-        let transposeA = draws.flag(), transposeB = draws.flag(), accumulate = draws.flag()
-        let (m, n, k) = draws.productShape()
-        let a = Stored(rows: transposeA ? k : m, columns: transposeA ? m : k,
-                       stride: (transposeA ? m : k) + draws.int(in: 0...3), &draws)
-        let b = Stored(rows: transposeB ? n : k, columns: transposeB ? k : n,
-                       stride: (transposeB ? k : n) + draws.int(in: 0...3), &draws)
-        let c = Stored(rows: m, columns: n, stride: n + draws.int(in: 0...3), &draws)
-        var expected = c.dense
-        NaiveKernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a.dense, b: b.dense,
-                          accumulate: accumulate, c: &expected)
-        let packed = Buffer(zeros: kp_gemm_packed_b_count(n, k))
-        kp_gemm_pack_b_whole(transposeB ? 1 : 0, n, k, b.values.pointer, b.stride, packed.pointer)
+        let p = DrawnProduct(&draws)
+        let packed = Buffer(zeros: kp_gemm_packed_b_count(p.n, p.k))
+        kp_gemm_pack_b_whole(p.transposeB ? 1 : 0, p.n, p.k, p.b.values.pointer, p.b.stride, packed.pointer)
         for level in 0...best {
             kp_set_kernel_level(Int32(level))
-            let out = c.values.copy()
-            kp_gemm_prepacked_b(transposeA ? 1 : 0, m, n, k, a.values.pointer, a.stride, packed.pointer,
-                                accumulate ? 1 : 0, out.pointer, c.stride)
-            expectMatrix(out, c, expected, "kp_gemm_prepacked_b(\(transposeA), \(transposeB), m \(m), n \(n), k \(k), "
-                         + "accumulate \(accumulate)) at level \(level)")
+            let out = p.c.values.copy()
+            kp_gemm_prepacked_b(p.transposeA ? 1 : 0, p.m, p.n, p.k, p.a.values.pointer, p.a.stride, packed.pointer,
+                                p.accumulate ? 1 : 0, out.pointer, p.c.stride)
+            expectMatrix(out, p.c, p.expected, "kp_gemm_prepacked_b(\(p.transposeA), \(p.transposeB), m \(p.m), "
+                         + "n \(p.n), k \(p.k), accumulate \(p.accumulate)) at level \(level)")
         }
     }
 
