@@ -64,8 +64,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        // Fuzz targets for the readers of files kplab did not write (`make fuzz`); built without
-        // the fuzzer it replays the committed corpus (Fuzz/corpus).
+        // Fuzz targets for the readers of files kplab did not write and for the C kernels against
+        // their twins (`make fuzz`); built without the fuzzer it replays the committed corpus
+        // (Fuzz/corpus).
         .executableTarget(name: "kplab-fuzz", dependencies: ["CKernels", "Engine", "Experiments", "Faces", "Results",
                                                            "Training", "YAML"],
                           path: "Fuzz/Sources"),

@@ -339,9 +339,9 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
     // An untransposed A is read where it lies too, its panels' rows `stride` apart (or evenly
     // spaced by its table of offsets, `kp_panel_stride`): the tile broadcasts one value of each
     // row per step, and rows read along serve as well as a packed panel, without the copy and
-    // its 8×8 transposes. Measured alone: 1.03–1.1× on the dense
-    // layers' forward products and the convolutions' weight gradients (1.1× on cnn-large's
-    // second layer's); in the benchmark networks' steps, within the noise.
+    // its 8×8 transposes. Measured alone: 1.03–1.1× on the dense layers' forward products and
+    // the convolutions' weight gradients (1.1× on cnn-large's second layer's); in the benchmark
+    // networks' steps, within the noise.
     const int inPlaceA = !a.transposed;
     const long nc = kp_block_columns(k);
     const long ncBlock = n < nc ? (n + KP_NR - 1) / KP_NR * KP_NR : nc;
@@ -468,31 +468,23 @@ static void kp_run(kp_gemm_version version, KP_GEMM_PARAMETERS) {
 static __thread float *kp_swapped_c;
 static __thread long kp_swapped_c_size;
 
-/// dense[j·m + i] = strided[i·stride + j] for i < m, j < n (an m×n matrix into a dense n×m
-/// transpose), or back the other way when `back`: a copy, 8×8 blocks at a time.
-static void kp_transpose_copy(float *dense, long m, long n, float *strided, long stride, int back) {
+/// to[j·toStride + i] = from[i·fromStride + j] for i < rows, j < columns: a copy, 8×8 blocks at
+/// a time through `kp_transpose8`.
+static void kp_copy_transposed(const float *from, long fromStride, long rows, long columns, float *to, long toStride) {
     long i0 = 0;
-    for (; i0 + 8 <= m; i0 += 8) {
+    for (; i0 + 8 <= rows; i0 += 8) {
         long j0 = 0;
-        for (; j0 + 8 <= n; j0 += 8) {
-            kp_f8 rows[8], columns[8];
-            if (back) {
-                for (int j = 0; j < 8; j++) rows[j] = kp_load8(dense + (j0 + j) * m + i0);
-                kp_transpose8(rows, columns);
-                for (int i = 0; i < 8; i++) __builtin_memcpy(strided + (i0 + i) * stride + j0, &columns[i], sizeof columns[i]);
-            } else {
-                for (int i = 0; i < 8; i++) rows[i] = kp_load8(strided + (i0 + i) * stride + j0);
-                kp_transpose8(rows, columns);
-                for (int j = 0; j < 8; j++) __builtin_memcpy(dense + (j0 + j) * m + i0, &columns[j], sizeof columns[j]);
-            }
+        for (; j0 + 8 <= columns; j0 += 8) {
+            kp_f8 block[8], transposed[8];
+            for (int i = 0; i < 8; i++) block[i] = kp_load8(from + (i0 + i) * fromStride + j0);
+            kp_transpose8(block, transposed);
+            for (int j = 0; j < 8; j++) __builtin_memcpy(to + (j0 + j) * toStride + i0, &transposed[j], sizeof transposed[j]);
         }
         for (long i = i0; i < i0 + 8; i++)
-            for (long j = j0; j < n; j++)
-                if (back) strided[i * stride + j] = dense[j * m + i]; else dense[j * m + i] = strided[i * stride + j];
+            for (long j = j0; j < columns; j++) to[j * toStride + i] = from[i * fromStride + j];
     }
-    for (long i = i0; i < m; i++)
-        for (long j = 0; j < n; j++)
-            if (back) strided[i * stride + j] = dense[j * m + i]; else dense[j * m + i] = strided[i * stride + j];
+    for (long i = i0; i < rows; i++)
+        for (long j = 0; j < columns; j++) to[j * toStride + i] = from[i * fromStride + j];
 }
 
 /// Whether a product of A and B both stored with k along their rows (C = A·Bᵀ) is computed as
@@ -537,10 +529,10 @@ static void kp_product(kp_operand left, kp_operand right, long m, long n, long k
     kp_operand swappedRight = {left.values, left.stride, !left.transposed, left.rowOffsets};
     if (!prepackedB && kp_swaps_for_fewer_packed(version, left, right, m, n, k)) {
         float *transposed = kp_scratch(&kp_swapped_c, &kp_swapped_c_size, n * m);
-        if (accumulate) kp_transpose_copy(transposed, m, n, c, ldc, 0);
+        if (accumulate) kp_copy_transposed(c, ldc, m, n, transposed, m);
         kp_output out = {transposed, m, 0};
         kp_run(version, swappedLeft, swappedRight, n, m, k, out, accumulate, NULL);
-        kp_transpose_copy(transposed, m, n, c, ldc, 1);
+        kp_copy_transposed(transposed, m, n, m, c, ldc);
         return;
     }
     kp_output out = {c, ldc, 0};

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 
 /// The fuzz targets' committed corpora (Fuzz/corpus: seeds, and every input that once made a
-/// reader crash), replayed by the ordinary build of `kplab-fuzz`: a reader that crashes on one
-/// of them again fails here, without the fuzzer. `make fuzz` searches for new ones.
+/// reader or a kernel fail), replayed by the ordinary build of `kplab-fuzz`: a reader that
+/// crashes on one of them again, or a kernel that leaves its twin's bits, fails here, without
+/// the fuzzer. `make fuzz` searches for new ones.
 @Suite struct FuzzCorpusTests {
     @Test(arguments: ["experiment", "csv", "weights", "kernels"])
     func everyCorpusInputIsReadWithoutACrash(target: String) throws {
