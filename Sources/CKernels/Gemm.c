@@ -85,6 +85,14 @@ KP_INLINE void kp_transpose8(const kp_f8 rows[8], kp_f8 columns[8]) {
     }
 }
 
+/// to[j·toStride + i] = rows[i][offset + j] for i, j < 8: one 8×8 block copied transposed.
+KP_INLINE void kp_copy_transposed8(const float *const rows[8], long offset, float *to, long toStride) {
+    kp_f8 block[8], columns[8];
+    for (int i = 0; i < 8; i++) block[i] = kp_load8(rows[i] + offset);
+    kp_transpose8(block, columns);
+    for (int j = 0; j < 8; j++) __builtin_memcpy(to + j * toStride, &columns[j], sizeof columns[j]);
+}
+
 /// Packs rows [row0, row0 + rows) × columns [k0, k0 + depth) of op(A) into panels of `mr`
 /// (≤ 8) rows, each depth×`mr` (k-major); rows past the end are zero. A whole panel of an
 /// untransposed A goes 8 steps at a time through an 8×8 transpose (the scalar copy cost a
@@ -122,15 +130,6 @@ KP_INLINE void kp_pack_a(kp_operand a, long row0, long rows, long k0, long depth
             }
         }
     }
-}
-
-/// Steps q…q+7 of 8 columns of op(B), stored as the rows `stored[0…7]`, into their place in a
-/// packed panel (`out` at the columns' first), by one 8×8 transpose.
-KP_INLINE void kp_pack_transposed8(const float *const *stored, long q, float *out) {
-    kp_f8 block[8], columns[8];
-    for (int j = 0; j < 8; j++) block[j] = kp_load8(stored[j] + q);
-    kp_transpose8(block, columns);
-    for (int i = 0; i < 8; i++) __builtin_memcpy(out + (q + i) * KP_NR, &columns[i], sizeof columns[i]);
 }
 
 /// Packs rows [k0, k0 + depth) × columns [column0, column0 + columns) of op(B) into panels of
@@ -173,11 +172,11 @@ KP_INLINE void kp_pack_b(kp_operand b, long k0, long depth, long column0, long c
             // 1.04× (0.85–1.17×) from memory; in the MLP's training step, within the noise.
             for (; p + 16 <= depth; p += 16)
                 for (int half = 0; half < KP_NR; half += 8) {
-                    kp_pack_transposed8(stored + half, p, out + half);
-                    kp_pack_transposed8(stored + half, p + 8, out + half);
+                    kp_copy_transposed8(stored + half, p, out + p * KP_NR + half, KP_NR);
+                    kp_copy_transposed8(stored + half, p + 8, out + (p + 8) * KP_NR + half, KP_NR);
                 }
             for (; p + 8 <= depth; p += 8)
-                for (int half = 0; half < KP_NR; half += 8) kp_pack_transposed8(stored + half, p, out + half);
+                for (int half = 0; half < KP_NR; half += 8) kp_copy_transposed8(stored + half, p, out + p * KP_NR + half, KP_NR);
             for (; p < depth; p++)
                 for (long j = 0; j < KP_NR; j++) out[p * KP_NR + j] = stored[j][p];
         } else {
@@ -483,17 +482,14 @@ static __thread float *kp_swapped_c;
 static __thread long kp_swapped_c_size;
 
 /// to[j·toStride + i] = from[i·fromStride + j] for i < rows, j < columns: a copy, 8×8 blocks at
-/// a time through `kp_transpose8`.
+/// a time through `kp_copy_transposed8`.
 static void kp_copy_transposed(const float *from, long fromStride, long rows, long columns, float *to, long toStride) {
     long i0 = 0;
     for (; i0 + 8 <= rows; i0 += 8) {
+        const float *block[8];
+        for (int i = 0; i < 8; i++) block[i] = from + (i0 + i) * fromStride;
         long j0 = 0;
-        for (; j0 + 8 <= columns; j0 += 8) {
-            kp_f8 block[8], transposed[8];
-            for (int i = 0; i < 8; i++) block[i] = kp_load8(from + (i0 + i) * fromStride + j0);
-            kp_transpose8(block, transposed);
-            for (int j = 0; j < 8; j++) __builtin_memcpy(to + (j0 + j) * toStride + i0, &transposed[j], sizeof transposed[j]);
-        }
+        for (; j0 + 8 <= columns; j0 += 8) kp_copy_transposed8(block, j0, to + j0 * toStride + i0, toStride);
         for (long i = i0; i < i0 + 8; i++)
             for (long j = j0; j < columns; j++) to[j * toStride + i] = from[i * fromStride + j];
     }
