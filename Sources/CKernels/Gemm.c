@@ -6,9 +6,10 @@
 //
 // Structure (after Goto and BLIS): op(B) is packed in blocks of KC×NC into panels of 16
 // columns stored k-major, op(A) in blocks of MC×KC into panels of 6 rows (AVX-512: 6 or 8)
-// stored k-major, and a microkernel multiplies one A panel by one (AVX-512: two) B panels, its
-// 6×16 (6×32 or 8×32) tile of C held in registers across the KC steps. The chain crosses KC blocks through C itself: a
-// float stored and loaded back is the same float, so blocking in k changes nothing.
+// stored k-major, and a microkernel multiplies one A panel by one B panel (AVX-512: up to four),
+// its 6×16 tile of C (AVX-512: 6×64 or 8×48, then 6×32 or 8×32 for the columns left) held in
+// registers across the KC steps. The chain crosses KC blocks through C itself: a float stored
+// and loaded back is the same float, so blocking in k changes nothing.
 //
 // When op(B) has fewer than 32 columns and the product fills more lanes the other way round, it
 // is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ (so the long side fills the vector lanes) and stored
@@ -32,6 +33,25 @@ enum { KP_NR = 16, KP_KC = 256, KP_MC = 144, KP_NC = 2048 };
 enum { KP_IN_PLACE_DEPTH = 64, KP_IN_PLACE_SPAN = 512 * 1024 };
 /// Products with fewer columns than this may be computed as Cᵀ (see the top).
 enum { KP_SWAP_COLUMNS = 32 };
+/// The most B panels one tile takes (see `kp_wide_tile`).
+enum { KP_WIDEST_TILE = 4 };
+
+/// The B panels of the AVX-512 version's widest tile for `mr` rows: 24 accumulators either way
+/// (6×64 or 8×48), with the B vectors and A's broadcast value 28–29 of the 32 registers. Each
+/// step then loads 10 or 11 values for 24 FMAs, where a 6×32 or 8×32 tile loads 8 or 10 for
+/// 12 or 16. Measured alone on Zen 4 (1 thread, alternated in both orders, against 6×32 / 8×32
+/// tiles): nouri's second convolution's forward 1.08×, cnn-large's third's 1.05–1.07×, the
+/// MLP's first dense layer's forward 1.03–1.04×, nouri's first dense layer's 1.02–1.035×,
+/// 512-wide dense layers' products 1.00–1.08×, the convolutions' weight gradients 1.01–1.03×;
+/// the same bits (each output is the same chain whatever tile computes it).
+KP_INLINE int kp_wide_tile(const int mr) { return mr == 6 ? 4 : 3; }
+
+/// Whether a block takes the widest tiles: not when a shallow packed block of more than 512 KB
+/// streams from L2 one row panel at a time (nouri's first dense layer's weight gradient,
+/// 500×15488×128, 896 KB blocks: 0.96–0.98× with them; the MLP's, 100 deep, the same as without).
+KP_INLINE int kp_block_takes_wide_tiles(long depth, long columns, int rowPanelAtATime) {
+    return !rowPanelAtATime || depth * columns * (long)sizeof(float) <= 512 * 1024;
+}
 /// The largest B block, in bytes, taken one row panel of A at a time (see `kp_gemm_body`):
 /// it stays in L2 (1 MB per core on the machines measured) while the row panels pass.
 enum { KP_SHALLOW_BLOCK = 896 * 1024 };
@@ -203,7 +223,7 @@ KP_INLINE float *kp_output_at(kp_output c, long row, long column) {
     return c.transposed ? c.values + column * c.stride + row : c.values + row * c.stride + column;
 }
 
-/// The microkernel: an `mr` × 16·`width` tile of `width` = 1 or 2 B panels, packed ones
+/// The microkernel: an `mr` × 16·`width` tile of `width` = 1 to 4 B panels, packed ones
 /// `panelPitch` apart, or when `inPlaceB` (a constant) read where B lies, row p of the tile's
 /// columns at `packedB + bRows[p]`; each output one FMA chain over the `depth` steps, started
 /// from C's values when `resume`, from zero otherwise. A is the packed panel at `packedA`, or
@@ -214,9 +234,9 @@ KP_INLINE float *kp_output_at(kp_output c, long row, long column) {
 KP_INLINE void kp_tile(const float *packedA, long aStride, const float *packedB, const long *bRows,
                        long panelPitch, long depth, kp_output c, long row0, long column0, long rows, long columns,
                        int resume, const int width, const int inPlaceB, const int inPlaceA, const int mr) {
-    kp_f16 sums[8][2];
+    kp_f16 sums[8][KP_WIDEST_TILE];
     const int direct = !c.transposed && columns == 16 * width;
-    float staged[8][32];
+    float staged[8][16 * KP_WIDEST_TILE];
     if (resume) {
         if (direct) {
             for (int r = 0; r < mr; r++)
@@ -234,14 +254,13 @@ KP_INLINE void kp_tile(const float *packedA, long aStride, const float *packedB,
     }
 #pragma clang loop unroll_count(4)
     for (long p = 0; p < depth; p++) {
-        kp_f16 b[2];
+        kp_f16 b[KP_WIDEST_TILE];
         for (int v = 0; v < width; v++)
             b[v] = kp_load(inPlaceB ? packedB + bRows[p] + 16 * v : packedB + v * panelPitch + p * KP_NR);
         if (inPlaceB) {
             // The next tile's columns of this row (B's rows are streams too many for the
             // hardware's prefetcher to follow): 1.05–1.08× on B 128 and 256 deep, alone.
-            __builtin_prefetch(packedB + bRows[p] + 16 * width);
-            __builtin_prefetch(packedB + bRows[p] + 16 * width + 16);
+            for (int v = 0; v < width; v++) __builtin_prefetch(packedB + bRows[p] + 16 * width + 16 * v);
         }
         for (int r = 0; r < mr; r++) {
             const kp_f16 a = inPlaceA ? packedA[r * aStride + p] : packedA[p * mr + r];
@@ -328,9 +347,9 @@ KP_INLINE long kp_a_stride(long ir, long wholeRows, const long *aStrides, const 
     return ir < wholeRows ? aStrides[ir / mr] : 0;
 }
 
-/// The blocked product (see the file's comment); `pairs` = 1 when the microkernel takes two
-/// B panels at once (the AVX-512 version, whose 32 registers hold a 6×32 or 8×32 tile); `mr`
-/// the tile's rows.
+/// The blocked product (see the file's comment); `pairs` = 1 when the microkernel takes several
+/// B panels at once (the AVX-512 version, whose 32 registers hold a 6×64 or 8×48 tile, then
+/// 6×32 or 8×32 for the columns left); `mr` the tile's rows.
 ///
 /// When k is small, a B stored untransposed is read in place, 16 columns of a row per step,
 /// rather than packed: the copy cost as much as the multiplication (a convolution's per-tap
@@ -394,6 +413,16 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
                 for (long s0 = 0; s0 < height; s0 += strip) {
                     const long s1 = s0 + strip < height ? s0 + strip : height;
                     long jr = 0;
+                    if (pairs && kp_block_takes_wide_tiles(depth, columns, strip == mr)) {
+                        const int wide = kp_wide_tile(mr);
+                        for (; jr + 16 * wide <= (inPlace ? whole : columns); jr += 16 * wide) {
+                            const float *panel = inPlace ? blockStart + jr : packedB + jr * depth;
+                            for (long ir = s0; ir < s1; ir += mr)
+                                kp_tile_of(inPlace, kp_a_panel(a, packedA, i0, ir, k0, depth, wholeRows, aStrides, mr),
+                                           kp_a_stride(ir, wholeRows, aStrides, mr), panel, bRows, KP_NR * depth, depth, c,
+                                           i0 + ir, j0 + jr, height - ir < mr ? height - ir : mr, 16 * wide, resume, wide, mr);
+                        }
+                    }
                     if (pairs) {
                         // Both panels in place, or (B transposed) both packed.
                         for (; jr + 32 <= (inPlace ? whole : columns); jr += 32) {
@@ -419,9 +448,9 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
     }
 }
 
-/// Which version of the product runs: its instruction set, and whether its tiles pair two B
-/// panels. AVX2's 16 registers hold a 6×16 tile (12 accumulators); AVX-512's 32 hold 6×32 or
-/// 8×32 (16). 8 rows are taken whenever they fill the tiles as well as 6 do: each value of B
+/// Which version of the product runs: its instruction set, and whether its tiles take several B
+/// panels. AVX2's 16 registers hold a 6×16 tile (12 accumulators); AVX-512's 32 hold 6×64 or
+/// 8×48 (24; `kp_wide_tile`), and 6×32 or 8×32 (16) for the columns those leave. 8 rows are taken whenever they fill the tiles as well as 6 do: each value of B
 /// loaded then feeds 8 FMAs rather than 6. Measured alone on AVX-512 (Zen 4), 6 → 8 rows,
 /// alternated in both orders: nouri's third layer's products (128 and 256 rows) 1.04–1.07×;
 /// cnn-large's per-sample products with 16 and 32 filters 1.1–1.3× (when 8 rows came in, for

@@ -5,7 +5,9 @@ import Testing
 @Suite struct NaiveTwinTests {
     /// Shapes that reach every path of the product: whole and partial 6×16 tiles, AVX-512's
     /// paired panels in 6- and 8-row tiles (16, 32, 64 and 200 rows take 8, the last across
-    /// two 144-row blocks; 150 rows take 6), depths across several
+    /// two 144-row blocks; 150 rows take 6), their widest tiles (6×64, 8×48) followed by pairs,
+    /// single panels and a partial one (48×177×300 and 30×130×300, across two 256-deep blocks),
+    /// and not taken for a large shallow block (8×2100×70), depths across several
     /// 256-deep blocks, more rows than one 144-row block, more columns than one 2048-column
     /// block, few columns (computed as Cᵀ), and an untransposed B read in place (shallow, or up
     /// to 256 deep with its rows close together: 33×17×65, 16×100×70) or packed (rows spread
@@ -13,7 +15,7 @@ import Testing
     static let gemmShapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (6, 16, 1), (7, 17, 3), (33, 17, 65), (12, 64, 257), (150, 40, 30),
         (2, 4100, 3), (40, 9, 600), (9, 150, 70), (5, 3, 513), (16, 100, 70), (64, 40, 300), (32, 2100, 20),
-        (8, 2100, 70), (200, 70, 300),
+        (8, 2100, 70), (200, 70, 300), (48, 177, 300), (30, 130, 300),
         // Deep products of A·Bᵀ computed as Cᵀ (13 columns fill worse than 13 rows do; 32 and 64 alike).
         (13, 40, 1100), (32, 64, 1100),
     ]

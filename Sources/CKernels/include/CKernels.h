@@ -90,8 +90,9 @@ void kp_dense_forward_packed(const float *x, long count, long inputs, const floa
 /// performed (2 per lane per FMA): time it to measure one core's peak fp32 rate.
 long kp_fma_peak_probe(long iterations);
 
-/// Columns of the widest tile of C `kp_gemm` keeps in registers (AVX-512's two panels of 16):
-/// splitting a product's columns at multiples of it leaves no thread a partial tile but the last.
+/// Columns of the AVX-512 version's paired tile of C (two panels of 16): splitting a product's
+/// columns at multiples of it leaves no thread a partly empty panel but the last (its wider
+/// tiles, 48 and 64 columns, give way to pairs at the end of a share).
 #define KP_GEMM_TILE_COLUMNS 32
 
 /// C (m×n, row stride ldc) = op(A)·op(B), or C += op(A)·op(B) when `accumulate`: op(A) is m×k
