@@ -450,13 +450,13 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
 
 /// Which version of the product runs: its instruction set, and whether its tiles take several B
 /// panels. AVX2's 16 registers hold a 6×16 tile (12 accumulators); AVX-512's 32 hold 6×64 or
-/// 8×48 (24; `kp_wide_tile`), and 6×32 or 8×32 (16) for the columns those leave. 8 rows are taken whenever they fill the tiles as well as 6 do: each value of B
-/// loaded then feeds 8 FMAs rather than 6. Measured alone on AVX-512 (Zen 4), 6 → 8 rows,
-/// alternated in both orders: nouri's third layer's products (128 and 256 rows) 1.04–1.07×;
-/// cnn-large's per-sample products with 16 and 32 filters 1.1–1.3× (when 8 rows came in, for
-/// up to 64); nouri's dense layers 1.0–1.05×; in training steps, nouri 1.01–1.03×. Where 6
-/// rows fill better (the MLP's and cnn-large's batches of 100: 17 tiles of 6 against 13 of 8),
-/// 6 stay.
+/// 8×48 (24; `kp_wide_tile`), and 6×32 or 8×32 (16) for the columns those leave. 8 rows are
+/// taken whenever they fill the tiles as well as 6 do: each value of B loaded then feeds 8 FMAs
+/// rather than 6. Measured alone on AVX-512 (Zen 4), 6 → 8 rows (of 32 columns), alternated in
+/// both orders: nouri's third layer's products (128 and 256 rows) 1.04–1.07×; cnn-large's
+/// per-sample products with 16 and 32 filters 1.1–1.3× (when 8 rows came in, for up to 64);
+/// nouri's dense layers 1.0–1.05×; in training steps, nouri 1.01–1.03×. Where 6 rows fill
+/// better (the MLP's and cnn-large's batches of 100: 17 tiles of 6 against 13 of 8), 6 stay.
 typedef enum { KP_GEMM_PORTABLE, KP_GEMM_AVX2, KP_GEMM_AVX512, KP_GEMM_AVX512_TILES_IN_AVX2 } kp_gemm_version;
 
 /// The share of vector lanes and tile rows a product of this shape fills.
