@@ -33,8 +33,12 @@ enum { KP_NR = 16, KP_KC = 256, KP_MC = 144, KP_NC = 2048 };
 enum { KP_IN_PLACE_DEPTH = 64, KP_IN_PLACE_SPAN = 512 * 1024 };
 /// Products with fewer columns than this may be computed as Cᵀ (see the top).
 enum { KP_SWAP_COLUMNS = 32 };
-/// The most B panels one tile takes (see `kp_wide_tile`).
-enum { KP_WIDEST_TILE = 4 };
+/// The largest B block, in bytes, taken one row panel of A at a time (see `kp_gemm_body`):
+/// it stays in L2 (1 MB per core on the machines measured) while the row panels pass.
+enum { KP_SHALLOW_BLOCK = 896 * 1024 };
+/// The most B panels one tile takes (see `kp_wide_tile`), and the largest shallow block taken
+/// one row panel at a time that still takes such tiles (see `kp_block_takes_wide_tiles`).
+enum { KP_WIDEST_TILE = 4, KP_WIDE_TILE_BLOCK = 512 * 1024 };
 
 /// The B panels of the AVX-512 version's widest tile for `mr` rows: 24 accumulators either way
 /// (6×64 or 8×48), with the B vectors and A's broadcast value 28–29 of the 32 registers. Each
@@ -46,15 +50,14 @@ enum { KP_WIDEST_TILE = 4 };
 /// the same bits (each output is the same chain whatever tile computes it).
 KP_INLINE int kp_wide_tile(const int mr) { return mr == 6 ? 4 : 3; }
 
-/// Whether a block takes the widest tiles: not when a shallow packed block of more than 512 KB
-/// streams from L2 one row panel at a time (nouri's first dense layer's weight gradient,
-/// 500×15488×128, 896 KB blocks: 0.96–0.98× with them; the MLP's, 100 deep, the same as without).
+/// Whether a block takes the widest tiles: not when a shallow packed block over
+/// KP_WIDE_TILE_BLOCK streams from L2 one row panel at a time (nouri's first dense layer's
+/// weight gradient, 500×15488×128, 896 KB blocks: 0.96–0.98× with them; the MLP's, 100 deep,
+/// the same as without; blocks of at most 512 KB throughout, so that more took them, gained
+/// nothing).
 KP_INLINE int kp_block_takes_wide_tiles(long depth, long columns, int rowPanelAtATime) {
-    return !rowPanelAtATime || depth * columns * (long)sizeof(float) <= 512 * 1024;
+    return !rowPanelAtATime || depth * columns * (long)sizeof(float) <= KP_WIDE_TILE_BLOCK;
 }
-/// The largest B block, in bytes, taken one row panel of A at a time (see `kp_gemm_body`):
-/// it stays in L2 (1 MB per core on the machines measured) while the row panels pass.
-enum { KP_SHALLOW_BLOCK = 896 * 1024 };
 
 /// The columns of a packed B block for a product of depth k: KP_NC, or fewer so that a block
 /// of KP_KC (or k) rows stays within KP_SHALLOW_BLOCK and runs one row panel at a time from L2
@@ -347,6 +350,24 @@ KP_INLINE long kp_a_stride(long ir, long wholeRows, const long *aStrides, const 
     return ir < wholeRows ? aStrides[ir / mr] : 0;
 }
 
+/// Tiles of `width` (a constant, 2 to 4) B panels of a block across its columns from `jr`, as many
+/// as fit before `end`, each for the row panels [s0, s1) of the A block from row i0: B's panels in
+/// place from `blockStart` when `inPlace`, else packed at `packedB`. Returns the first column
+/// left.
+KP_INLINE long kp_tiles_across(long jr, long end, const int width, int inPlace, const float *blockStart,
+                               const float *packedB, const long *bRows, kp_operand a, const float *packedA,
+                               long i0, long k0, long depth, long wholeRows, const long *aStrides, long s0, long s1,
+                               long height, kp_output c, long j0, int resume, const int mr) {
+    for (; jr + 16 * width <= end; jr += 16 * width) {
+        const float *panel = inPlace ? blockStart + jr : packedB + jr * depth;
+        for (long ir = s0; ir < s1; ir += mr)
+            kp_tile_of(inPlace, kp_a_panel(a, packedA, i0, ir, k0, depth, wholeRows, aStrides, mr),
+                       kp_a_stride(ir, wholeRows, aStrides, mr), panel, bRows, KP_NR * depth, depth, c, i0 + ir,
+                       j0 + jr, height - ir < mr ? height - ir : mr, 16 * width, resume, width, mr);
+    }
+    return jr;
+}
+
 /// The blocked product (see the file's comment); `pairs` = 1 when the microkernel takes several
 /// B panels at once (the AVX-512 version, whose 32 registers hold a 6×64 or 8×48 tile, then
 /// 6×32 or 8×32 for the columns left); `mr` the tile's rows.
@@ -413,25 +434,16 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
                 for (long s0 = 0; s0 < height; s0 += strip) {
                     const long s1 = s0 + strip < height ? s0 + strip : height;
                     long jr = 0;
-                    if (pairs && kp_block_takes_wide_tiles(depth, columns, strip == mr)) {
-                        const int wide = kp_wide_tile(mr);
-                        for (; jr + 16 * wide <= (inPlace ? whole : columns); jr += 16 * wide) {
-                            const float *panel = inPlace ? blockStart + jr : packedB + jr * depth;
-                            for (long ir = s0; ir < s1; ir += mr)
-                                kp_tile_of(inPlace, kp_a_panel(a, packedA, i0, ir, k0, depth, wholeRows, aStrides, mr),
-                                           kp_a_stride(ir, wholeRows, aStrides, mr), panel, bRows, KP_NR * depth, depth, c,
-                                           i0 + ir, j0 + jr, height - ir < mr ? height - ir : mr, 16 * wide, resume, wide, mr);
-                        }
-                    }
                     if (pairs) {
-                        // Both panels in place, or (B transposed) both packed.
-                        for (; jr + 32 <= (inPlace ? whole : columns); jr += 32) {
-                            const float *panel = inPlace ? blockStart + jr : packedB + jr * depth;
-                            for (long ir = s0; ir < s1; ir += mr)
-                                kp_tile_of(inPlace, kp_a_panel(a, packedA, i0, ir, k0, depth, wholeRows, aStrides, mr),
-                                           kp_a_stride(ir, wholeRows, aStrides, mr), panel, bRows, KP_NR * depth, depth, c,
-                                           i0 + ir, j0 + jr, height - ir < mr ? height - ir : mr, 32, resume, 2, mr);
-                        }
+                        // All of a tile's panels in place, or (B transposed) all packed: the widest
+                        // tiles, then pairs for the columns they leave, then single panels below.
+                        const long end = inPlace ? whole : columns;
+                        if (kp_block_takes_wide_tiles(depth, columns, strip == mr))
+                            jr = kp_tiles_across(jr, end, kp_wide_tile(mr), inPlace, blockStart, packedB, bRows, a,
+                                                 packedA, i0, k0, depth, wholeRows, aStrides, s0, s1, height, c, j0,
+                                                 resume, mr);
+                        jr = kp_tiles_across(jr, end, 2, inPlace, blockStart, packedB, bRows, a, packedA, i0, k0, depth,
+                                             wholeRows, aStrides, s0, s1, height, c, j0, resume, mr);
                     }
                     for (; jr < columns; jr += KP_NR) {
                         const long valid = columns - jr < KP_NR ? columns - jr : KP_NR;
