@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import Engine
 
@@ -13,6 +16,55 @@ import Testing
             #expect(chunks.allSatisfy { !$0.isEmpty }, "\(count)")
             #expect(chunks.dropLast().allSatisfy { $0.upperBound % 32 == 0 }, "\(count)")
             #expect(chunks.count == min(threads, (count + 31) / 32), "\(count)")
+        }
+    }
+
+    /// Chunks are taken longest first, ties in index order: a permutation of the chunks, so
+    /// each is still run once and summed where its index says.
+    @Test func chunksAreTakenLongestFirst() {
+        for count in [1, 7, 100, 128, 250] {
+            for parts in [1, 2, 8, 16] {
+                let ranges = Parallelism.partition(count: count, parts: min(parts, count))
+                let order = Parallelism.largestFirst(ranges)
+                #expect(order.sorted() == Array(ranges.indices), "\(count) in \(parts)")
+                for (a, b) in zip(order, order.dropFirst()) {
+                    #expect(ranges[a].count > ranges[b].count || (ranges[a].count == ranges[b].count && a < b),
+                            "\(count) in \(parts): chunk \(a) before \(b)")
+                }
+            }
+        }
+    }
+
+    /// Two threads of equal speed that each take the next chunk when free share a batch of
+    /// 100 evenly (8 chunks of 12 and 13 samples, or 16 of 6 and 7): in index order one
+    /// would do 52 samples and the other 48, and wait.
+    @Test(arguments: [8, 16])
+    func twoEqualThreadsShareAnUnevenPartitionEvenly(parts: Int) {
+        let ranges = Parallelism.partition(count: 100, parts: parts)
+        var done = [0, 0]
+        for index in Parallelism.largestFirst(ranges) {
+            let free = done[0] <= done[1] ? 0 : 1  // the thread that finished first takes the next chunk
+            done[free] += ranges[index].count
+        }
+        #expect(done == [50, 50])
+    }
+
+    /// Every chunk runs exactly once per section, across thousands of sections whose thread
+    /// counts change (pool threads that sit one out must not run it, nor run the next twice)
+    /// and across pauses long enough for the pool's threads to fall asleep between sections.
+    @Test func everyChunkRunsOncePerSectionWhateverTheThreadCounts() {
+        let runs = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+        defer { runs.deallocate() }
+        for round in 0..<3000 {
+            let threads = [2, 4, 3, 1, 7, 2, 5][round % 7]
+            let chunks = [1, 2, 5, 16, 33, 64][round % 6]
+            runs.update(repeating: 0, count: 64)
+            Parallelism.forEach(Parallelism.partition(count: chunks, parts: chunks), threads: threads) { chunk, _ in
+                runs[chunk] += 1  // each chunk index is written by one thread only
+            }
+            #expect((0..<chunks).allSatisfy { runs[$0] == 1 }, "section \(round): \(threads) threads, \(chunks) chunks")
+            #expect((chunks..<64).allSatisfy { runs[$0] == 0 })
+            if round % 500 == 499 { usleep(2_000) }  // past the pool's spin: its threads sleep
         }
     }
 }
