@@ -108,6 +108,6 @@ public final class Convolution: Layer {
                                    inputGradient.map { $0 + n * inputSize }, chunk: chunk)
             }
         }
-        algorithm.reduceGradients(chunks: ranges.count)
+        algorithm.reduceGradients(chunks: ranges.count, threads: threads)
     }
 }

@@ -161,7 +161,7 @@ final class ConvolutionActivationPool: Layer {
                                          samples: group.count, chunk: chunk)
             }
         }
-        algorithm.reduceGradients(chunks: ranges.count)
+        algorithm.reduceGradients(chunks: ranges.count, threads: threads)
     }
 
     /// y = max(0, window maximum) for every window of one sample's plane (F×OH×OW, rows

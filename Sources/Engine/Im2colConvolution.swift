@@ -82,7 +82,9 @@ final class Im2colConvolution: ConvolutionAlgorithm {
         backward(x, scratch[chunk].plane, dx, chunk: chunk)
     }
 
-    func reduceGradients(chunks: Int) { geometry.reduceInOrder(scratch, chunks: chunks) }
+    func reduceGradients(chunks: Int, threads: Int) {
+        geometry.reduceInOrder(scratch, chunks: chunks, threads: threads)
+    }
 
     /// col[(c·k + i)·k + j][oh·OW + ow] = x[c][oh·stride − top + i][ow·stride − left + j], 0 outside.
     private func imageToColumns(_ x: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>) {

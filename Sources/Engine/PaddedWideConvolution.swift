@@ -94,7 +94,7 @@ final class PaddedWideConvolution: ConvolutionAlgorithm {
         if let dx { crop(chunk: chunk, into: dx) }
     }
 
-    func reduceGradients(chunks: Int) {
-        inner.reduceGradients(chunks: chunks)
+    func reduceGradients(chunks: Int, threads: Int) {
+        inner.reduceGradients(chunks: chunks, threads: threads)
     }
 }

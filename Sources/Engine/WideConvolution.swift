@@ -127,7 +127,9 @@ final class DirectWideConvolution: WideLayoutAlgorithm {
         }
     }
 
-    func reduceGradients(chunks: Int) { layout.geometry.reduceInOrder(scratch, chunks: chunks) }
+    func reduceGradients(chunks: Int, threads: Int) {
+        layout.geometry.reduceInOrder(scratch, chunks: chunks, threads: threads)
+    }
 }
 
 /// The wide layout as GEMMs straight over the input: read at the input's row width, for
@@ -340,16 +342,20 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
     /// the taps' order, and only the total is reordered: the same sums as reordering each
     /// partial, but vectorised (16 strided passes over cnn-large's last layer's 32K weights cost
     /// about 2% of its training step).
-    func reduceGradients(chunks: Int) {
+    func reduceGradients(chunks: Int, threads: Int) {
         let geometry = layout.geometry
-        geometry.reduceInOrder(scratch, chunks: chunks)
         let weightGradient = geometry.weight.gradientPointer, byTap = scratch[0].weightGradient
         let channels = geometry.input.channels, area = geometry.kernel * geometry.kernel
-        byTap.update(from: weightGradient, count: geometry.weight.count)  // chunk 0's partial is spent
-        for f in 0..<geometry.filters {
-            for t in 0..<area {
-                let row = byTap + (f * area + t) * channels, column = weightGradient + f * channels * area + t
-                for c in 0..<channels { column[c * area] = row[c] }
+        geometry.reduceInOrder(scratch, chunks: chunks, threads: threads) { filterRange in
+            // Each thread's filters: their totals copied to chunk 0's partial (spent), then put back
+            // in F×C×k×k order.
+            let start = filterRange.lowerBound * channels * area
+            byTap.advanced(by: start).update(from: weightGradient + start, count: filterRange.count * channels * area)
+            for f in filterRange {
+                for t in 0..<area {
+                    let row = byTap + (f * area + t) * channels, column = weightGradient + f * channels * area + t
+                    for c in 0..<channels { column[c * area] = row[c] }
+                }
             }
         }
     }

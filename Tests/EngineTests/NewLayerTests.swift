@@ -2,7 +2,7 @@ import Testing
 @testable import Engine
 
 /// What one forward and backward leave behind: everything that must not depend on threads.
-private struct Pass: Equatable {
+struct LayerPass: Equatable {
     var output: [Float]
     var inputGradient: [Float]
     var parameterGradients: [[Float]]
@@ -10,8 +10,8 @@ private struct Pass: Equatable {
 }
 
 /// One forward (and a backward with dLoss/dOutput from `gradientSeed`) of `layer` at `threads`.
-private func run(_ layer: any Layer, input: [Float], count: Int, training: Bool = true,
-                 threads: Int = 1, gradientSeed: UInt64 = 41) -> Pass {
+func runLayer(_ layer: any Layer, input: [Float], count: Int, training: Bool = true,
+              threads: Int = 1, gradientSeed: UInt64 = 41) -> LayerPass {
     layer.threads = threads
     var output = [Float](repeating: .nan, count: count * layer.outputShape.count)
     var rng = RandomGenerator(seed: 0)
@@ -20,17 +20,17 @@ private func run(_ layer: any Layer, input: [Float], count: Int, training: Bool 
     var inputGradient = [Float](repeating: .nan, count: input.count)
     layer.backward(input: input, output: output, outputGradient: outputGradient,
                    inputGradient: &inputGradient, count: count)
-    return Pass(output: output, inputGradient: inputGradient,
-                parameterGradients: layer.parameters.map(\.gradient), state: layer.state.map(\.values))
+    return LayerPass(output: output, inputGradient: inputGradient,
+                     parameterGradients: layer.parameters.map(\.gradient), state: layer.state.map(\.values))
 }
 
 /// `make()` run at 1, 2 and 3 threads (a fresh layer each time) gives the same bits.
-private func expectSameBitsAtAnyThreadCount(_ label: String, input: [Float], count: Int, training: Bool = true,
-                                            _ make: () throws -> any Layer) rethrows {
-    let one = run(try make(), input: input, count: count, training: training, threads: 1)
+func expectSameBitsAtAnyThreadCount(_ label: String, input: [Float], count: Int, training: Bool = true,
+                                    _ make: () throws -> any Layer) rethrows {
+    let one = runLayer(try make(), input: input, count: count, training: training, threads: 1)
     #expect(one.output.allSatisfy(\.isFinite) && one.inputGradient.allSatisfy(\.isFinite), "\(label): not finite")
     for threads in [2, 3] {
-        #expect(run(try make(), input: input, count: count, training: training, threads: threads) == one,
+        #expect(runLayer(try make(), input: input, count: count, training: training, threads: threads) == one,
                 "\(label): \(threads) threads differ from 1")
     }
 }
@@ -183,7 +183,7 @@ struct BatchNormTests {
         let layer = try Self.prepared(shape, maxBatch: 1)
         let varianceBefore = layer.runningVariance.values, meanBefore = layer.runningMean.values
         let x: [Float] = [0.5, -2, 7]
-        let pass = run(layer, input: x, count: 1)
+        let pass = runLayer(layer, input: x, count: 1)
         #expect(pass.output == layer.beta.values)
         #expect(pass.inputGradient == [0, 0, 0])
         let gradients = pass.parameterGradients.joined()
@@ -269,7 +269,7 @@ struct LeakyReLUTests {
         #expect(layer.worksInPlace)
         let count = 3
         let x = randomValues(count * Self.shape.count, seed: 61)
-        let separate = run(layer, input: x, count: count)
+        let separate = runLayer(layer, input: x, count: count)
         var buffer = x
         var rng = RandomGenerator(seed: 0)
         buffer.withUnsafeMutableBufferPointer { b in
@@ -430,7 +430,7 @@ struct AveragePoolTests {
         let count = 5
         let layer = try AveragePool(input: c.shape, size: c.size, stride: c.stride, padding: c.padding, maxBatch: count)
         let x = randomValues(count * c.shape.count, seed: 71)
-        let pass = run(layer, input: x, count: count, threads: threads)
+        let pass = runLayer(layer, input: x, count: count, threads: threads)
         let expected = NaiveKernels.pool(input: x, shape: c.shape, count: count, size: c.size, stride: c.stride,
                                          padding: c.padding, average: true)
         let gradient = NaiveKernels.averagePoolBackward(outputGradient: randomValues(expected.count, seed: 41),
@@ -468,7 +468,7 @@ struct PaddedMaxPoolTests {
         let layer = try MaxPool(input: c.shape, size: c.size, stride: c.stride, padding: c.padding, maxBatch: count)
         for (label, x) in [("mixed", randomValues(count * c.shape.count, seed: 74)),
                            ("negative", randomValues(count * c.shape.count, seed: 75, low: -3, high: -1))] {
-            let pass = run(layer, input: x, count: count, threads: threads)
+            let pass = runLayer(layer, input: x, count: count, threads: threads)
             let expected = NaiveKernels.pool(input: x, shape: c.shape, count: count, size: c.size, stride: c.stride,
                                              padding: c.padding, average: false)
             #expect(pass.output == expected, "\(label)")
