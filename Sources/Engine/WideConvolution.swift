@@ -350,7 +350,7 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
             // Each thread's filters: their totals copied to chunk 0's partial (spent), then put back
             // in F×C×k×k order.
             let start = filterRange.lowerBound * channels * area
-            byTap.advanced(by: start).update(from: weightGradient + start, count: filterRange.count * channels * area)
+            (byTap + start).update(from: weightGradient + start, count: filterRange.count * channels * area)
             for f in filterRange {
                 for t in 0..<area {
                     let row = byTap + (f * area + t) * channels, column = weightGradient + f * channels * area + t
