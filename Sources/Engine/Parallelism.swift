@@ -77,7 +77,7 @@ enum Parallelism {
     /// two threads taking them in index order share 48 : 52, one waiting two samples at the
     /// end; longest first, 50 : 50. Only the order of running changes: each chunk is the same.
     static func largestFirst(_ ranges: [Range<Int>]) -> [Int] {
-        ranges.indices.sorted { ranges[$0].count > ranges[$1].count || (ranges[$0].count == ranges[$1].count && $0 < $1) }
+        ranges.indices.sorted { (-ranges[$0].count, $0) < (-ranges[$1].count, $1) }
     }
 
     /// `forEach(chunks(count:threads:perThread:), threads:, body)`.

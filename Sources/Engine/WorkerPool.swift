@@ -36,12 +36,11 @@ final class WorkerPool: @unchecked Sendable {
     /// Held for a whole `run`: one section at a time (several networks may train at once).
     private let runLock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     /// The current section's number and helper count (`section << helperBits | helpers`),
-    /// stored after `body`: workers poll it while spinning, and sleep on `wake` until it changes.
+    /// stored by `run` after `body`: workers poll it while spinning, and sleep on `wake` until
+    /// it changes.
     private let announcement = Atomic<Int>(0)
     private static let helperBits = 16
     private static let helperMask = 1 << helperBits - 1
-    /// Written only by `run` (under `runLock`) while no helper runs.
-    private var section = 0
     private var body: ((Int) -> Void)?
     /// Guarded by `lock`.
     private var started = 0
@@ -63,15 +62,14 @@ final class WorkerPool: @unchecked Sendable {
         pthread_mutex_lock(runLock)
         defer { pthread_mutex_unlock(runLock) }
         withoutActuallyEscaping(body) { escaping in
-            pthread_mutex_lock(lock)
-            while started < workers - 1 { startThread(index: started + 1) }
-            pthread_mutex_unlock(lock)
             self.body = escaping
             remaining.store(workers - 1, ordering: .relaxed)
-            section += 1
-            // Published last (releasing): a worker that sees this value sees the body too.
+            // Published last (releasing): a worker that sees this value sees the body too. Only
+            // `run` stores it, so the next section's number comes from the last one.
+            let section = (announcement.load(ordering: .relaxed) >> Self.helperBits) + 1
             announcement.store(section << Self.helperBits | (workers - 1), ordering: .releasing)
             pthread_mutex_lock(lock)
+            while started < workers - 1 { startThread(index: started + 1) }  // they read it on starting
             pthread_cond_broadcast(wake)
             pthread_mutex_unlock(lock)
             escaping(0)

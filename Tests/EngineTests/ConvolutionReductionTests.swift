@@ -12,17 +12,17 @@ import Testing
     }
 
     static let cases: [Case] = [
-        .init(label: "tap GEMMs", algorithm: "TapGEMMConvolution", shape: Shape(channels: 16, height: 6, width: 7), filters: 64, kernel: 2,
-              stride: 1, padding: Padding(0)),
-        .init(label: "direct", algorithm: "DirectWideConvolution", shape: Shape(channels: 2, height: 10, width: 9), filters: 64, kernel: 6,
-              stride: 1, padding: Padding(0)),
-        .init(label: "im2col", algorithm: "Im2colConvolution", shape: Shape(channels: 16, height: 8, width: 8), filters: 64, kernel: 2,
-              stride: 2, padding: Padding(0)),
-        .init(label: "padded", algorithm: "PaddedWideConvolution", shape: Shape(channels: 16, height: 5, width: 6), filters: 48, kernel: 3,
-              stride: 1, padding: Padding(1)),
+        .init(label: "tap GEMMs", algorithm: "TapGEMMConvolution", shape: Shape(channels: 16, height: 6, width: 7),
+              filters: 64, kernel: 2, stride: 1, padding: Padding(0)),
+        .init(label: "direct", algorithm: "DirectWideConvolution", shape: Shape(channels: 2, height: 10, width: 9),
+              filters: 64, kernel: 6, stride: 1, padding: Padding(0)),
+        .init(label: "im2col", algorithm: "Im2colConvolution", shape: Shape(channels: 16, height: 8, width: 8),
+              filters: 64, kernel: 2, stride: 2, padding: Padding(0)),
+        .init(label: "padded", algorithm: "PaddedWideConvolution", shape: Shape(channels: 16, height: 5, width: 6),
+              filters: 48, kernel: 3, stride: 1, padding: Padding(1)),
         // 65 filters: three threads' shares of the filters are uneven.
-        .init(label: "tap GEMMs, 65 filters", algorithm: "TapGEMMConvolution", shape: Shape(channels: 8, height: 5, width: 5), filters: 65,
-              kernel: 3, stride: 1, padding: Padding(0)),
+        .init(label: "tap GEMMs, 65 filters", algorithm: "TapGEMMConvolution",
+              shape: Shape(channels: 8, height: 5, width: 5), filters: 65, kernel: 3, stride: 1, padding: Padding(0)),
     ]
 
     @Test(arguments: cases)
