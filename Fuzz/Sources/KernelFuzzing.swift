@@ -197,16 +197,22 @@ enum KernelFuzzing {
         let (filters, input, kernel) = (geometry.filters, geometry.input, geometry.kernel)
         let x = Buffer(count: input.count, &draws)
         let weights = Buffer(count: filters * input.channels * kernel * kernel, &draws)
-        let dwide = Buffer(count: (filters - 1) * geometry.rows + geometry.computed, &draws)
-        let dwStart = Buffer(count: weights.count, &draws)
+        let dwide = Buffer(count: filters * geometry.rows, &draws)
+        let dwStart = Buffer(count: weights.count, &draws), dbStart = Buffer(count: filters, &draws)
+        // The bias sums the weight gradient takes along: `kp_add_plane_sums`'s order, bit for bit.
+        let dbExpected = (0..<filters).map { f in
+            dbStart[f] + NaiveKernels.planeSum(dwide.array[(f * geometry.rows)..<((f + 1) * geometry.rows)])
+        }
         var first: (wide: [Float], dw: [Float], dx: [Float])?
         for level in 0...best {
             kp_set_kernel_level(Int32(level))
             let wide = Buffer(zeros: dwide.count), dw = dwStart.copy(), dx = Buffer(count: input.count, &draws)
+            let db = dbStart.copy()
             kp_convolution_wide_forward(x.pointer, input.channels, input.height, input.width, weights.pointer, filters,
                                         kernel, wide.pointer)
             kp_convolution_wide_weight_gradient(x.pointer, input.channels, input.height, input.width, dwide.pointer,
-                                                filters, kernel, dw.pointer)
+                                                filters, kernel, dw.pointer, db.pointer)
+            expectSame(db.array, dbExpected, "kp_convolution_wide_weight_gradient(\(geometry))'s bias sums at level \(level)")
             kp_convolution_wide_input_gradient(weights.pointer, input.channels, input.height, input.width,
                                                dwide.pointer, filters, kernel, dx.pointer)
             // Only the computed positions of each plane are the forward's.

@@ -116,11 +116,13 @@ public enum VectorKernels {
         kp_add_plane_sums(planes, planeCount, count, pitch, sums)
     }
 
-    /// dW (F×C×k×k) += the weight gradient of one sample from its wide-layout output gradient.
+    /// dW (F×C×k×k) += the weight gradient of one sample from its wide-layout output gradient
+    /// (F planes of OH·W), and db (F) += each plane's sum, the same bits as `addPlaneSums`.
     @inline(__always)
     static func convolutionWideWeightGradient(_ x: UnsafePointer<Float>, _ input: Shape, _ dwide: UnsafePointer<Float>,
-                                              filters: Int, kernel: Int, _ dw: UnsafeMutablePointer<Float>) {
-        kp_convolution_wide_weight_gradient(x, input.channels, input.height, input.width, dwide, filters, kernel, dw)
+                                              filters: Int, kernel: Int, _ dw: UnsafeMutablePointer<Float>,
+                                              biasGradient db: UnsafeMutablePointer<Float>) {
+        kp_convolution_wide_weight_gradient(x, input.channels, input.height, input.width, dwide, filters, kernel, dw, db)
     }
 
     /// dx (C×H×W) = the input gradient of one sample from its wide-layout output gradient.

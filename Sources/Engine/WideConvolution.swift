@@ -118,9 +118,9 @@ final class DirectWideConvolution: WideLayoutAlgorithm {
     @inline(__always)
     func backwardPlane(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, chunk: Int) {
         let geometry = layout.geometry, local = scratch[chunk], wide = UnsafePointer(local.plane)
-        layout.addBiasGradient(wide, to: local.biasGradient)
         VectorKernels.convolutionWideWeightGradient(x, geometry.input, wide, filters: geometry.filters,
-                                                    kernel: geometry.kernel, local.weightGradient)
+                                                    kernel: geometry.kernel, local.weightGradient,
+                                                    biasGradient: local.biasGradient)
         if let dx {
             VectorKernels.convolutionWideInputGradient(geometry.weight.valuePointer, geometry.input, wide,
                                                        filters: geometry.filters, kernel: geometry.kernel, dx)

@@ -45,6 +45,38 @@ import Testing
         }
     }
 
+    /// The direct convolution's weight gradient takes each plane's sum for the bias gradient
+    /// along, from the blocks it loads: the same bits as `addPlaneSums` at every level, for filter
+    /// groups of 4, 2 and 1 (taps in one pass or several: 2×2, 3×3, 4×4, 6×6), planes of OH·W
+    /// with and without a tail (9·12 = 108, 8·16 = 128), and a second channel that must not add
+    /// them again; values spread over 2¹² so that any other order would round differently.
+    @Test func directWeightGradientsBiasSumsAreThePlaneSums() {
+        let levels = VectorKernels.availableLevels
+        defer { VectorKernels.use(levels[0]) }
+        let shapes = [Shape(channels: 1, height: 12, width: 12), Shape(channels: 2, height: 9, width: 16)]
+        for level in levels {
+            VectorKernels.use(level)
+            for input in shapes {
+                for kernel in [2, 3, 4, 6] {
+                    for filters in [1, 2, 7] {
+                        let rows = (input.height - kernel + 1) * input.width
+                        let dwide = zip(randomValues(filters * rows, seed: 11), 0..<(filters * rows)).map { value, i in
+                            value * Float(1 << (i % 13))
+                        }
+                        let x = randomValues(input.count, seed: 12)
+                        var dw = [Float](repeating: 0, count: filters * input.channels * kernel * kernel)
+                        var fused = [Float](repeating: 0.5, count: filters), planeSums = fused
+                        VectorKernels.convolutionWideWeightGradient(x, input, dwide, filters: filters, kernel: kernel,
+                                                                    &dw, biasGradient: &fused)
+                        VectorKernels.addPlaneSums(dwide, planes: filters, count: rows, pitch: rows, to: &planeSums)
+                        #expect(fused.map(\.bitPattern) == planeSums.map(\.bitPattern),
+                                "\(level) \(input) \(filters)@\(kernel)")
+                    }
+                }
+            }
+        }
+    }
+
     /// B packed whole beforehand (inference against fixed weights) gives exactly the chain too,
     /// at every level: a transposed B (a dense layer's W) and an untransposed one, on shapes
     /// across several 256-deep blocks and column blocks (896 wide at depth 256), with few columns (never swapped: the

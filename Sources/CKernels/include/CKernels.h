@@ -56,9 +56,11 @@ void kp_scatter_plane_positive(const float *dy, const uint8_t *winner, long chan
 void kp_convolution_wide_forward(const float *x, long channels, long height, long width,
                                  const float *w, long filters, long kernel, float *wide);
 
-/// dw[f][c][i][j] += Σ_q dwide[f][q] · x[c][q + i·W + j] over q < OH·W − (k − 1).
+/// dw[f][c][i][j] += Σ_q dwide[f][q] · x[c][q + i·W + j] over q < OH·W − (k − 1); and, when
+/// `biasSums` is not NULL, biasSums[f] += Σ dwide[f][q] over q < OH·W in `kp_add_plane_sums`'s
+/// order (the same bits as that call), from the loads the weight gradient makes anyway.
 void kp_convolution_wide_weight_gradient(const float *x, long channels, long height, long width,
-                                         const float *dwide, long filters, long kernel, float *dw);
+                                         const float *dwide, long filters, long kernel, float *dw, float *biasSums);
 
 /// dx (C×H×W) = Σ_(i,j) Σ_f w[f][c][i][j] · dwide[f][q] at x[c][q + i·W + j], over
 /// q < OH·W − (k − 1), summed in (i, j, f) order; dx is overwritten.
