@@ -99,9 +99,9 @@ final class ConvolutionActivationPool: Layer {
                  count: Int, training: Bool, rng: inout RandomGenerator) {
         precondition(count <= maxBatch, "batch of \(count) exceeds the network's maximum \(maxBatch)")
         precondition(affine == nil || !training, "a fused affine is for inference only")
-        let ranges = Parallelism.chunks(count: count, threads: threads)
-        prepare(chunks: ranges.count)
         let algorithm = convolution.algorithm, pitch = algorithm.planePitch
+        let ranges = algorithm.forwardChunks(count: count, threads: threads)
+        prepare(chunks: ranges.count)
         let inputSize = inputShape.count, outputSize = outputShape.count, planeCount = planeCount
         // The wide layout is pooled with the bias added as it is read (the same sums the
         // convolution's own forward would store); im2col's plane has it.

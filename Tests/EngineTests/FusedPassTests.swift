@@ -201,6 +201,24 @@ import Testing
         #expect(fewFilters.algorithm.samplesPerCall == 1 && largerPlanes.algorithm.samplesPerCall == 1)
     }
 
+    /// The forward of an algorithm that takes several samples a product runs one chunk a thread,
+    /// of near-equal size, so that its products are as long as they can be.
+    @Test func severalSamplesPerProductRunInOneChunkAThread() throws {
+        let algorithm = try Convolution(input: Shape(channels: 16, height: 5, width: 5), filters: 64, kernel: 2).algorithm
+        #expect(algorithm.samplesPerCall > 1)
+        for threads in [1, 2, 3, 7] {
+            for count in [1, 5, 26, 100, 257] {
+                let chunks = algorithm.forwardChunks(count: count, threads: threads)
+                let label = "\(count) samples at \(threads) threads: \(chunks)"
+                #expect(chunks.count == min(count, threads), "\(label)")
+                #expect(chunks.first?.lowerBound == 0 && chunks.last?.upperBound == count, "\(label)")
+                #expect(zip(chunks, chunks.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }, "\(label)")
+                let sizes = chunks.map(\.count)
+                #expect(sizes.max()! - sizes.min()! <= 1, "\(label)")
+            }
+        }
+    }
+
     /// Runs `count` samples through the fused pass and through the layers one by one, and
     /// expects the same bits of output and, without an affine, of every gradient.
     private func expectFusedEqualsTheChain(_ c: (label: String, shape: Shape, filters: Int, kernel: Int, padding: Padding),
