@@ -158,17 +158,8 @@ KP_INLINE void kp_weight_gradient_taps(const float *x, long height, long width, 
             for (long t = 0; t < count; t++) totals[g][t] = fmaf(dwide[g * rows + r], x[r + offsets[t]], totals[g][t]);
     for (int g = 0; g < group; g++)
         for (long t = 0; t < count; t++) dw[g * filterStride + first + t] += totals[g][t];
-    if (!withBias) return;
-    // The bias sums run over all `rows` positions (the last k − 1 past `computed` too): their
-    // remaining whole blocks, the lanes in order from −0, then the tail in order.
-    for (; q + 16 <= rows; q += 16)
-        for (int g = 0; g < group; g++) lanes[g] += kp_load(dwide + g * rows + q);
-    for (int g = 0; g < group; g++) {
-        float total = -0.0f;
-        for (int l = 0; l < 16; l++) total += lanes[g][l];
-        for (long r = q; r < rows; r++) total += dwide[g * rows + r];
-        biasSums[g] += total;
-    }
+    // The bias sums run over all `rows` positions, the last k − 1 past `computed` too.
+    if (withBias) kp_finish_plane_sums(lanes, dwide, q, rows, rows, biasSums, group);
 }
 
 /// The most taps one pass over the plane takes for a group of filters: 8 for 1 or 2 filters,

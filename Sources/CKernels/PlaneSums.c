@@ -10,15 +10,7 @@
 KP_INLINE void kp_plane_sums_group(const float *planes, long count, long pitch, float *sums, const int group) {
     kp_f16 lanes[8];
     for (int p = 0; p < group; p++) lanes[p] = 0;
-    long i = 0;
-    for (; i + 16 <= count; i += 16)
-        for (int p = 0; p < group; p++) lanes[p] += kp_load(planes + p * pitch + i);
-    for (int p = 0; p < group; p++) {
-        float total = -0.0f;
-        for (int l = 0; l < 16; l++) total += lanes[p][l];
-        for (long r = i; r < count; r++) total += planes[p * pitch + r];
-        sums[p] += total;
-    }
+    kp_finish_plane_sums(lanes, planes, 0, count, pitch, sums, group);
 }
 
 /// Eight planes at a time where 32 registers hold their lanes, four where 16 do.

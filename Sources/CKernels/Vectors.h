@@ -1,5 +1,6 @@
 // Vector vocabulary shared by the kernels: 16-float vectors written once in portable clang
-// vector syntax and compiled three times (see KP_VERSIONS), and a fixed-order horizontal sum.
+// vector syntax and compiled three times (see KP_VERSIONS), and fixed-order sums (a vector's
+// lanes; whole planes, for the convolutions' bias gradients).
 #ifndef KP_VECTORS_H
 #define KP_VECTORS_H
 
@@ -30,6 +31,22 @@ KP_INLINE float kp_sum(kp_f16 v) {
     return (q[0] + q[2]) + (q[1] + q[3]);
 }
 
+/// The rest of a convolution's bias-gradient order (`kp_add_plane_sums`): `lanes[p]` holds
+/// plane p's 16 lane sums over its whole blocks before `from` (a multiple of 16); adds the
+/// remaining whole blocks of planes[p·pitch ..< p·pitch + count], then sums[p] += the lanes
+/// added in order from −0, then the tail in order. For `group` planes side by side.
+KP_INLINE void kp_finish_plane_sums(kp_f16 *lanes, const float *planes, long from, long count, long pitch,
+                                    float *sums, const int group) {
+    long i = from;
+    for (; i + 16 <= count; i += 16)
+        for (int p = 0; p < group; p++) lanes[p] += kp_load(planes + p * pitch + i);
+    for (int p = 0; p < group; p++) {
+        float total = -0.0f;
+        for (int l = 0; l < 16; l++) total += lanes[p][l];
+        for (long r = i; r < count; r++) total += planes[p * pitch + r];
+        sums[p] += total;
+    }
+}
 /// Whether tiles of 8 rows cover `rows` with no more rows computed than tiles of 6 (where they
 /// do, each value loaded from the other operand feeds 8 FMAs rather than 6): AVX-512 kernels
 /// whose 32 registers hold either tile take 8 rows then.
