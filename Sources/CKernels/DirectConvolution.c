@@ -123,7 +123,7 @@ KP_VERSIONS(kp_convolution_wide_forward,
 /// filter of the group. Filter g's gradient plane is dwide + g·rows, its weight gradient
 /// dw + g·filterStride. With `withBias` (a constant), biasSums[g] also gets its plane's sum in
 /// `kp_add_plane_sums`'s order, from the gradient vectors this pass loads anyway: a second pass
-/// over nouri's first layer's 1.15 MB of planes a sample cost 1.6 ms of its 12 ms backward.
+/// over nouri's first layer's planes (1.15 MB a sample) cost 1.6 ms of its 12 ms backward a batch.
 KP_INLINE void kp_weight_gradient_taps(const float *x, long height, long width, const float *dwide, long rows,
                                        long kernel, long first, long count, float *dw, long filterStride,
                                        float *biasSums, const int group, const int withBias) {
@@ -166,6 +166,19 @@ KP_INLINE void kp_weight_gradient_taps(const float *x, long height, long width, 
 /// 6 for 4 (24 sums, the 4 gradients and an input fill AVX-512's 32 registers).
 KP_INLINE long kp_weight_gradient_taps_per_pass(int group) { return group == 4 ? 6 : 8; }
 
+/// `kp_weight_gradient_taps`, taking the bias sums too when `biasSums` is not NULL: each case
+/// compiled with its own constant, so that the pass without them keeps its registers.
+KP_INLINE void kp_weight_gradient_pass(const float *x, long height, long width, const float *dwide, long rows,
+                                       long kernel, long first, long count, float *dw, long filterStride,
+                                       float *biasSums, const int group) {
+    if (biasSums)
+        kp_weight_gradient_taps(x, height, width, dwide, rows, kernel, first, count, dw, filterStride, biasSums,
+                                group, 1);
+    else
+        kp_weight_gradient_taps(x, height, width, dwide, rows, kernel, first, count, dw, filterStride, NULL,
+                                group, 0);
+}
+
 /// The taps in near-equal groups of at most `kp_weight_gradient_taps_per_pass` (25 → 7, 6, 6, 6
 /// for 2 filters, 5 × 5 for 4), so that no group is left with a chain or two that the FMA's
 /// latency would stall. The bias sums, when asked for (`biasSums` not NULL), go with the last
@@ -177,23 +190,14 @@ KP_INLINE void kp_weight_gradient_plane(const float *x, long height, long width,
     const long groups = (taps + most - 1) / most, per = (taps + groups - 1) / groups;
     // Whole groups, then the rest: with a constant kernel both counts are constants, and the
     // sums of each call stay in registers (a count known only at run time spilled them).
-    const long rest = taps % per, lastWhole = rest ? taps : taps - per;
+    const long last = taps % per ? taps - taps % per : taps - per;
     long first = 0;
-    for (; first + per <= taps; first += per) {
-        if (biasSums && first == lastWhole)
-            kp_weight_gradient_taps(x, height, width, dwide, rows, kernel, first, per, dw, filterStride, biasSums,
-                                    group, 1);
-        else
-            kp_weight_gradient_taps(x, height, width, dwide, rows, kernel, first, per, dw, filterStride, NULL,
-                                    group, 0);
-    }
-    if (first == taps) return;
-    if (biasSums)
-        kp_weight_gradient_taps(x, height, width, dwide, rows, kernel, first, rest, dw, filterStride, biasSums,
-                                group, 1);
-    else
-        kp_weight_gradient_taps(x, height, width, dwide, rows, kernel, first, rest, dw, filterStride, NULL,
-                                group, 0);
+    for (; first + per <= taps; first += per)
+        kp_weight_gradient_pass(x, height, width, dwide, rows, kernel, first, per, dw, filterStride,
+                                first == last ? biasSums : NULL, group);
+    if (first < taps)
+        kp_weight_gradient_pass(x, height, width, dwide, rows, kernel, first, taps - first, dw, filterStride,
+                                biasSums, group);
 }
 
 /// The first channel's passes also take the bias sums (when `biasSums` is not NULL).

@@ -47,6 +47,7 @@ KP_INLINE void kp_finish_plane_sums(kp_f16 *lanes, const float *planes, long fro
         sums[p] += total;
     }
 }
+
 /// Whether tiles of 8 rows cover `rows` with no more rows computed than tiles of 6 (where they
 /// do, each value loaded from the other operand feeds 8 FMAs rather than 6): AVX-512 kernels
 /// whose 32 registers hold either tile take 8 rows then.
