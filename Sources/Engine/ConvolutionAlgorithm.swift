@@ -110,30 +110,36 @@ struct ConvolutionGeometry {
 
     /// dW = Σ_chunks partial, db = Σ_chunks partial, in chunk order, dW laid out as the partials
     /// are: the weights' own F×C×k×k for most algorithms (the tap GEMMs reorder it afterwards).
-    /// The filters are split across `threads` (each weight's sum is its own, in chunk order
-    /// whoever adds it), then `afterwards` runs on each thread's filters: serial, these sums
-    /// held one core idle for about 1% of cnn-large's step at 2 threads (16 partials of its
-    /// last layer's 32K weights).
+    /// The filters are split across `threads`, weights and bias alike (each sum is its own, in
+    /// chunk order whoever adds it), then `afterwards` runs on each thread's filters: serial,
+    /// these sums held one core idle for about 1% of cnn-large's step at 2 threads (16 partials
+    /// of its last layer's 32K weights).
     func reduceInOrder(_ scratch: [ConvolutionScratch], chunks: Int, threads: Int,
                        afterwards: (Range<Int>) -> Void = { _ in }) {
-        let biasGradient = bias.gradientPointer
-        biasGradient.update(from: scratch[0].biasGradient, count: filters)
-        for chunk in 1..<max(1, chunks) {
-            let partialBias = scratch[chunk].biasGradient
-            for f in 0..<filters { biasGradient[f] += partialBias[f] }
-        }
-        let weightGradient = weight.gradientPointer, perFilter = weight.count / filters
+        let weightGradient = weight.gradientPointer, biasGradient = bias.gradientPointer
+        let perFilter = weight.count / filters
         // A section costs a few microseconds: worth it only for many sums.
         let split = weight.count * chunks >= Self.parallelReduction ? threads : 1
         Parallelism.forEachChunk(count: filters, threads: split, perThread: 1) { _, filterRange in
-            let start = filterRange.lowerBound * perFilter, count = filterRange.count * perFilter
-            let total = weightGradient + start
-            total.update(from: scratch[0].weightGradient + start, count: count)
-            for chunk in 1..<max(1, chunks) {
-                let partial = scratch[chunk].weightGradient + start
-                for i in 0..<count { total[i] += partial[i] }
+            let start = filterRange.lowerBound * perFilter, first = filterRange.lowerBound
+            Self.sumInChunkOrder(chunks: chunks, count: filterRange.count * perFilter, into: weightGradient + start) {
+                scratch[$0].weightGradient + start
+            }
+            Self.sumInChunkOrder(chunks: chunks, count: filterRange.count, into: biasGradient + first) {
+                scratch[$0].biasGradient + first
             }
             afterwards(filterRange)
+        }
+    }
+
+    /// total[0 ..< count] = partial(0) + partial(1) + … + partial(chunks − 1), value by value, in
+    /// that order.
+    private static func sumInChunkOrder(chunks: Int, count: Int, into total: UnsafeMutablePointer<Float>,
+                                        _ partial: (Int) -> UnsafeMutablePointer<Float>) {
+        total.update(from: partial(0), count: count)
+        for chunk in 1..<max(1, chunks) {
+            let values = partial(chunk)
+            for i in 0..<count { total[i] += values[i] }
         }
     }
 
