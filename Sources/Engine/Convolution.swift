@@ -23,7 +23,7 @@ public final class Convolution: Layer {
     public let weight: Parameter
     public let bias: Parameter
     public var parameters: [Parameter] { [weight, bias] }
-    /// How the convolution is computed; owns its per-chunk scratch.
+    /// How the convolution is computed; owns its per-worker workspaces and per-chunk partials.
     let algorithm: any ConvolutionAlgorithm
 
     public init(input: Shape, filters: Int, kernel: Int, stride: Int = 1, padding: Padding = .none,
@@ -86,10 +86,11 @@ public final class Convolution: Layer {
                         count: Int, training: Bool, rng: inout RandomGenerator) {
         let ranges = Parallelism.chunks(count: count, threads: threads)
         let algorithm = algorithm
-        algorithm.prepare(chunks: ranges.count)
+        // A forward sums nothing over the batch: no partial gradients.
+        algorithm.prepare(chunks: 0, workers: Parallelism.workers(chunks: ranges.count, threads: threads))
         let inputSize = inputShape.count, outputSize = outputShape.count
-        Parallelism.forEach(ranges, threads: threads) { chunk, samples in
-            for n in samples { algorithm.forward(input + n * inputSize, output + n * outputSize, chunk: chunk) }
+        Parallelism.forEachOnWorker(ranges, threads: threads) { worker, _, samples in
+            for n in samples { algorithm.forward(input + n * inputSize, output + n * outputSize, worker: worker) }
         }
     }
 
@@ -99,13 +100,13 @@ public final class Convolution: Layer {
         // The weight gradient sums over the batch: chunks that do not depend on the threads.
         let ranges = Parallelism.batchChunks(count: count)
         let algorithm = algorithm
-        algorithm.prepare(chunks: ranges.count)
+        algorithm.prepare(chunks: ranges.count, workers: Parallelism.workers(chunks: ranges.count, threads: threads))
         let inputSize = inputShape.count, outputSize = outputShape.count
-        Parallelism.forEach(ranges, threads: threads) { chunk, samples in
+        Parallelism.forEachOnWorker(ranges, threads: threads) { worker, chunk, samples in
             algorithm.clearGradients(chunk: chunk)
             for n in samples {
                 algorithm.backward(input + n * inputSize, outputGradient + n * outputSize,
-                                   inputGradient.map { $0 + n * inputSize }, chunk: chunk)
+                                   inputGradient.map { $0 + n * inputSize }, worker: worker, chunk: chunk)
             }
         }
         algorithm.reduceGradients(chunks: ranges.count, threads: threads)

@@ -53,7 +53,7 @@ final class ConvolutionActivationPool: Layer {
     /// Leaky ReLU: for each output of the last forward, whether its window's maximum was
     /// not positive (its gradient is slope·dy). Empty for ReLU.
     private let nonPositive: UnsafeMutablePointer<Bool>
-    /// Leaky ReLU with overlapping windows, per chunk: the sums of dy at the non-positive
+    /// Leaky ReLU with overlapping windows, per worker: the sums of dy at the non-positive
     /// winners before they are scaled by the slope (see `scatterLeaky`). Empty otherwise.
     private var sums: [UnsafeMutablePointer<Float>] = []
     /// ReLU without affine: the pooling kernels and today's exact path.
@@ -87,10 +87,13 @@ final class ConvolutionActivationPool: Layer {
         convolution.outputShape.channels * convolution.outputShape.height * convolution.algorithm.planePitch
     }
 
-    private func prepare(chunks: Int) {
-        convolution.algorithm.prepare(chunks: chunks)
+    /// Readies the algorithm and `sums` for `ranges` run on `threads`; a backward also needs
+    /// one chunk's partial gradients per range.
+    private func prepare(ranges: [Range<Int>], backward: Bool) {
+        let workers = Parallelism.workers(chunks: ranges.count, threads: threads)
+        convolution.algorithm.prepare(chunks: backward ? ranges.count : 0, workers: workers)
         let overlaps = stride < size
-        while negativeSlope > 0 && overlaps && sums.count < chunks {
+        while negativeSlope > 0 && overlaps && sums.count < workers {
             sums.append(.allocate(capacity: planeCount))
         }
     }
@@ -101,7 +104,7 @@ final class ConvolutionActivationPool: Layer {
         precondition(affine == nil || !training, "a fused affine is for inference only")
         let algorithm = convolution.algorithm, pitch = algorithm.planePitch
         let ranges = algorithm.forwardChunks(count: count, threads: threads)
-        prepare(chunks: ranges.count)
+        prepare(ranges: ranges, backward: false)
         let inputSize = inputShape.count, outputSize = outputShape.count, planeCount = planeCount
         // The wide layout is pooled with the bias added as it is read (the same sums the
         // convolution's own forward would store); im2col's plane has it.
@@ -112,10 +115,10 @@ final class ConvolutionActivationPool: Layer {
         scale.withUnsafeBufferPointer { scale in
             shift.withUnsafeBufferPointer { shift in
                 let channelAffine = affine == nil ? nil : (scale: scale.baseAddress!, shift: shift.baseAddress!)
-                Parallelism.forEach(ranges, threads: threads) { chunk, samples in
+                Parallelism.forEachOnWorker(ranges, threads: threads) { worker, _, samples in
                     algorithm.forEachCall(covering: samples) { group in
                         let first = group.lowerBound
-                        let planes = algorithm.forwardPlanes(input + first * inputSize, samples: group.count, chunk: chunk)
+                        let planes = algorithm.forwardPlanes(input + first * inputSize, samples: group.count, worker: worker)
                         for n in group {
                             let plane = planes + (n - first) * planeCount
                             let y = output + n * outputSize, winner = winners + n * outputSize
@@ -138,12 +141,12 @@ final class ConvolutionActivationPool: Layer {
         precondition(affine == nil, "a fused affine is for inference only: train the layers one by one")
         // The weight gradient sums over the batch: chunks that do not depend on the threads.
         let ranges = Parallelism.batchChunks(count: count)
-        prepare(chunks: ranges.count)
+        prepare(ranges: ranges, backward: true)
         let algorithm = convolution.algorithm, pitch = algorithm.planePitch
         let inputSize = inputShape.count, outputSize = outputShape.count, planeCount = planeCount
-        Parallelism.forEach(ranges, threads: threads) { chunk, samples in
+        Parallelism.forEachOnWorker(ranges, threads: threads) { worker, chunk, samples in
             algorithm.clearGradients(chunk: chunk)
-            let planes = algorithm.plane(chunk: chunk)
+            let planes = algorithm.plane(worker: worker)
             algorithm.forEachCall(covering: samples) { group in
                 let first = group.lowerBound
                 for n in group {
@@ -154,11 +157,11 @@ final class ConvolutionActivationPool: Layer {
                         scatterPositive(dy, winner, into: plane, pitch: pitch)
                     } else {
                         scatterLeaky(dy, winner, nonPositive + n * outputSize, into: plane, pitch: pitch,
-                                     sums: sums.isEmpty ? nil : sums[chunk])
+                                     sums: sums.isEmpty ? nil : sums[worker])
                     }
                 }
                 algorithm.backwardPlanes(input + first * inputSize, inputGradient.map { $0 + first * inputSize },
-                                         samples: group.count, chunk: chunk)
+                                         samples: group.count, worker: worker, chunk: chunk)
             }
         }
         algorithm.reduceGradients(chunks: ranges.count, threads: threads)

@@ -1,11 +1,15 @@
 /// One way to compute a `Convolution` (im2col + SGEMM, the direct wide kernel, per-tap
 /// GEMMs), chosen once when the layer is built. An algorithm owns everything it needs
-/// besides the parameters: one `ConvolutionScratch` per chunk of the batch (the parallel
-/// unit), and what it prepares from the weights (the tap GEMMs' repacked weights).
+/// besides the parameters: one `ConvolutionWorkspace` per worker thread, one
+/// `ConvolutionPartials` per chunk of the batch (the parallel unit), and what it prepares
+/// from the weights (the tap GEMMs' repacked weights).
 ///
-/// Backward adds to the chunk's partial gradients; `reduceGradients` sums them into the
-/// parameters' gradients in chunk order after the parallel part, so that a thread count
-/// always gives the same bits.
+/// A call works in its thread's workspace, which every chunk that thread runs reuses, so that
+/// a core finds its plane and columns in its own cache; and adds to its chunk's partial
+/// gradients, which `reduceGradients` sums into the parameters' gradients in chunk order
+/// after the parallel part, so that a thread count always gives the same bits. (With buffers
+/// per chunk, a thread moved to new ones at every chunk, 16 a backward, often last written by
+/// the other core: cnn-large trained 4% slower at 1 thread and 1.4% at 2, cnn-small 1.5–3%.)
 ///
 /// The *plane* is one sample's output in the algorithm's own layout, F×OH×`planePitch`:
 /// what a fused pass (`ConvolutionActivationPool`) reads the output from, and writes the
@@ -20,31 +24,34 @@ protocol ConvolutionAlgorithm: AnyObject {
     /// layer's exact bits); the wide layout is computed without it, and a reader adds
     /// `bias[f]` to each value it reads — the same sum the layer's forward stores.
     var planeIncludesBias: Bool { get }
-    /// The per-chunk buffers, `chunks` of them after `prepare(chunks:)`.
-    var scratch: [ConvolutionScratch] { get }
+    /// The per-worker buffers, `workers` of them after `prepare(chunks:workers:)`.
+    var workspaces: [ConvolutionWorkspace] { get }
+    /// The per-chunk partial gradients, `chunks` of them after `prepare(chunks:workers:)`.
+    var partials: [ConvolutionPartials] { get }
 
-    /// Allocates scratch when the chunk count grows (not per batch) and redoes whatever it
-    /// derives from the weights when they changed: call before every parallel pass.
-    func prepare(chunks: Int)
+    /// Allocates workspaces and partials when their counts grow (not per batch) and redoes
+    /// whatever it derives from the weights when they changed: call before every parallel pass.
+    func prepare(chunks: Int, workers: Int)
     /// One sample: y (F×OH×OW) = conv(x (C×H×W)) + b.
-    func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, chunk: Int)
+    func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, worker: Int)
     /// One sample's backward from dy (F×OH×OW): adds dW and db to the chunk's partial
     /// gradients, and writes dx (C×H×W) when it is not nil.
     func backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                  _ dx: UnsafeMutablePointer<Float>?, chunk: Int)
-    /// One sample's output in the chunk's plane (see above), which it returns.
-    func forwardPlane(_ x: UnsafePointer<Float>, chunk: Int) -> UnsafePointer<Float>
-    /// `backward` from dy written in the plane layout in the chunk's plane.
-    func backwardPlane(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, chunk: Int)
+                  _ dx: UnsafeMutablePointer<Float>?, worker: Int, chunk: Int)
+    /// One sample's output in the worker's plane (see above), which it returns.
+    func forwardPlane(_ x: UnsafePointer<Float>, worker: Int) -> UnsafePointer<Float>
+    /// `backward` from dy written in the plane layout in the worker's plane.
+    func backwardPlane(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, worker: Int, chunk: Int)
     /// The most samples `forwardPlanes` and `backwardPlanes` take at once (1 unless an
     /// algorithm's products for one sample are too short to run well alone).
     var samplesPerCall: Int { get }
-    /// `samples` (1…`samplesPerCall`) consecutive samples' planes, the chunk's plane and the
+    /// `samples` (1…`samplesPerCall`) consecutive samples' planes, the worker's plane and the
     /// next ones after it, `F×OH×planePitch` apart, as `forwardPlane` computes each: the same bits.
-    func forwardPlanes(_ x: UnsafePointer<Float>, samples: Int, chunk: Int) -> UnsafePointer<Float>
+    func forwardPlanes(_ x: UnsafePointer<Float>, samples: Int, worker: Int) -> UnsafePointer<Float>
     /// `backwardPlane` for `samples` consecutive samples, their dy in those planes: the same
     /// bits as one sample after another.
-    func backwardPlanes(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, samples: Int, chunk: Int)
+    func backwardPlanes(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, samples: Int,
+                        worker: Int, chunk: Int)
     /// Sums the chunks' partial gradients into `weight.gradient` (F×C×k×k) and `bias.gradient`.
     func reduceGradients(chunks: Int, threads: Int)
 }
@@ -52,14 +59,15 @@ protocol ConvolutionAlgorithm: AnyObject {
 extension ConvolutionAlgorithm {
     var samplesPerCall: Int { 1 }
 
-    func forwardPlanes(_ x: UnsafePointer<Float>, samples: Int, chunk: Int) -> UnsafePointer<Float> {
+    func forwardPlanes(_ x: UnsafePointer<Float>, samples: Int, worker: Int) -> UnsafePointer<Float> {
         precondition(samples == 1, "this algorithm takes one sample at a time")
-        return forwardPlane(x, chunk: chunk)
+        return forwardPlane(x, worker: worker)
     }
 
-    func backwardPlanes(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, samples: Int, chunk: Int) {
+    func backwardPlanes(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, samples: Int,
+                        worker: Int, chunk: Int) {
         precondition(samples == 1, "this algorithm takes one sample at a time")
-        backwardPlane(x, dx, chunk: chunk)
+        backwardPlane(x, dx, worker: worker, chunk: chunk)
     }
 
     /// The chunks a forward over `count` samples runs in on `threads` threads. An algorithm that
@@ -68,8 +76,8 @@ extension ConvolutionAlgorithm {
     /// product alone) ran 8 products of 12–13 at 2 threads, its forward 1.35× slower than half
     /// of 1 thread's where its other layers were 1.1× slower; one chunk a thread, 3–9% faster
     /// (medians and minima of 8 alternated runs). A chunk per product (4 of 25 samples) was 10%
-    /// slower at 1 thread: each chunk has its own scratch, about 1 MB there, and four of them
-    /// did not stay in L2. Each sample's output is the same whatever product computes it.
+    /// slower at 1 thread, measured when each chunk had its own scratch (about 1 MB there) and
+    /// four of them did not stay in L2. Each sample's output is the same whatever product computes it.
     func forwardChunks(count: Int, threads: Int) -> [Range<Int>] {
         Parallelism.chunks(count: count, threads: threads, perThread: samplesPerCall > 1 ? 1 : Parallelism.chunksPerThread)
     }
@@ -83,13 +91,13 @@ extension ConvolutionAlgorithm {
         }
     }
 
-    /// The chunk's plane, F×OH×`planePitch`: write dy there for `backwardPlane`.
+    /// The worker's plane, F×OH×`planePitch`: write dy there for `backwardPlane`.
     @inline(__always)
-    func plane(chunk: Int) -> UnsafeMutablePointer<Float> { scratch[chunk].plane }
+    func plane(worker: Int) -> UnsafeMutablePointer<Float> { workspaces[worker].plane }
 
     /// Zeroes the chunk's partial gradients: call at the start of each chunk's backward.
     @inline(__always)
-    func clearGradients(chunk: Int) { scratch[chunk].clearGradients() }
+    func clearGradients(chunk: Int) { partials[chunk].clear() }
 }
 
 /// The sizes every algorithm works from; the layer's own, see `Convolution`.
@@ -114,7 +122,7 @@ struct ConvolutionGeometry {
     /// chunk order whoever adds it), then `afterwards` runs on each thread's filters: serial,
     /// these sums held one core idle for about 1% of cnn-large's step at 2 threads (16 partials
     /// of its last layer's 32K weights).
-    func reduceInOrder(_ scratch: [ConvolutionScratch], chunks: Int, threads: Int,
+    func reduceInOrder(_ partials: [ConvolutionPartials], chunks: Int, threads: Int,
                        afterwards: (Range<Int>) -> Void = { _ in }) {
         let weightGradient = weight.gradientPointer, biasGradient = bias.gradientPointer
         let perFilter = weight.count / filters
@@ -123,10 +131,10 @@ struct ConvolutionGeometry {
         Parallelism.forEachChunk(count: filters, threads: split, perThread: 1) { _, filterRange in
             let start = filterRange.lowerBound * perFilter, first = filterRange.lowerBound
             Self.sumInChunkOrder(chunks: chunks, count: filterRange.count * perFilter, into: weightGradient + start) {
-                scratch[$0].weightGradient + start
+                partials[$0].weightGradient + start
             }
             Self.sumInChunkOrder(chunks: chunks, count: filterRange.count, into: biasGradient + first) {
-                scratch[$0].biasGradient + first
+                partials[$0].biasGradient + first
             }
             afterwards(filterRange)
         }
@@ -147,50 +155,64 @@ struct ConvolutionGeometry {
     static let parallelReduction = 1 << 16
 }
 
-/// One chunk's buffers: the plane (one sample's output, or its gradient, in the
-/// algorithm's layout; `samplesPerCall` planes one after another), im2col's columns and their
-/// gradient (the tap GEMMs': the input's shifted rows, and their gradient), the tap GEMMs'
-/// output for several samples as one product's, and partial parameter gradients. Each
-/// algorithm sizes them; unused ones are empty.
-final class ConvolutionScratch {
+/// One worker's buffers: the plane (one sample's output, or its gradient, in the algorithm's
+/// layout; `samplesPerCall` planes one after another), im2col's columns and their gradient
+/// (the tap GEMMs': the input's shifted rows, and their gradient), and the tap GEMMs' output
+/// for several samples as one product's. Each algorithm sizes them; unused ones are empty.
+final class ConvolutionWorkspace {
     let plane: UnsafeMutablePointer<Float>
     let columns: UnsafeMutablePointer<Float>
     let columnGradient: UnsafeMutablePointer<Float>
     let product: UnsafeMutablePointer<Float>
-    let weightGradient: UnsafeMutablePointer<Float>
-    let biasGradient: UnsafeMutablePointer<Float>
-    private let weightCount: Int
-    private let biasCount: Int
 
-    init(plane: Int, columns: Int, columnGradient: Int, product: Int = 0, weights: Int, bias: Int) {
+    init(plane: Int, columns: Int, columnGradient: Int, product: Int = 0) {
         // Zeroed once, so that the wide layout's unwritten tail is never uninitialised memory.
         self.plane = AlignedFloats.zeros(plane)
         self.columns = AlignedFloats.allocate(columns)
         self.columnGradient = AlignedFloats.allocate(columnGradient)
         self.product = AlignedFloats.allocate(product)
+    }
+
+    /// `existing` grown to `workers` workspaces of these sizes.
+    static func grow(_ existing: inout [ConvolutionWorkspace], to workers: Int, plane: Int, columns: Int,
+                     columnGradient: Int, product: Int = 0) {
+        guard existing.count < workers else { return }
+        existing += (existing.count..<workers).map { _ in
+            ConvolutionWorkspace(plane: plane, columns: columns, columnGradient: columnGradient, product: product)
+        }
+    }
+
+    deinit {
+        plane.deallocate(); columns.deallocate(); columnGradient.deallocate(); product.deallocate()
+    }
+}
+
+/// One chunk's partial parameter gradients: the sums over its samples, in order.
+final class ConvolutionPartials {
+    let weightGradient: UnsafeMutablePointer<Float>
+    let biasGradient: UnsafeMutablePointer<Float>
+    private let weightCount: Int
+    private let biasCount: Int
+
+    init(weights: Int, bias: Int) {
         weightGradient = AlignedFloats.allocate(weights)
         biasGradient = .allocate(capacity: bias)
         weightCount = weights
         biasCount = bias
     }
 
-    /// `existing` grown to `chunks` buffers of these sizes.
-    static func grow(_ existing: inout [ConvolutionScratch], to chunks: Int, plane: Int, columns: Int,
-                     columnGradient: Int, product: Int = 0, weights: Int, bias: Int) {
+    /// `existing` grown to `chunks` partials of these sizes.
+    static func grow(_ existing: inout [ConvolutionPartials], to chunks: Int, weights: Int, bias: Int) {
         guard existing.count < chunks else { return }
-        existing += (existing.count..<chunks).map { _ in
-            ConvolutionScratch(plane: plane, columns: columns, columnGradient: columnGradient, product: product,
-                               weights: weights, bias: bias)
-        }
+        existing += (existing.count..<chunks).map { _ in ConvolutionPartials(weights: weights, bias: bias) }
     }
 
-    func clearGradients() {
+    func clear() {
         weightGradient.update(repeating: 0, count: weightCount)
         biasGradient.update(repeating: 0, count: biasCount)
     }
 
     deinit {
-        plane.deallocate(); columns.deallocate(); columnGradient.deallocate(); product.deallocate()
         weightGradient.deallocate(); biasGradient.deallocate()
     }
 }

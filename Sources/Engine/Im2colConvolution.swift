@@ -6,7 +6,8 @@ final class Im2colConvolution: ConvolutionAlgorithm {
     private let geometry: ConvolutionGeometry
     /// A 1×1, stride-1, unpadded convolution: its columns are the input itself.
     private let isPointwise: Bool
-    private(set) var scratch: [ConvolutionScratch] = []
+    private(set) var workspaces: [ConvolutionWorkspace] = []
+    private(set) var partials: [ConvolutionPartials] = []
 
     init(_ geometry: ConvolutionGeometry) {
         self.geometry = geometry
@@ -16,15 +17,16 @@ final class Im2colConvolution: ConvolutionAlgorithm {
     var planePitch: Int { geometry.output.width }
     var planeIncludesBias: Bool { true }
 
-    func prepare(chunks: Int) {
+    func prepare(chunks: Int, workers: Int) {
         let columns = isPointwise ? 0 : geometry.patchSize * geometry.positions
-        ConvolutionScratch.grow(&scratch, to: chunks, plane: geometry.output.count, columns: columns,
-                                columnGradient: columns, weights: geometry.weight.count, bias: geometry.filters)
+        ConvolutionWorkspace.grow(&workspaces, to: workers, plane: geometry.output.count, columns: columns,
+                                  columnGradient: columns)
+        ConvolutionPartials.grow(&partials, to: chunks, weights: geometry.weight.count, bias: geometry.filters)
     }
 
     /// y (F×P) = W (F×CKK) · col(x) (CKK×P) + b: the GEMM accumulates onto the bias.
     @inline(__always)
-    func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, chunk: Int) {
+    func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, worker: Int) {
         let filters = geometry.filters, positions = geometry.positions, patchSize = geometry.patchSize
         let bias = geometry.bias.valuePointer
         for f in 0..<filters {
@@ -34,7 +36,7 @@ final class Im2colConvolution: ConvolutionAlgorithm {
         if isPointwise {
             source = x  // a 1×1 convolution's columns are the input itself
         } else {
-            let columns = scratch[chunk].columns
+            let columns = workspaces[worker].columns
             imageToColumns(x, columns)
             source = UnsafePointer(columns)
         }
@@ -48,9 +50,9 @@ final class Im2colConvolution: ConvolutionAlgorithm {
     /// dx = col⁻¹(Wᵀ·dy) when `dx` is not nil. dy is F×P.
     @inline(__always)
     func backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                  _ dx: UnsafeMutablePointer<Float>?, chunk: Int) {
+                  _ dx: UnsafeMutablePointer<Float>?, worker: Int, chunk: Int) {
         let filters = geometry.filters, positions = geometry.positions, patchSize = geometry.patchSize
-        let local = scratch[chunk]
+        let local = workspaces[worker], partial = partials[chunk]
         let source: UnsafePointer<Float>
         if isPointwise { source = x } else {
             imageToColumns(x, local.columns)
@@ -59,8 +61,8 @@ final class Im2colConvolution: ConvolutionAlgorithm {
         // dW (F×CKK) += dy (F×P) · colᵀ (P×CKK)
         VectorKernels.gemm(transposeA: false, transposeB: true, m: filters, n: patchSize, k: positions,
                            a: dy, lda: positions, b: source, ldb: positions,
-                           accumulate: true, c: local.weightGradient, ldc: patchSize)
-        VectorKernels.addPlaneSums(dy, planes: filters, count: positions, pitch: positions, to: local.biasGradient)
+                           accumulate: true, c: partial.weightGradient, ldc: patchSize)
+        VectorKernels.addPlaneSums(dy, planes: filters, count: positions, pitch: positions, to: partial.biasGradient)
         guard let dx else { return }
         // dcol (CKK×P) = Wᵀ (CKK×F) · dy (F×P), then scattered back onto the image
         let target = isPointwise ? dx : local.columnGradient
@@ -71,19 +73,19 @@ final class Im2colConvolution: ConvolutionAlgorithm {
     }
 
     @inline(__always)
-    func forwardPlane(_ x: UnsafePointer<Float>, chunk: Int) -> UnsafePointer<Float> {
-        let plane = scratch[chunk].plane
-        forward(x, plane, chunk: chunk)
+    func forwardPlane(_ x: UnsafePointer<Float>, worker: Int) -> UnsafePointer<Float> {
+        let plane = workspaces[worker].plane
+        forward(x, plane, worker: worker)
         return UnsafePointer(plane)
     }
 
     @inline(__always)
-    func backwardPlane(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, chunk: Int) {
-        backward(x, scratch[chunk].plane, dx, chunk: chunk)
+    func backwardPlane(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, worker: Int, chunk: Int) {
+        backward(x, workspaces[worker].plane, dx, worker: worker, chunk: chunk)
     }
 
     func reduceGradients(chunks: Int, threads: Int) {
-        geometry.reduceInOrder(scratch, chunks: chunks, threads: threads)
+        geometry.reduceInOrder(partials, chunks: chunks, threads: threads)
     }
 
     /// col[(c·k + i)·k + j][oh·OW + ow] = x[c][oh·stride − top + i][ow·stride − left + j], 0 outside.

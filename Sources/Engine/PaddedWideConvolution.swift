@@ -9,7 +9,7 @@ final class PaddedWideConvolution: ConvolutionAlgorithm {
     private let inner: any WideLayoutAlgorithm
     private let geometry: ConvolutionGeometry
     private let padded: Shape
-    /// Per chunk: one sample copied into the padded size (borders zeroed once, never written),
+    /// Per worker: one sample copied into the padded size (borders zeroed once, never written),
     /// and one sample's input gradient at the padded size.
     private var copies: [UnsafeMutablePointer<Float>] = []
     private var gradients: [UnsafeMutablePointer<Float>] = []
@@ -39,21 +39,22 @@ final class PaddedWideConvolution: ConvolutionAlgorithm {
 
     var planePitch: Int { inner.planePitch }
     var planeIncludesBias: Bool { inner.planeIncludesBias }
-    var scratch: [ConvolutionScratch] { inner.scratch }
+    var workspaces: [ConvolutionWorkspace] { inner.workspaces }
+    var partials: [ConvolutionPartials] { inner.partials }
 
-    func prepare(chunks: Int) {
-        inner.prepare(chunks: chunks)
-        while copies.count < chunks {
+    func prepare(chunks: Int, workers: Int) {
+        inner.prepare(chunks: chunks, workers: workers)
+        while copies.count < workers {
             copies.append(AlignedFloats.zeros(padded.count))
             gradients.append(AlignedFloats.allocate(padded.count))
         }
     }
 
-    /// x (C×H×W) copied into the chunk's padded buffer, inside its zero border.
+    /// x (C×H×W) copied into the worker's padded buffer, inside its zero border.
     @inline(__always)
-    private func pad(_ x: UnsafePointer<Float>, chunk: Int) -> UnsafePointer<Float> {
+    private func pad(_ x: UnsafePointer<Float>, worker: Int) -> UnsafePointer<Float> {
         let input = geometry.input, top = geometry.padding.top, left = geometry.padding.left
-        let copy = copies[chunk]
+        let copy = copies[worker]
         for c in 0..<input.channels {
             for h in 0..<input.height {
                 VectorCopy.copy(x + (c * input.height + h) * input.width,
@@ -63,11 +64,11 @@ final class PaddedWideConvolution: ConvolutionAlgorithm {
         return UnsafePointer(copy)
     }
 
-    /// dx (C×H×W) = the inside of the chunk's padded input gradient.
+    /// dx (C×H×W) = the inside of the worker's padded input gradient.
     @inline(__always)
-    private func crop(chunk: Int, into dx: UnsafeMutablePointer<Float>) {
+    private func crop(worker: Int, into dx: UnsafeMutablePointer<Float>) {
         let input = geometry.input, top = geometry.padding.top, left = geometry.padding.left
-        let gradient = gradients[chunk]
+        let gradient = gradients[worker]
         for c in 0..<input.channels {
             for h in 0..<input.height {
                 VectorCopy.copy(gradient + (c * padded.height + h + top) * padded.width + left,
@@ -76,22 +77,23 @@ final class PaddedWideConvolution: ConvolutionAlgorithm {
         }
     }
 
-    func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, chunk: Int) {
-        inner.forward(pad(x, chunk: chunk), y, chunk: chunk)
+    func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, worker: Int) {
+        inner.forward(pad(x, worker: worker), y, worker: worker)
     }
 
-    func backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, chunk: Int) {
-        inner.backward(pad(x, chunk: chunk), dy, dx == nil ? nil : gradients[chunk], chunk: chunk)
-        if let dx { crop(chunk: chunk, into: dx) }
+    func backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?,
+                  worker: Int, chunk: Int) {
+        inner.backward(pad(x, worker: worker), dy, dx == nil ? nil : gradients[worker], worker: worker, chunk: chunk)
+        if let dx { crop(worker: worker, into: dx) }
     }
 
-    func forwardPlane(_ x: UnsafePointer<Float>, chunk: Int) -> UnsafePointer<Float> {
-        inner.forwardPlane(pad(x, chunk: chunk), chunk: chunk)
+    func forwardPlane(_ x: UnsafePointer<Float>, worker: Int) -> UnsafePointer<Float> {
+        inner.forwardPlane(pad(x, worker: worker), worker: worker)
     }
 
-    func backwardPlane(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, chunk: Int) {
-        inner.backwardPlane(pad(x, chunk: chunk), dx == nil ? nil : gradients[chunk], chunk: chunk)
-        if let dx { crop(chunk: chunk, into: dx) }
+    func backwardPlane(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, worker: Int, chunk: Int) {
+        inner.backwardPlane(pad(x, worker: worker), dx == nil ? nil : gradients[worker], worker: worker, chunk: chunk)
+        if let dx { crop(worker: worker, into: dx) }
     }
 
     func reduceGradients(chunks: Int, threads: Int) {

@@ -56,20 +56,35 @@ enum Parallelism {
     /// Runs `body(chunkIndex, range)` for each of `ranges`, on up to `threads` threads that
     /// take chunks in order as they become free. `body` must only write memory its chunk owns.
     static func forEach(_ ranges: [Range<Int>], threads: Int, _ body: (Int, Range<Int>) -> Void) {
-        if ranges.count == 1 || threads == 1 {
-            for (index, range) in ranges.enumerated() { body(index, range) }
+        forEachOnWorker(ranges, threads: threads) { _, index, range in body(index, range) }
+    }
+
+    /// `forEach`, telling `body(worker, chunkIndex, range)` which of the
+    /// `workers(chunks: ranges.count, threads:)` threads runs it (0 is the caller): memory a
+    /// worker owns (a convolution's workspace) is reused by every chunk that worker runs, and
+    /// stays in that core's cache. Which worker runs which chunk changes from run to run, so
+    /// only what is the same whoever computes it may depend on the worker.
+    static func forEachOnWorker(_ ranges: [Range<Int>], threads: Int, _ body: (Int, Int, Range<Int>) -> Void) {
+        let workers = workers(chunks: ranges.count, threads: threads)
+        if workers == 1 {
+            for (index, range) in ranges.enumerated() { body(0, index, range) }
             return
         }
         let order = largestFirst(ranges)
         let next = Atomic<Int>(0)
-        WorkerPool.shared.run(workers: min(threads, ranges.count)) { _ in
+        WorkerPool.shared.run(workers: workers) { worker in
             while true {
                 let taken = next.add(1, ordering: .relaxed).oldValue
                 guard taken < order.count else { return }
                 let index = order[taken]
-                body(index, ranges[index])
+                body(worker, index, ranges[index])
             }
         }
+    }
+
+    /// The threads `forEach` runs `chunks` chunks on: at most one per chunk, and at least one.
+    static func workers(chunks: Int, threads: Int) -> Int {
+        max(1, min(threads, chunks))
     }
 
     /// The order the threads take `ranges` in: the longest first, ties in index order. A

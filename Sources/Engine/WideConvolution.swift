@@ -77,15 +77,15 @@ protocol WideLayoutAlgorithm: ConvolutionAlgorithm {
 
 extension WideLayoutAlgorithm {
     @inline(__always)
-    func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, chunk: Int) {
-        layout.compact(forwardPlane(x, chunk: chunk), into: y)
+    func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, worker: Int) {
+        layout.compact(forwardPlane(x, worker: worker), into: y)
     }
 
     @inline(__always)
     func backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                  _ dx: UnsafeMutablePointer<Float>?, chunk: Int) {
-        layout.spread(dy, into: scratch[chunk].plane)
-        backwardPlane(x, dx, chunk: chunk)
+                  _ dx: UnsafeMutablePointer<Float>?, worker: Int, chunk: Int) {
+        layout.spread(dy, into: workspaces[worker].plane)
+        backwardPlane(x, dx, worker: worker, chunk: chunk)
     }
 }
 
@@ -93,34 +93,37 @@ extension WideLayoutAlgorithm {
 /// input channels. Its partial weight gradient is in the weights' own F×C×k×k order.
 final class DirectWideConvolution: WideLayoutAlgorithm {
     let layout: WideLayout
-    private(set) var scratch: [ConvolutionScratch] = []
+    private(set) var workspaces: [ConvolutionWorkspace] = []
+    private(set) var partials: [ConvolutionPartials] = []
 
     init(_ geometry: ConvolutionGeometry) { layout = WideLayout(geometry: geometry) }
 
     var planePitch: Int { layout.geometry.input.width }
     var planeIncludesBias: Bool { false }
 
-    func prepare(chunks: Int) {
-        ConvolutionScratch.grow(&scratch, to: chunks, plane: layout.count, columns: 0, columnGradient: 0,
-                                weights: layout.geometry.weight.count, bias: layout.geometry.filters)
+    func prepare(chunks: Int, workers: Int) {
+        ConvolutionWorkspace.grow(&workspaces, to: workers, plane: layout.count, columns: 0, columnGradient: 0)
+        ConvolutionPartials.grow(&partials, to: chunks, weights: layout.geometry.weight.count,
+                                 bias: layout.geometry.filters)
     }
 
     /// wide (F×OH·W) = Σ_(c,i,j) W[f][c][i][j] · x[c][i·W + j + q], without the bias.
     @inline(__always)
-    func forwardPlane(_ x: UnsafePointer<Float>, chunk: Int) -> UnsafePointer<Float> {
-        let geometry = layout.geometry, wide = scratch[chunk].plane
+    func forwardPlane(_ x: UnsafePointer<Float>, worker: Int) -> UnsafePointer<Float> {
+        let geometry = layout.geometry, wide = workspaces[worker].plane
         VectorKernels.convolutionWideForward(x, geometry.input, geometry.weight.valuePointer,
                                              filters: geometry.filters, kernel: geometry.kernel, wide)
         return UnsafePointer(wide)
     }
 
-    /// From dwide in the chunk's plane: db += Σ dwide, dW += the kernel's sums, dx when asked.
+    /// From dwide in the worker's plane: db += Σ dwide, dW += the kernel's sums (into the
+    /// chunk's partials), dx when asked.
     @inline(__always)
-    func backwardPlane(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, chunk: Int) {
-        let geometry = layout.geometry, local = scratch[chunk], wide = UnsafePointer(local.plane)
+    func backwardPlane(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, worker: Int, chunk: Int) {
+        let geometry = layout.geometry, partial = partials[chunk], wide = UnsafePointer(workspaces[worker].plane)
         VectorKernels.convolutionWideWeightGradient(x, geometry.input, wide, filters: geometry.filters,
-                                                    kernel: geometry.kernel, local.weightGradient,
-                                                    biasGradient: local.biasGradient)
+                                                    kernel: geometry.kernel, partial.weightGradient,
+                                                    biasGradient: partial.biasGradient)
         if let dx {
             VectorKernels.convolutionWideInputGradient(geometry.weight.valuePointer, geometry.input, wide,
                                                        filters: geometry.filters, kernel: geometry.kernel, dx)
@@ -128,7 +131,7 @@ final class DirectWideConvolution: WideLayoutAlgorithm {
     }
 
     func reduceGradients(chunks: Int, threads: Int) {
-        layout.geometry.reduceInOrder(scratch, chunks: chunks, threads: threads)
+        layout.geometry.reduceInOrder(partials, chunks: chunks, threads: threads)
     }
 }
 
@@ -141,7 +144,8 @@ final class DirectWideConvolution: WideLayoutAlgorithm {
 /// each output's chain runs over t, then c, either way.
 final class TapGEMMConvolution: WideLayoutAlgorithm {
     let layout: WideLayout
-    private(set) var scratch: [ConvolutionScratch] = []
+    private(set) var workspaces: [ConvolutionWorkspace] = []
+    private(set) var partials: [ConvolutionPartials] = []
     /// The weights by tap within each filter, F×k²×C (`taps[f][t][c] = W[f][c][t]`), repacked
     /// by `prepare` when the weights change: row f is filter f's weights in (t, c) order, the
     /// forward's left side; tap t's F×C block is a matrix with row stride k²·C.
@@ -199,18 +203,18 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
 
     /// Also repacks the weights by tap when they have changed since (the same
     /// `Parameter.version` test as a dense layer's packed weights).
-    func prepare(chunks: Int) {
+    func prepare(chunks: Int, workers: Int) {
         let geometry = layout.geometry
         // The partial weight gradient is stored like `taps` (F×k²×C), the same size; the column
         // gradient is the input gradient's k²·C shifted rows before they are added up (none when
         // they go straight into dx). Several samples at once also gather their shifted rows
         // (columns) and their output or its gradient (product) side by side.
         let samples = samplesPerCall, width = samples * layout.computed, batched = samples > 1
-        ConvolutionScratch.grow(&scratch, to: chunks, plane: samples * layout.count,
-                                columns: batched ? rowOffsets.count * width : 0,
-                                columnGradient: fusesInputGradient ? 0 : rowOffsets.count * width,
-                                product: batched ? geometry.filters * width : 0,
-                                weights: geometry.weight.count, bias: geometry.filters)
+        ConvolutionWorkspace.grow(&workspaces, to: workers, plane: samples * layout.count,
+                                  columns: batched ? rowOffsets.count * width : 0,
+                                  columnGradient: fusesInputGradient ? 0 : rowOffsets.count * width,
+                                  product: batched ? geometry.filters * width : 0)
+        ConvolutionPartials.grow(&partials, to: chunks, weights: geometry.weight.count, bias: geometry.filters)
         guard tapsVersion != geometry.weight.version else { return }
         tapsVersion = geometry.weight.version
         let filters = geometry.filters, channels = geometry.input.channels
@@ -223,8 +227,8 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
     }
 
     @inline(__always)
-    func forwardPlane(_ x: UnsafePointer<Float>, chunk: Int) -> UnsafePointer<Float> {
-        let geometry = layout.geometry, wide = scratch[chunk].plane
+    func forwardPlane(_ x: UnsafePointer<Float>, worker: Int) -> UnsafePointer<Float> {
+        let geometry = layout.geometry, wide = workspaces[worker].plane
         let depth = rowOffsets.count
         // wide (F×computed) = taps (F×k²C) · rows (k²C×computed), row (t, c) at x + rowOffsets[t·C + c]
         rowOffsets.withUnsafeBufferPointer { offsets in
@@ -234,21 +238,22 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
         return UnsafePointer(wide)
     }
 
-    /// From dwide in the chunk's plane: db += Σ dwide; dW[f][t][c] += Σ_q dwide[f][q] ·
+    /// From dwide in the worker's plane: db += Σ dwide; dW[f][t][c] += Σ_q dwide[f][q] ·
     /// x[c][i·W + j + q] into the chunk's partial gradient (put back in F×C×k×k order by
     /// `reduceGradients`); and dx[·][i·W + j + q] = Σ_t (taps[t]ᵀ (C×F) · dwide), the taps'
     /// products added in order.
     @inline(__always)
-    func backwardPlane(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, chunk: Int) {
-        let geometry = layout.geometry, local = scratch[chunk], wide = UnsafePointer(local.plane)
+    func backwardPlane(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, worker: Int, chunk: Int) {
+        let geometry = layout.geometry, local = workspaces[worker], partial = partials[chunk]
+        let wide = UnsafePointer(local.plane)
         let filters = geometry.filters, rows = layout.rows, computed = layout.computed
         let depth = rowOffsets.count
-        layout.addBiasGradient(wide, to: local.biasGradient)
+        layout.addBiasGradient(wide, to: partial.biasGradient)
         // dW (F×k²C) += dwide (F×computed) · shifted rowsᵀ (computed×k²C), one product: each
         // value's chain over q is the one a product per tap would compute.
         rowOffsets.withUnsafeBufferPointer { offsets in
             VectorKernels.gemm(transposeB: true, m: filters, n: depth, k: computed, a: wide, lda: rows,
-                               b: x, rowOffsets: offsets.baseAddress!, accumulate: true, c: local.weightGradient,
+                               b: x, rowOffsets: offsets.baseAddress!, accumulate: true, c: partial.weightGradient,
                                ldc: depth)
         }
         guard let dx else { return }
@@ -295,10 +300,10 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
     /// gradient). Every output's chain is the one sample's product computes: the forward's
     /// over (t, c), dcol's over f, and dW's over q sample after sample, as the chunk's partial
     /// gradient accumulates them one sample at a time.
-    func forwardPlanes(_ x: UnsafePointer<Float>, samples: Int, chunk: Int) -> UnsafePointer<Float> {
+    func forwardPlanes(_ x: UnsafePointer<Float>, samples: Int, worker: Int) -> UnsafePointer<Float> {
         precondition(samples >= 1 && samples <= samplesPerCall, "\(samples) samples, at most \(samplesPerCall) at once")
-        if samples == 1 { return forwardPlane(x, chunk: chunk) }
-        let local = scratch[chunk], filters = layout.geometry.filters, depth = rowOffsets.count
+        if samples == 1 { return forwardPlane(x, worker: worker) }
+        let local = workspaces[worker], filters = layout.geometry.filters, depth = rowOffsets.count
         let computed = layout.computed, width = samples * computed
         gatherShiftedRows(x, samples: samples, into: local.columns)
         VectorKernels.gemm(transposeA: false, transposeB: false, m: filters, n: width, k: depth, a: taps, lda: depth,
@@ -312,14 +317,15 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
         return UnsafePointer(local.plane)
     }
 
-    func backwardPlanes(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, samples: Int, chunk: Int) {
+    func backwardPlanes(_ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, samples: Int,
+                        worker: Int, chunk: Int) {
         precondition(samples >= 1 && samples <= samplesPerCall, "\(samples) samples, at most \(samplesPerCall) at once")
-        if samples == 1 { return backwardPlane(x, dx, chunk: chunk) }
-        let local = scratch[chunk], filters = layout.geometry.filters, depth = rowOffsets.count
+        if samples == 1 { return backwardPlane(x, dx, worker: worker, chunk: chunk) }
+        let local = workspaces[worker], partial = partials[chunk], filters = layout.geometry.filters, depth = rowOffsets.count
         let computed = layout.computed, width = samples * computed, sampleSize = layout.geometry.input.count
         for s in 0..<samples {
             let wide = local.plane + s * layout.count
-            layout.addBiasGradient(wide, to: local.biasGradient)
+            layout.addBiasGradient(wide, to: partial.biasGradient)
             for f in 0..<filters {
                 VectorCopy.copy(wide + f * layout.rows, to: local.product + f * width + s * computed, count: computed)
             }
@@ -327,7 +333,7 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
         gatherShiftedRows(x, samples: samples, into: local.columns)
         VectorKernels.gemm(transposeA: false, transposeB: true, m: filters, n: depth, k: width,
                            a: local.product, lda: width, b: local.columns, ldb: width,
-                           accumulate: true, c: local.weightGradient, ldc: depth)
+                           accumulate: true, c: partial.weightGradient, ldc: depth)
         guard let dx else { return }
         let columns = local.columnGradient
         VectorKernels.gemm(transposeA: true, transposeB: false, m: depth, n: width, k: filters,
@@ -344,9 +350,9 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
     /// about 2% of its training step).
     func reduceGradients(chunks: Int, threads: Int) {
         let geometry = layout.geometry
-        let weightGradient = geometry.weight.gradientPointer, byTap = scratch[0].weightGradient
+        let weightGradient = geometry.weight.gradientPointer, byTap = partials[0].weightGradient
         let channels = geometry.input.channels, area = geometry.kernel * geometry.kernel
-        geometry.reduceInOrder(scratch, chunks: chunks, threads: threads) { filterRange in
+        geometry.reduceInOrder(partials, chunks: chunks, threads: threads) { filterRange in
             // Each thread's filters: their totals copied to chunk 0's partial (spent), then put back
             // in F×C×k×k order.
             let start = filterRange.lowerBound * channels * area

@@ -67,4 +67,37 @@ import Testing
             if round % 500 == 499 { usleep(2_000) }  // past the pool's spin: its threads sleep
         }
     }
+
+    /// The worker a chunk is told is the thread that runs it: within a section, chunks given the
+    /// same worker ran on one thread and different workers on different threads, every worker
+    /// below `Parallelism.workers(chunks:threads:)`. A convolution's workspace is its worker's
+    /// alone, so two threads given one worker would write the same plane at once.
+    @Test(arguments: [1, 2, 3, 7])
+    func aChunksWorkerIsTheThreadThatRunsIt(threads: Int) {
+        let chunks = 33
+        let workers = UnsafeMutablePointer<Int>.allocate(capacity: chunks)
+        let runners = UnsafeMutablePointer<pthread_t>.allocate(capacity: chunks)
+        defer { workers.deallocate(); runners.deallocate() }
+        for round in 0..<200 {
+            Parallelism.forEachOnWorker(Parallelism.partition(count: chunks, parts: chunks), threads: threads) {
+                worker, chunk, _ in
+                workers[chunk] = worker
+                runners[chunk] = pthread_self()
+                var spin = 0.0
+                for i in 0..<(round % 5) * 200 { spin += Double(i) }  // chunks of uneven length
+                _ = spin
+            }
+            let limit = Parallelism.workers(chunks: chunks, threads: threads)
+            #expect((0..<chunks).allSatisfy { workers[$0] >= 0 && workers[$0] < limit }, "round \(round)")
+            var threadOf: [Int: pthread_t] = [:], workerOf: [pthread_t: Int] = [:]
+            for chunk in 0..<chunks {
+                let thread = threadOf[workers[chunk], default: runners[chunk]]
+                let worker = workerOf[runners[chunk], default: workers[chunk]]
+                #expect(thread == runners[chunk] && worker == workers[chunk],
+                        "round \(round), chunk \(chunk): worker \(workers[chunk]) on another thread")
+                threadOf[workers[chunk]] = runners[chunk]
+                workerOf[runners[chunk]] = workers[chunk]
+            }
+        }
+    }
 }
