@@ -190,11 +190,10 @@ KP_INLINE void kp_weight_gradient_plane(const float *x, long height, long width,
     const long groups = (taps + most - 1) / most, per = (taps + groups - 1) / groups;
     // Whole groups, then the rest: with a constant kernel both counts are constants, and the
     // sums of each call stay in registers (a count known only at run time spilled them).
-    const long last = taps % per ? taps - taps % per : taps - per;
     long first = 0;
     for (; first + per <= taps; first += per)
         kp_weight_gradient_pass(x, height, width, dwide, rows, kernel, first, per, dw, filterStride,
-                                first == last ? biasSums : NULL, group);
+                                first + per == taps ? biasSums : NULL, group);
     if (first < taps)
         kp_weight_gradient_pass(x, height, width, dwide, rows, kernel, first, taps - first, dw, filterStride,
                                 biasSums, group);

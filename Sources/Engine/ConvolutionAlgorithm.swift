@@ -201,10 +201,13 @@ final class ConvolutionPartials {
         biasCount = bias
     }
 
-    /// `existing` grown to `chunks` partials of these sizes.
-    static func grow(_ existing: inout [ConvolutionPartials], to chunks: Int, weights: Int, bias: Int) {
+    /// `existing` grown to `chunks` partials of `geometry`'s weights and bias (every algorithm's
+    /// partials have the parameters' sizes, whatever their order).
+    static func grow(_ existing: inout [ConvolutionPartials], to chunks: Int, for geometry: ConvolutionGeometry) {
         guard existing.count < chunks else { return }
-        existing += (existing.count..<chunks).map { _ in ConvolutionPartials(weights: weights, bias: bias) }
+        existing += (existing.count..<chunks).map { _ in
+            ConvolutionPartials(weights: geometry.weight.count, bias: geometry.filters)
+        }
     }
 
     func clear() {

@@ -21,7 +21,7 @@ final class Im2colConvolution: ConvolutionAlgorithm {
         let columns = isPointwise ? 0 : geometry.patchSize * geometry.positions
         ConvolutionWorkspace.grow(&workspaces, to: workers, plane: geometry.output.count, columns: columns,
                                   columnGradient: columns)
-        ConvolutionPartials.grow(&partials, to: chunks, weights: geometry.weight.count, bias: geometry.filters)
+        ConvolutionPartials.grow(&partials, to: chunks, for: geometry)
     }
 
     /// y (F×P) = W (F×CKK) · col(x) (CKK×P) + b: the GEMM accumulates onto the bias.

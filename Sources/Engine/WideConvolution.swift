@@ -103,8 +103,7 @@ final class DirectWideConvolution: WideLayoutAlgorithm {
 
     func prepare(chunks: Int, workers: Int) {
         ConvolutionWorkspace.grow(&workspaces, to: workers, plane: layout.count, columns: 0, columnGradient: 0)
-        ConvolutionPartials.grow(&partials, to: chunks, weights: layout.geometry.weight.count,
-                                 bias: layout.geometry.filters)
+        ConvolutionPartials.grow(&partials, to: chunks, for: layout.geometry)
     }
 
     /// wide (F×OH·W) = Σ_(c,i,j) W[f][c][i][j] · x[c][i·W + j + q], without the bias.
@@ -214,7 +213,7 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
                                   columns: batched ? rowOffsets.count * width : 0,
                                   columnGradient: fusesInputGradient ? 0 : rowOffsets.count * width,
                                   product: batched ? geometry.filters * width : 0)
-        ConvolutionPartials.grow(&partials, to: chunks, weights: geometry.weight.count, bias: geometry.filters)
+        ConvolutionPartials.grow(&partials, to: chunks, for: geometry)
         guard tapsVersion != geometry.weight.version else { return }
         tapsVersion = geometry.weight.version
         let filters = geometry.filters, channels = geometry.input.channels
