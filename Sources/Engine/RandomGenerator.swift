@@ -48,6 +48,13 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable {
     /// The next 64 random bits (xoshiro256**).
     public mutating func next() -> UInt64 {
         let result = (s1 &* 5).rotated(7) &* 9
+        step()
+        return result
+    }
+
+    /// xoshiro256's state transition, which `next()` takes once per draw: linear over GF(2).
+    @inline(__always)
+    private mutating func step() {
         let t = s1 << 17
         s2 ^= s0
         s3 ^= s1
@@ -55,7 +62,23 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable {
         s0 ^= s3
         s2 ^= t
         s3 = s3.rotated(45)
-        return result
+    }
+
+    /// This generator as `steps` calls of `next()` would leave it, in at most 64 products of a
+    /// 256-bit state by a precomputed matrix (`StateTransition.powers`) instead of `steps` draws:
+    /// so that several threads can each draw their own stretch of one stream (dropout's masks)
+    /// and together give exactly the numbers one thread drawing them in order would.
+    public func advanced(by steps: UInt64) -> RandomGenerator {
+        var state = StateTransition.State(s0, s1, s2, s3)
+        var remaining = steps, power = 0
+        while remaining != 0 {
+            if remaining & 1 != 0 { state = StateTransition.powers[power].applied(to: state) }
+            remaining >>= 1
+            power += 1
+        }
+        var advanced = self
+        (advanced.s0, advanced.s1, advanced.s2, advanced.s3) = (state[0], state[1], state[2], state[3])
+        return advanced
     }
 
     /// Uniform in [0, 1) with 24 random bits (every representable step of a Float in [0.5, 1)).
@@ -140,6 +163,61 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable {
             if i != j { values.swapAt(i, j) }
         }
     }
+}
+
+/// xoshiro256's state transition as a 256×256 matrix over GF(2), and its powers of two: the
+/// table behind `RandomGenerator.advanced(by:)`.
+private struct StateTransition: Sendable {
+    /// The state (s0, s1, s2, s3): bit j of the vector is bit j % 64 of word j / 64.
+    typealias State = SIMD4<UInt64>
+
+    /// Column j: the image of the state whose only set bit is j.
+    let columns: [State]
+
+    /// The matrix applied to `state`: the exclusive or of the columns of its set bits.
+    func applied(to state: State) -> State {
+        var result = State()
+        for word in 0..<4 {
+            var bits = state[word]
+            while bits != 0 {
+                result ^= columns[word * 64 + bits.trailingZeroBitCount]
+                bits &= bits - 1
+            }
+        }
+        return result
+    }
+
+    /// T^(2^k) for k = 0 ..< 64: T's columns taken by running one step from each unit state,
+    /// then each power squared (column j of M² is M applied to column j of M). Built on first use
+    /// (about a millisecond; 512 KB).
+    static let powers: [StateTransition] = {
+        var transition = StateTransition(columns: (0..<256).map { bit in
+            var unit = State()
+            unit[bit / 64] = 1 << UInt64(bit % 64)
+            var generator = RandomGenerator(state: unit)
+            generator.stepForTable()
+            return generator.stateForTable
+        })
+        var powers = [transition]
+        for _ in 1..<64 {
+            transition = StateTransition(columns: transition.columns.map { transition.applied(to: $0) })
+            powers.append(transition)
+        }
+        return powers
+    }()
+}
+
+extension RandomGenerator {
+    /// A generator in exactly this state (for `StateTransition`'s table only: a zero state is
+    /// not a usable generator).
+    fileprivate init(state: SIMD4<UInt64>) {
+        self.init(seed: 0)
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+    }
+
+    fileprivate mutating func stepForTable() { step() }
+
+    fileprivate var stateForTable: SIMD4<UInt64> { SIMD4(s0, s1, s2, s3) }
 }
 
 extension UInt64 {

@@ -653,6 +653,33 @@ import Testing
                        30, 0, 0, 0, 0])
     }
 
+    /// Several threads draw the masks in stretches, each from the generator advanced to its
+    /// first draw: the output, the gradient it passes (the mask) and the generator afterwards are
+    /// the ones one thread gives, for a count that fills no whole block or vector.
+    @Test func dropoutDrawsTheSameMasksAtEveryThreadCount() throws {
+        let shape = Shape(channels: 10_007, height: 1, width: 1), count = 3
+        let x = randomValues(count * shape.count, seed: 14), dy = randomValues(count * shape.count, seed: 15)
+        func run(threads: Int) throws -> (y: [Float], dx: [Float], after: RandomGenerator) {
+            let layer = try Dropout(input: shape, rate: 0.3, maxBatch: count)
+            layer.threads = threads
+            var y = [Float](repeating: 0, count: x.count), dx = y
+            var rng = RandomGenerator(seed: 16, stream: .dropout)
+            _ = rng.next()
+            layer.forward(input: x, output: &y, count: count, training: true, rng: &rng)
+            layer.backward(input: x, output: y, outputGradient: dy, inputGradient: &dx, count: count)
+            return (y, dx, rng)
+        }
+        let one = try run(threads: 1)
+        #expect(count * shape.count >= Dropout.parallelCount)
+        #expect(one.y.contains(0) && one.y.contains { $0 != 0 })
+        for threads in [2, 3, 7] {
+            let several = try run(threads: threads)
+            #expect(several.y.map(\.bitPattern) == one.y.map(\.bitPattern), "\(threads) threads")
+            #expect(several.dx.map(\.bitPattern) == one.dx.map(\.bitPattern), "\(threads) threads")
+            #expect(several.after == one.after, "\(threads) threads")
+        }
+    }
+
     @Test func dropoutScalesSurvivorsAndIsIdentityAtInference() throws {
         let layer = try Dropout(input: Shape(channels: 10_000, height: 1, width: 1), rate: 0.5, maxBatch: 1)
         let x = [Float](repeating: 1, count: 10_000)

@@ -71,6 +71,32 @@ import Engine
         #expect(values != Array(0..<50))
     }
 
+    /// `advanced(by:)` leaves a generator where that many draws would: across the powers of two
+    /// its table holds (below, at and past each) and on several streams.
+    @Test(arguments: [0, 1, 2, 3, 63, 64, 65, 255, 256, 257, 1000, 4095, 4097, 65_537, 100_003])
+    func advancingEqualsDrawing(steps: Int) {
+        for stream in [UInt64(0), 3, 77] {
+            var drawn = RandomGenerator(seed: 11, stream: stream)
+            let start = drawn
+            for _ in 0..<steps { _ = drawn.next() }
+            #expect(start.advanced(by: UInt64(steps)) == drawn, "stream \(stream)")
+            var advanced = start.advanced(by: UInt64(steps))
+            #expect((0..<4).map { _ in advanced.next() } == (0..<4).map { _ in drawn.next() })
+        }
+    }
+
+    /// Jumps too long to check by drawing compose: a jump of a + b is a jump of a, then of b.
+    @Test func advancingComposes() {
+        let start = RandomGenerator(seed: 12, stream: .dropout)
+        let pairs: [(UInt64, UInt64)] = [(1 << 40, 12_345), (0x0123_4567_89AB_CDEF, 0x1000_0000_0000_0001),
+                                         (1 << 63, (1 << 63) - 1), (999_999_937, 1)]
+        for (a, b) in pairs {
+            #expect(start.advanced(by: a).advanced(by: b) == start.advanced(by: a + b), "\(a) + \(b)")
+            #expect(start.advanced(by: b).advanced(by: a) == start.advanced(by: a + b), "\(b) + \(a)")
+        }
+        #expect(start.advanced(by: 1 << 40) != start)
+    }
+
     /// Pinned values (xoshiro256** seeded by SplitMix64(0), computed independently in Python):
     /// a change to the generator would silently change every recorded run.
     @Test func sequenceIsPinned() {
