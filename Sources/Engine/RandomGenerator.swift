@@ -194,9 +194,7 @@ private struct StateTransition: Sendable {
         var transition = StateTransition(columns: (0..<256).map { bit in
             var unit = State()
             unit[bit / 64] = 1 << UInt64(bit % 64)
-            var generator = RandomGenerator(state: unit)
-            generator.stepForTable()
-            return generator.stateForTable
+            return RandomGenerator.stepped(unit)
         })
         var powers = [transition]
         for _ in 1..<64 {
@@ -208,16 +206,13 @@ private struct StateTransition: Sendable {
 }
 
 extension RandomGenerator {
-    /// A generator in exactly this state (for `StateTransition`'s table only: a zero state is
-    /// not a usable generator).
-    fileprivate init(state: SIMD4<UInt64>) {
-        self.init(seed: 0)
-        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+    /// Any 256-bit state (a unit vector of `StateTransition`'s, which no seed gives) after one step.
+    fileprivate static func stepped(_ state: SIMD4<UInt64>) -> SIMD4<UInt64> {
+        var generator = RandomGenerator(seed: 0)
+        (generator.s0, generator.s1, generator.s2, generator.s3) = (state[0], state[1], state[2], state[3])
+        generator.step()
+        return SIMD4(generator.s0, generator.s1, generator.s2, generator.s3)
     }
-
-    fileprivate mutating func stepForTable() { step() }
-
-    fileprivate var stateForTable: SIMD4<UInt64> { SIMD4(s0, s1, s2, s3) }
 }
 
 extension UInt64 {
