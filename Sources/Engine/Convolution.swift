@@ -86,8 +86,7 @@ public final class Convolution: Layer {
                         count: Int, training: Bool, rng: inout RandomGenerator) {
         let ranges = Parallelism.chunks(count: count, threads: threads)
         let algorithm = algorithm
-        // A forward sums nothing over the batch: no partial gradients.
-        algorithm.prepare(chunks: 0, workers: Parallelism.workers(chunks: ranges.count, threads: threads))
+        algorithm.prepare(for: ranges, threads: threads, backward: false)
         let inputSize = inputShape.count, outputSize = outputShape.count
         Parallelism.forEachOnWorker(ranges, threads: threads) { worker, _, samples in
             for n in samples { algorithm.forward(input + n * inputSize, output + n * outputSize, worker: worker) }
@@ -100,7 +99,7 @@ public final class Convolution: Layer {
         // The weight gradient sums over the batch: chunks that do not depend on the threads.
         let ranges = Parallelism.batchChunks(count: count)
         let algorithm = algorithm
-        algorithm.prepare(chunks: ranges.count, workers: Parallelism.workers(chunks: ranges.count, threads: threads))
+        algorithm.prepare(for: ranges, threads: threads, backward: true)
         let inputSize = inputShape.count, outputSize = outputShape.count
         Parallelism.forEachOnWorker(ranges, threads: threads) { worker, chunk, samples in
             algorithm.clearGradients(chunk: chunk)

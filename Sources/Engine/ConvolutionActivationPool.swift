@@ -87,11 +87,9 @@ final class ConvolutionActivationPool: Layer {
         convolution.outputShape.channels * convolution.outputShape.height * convolution.algorithm.planePitch
     }
 
-    /// Readies the algorithm and `sums` for `ranges` run on `threads`; a backward also needs
-    /// one chunk's partial gradients per range.
+    /// Readies the algorithm and `sums` for `ranges` run on `threads`.
     private func prepare(ranges: [Range<Int>], backward: Bool) {
-        let workers = Parallelism.workers(chunks: ranges.count, threads: threads)
-        convolution.algorithm.prepare(chunks: backward ? ranges.count : 0, workers: workers)
+        let workers = convolution.algorithm.prepare(for: ranges, threads: threads, backward: backward)
         let overlaps = stride < size
         while negativeSlope > 0 && overlaps && sums.count < workers {
             sums.append(.allocate(capacity: planeCount))

@@ -91,6 +91,16 @@ extension ConvolutionAlgorithm {
         }
     }
 
+    /// `prepare` for a pass over `ranges` on `threads` threads: a workspace for each worker that
+    /// runs them and, for a backward (its weight gradient sums over the batch), a partial for each
+    /// range. Returns the workers.
+    @discardableResult
+    func prepare(for ranges: [Range<Int>], threads: Int, backward: Bool) -> Int {
+        let workers = Parallelism.workers(chunks: ranges.count, threads: threads)
+        prepare(chunks: backward ? ranges.count : 0, workers: workers)
+        return workers
+    }
+
     /// The worker's plane, F×OH×`planePitch`: write dy there for `backwardPlane`.
     @inline(__always)
     func plane(worker: Int) -> UnsafeMutablePointer<Float> { workspaces[worker].plane }
