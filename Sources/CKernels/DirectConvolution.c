@@ -63,19 +63,27 @@ KP_INLINE void kp_forward_blocks(const float *x, long channels, long plane, long
     kp_store_blocks(sums, group, blocks, wide + q, rows, valid);
 }
 
+/// The chains of FMAs the forward and the input gradient keep in flight, each a 16-float
+/// accumulator: 8 with AVX-512's 32 registers, enough to hide the FMA's latency; 4 where a
+/// 16-float vector takes two of 16 registers (AVX2, and portable C on x86-64's SSE registers),
+/// since 8 there fill the register file and spill. Measured alone on Zen 3 (AVX2), 8 → 4:
+/// the forward of cnn-large's first two layers, nouri's first and cnn-small's first three
+/// 44–49% → 79–85% of peak; cnn-large's second layer's input gradient 28% → 77%.
+KP_INLINE int kp_chains(int registers) { return registers >= 32 ? 8 : 4; }
+
 /// Each thread's copy of a forward's last window, and of the input gradient's padded planes.
 static __thread float *kp_window, *kp_padded;
 static __thread long kp_window_size, kp_padded_size;
 
-/// `group` filters (8, 4, 2 or 1), 8 / group blocks of 16 positions at a time: eight chains of
-/// FMAs in flight whatever the group, enough to hide the FMA's latency (a lone filter's single
-/// chain ran at a quarter of the FMA rate, and cnn-small's first layer has two filters); then
-/// single blocks, then the last, partial one. The sums do not depend on the grouping or the blocking.
+/// `group` filters (at most `chains`: 8, 4, 2 or 1), `chains` / group blocks of 16 positions at
+/// a time: the same chains of FMAs in flight whatever the group (a lone filter's single chain
+/// ran at a quarter of the FMA rate, and cnn-small's first layer has two filters); then single
+/// blocks, then the last, partial one. The sums do not depend on the grouping or the blocking.
 KP_INLINE void kp_forward_group(const float *x, long channels, long height, long width,
-                                const float *w, long kernel, float *wide, const int group) {
+                                const float *w, long kernel, float *wide, const int group, const int chains) {
     const long plane = height * width, rows = (height - kernel + 1) * width;
     const long computed = kp_computed(height, width, kernel);
-    const int blocks = 8 / group;
+    const int blocks = chains / group;
     long q = 0;
     for (; q + 16 * blocks <= computed; q += 16 * blocks)
         kp_forward_blocks(x, channels, plane, width, w, kernel, wide, rows, q, group, blocks, 16 * blocks);
@@ -96,44 +104,38 @@ KP_INLINE void kp_forward_group(const float *x, long channels, long height, long
     }
 }
 
-/// Filters in groups of 8, then 4, 2 and one: the same sums whatever the grouping.
+/// Filters in groups of 8 (with 8 chains), then 4, 2 and one: the same sums whatever the grouping.
 KP_INLINE void kp_forward_sized(const float *x, long channels, long height, long width,
-                                const float *w, long filters, long kernel, float *wide) {
+                                const float *w, long filters, long kernel, float *wide, const int chains) {
     const long weights = channels * kernel * kernel, rows = (height - kernel + 1) * width;
     long f = 0;
-    for (; f + 8 <= filters; f += 8) kp_forward_group(x, channels, height, width, w + f * weights, kernel, wide + f * rows, 8);
-    for (; f + 4 <= filters; f += 4) kp_forward_group(x, channels, height, width, w + f * weights, kernel, wide + f * rows, 4);
-    for (; f + 2 <= filters; f += 2) kp_forward_group(x, channels, height, width, w + f * weights, kernel, wide + f * rows, 2);
-    for (; f < filters; f++) kp_forward_group(x, channels, height, width, w + f * weights, kernel, wide + f * rows, 1);
+    if (chains >= 8)
+        for (; f + 8 <= filters; f += 8) kp_forward_group(x, channels, height, width, w + f * weights, kernel, wide + f * rows, 8, chains);
+    for (; f + 4 <= filters; f += 4) kp_forward_group(x, channels, height, width, w + f * weights, kernel, wide + f * rows, 4, chains);
+    for (; f + 2 <= filters; f += 2) kp_forward_group(x, channels, height, width, w + f * weights, kernel, wide + f * rows, 2, chains);
+    for (; f < filters; f++) kp_forward_group(x, channels, height, width, w + f * weights, kernel, wide + f * rows, 1, chains);
 }
 
-KP_INLINE void kp_convolution_wide_forward_body(const float *x, long channels, long height, long width,
-                                                const float *w, long filters, long kernel, float *wide) {
-    KP_WITH_CONSTANT_KERNEL(kernel, kp_forward_sized(x, channels, height, width, w, filters, K, wide))
+KP_INLINE void kp_convolution_wide_forward_body(const int registers, const float *x, long channels, long height,
+                                                long width, const float *w, long filters, long kernel, float *wide) {
+    KP_WITH_CONSTANT_KERNEL(kernel, kp_forward_sized(x, channels, height, width, w, filters, K, wide, kp_chains(registers)))
 }
 
-KP_VERSIONS(kp_convolution_wide_forward,
+KP_VERSIONS_BY_REGISTERS(kp_convolution_wide_forward,
             (const float *x, long channels, long height, long width, const float *w, long filters, long kernel, float *wide),
             (x, channels, height, width, w, filters, kernel, wide))
 
-/// `group` filters (4, 2 or 1) and one channel, taps [first, first + count) (count at most
-/// `kp_weight_gradient_taps_per_pass`, so that the group·count sums stay in registers): lane l
-/// of a sum takes the positions q ≡ l (mod 16) of the full blocks, the lanes are summed as a
-/// tree, then the tail positions are added in order. Each input vector loaded serves every
-/// filter of the group. Filter g's gradient plane is dwide + g·rows, its weight gradient
-/// dw + g·filterStride. With `withBias` (a constant), biasSums[g] also gets its plane's sum in
-/// `kp_add_plane_sums`'s order, from the gradient vectors this pass loads anyway: a second pass
-/// over nouri's first layer's planes (1.15 MB a sample) cost 1.6 ms of its 12 ms backward a batch.
-KP_INLINE void kp_weight_gradient_taps(const float *x, long height, long width, const float *dwide, long rows,
-                                       long kernel, long first, long count, float *dw, long filterStride,
-                                       float *biasSums, const int group, const int withBias) {
-    const long computed = kp_computed(height, width, kernel);
-    kp_f16 sums[4][8], lanes[4];
-    long offsets[8];
-    for (int g = 0; g < group; g++) lanes[g] = 0;
-    for (long t = 0; t < count; t++) {
-        for (int g = 0; g < group; g++) sums[g][t] = 0;
-        offsets[t] = (first + t) / kernel * width + (first + t) % kernel;
+/// The weight gradient's sums over the whole 16-position blocks of a pass (see
+/// `kp_weight_gradient_taps`): lane l of sums[g][t] = Σ dwide[g·rows + q]·x[q + offsets[t]] over
+/// the blocks' q ≡ l (mod 16), in order from +0, and with `withBias` (a constant) lane l of
+/// lanes[g] = Σ dwide[g·rows + q] likewise. Each input vector loaded serves every filter of the
+/// group. Returns the first position after the blocks.
+KP_INLINE long kp_weight_gradient_blocks(const float *x, const float *dwide, long rows, long computed,
+                                         const long *offsets, long count, kp_f16 sums[4][8], kp_f16 lanes[4],
+                                         const int group, const int withBias) {
+    for (int g = 0; g < group; g++) {
+        lanes[g] = 0;
+        for (long t = 0; t < count; t++) sums[g][t] = 0;
     }
     long q = 0;
     for (; q + 16 <= computed; q += 16) {
@@ -146,6 +148,70 @@ KP_INLINE void kp_weight_gradient_taps(const float *x, long height, long width, 
             for (int g = 0; g < group; g++) sums[g][t] = kp_fma(gradients[g], input, sums[g][t]);
         }
     }
+    return q;
+}
+
+/// `kp_weight_gradient_blocks` in two passes over the blocks, lanes 0–7 of each then lanes
+/// 8–15, in 8-float vectors: every lane's chain is the same, in the same order, and a pass holds
+/// half the registers. Where a 16-float vector takes two of 16 registers (AVX2, and portable C),
+/// a pass of 2 filters × 6 taps keeps its 12 sums, 2 gradients and an input in 15, where whole
+/// blocks spilled. Measured alone on Zen 3 (AVX2), against whole blocks of 4 filters × 6 taps
+/// (what 32 registers take): cnn-large's first two layers' weight gradients 29–31% → 68–70% of
+/// peak, cnn-small's first three 26–38% → 57–77%.
+KP_INLINE long kp_weight_gradient_blocks_in_halves(const float *x, const float *dwide, long rows, long computed,
+                                                   const long *offsets, long count, kp_f16 sums[4][8],
+                                                   kp_f16 lanes[4], const int group, const int withBias) {
+    kp_f8 halfSums[2][4][8], halfLanes[2][4];
+    long q = 0;
+#pragma clang loop unroll(disable)
+    for (int half = 0; half < 2; half++) {
+        kp_f8 passSums[4][8], passLanes[4];
+        for (int g = 0; g < group; g++) {
+            passLanes[g] = 0;
+            for (long t = 0; t < count; t++) passSums[g][t] = 0;
+        }
+        const float *halfX = x + 8 * half, *halfGradients = dwide + 8 * half;
+        for (q = 0; q + 16 <= computed; q += 16) {
+            kp_f8 gradients[4];
+            for (int g = 0; g < group; g++) gradients[g] = kp_load8(halfGradients + g * rows + q);
+            if (withBias)
+                for (int g = 0; g < group; g++) passLanes[g] += gradients[g];
+            for (long t = 0; t < count; t++) {
+                kp_f8 input = kp_load8(halfX + q + offsets[t]);
+                for (int g = 0; g < group; g++)
+                    passSums[g][t] = __builtin_elementwise_fma(gradients[g], input, passSums[g][t]);
+            }
+        }
+        for (int g = 0; g < group; g++) {
+            halfLanes[half][g] = passLanes[g];
+            for (long t = 0; t < count; t++) halfSums[half][g][t] = passSums[g][t];
+        }
+    }
+    for (int g = 0; g < group; g++) {
+        lanes[g] = kp_join8(halfLanes[0][g], halfLanes[1][g]);
+        for (long t = 0; t < count; t++) sums[g][t] = kp_join8(halfSums[0][g][t], halfSums[1][g][t]);
+    }
+    return q;
+}
+
+/// `group` filters (4, 2 or 1) and one channel, taps [first, first + count) (count at most
+/// `kp_weight_gradient_taps_per_pass`, so that the group·count sums stay in registers): lane l
+/// of a sum takes the positions q ≡ l (mod 16) of the full blocks, whole blocks at a time or
+/// (`inHalves`, a constant) in halves, the lanes are summed as a tree, then the tail positions
+/// are added in order. Filter g's gradient plane is dwide + g·rows, its weight gradient
+/// dw + g·filterStride. With `withBias` (a constant), biasSums[g] also gets its plane's sum in
+/// `kp_add_plane_sums`'s order, from the gradient vectors this pass loads anyway: a second pass
+/// over nouri's first layer's planes (1.15 MB a sample) cost 1.6 ms of its 12 ms backward a batch.
+KP_INLINE void kp_weight_gradient_taps(const float *x, long height, long width, const float *dwide, long rows,
+                                       long kernel, long first, long count, float *dw, long filterStride,
+                                       float *biasSums, const int group, const int withBias, const int inHalves) {
+    const long computed = kp_computed(height, width, kernel);
+    kp_f16 sums[4][8], lanes[4];
+    long offsets[8];
+    for (long t = 0; t < count; t++) offsets[t] = (first + t) / kernel * width + (first + t) % kernel;
+    const long q = inHalves
+        ? kp_weight_gradient_blocks_in_halves(x, dwide, rows, computed, offsets, count, sums, lanes, group, withBias)
+        : kp_weight_gradient_blocks(x, dwide, rows, computed, offsets, count, sums, lanes, group, withBias);
     // The tail positions go to every sum in turn rather than sum after sum: each sum's chain is
     // the same, but the group·count chains now overlap instead of each waiting on the FMA's
     // latency (cnn-small's third layer, 375 positions: its weight gradient alone 1.26× faster,
@@ -162,21 +228,27 @@ KP_INLINE void kp_weight_gradient_taps(const float *x, long height, long width, 
     if (withBias) kp_finish_plane_sums(lanes, dwide, q, rows, rows, biasSums, group);
 }
 
-/// The most taps one pass over the plane takes for a group of filters: 8 for 1 or 2 filters,
-/// 6 for 4 (24 sums, the 4 gradients and an input fill AVX-512's 32 registers).
-KP_INLINE long kp_weight_gradient_taps_per_pass(int group) { return group == 4 ? 6 : 8; }
+/// The most taps one pass over the plane takes for a group of filters, so that its sums stay in
+/// registers: with 32 (whole blocks), 6 for 4 filters (24 sums, the 4 gradients and an input)
+/// and 8 for 1 or 2; with 16 (blocks in halves), 6 for 2 filters (12 sums, 2 gradients and an
+/// input) and 8 for one.
+KP_INLINE long kp_weight_gradient_taps_per_pass(int group, int registers) {
+    if (registers >= 32) return group == 4 ? 6 : 8;
+    return group == 2 ? 6 : 8;
+}
 
 /// `kp_weight_gradient_taps`, taking the bias sums too when `biasSums` is not NULL: each case
 /// compiled with its own constant, so that the pass without them keeps its registers.
 KP_INLINE void kp_weight_gradient_pass(const float *x, long height, long width, const float *dwide, long rows,
                                        long kernel, long first, long count, float *dw, long filterStride,
-                                       float *biasSums, const int group) {
+                                       float *biasSums, const int group, const int registers) {
+    const int inHalves = registers < 32;
     if (biasSums)
         kp_weight_gradient_taps(x, height, width, dwide, rows, kernel, first, count, dw, filterStride, biasSums,
-                                group, 1);
+                                group, 1, inHalves);
     else
         kp_weight_gradient_taps(x, height, width, dwide, rows, kernel, first, count, dw, filterStride, NULL,
-                                group, 0);
+                                group, 0, inHalves);
 }
 
 /// The taps in near-equal groups of at most `kp_weight_gradient_taps_per_pass` (25 → 7, 6, 6, 6
@@ -185,51 +257,58 @@ KP_INLINE void kp_weight_gradient_pass(const float *x, long height, long width, 
 /// group, the one with the fewest taps and so the most registers to spare.
 KP_INLINE void kp_weight_gradient_plane(const float *x, long height, long width, const float *dwide, long rows,
                                         long kernel, float *dw, long filterStride, float *biasSums,
-                                        const int group) {
-    const long taps = kernel * kernel, most = kp_weight_gradient_taps_per_pass(group);
+                                        const int group, const int registers) {
+    const long taps = kernel * kernel, most = kp_weight_gradient_taps_per_pass(group, registers);
     const long groups = (taps + most - 1) / most, per = (taps + groups - 1) / groups;
     // Whole groups, then the rest: with a constant kernel both counts are constants, and the
     // sums of each call stay in registers (a count known only at run time spilled them).
     long first = 0;
     for (; first + per <= taps; first += per)
         kp_weight_gradient_pass(x, height, width, dwide, rows, kernel, first, per, dw, filterStride,
-                                first + per == taps ? biasSums : NULL, group);
+                                first + per == taps ? biasSums : NULL, group, registers);
     if (first < taps)
         kp_weight_gradient_pass(x, height, width, dwide, rows, kernel, first, taps - first, dw, filterStride,
-                                biasSums, group);
+                                biasSums, group, registers);
 }
 
 /// The first channel's passes also take the bias sums (when `biasSums` is not NULL).
 KP_INLINE void kp_weight_gradient_sized(const float *x, long channels, long height, long width,
-                                        const float *dwide, long filters, long kernel, float *dw, float *biasSums) {
+                                        const float *dwide, long filters, long kernel, float *dw, float *biasSums,
+                                        const int registers) {
     const long plane = height * width, rows = (height - kernel + 1) * width, taps = kernel * kernel;
     for (long c = 0; c < channels; c++) {
         float *bias = c == 0 ? biasSums : NULL;
         long f = 0;
         // Four filters share each input load, where two did: 1.2–1.4× on cnn-small's second
-        // and third layers.
-        for (; f + 4 <= filters; f += 4)
-            kp_weight_gradient_plane(x + c * plane, height, width, dwide + f * rows, rows, kernel,
-                                     dw + (f * channels + c) * taps, channels * taps, bias ? bias + f : NULL, 4);
+        // and third layers with 32 registers. With 16, four filters leave room for 2 taps a pass
+        // even in halves, and ran 0.5–0.8× as fast as two filters' 6 (Zen 3, AVX2).
+        if (registers >= 32)
+            for (; f + 4 <= filters; f += 4)
+                kp_weight_gradient_plane(x + c * plane, height, width, dwide + f * rows, rows, kernel,
+                                         dw + (f * channels + c) * taps, channels * taps, bias ? bias + f : NULL, 4,
+                                         registers);
         for (; f + 2 <= filters; f += 2)
             kp_weight_gradient_plane(x + c * plane, height, width, dwide + f * rows, rows, kernel,
-                                     dw + (f * channels + c) * taps, channels * taps, bias ? bias + f : NULL, 2);
+                                     dw + (f * channels + c) * taps, channels * taps, bias ? bias + f : NULL, 2,
+                                     registers);
         for (; f < filters; f++)
             kp_weight_gradient_plane(x + c * plane, height, width, dwide + f * rows, rows, kernel,
-                                     dw + (f * channels + c) * taps, channels * taps, bias ? bias + f : NULL, 1);
+                                     dw + (f * channels + c) * taps, channels * taps, bias ? bias + f : NULL, 1,
+                                     registers);
     }
 }
 
-KP_INLINE void kp_convolution_wide_weight_gradient_body(const float *x, long channels, long height, long width,
-                                                        const float *dwide, long filters, long kernel, float *dw,
-                                                        float *biasSums) {
-    KP_WITH_CONSTANT_KERNEL(kernel, kp_weight_gradient_sized(x, channels, height, width, dwide, filters, K, dw, biasSums))
+KP_INLINE void kp_convolution_wide_weight_gradient_body(const int registers, const float *x, long channels,
+                                                        long height, long width, const float *dwide, long filters,
+                                                        long kernel, float *dw, float *biasSums) {
+    KP_WITH_CONSTANT_KERNEL(kernel, kp_weight_gradient_sized(x, channels, height, width, dwide, filters, K, dw, biasSums,
+                                                             registers))
 }
 
-KP_VERSIONS(kp_convolution_wide_weight_gradient,
-            (const float *x, long channels, long height, long width, const float *dwide, long filters, long kernel, float *dw,
-             float *biasSums),
-            (x, channels, height, width, dwide, filters, kernel, dw, biasSums))
+KP_VERSIONS_BY_REGISTERS(kp_convolution_wide_weight_gradient,
+                         (const float *x, long channels, long height, long width, const float *dwide, long filters,
+                          long kernel, float *dw, float *biasSums),
+                         (x, channels, height, width, dwide, filters, kernel, dw, biasSums))
 
 // The input gradient is the forward's pattern turned round: dx[c][p] = Σ_(i,j,f) w[f][c][i][j] ·
 // dwide[f][p − i·W − j], over the q = p − i·W − j inside [0, computed), in (i, j, f) order.
@@ -282,12 +361,12 @@ KP_INLINE void kp_input_gradient_blocks(const float *padded, long length, long p
     kp_store_blocks(sums, group, blocks, dx + c * plane + p, plane, valid);
 }
 
-/// `group` channels from c (8, 4, 2 or 1): chains / group blocks at a time (at least one), then
+/// `group` channels from c (at most `chains`: 8, 4, 2 or 1): chains / group blocks at a time, then
 /// single blocks, the last one partly outside the plane (the padded copy extends 16 values past it).
 KP_INLINE void kp_input_gradient_group(const float *padded, long length, long pad, const float *w, long channels,
                                        long width, long kernel, long filters, long c, float *dx, long plane,
                                        const int group, const int chains) {
-    const int blocks = group >= chains ? 1 : chains / group;
+    const int blocks = chains / group;
     long p = 0;
     for (; p + 16 * blocks <= plane; p += 16 * blocks)
         kp_input_gradient_blocks(padded, length, pad, w, channels, width, kernel, filters, c, dx, plane, p, group, blocks,
@@ -304,23 +383,62 @@ KP_INLINE void kp_input_gradient_sized(const float *w, long channels, long heigh
     const long length = plane + pad + 16;
     const float *padded = kp_padded_gradients(dwide, filters, rows, computed, pad, length);
     long c = 0;
-    for (; c + 8 <= channels; c += 8) kp_input_gradient_group(padded, length, pad, w, channels, width, kernel, filters, c, dx, plane, 8, chains);
+    if (chains >= 8)
+        for (; c + 8 <= channels; c += 8) kp_input_gradient_group(padded, length, pad, w, channels, width, kernel, filters, c, dx, plane, 8, chains);
     for (; c + 4 <= channels; c += 4) kp_input_gradient_group(padded, length, pad, w, channels, width, kernel, filters, c, dx, plane, 4, chains);
     for (; c + 2 <= channels; c += 2) kp_input_gradient_group(padded, length, pad, w, channels, width, kernel, filters, c, dx, plane, 2, chains);
     for (; c < channels; c++) kp_input_gradient_group(padded, length, pad, w, channels, width, kernel, filters, c, dx, plane, 1, chains);
 }
 
-/// `registers` 32 (AVX-512) keeps 8 groups·blocks in flight, 16 (AVX2 and portable C, where a
-/// 16-float vector takes two registers) keeps 4: 8 there ran 0.75–0.8× as fast as the kernel
-/// this one replaced, on cnn-small's second layer, and 4 run 2× as fast.
+/// `kp_chains(registers)` groups·blocks in flight: 8 with 16 registers ran 0.75–0.8× as fast as
+/// the kernel this one replaced on cnn-small's second layer, and 4 run 2× as fast.
 KP_INLINE void kp_convolution_wide_input_gradient_body(const int registers, const float *w, long channels, long height,
                                                        long width, const float *dwide, long filters, long kernel,
                                                        float *dx) {
-    const int chains = registers >= 32 ? 8 : 4;
-    KP_WITH_CONSTANT_KERNEL(kernel, kp_input_gradient_sized(w, channels, height, width, dwide, filters, K, dx, chains))
+    KP_WITH_CONSTANT_KERNEL(kernel, kp_input_gradient_sized(w, channels, height, width, dwide, filters, K, dx,
+                                                            kp_chains(registers)))
 }
 
 KP_VERSIONS_BY_REGISTERS(kp_convolution_wide_input_gradient,
                          (const float *w, long channels, long height, long width, const float *dwide, long filters,
                           long kernel, float *dx),
                          (w, channels, height, width, dwide, filters, kernel, dx))
+
+/// The three kernels with the plan for `registers` (32, or 16: see `kp_chains` and
+/// `kp_weight_gradient_blocks_in_halves`), for tests.
+KP_INLINE void kp_convolution_wide_planned(int registers, const float *x, long channels, long height, long width,
+                                           const float *w, long filters, long kernel, const float *dwide,
+                                           float *wide, float *dw, float *biasSums, float *dx) {
+    if (registers >= 32) {
+        kp_convolution_wide_forward_body(32, x, channels, height, width, w, filters, kernel, wide);
+        kp_convolution_wide_weight_gradient_body(32, x, channels, height, width, dwide, filters, kernel, dw, biasSums);
+        kp_convolution_wide_input_gradient_body(32, w, channels, height, width, dwide, filters, kernel, dx);
+    } else {
+        kp_convolution_wide_forward_body(16, x, channels, height, width, w, filters, kernel, wide);
+        kp_convolution_wide_weight_gradient_body(16, x, channels, height, width, dwide, filters, kernel, dw, biasSums);
+        kp_convolution_wide_input_gradient_body(16, w, channels, height, width, dwide, filters, kernel, dx);
+    }
+}
+
+#if KP_HAS_X86_VERSIONS
+KP_AVX2 static void kp_convolution_wide_planned_avx2(int registers, const float *x, long channels, long height,
+                                                     long width, const float *w, long filters, long kernel,
+                                                     const float *dwide, float *wide, float *dw, float *biasSums,
+                                                     float *dx) {
+    kp_convolution_wide_planned(registers, x, channels, height, width, w, filters, kernel, dwide, wide, dw, biasSums, dx);
+}
+#endif
+
+int kp_convolution_wide_plan_for_testing(int registers, const float *x, long channels, long height, long width,
+                                         const float *w, long filters, long kernel, const float *dwide, float *wide,
+                                         float *dw, float *biasSums, float *dx) {
+#if KP_HAS_X86_VERSIONS
+    if (kp_best_kernel_level() >= 1) {
+        kp_convolution_wide_planned_avx2(registers, x, channels, height, width, w, filters, kernel, dwide, wide, dw,
+                                         biasSums, dx);
+        return 1;
+    }
+#endif
+    kp_convolution_wide_planned(registers, x, channels, height, width, w, filters, kernel, dwide, wide, dw, biasSums, dx);
+    return 0;
+}

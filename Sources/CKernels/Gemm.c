@@ -86,8 +86,6 @@ KP_INLINE const float *kp_row(kp_operand x, long r) {
     return x.values + (x.rowOffsets ? x.rowOffsets[r] : r * x.stride);
 }
 
-KP_INLINE kp_f8 kp_load8(const float *p) { kp_f8 v; __builtin_memcpy(&v, p, sizeof v); return v; }
-
 /// The 8×8 transpose of `rows` into `columns` (columns[i][r] = rows[r][i]), in three rounds
 /// of shuffles: packing is a copy, so any instruction set gives the same values.
 KP_INLINE void kp_transpose8(const kp_f8 rows[8], kp_f8 columns[8]) {

@@ -22,6 +22,11 @@ typedef uint8_t kp_u8x16 __attribute__((ext_vector_type(16)));
 
 KP_INLINE kp_f16 kp_load(const float *p) { kp_f16 v; __builtin_memcpy(&v, p, sizeof v); return v; }
 KP_INLINE void kp_store(float *p, kp_f16 v) { __builtin_memcpy(p, &v, sizeof v); }
+KP_INLINE kp_f8 kp_load8(const float *p) { kp_f8 v; __builtin_memcpy(&v, p, sizeof v); return v; }
+/// The 16-float vector whose lanes 0–7 are `low`'s and 8–15 `high`'s.
+KP_INLINE kp_f16 kp_join8(kp_f8 low, kp_f8 high) {
+    return __builtin_shufflevector(low, high, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+}
 KP_INLINE kp_f16 kp_fma(kp_f16 a, kp_f16 b, kp_f16 c) { return __builtin_elementwise_fma(a, b, c); }
 /// Σ of the 16 lanes as a fixed tree: halves, quarters, eighths, then the last pair.
 KP_INLINE float kp_sum(kp_f16 v) {

@@ -132,6 +132,18 @@ public enum VectorKernels {
         kp_convolution_wide_input_gradient(weights, input.channels, input.height, input.width, dwide, filters, kernel, dx)
     }
 
+    /// For tests: the three direct-convolution kernels above for one sample, planned for
+    /// `registers` (32 as on AVX-512, 16 as on AVX2 and in portable C) whatever the CPU, so that
+    /// any machine checks that both plans give the same bits.
+    static func convolutionWidePlanForTesting(registers: Int, _ x: UnsafePointer<Float>, _ input: Shape,
+                                              _ weights: UnsafePointer<Float>, filters: Int, kernel: Int,
+                                              _ dwide: UnsafePointer<Float>, wide: UnsafeMutablePointer<Float>,
+                                              dw: UnsafeMutablePointer<Float>, biasGradient db: UnsafeMutablePointer<Float>,
+                                              dx: UnsafeMutablePointer<Float>) {
+        _ = kp_convolution_wide_plan_for_testing(Int32(registers), x, input.channels, input.height, input.width,
+                                                 weights, filters, kernel, dwide, wide, dw, db, dx)
+    }
+
     /// dx (C×H×W) = the input gradient of one sample of a tap-GEMM convolution from its wide
     /// output gradient (row f at `dwide + f·pitch`, `computed` positions) and its weights by tap
     /// (F×k²C): the taps' columns of tapsᵀ · dwide added in tap order, without writing them

@@ -45,6 +45,67 @@ import Testing
         }
     }
 
+    /// The direct convolution's kernels are planned for the vector registers a level has: 32
+    /// (AVX-512) keep 8 chains and whole 16-position blocks in the weight gradient, 16 (AVX2,
+    /// portable C) keep 4 and take the weight gradient's blocks in halves of 8 lanes. Both plans,
+    /// run on this CPU whatever it has, and every level's dispatched kernels give the same bits:
+    /// filters in every grouping (1–17), channels 1–9, kernels 2–6 (unrolled and not), planes
+    /// with and without a tail, dw and the bias sums accumulated onto values already there.
+    @Test func directConvolutionPlansGiveTheSameBits() {
+        let levels = VectorKernels.availableLevels
+        defer { VectorKernels.use(levels[0]) }
+        let inputs = [Shape(channels: 1, height: 13, width: 17), Shape(channels: 2, height: 11, width: 16),
+                      Shape(channels: 3, height: 9, width: 10), Shape(channels: 9, height: 8, width: 9)]
+        func spread(_ values: [Float]) -> [Float] {
+            zip(values, values.indices).map { value, i in value * Float(1 << (i % 13)) }
+        }
+        for input in inputs {
+            for kernel in [2, 3, 4, 5, 6] where kernel <= input.height {
+                for filters in [1, 2, 3, 4, 7, 8, 9, 17] {
+                    let rows = (input.height - kernel + 1) * input.width
+                    let x = spread(randomValues(input.count, seed: 21))
+                    let weights = randomValues(filters * input.channels * kernel * kernel, seed: 22)
+                    let dwide = spread(randomValues(filters * rows, seed: 23))
+                    let startDW = randomValues(weights.count, seed: 24), startDB = randomValues(filters, seed: 25)
+                    typealias Results = (wide: [UInt32], dw: [UInt32], db: [UInt32], dx: [UInt32])
+                    func run(_ compute: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
+                                         UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> Results {
+                        // The forward writes only the first OH·W − (k − 1) positions: the rest stays 7.
+                        var wide = [Float](repeating: 7, count: filters * rows), dw = startDW, db = startDB
+                        var dx = [Float](repeating: 7, count: input.count)
+                        compute(&wide, &dw, &db, &dx)
+                        return (wide.map(\.bitPattern), dw.map(\.bitPattern), db.map(\.bitPattern), dx.map(\.bitPattern))
+                    }
+                    var results: [(String, Results)] = [16, 32].map { registers in
+                        ("\(registers) registers", run { wide, dw, db, dx in
+                            VectorKernels.convolutionWidePlanForTesting(registers: registers, x, input, weights,
+                                                                        filters: filters, kernel: kernel, dwide,
+                                                                        wide: wide, dw: dw, biasGradient: db, dx: dx)
+                        })
+                    }
+                    for level in levels {
+                        VectorKernels.use(level)
+                        results.append((level, run { wide, dw, db, dx in
+                            VectorKernels.convolutionWideForward(x, input, weights, filters: filters, kernel: kernel, wide)
+                            VectorKernels.convolutionWideWeightGradient(x, input, dwide, filters: filters, kernel: kernel,
+                                                                        dw, biasGradient: db)
+                            VectorKernels.convolutionWideInputGradient(weights, input, dwide, filters: filters,
+                                                                       kernel: kernel, dx)
+                        }))
+                    }
+                    let (firstName, first) = results[0]
+                    for (name, result) in results.dropFirst() {
+                        let label = "\(name) against \(firstName): \(input) \(filters)@\(kernel)"
+                        #expect(result.wide == first.wide, "forward, \(label)")
+                        #expect(result.dw == first.dw, "weight gradient, \(label)")
+                        #expect(result.db == first.db, "bias sums, \(label)")
+                        #expect(result.dx == first.dx, "input gradient, \(label)")
+                    }
+                }
+            }
+        }
+    }
+
     /// The direct convolution's weight gradient takes each plane's sum for the bias gradient
     /// along, from the blocks it loads: the same bits as `addPlaneSums` at every level, for filter
     /// groups of 4, 2 and 1 (taps in one pass or several: 2×2, 3×3, 4×4, 6×6), planes of OH·W

@@ -136,4 +136,12 @@ void kp_tap_input_gradient(const float *taps, long filters, long channels, long 
 int kp_gemm_paired_for_testing(int transposeA, int transposeB, long m, long n, long k, const float *a, long lda,
                                const float *b, long ldb, int accumulate, float *c, long ldc);
 
+/// For tests: `kp_convolution_wide_forward`, `kp_convolution_wide_weight_gradient` (with its bias
+/// sums) and `kp_convolution_wide_input_gradient` of one sample, planned for `registers` (32, as
+/// on AVX-512, or 16, as on AVX2 and in portable C) whatever the CPU, run with AVX2 instructions
+/// when the CPU has them (returns 1), else portable C (returns 0): every plan gives the same bits.
+int kp_convolution_wide_plan_for_testing(int registers, const float *x, long channels, long height, long width,
+                                         const float *w, long filters, long kernel, const float *dwide, float *wide,
+                                         float *dw, float *biasSums, float *dx);
+
 #endif
