@@ -18,6 +18,9 @@ import Testing
         (8, 2100, 70), (200, 70, 300), (48, 177, 300), (30, 130, 300),
         // Deep products of A·Bᵀ computed as Cᵀ (13 columns fill worse than 13 rows do; 32 and 64 alike).
         (13, 40, 1100), (32, 64, 1100),
+        // An untransposed B 100 deep whose rows (n + 1 = 256 floats, 1 KB) crowd L1's sets: packed,
+        // where rows as close but not crowded (above) are read in place.
+        (20, 255, 100),
     ]
 
     /// A convolution's bias gradient: every plane's sum in the twin's order, at every level,
