@@ -317,7 +317,7 @@ KP_VERSIONS_BY_REGISTERS(kp_convolution_wide_weight_gradient,
 // itself for any finite w (w·0 is ±0, exactly, and sum ± 0 rounds to sum), except that a sum
 // of −0 would become +0 — and a chain started from +0 reaches −0 only if a product underflows
 // to −0 first. Then, as in the forward, `group` input channels share each load of the gradient
-// over several blocks of 16 positions: up to eight chains in flight and one load per `group`
+// over several blocks of 16 positions: `kp_chains` chains in flight and one load per `group`
 // FMAs, where taking tap after tap through dx itself loaded and stored dx for every tap (a
 // third of the FMA rate; 1.9–2.3× faster on cnn-small's second and third layers).
 
