@@ -445,14 +445,14 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
                 // in L1 while every row panel passes it. (A 256×9216×100 product: 1.3× faster
                 // by rows; a 32×2116×64 one read in place: 1.8× slower.) So does a product more
                 // than one block deep in the AVX2 and portable versions, whose 6×16 tiles' B
-                // panel (16 KB) stays in L1: its C, resumed block after block, is small enough to
-                // stay in L2 either way, and rows stream the whole B block from L2 once per row
-                // panel. Measured alone on Zen 3 (AVX2, 1 thread, calls alternated in one
-                // process, medians): the MLP's first layer's inference (100×256×9216, B
-                // prepacked) 71.5 → 76.4% of peak, its forward 64 → 66.5%, 128×500×500 and
-                // 100×512×512 products 1.5–4 points, nouri's first dense layer's 1–2. The
-                // AVX-512 version keeps rows: its wider tiles' 2–4 panels (32–64 KB) do not stay
-                // in L1, and it was not measured.
+                // panel (16 KB) stays in L1: by rows, each row panel streams the whole B block
+                // from L2 again, and C's tiles are read and written once per block either way.
+                // Measured alone on Zen 3 (AVX2, 1 thread, calls alternated in one process,
+                // medians): the MLP's first layer's inference (100×256×9216, B prepacked) 71.5 →
+                // 76.4% of peak, its forward 64 → 66.5%, 128×500×500 and 100×512×512 products
+                // 1.5–4 points, nouri's first dense layer's 1–2. The AVX-512 version keeps rows:
+                // its wider tiles' 2–4 panels (32–64 KB) do not stay in L1, and it was not
+                // measured.
                 const int rowPanelAtATime = !inPlace && depth * columns * (long)sizeof(float) <= KP_SHALLOW_BLOCK
                                          && (k <= KP_KC || pairs);
                 const long strip = rowPanelAtATime ? mr : height;
