@@ -119,6 +119,14 @@ public struct Benchmark: Sendable {
             }
         }
 
+        // The peak is the best probe run of the whole benchmark: runs between the windows as well
+        // as after them. A probe is register-only, so no run can beat the core's true rate, but on
+        // a shared host one can lose cycles to other guests, and a peak read low inflates every
+        // share of it (one Zen 3 run's 9 probes, all taken in such a minute, read 68.1 GFLOP/s
+        // against 103 in the runs before and after).
+        var peak = 0.0
+        func probePeak(runs: Int) { peak = max(peak, PeakRate.measure(runs: runs)) }
+
         /// Images/s per window by the wall clock and by the process's CPU time, and the timed
         /// windows' seconds in all; `timing` is called once the untimed warm-up steps are done.
         func measure(_ step: () -> Void, timing: () -> Void = {}) -> (wall: [Double], cpu: [Double], seconds: Double) {
@@ -132,6 +140,7 @@ public struct Benchmark: Sendable {
                 seconds += elapsed
                 wall.append(Double(steps * batchSize) / elapsed)
                 cpu.append(Double(steps * batchSize) / (processCPUSeconds() - cpuStart))
+                probePeak(runs: 2)  // outside the window's clocks
             }
             return (wall, cpu, seconds)
         }
@@ -141,7 +150,7 @@ public struct Benchmark: Sendable {
         network.stopProfiling()
         let (infer, inferCPU, _) = measure(inferStep)
         let trainRate = median(train), inferRate = median(infer)
-        let peak = PeakRate.measure()
+        probePeak(runs: 9)
         let profile = stepProfile.map { profile in
             StepProfileTable(profile: profile, summary: try! ModelSummary(model: architecture.experiment.model),
                              batchSize: batchSize, optimizerSeconds: optimizerSeconds,
@@ -160,8 +169,9 @@ public struct Benchmark: Sendable {
     }
 }
 
-/// One core's peak fp32 FMA rate in GFLOP/s: the best of several short runs of a loop of
-/// independent FMAs held in registers (`VectorKernels.fmaPeakProbe`), on the calling thread.
+/// One core's peak fp32 FMA rate in GFLOP/s: the best of several short runs (about 8 ms each) of
+/// a loop of independent FMAs held in registers (`VectorKernels.fmaPeakProbe`), on the calling
+/// thread.
 public enum PeakRate {
     public static func measure(runs: Int = 9, iterations: Int = 4_000_000) -> Double {
         var best = 0.0
