@@ -352,16 +352,11 @@ KP_INLINE long kp_panel_stride(kp_operand a, long row, const int mr) {
     return stride;
 }
 
-/// Row panel `ir` of the A block from row i0 and step k0: where A lies for the whole panels
-/// read in place (`aStrides[ir / mr]` ≠ 0), else in the packed block.
+/// Row panel `ir` of the A block from row i0 and step k0: where A lies for the panels read in
+/// place (`aStrides[ir / 2]` ≠ 0: panels start at even rows), else in the packed block.
 KP_INLINE const float *kp_a_panel(kp_operand a, const float *packedA, long i0, long ir, long k0, long depth,
-                                  long wholeRows, const long *aStrides, const int mr) {
-    return ir < wholeRows && aStrides[ir / mr] ? kp_row(a, i0 + ir) + k0 : packedA + ir * depth;
-}
-
-/// The stride a tile reads row panel `ir` with in place, or 0 when it is packed.
-KP_INLINE long kp_a_stride(long ir, long wholeRows, const long *aStrides, const int mr) {
-    return ir < wholeRows ? aStrides[ir / mr] : 0;
+                                  const long *aStrides) {
+    return aStrides[ir / 2] ? kp_row(a, i0 + ir) + k0 : packedA + ir * depth;
 }
 
 /// Tiles of `width` (a constant, 2 to 4) B panels of a block across its columns from `jr`, as many
@@ -370,13 +365,13 @@ KP_INLINE long kp_a_stride(long ir, long wholeRows, const long *aStrides, const 
 /// left.
 KP_INLINE long kp_tiles_across(long jr, long end, const int width, int inPlace, const float *blockStart,
                                const float *packedB, const long *bRows, kp_operand a, const float *packedA,
-                               long i0, long k0, long depth, long wholeRows, const long *aStrides, long s0, long s1,
+                               long i0, long k0, long depth, const long *aStrides, long s0, long s1,
                                long height, kp_output c, long j0, int resume, const int mr) {
     for (; jr + 16 * width <= end; jr += 16 * width) {
         const float *panel = inPlace ? blockStart + jr : packedB + jr * depth;
         for (long ir = s0; ir < s1; ir += mr)
-            kp_tile_of(inPlace, kp_a_panel(a, packedA, i0, ir, k0, depth, wholeRows, aStrides, mr),
-                       kp_a_stride(ir, wholeRows, aStrides, mr), panel, bRows, KP_NR * depth, depth, c, i0 + ir,
+            kp_tile_of(inPlace, kp_a_panel(a, packedA, i0, ir, k0, depth, aStrides),
+                       aStrides[ir / 2], panel, bRows, KP_NR * depth, depth, c, i0 + ir,
                        j0 + jr, height - ir < mr ? height - ir : mr, 16 * width, resume, width, mr);
     }
     return jr;
@@ -410,6 +405,8 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
     // the convolutions' weight gradients (1.1× on cnn-large's second layer's); in the benchmark
     // networks' steps, within the noise.
     const int inPlaceA = !a.transposed;
+    // The AVX2 and portable versions' 6-row tiles leave their last rows to 4-row ones.
+    const int narrow = !pairs && mr == 6;
     const long nc = kp_block_columns(k);
     const long ncBlock = n < nc ? (n + KP_NR - 1) / KP_NR * KP_NR : nc;
     const long kcBlock = k < KP_KC ? k : KP_KC;
@@ -431,15 +428,20 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
             const float *blockStart = inPlace ? b.values + j0 : NULL;  // plus bRows[p]: row p of the block, in place
             for (long i0 = 0; i0 < m; i0 += KP_MC) {
                 const long height = m - i0 < KP_MC ? m - i0 : KP_MC;
-                // A read in place: only a last, partial panel is packed (its missing rows zero),
-                // and whole ones whose rows are not evenly spaced (aStrides[panel] = 0).
-                const long wholeRows = inPlaceA ? height / mr * mr : 0;
-                long aStrides[KP_MC / 6];
-                for (long ir = 0; ir < wholeRows; ir += mr) {
-                    aStrides[ir / mr] = kp_panel_stride(a, i0 + ir, mr);
-                    if (!aStrides[ir / mr]) kp_pack_a(a, i0 + ir, mr, k0, depth, packedA + ir * depth, mr);
+                // The block's row panels: of `mr` rows up to wideRows, then of KP_NARROW_ROWS. A read
+                // in place: only a last, partial panel is packed (its missing rows zero), and whole
+                // ones whose rows are not evenly spaced (aStrides[ir / 2] = 0).
+                const long wideRows = kp_wide_tile_rows(height, mr, narrow);
+                long aStrides[KP_MC / 2];
+                for (long ir = 0; ir < height; ir += kp_tile_rows_at(ir, wideRows, mr)) {
+                    const long rows = kp_tile_rows_at(ir, wideRows, mr), valid = height - ir < rows ? height - ir : rows;
+                    aStrides[ir / 2] = inPlaceA && valid == rows ? kp_panel_stride(a, i0 + ir, rows) : 0;
+                    if (aStrides[ir / 2]) continue;
+                    if (narrow && rows == KP_NARROW_ROWS)
+                        kp_pack_a(a, i0 + ir, valid, k0, depth, packedA + ir * depth, KP_NARROW_ROWS);
+                    else
+                        kp_pack_a(a, i0 + ir, valid, k0, depth, packedA + ir * depth, mr);
                 }
-                if (wholeRows < height) kp_pack_a(a, i0 + wholeRows, height - wholeRows, k0, depth, packedA + wholeRows * depth, mr);
                 // A shallow packed block (its B block fits in L2) goes one row panel at a time,
                 // writing C along its rows; a deep one, or a B read in place, keeps each B panel
                 // in L1 while every row panel passes it. (A 256×9216×100 product: 1.3× faster
@@ -455,29 +457,36 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
                 // measured.
                 const int rowPanelAtATime = !inPlace && depth * columns * (long)sizeof(float) <= KP_SHALLOW_BLOCK
                                          && (k <= KP_KC || pairs);
-                const long strip = rowPanelAtATime ? mr : height;
-                for (long s0 = 0; s0 < height; s0 += strip) {
-                    const long s1 = s0 + strip < height ? s0 + strip : height;
+                for (long s0 = 0, s1; s0 < height; s0 = s1) {
+                    s1 = rowPanelAtATime ? s0 + kp_tile_rows_at(s0, wideRows, mr) : height;
+                    s1 = s1 < height ? s1 : height;
                     long jr = 0;
                     if (pairs) {
                         // All of a tile's panels in place, or (B transposed) all packed: the widest
                         // tiles, then pairs for the columns they leave, then single panels below.
                         const long end = inPlace ? whole : columns;
-                        if (kp_block_takes_wide_tiles(depth, columns, strip == mr))
+                        if (kp_block_takes_wide_tiles(depth, columns, rowPanelAtATime))
                             jr = kp_tiles_across(jr, end, kp_wide_tile(mr), inPlace, blockStart, packedB, bRows, a,
-                                                 packedA, i0, k0, depth, wholeRows, aStrides, s0, s1, height, c, j0,
+                                                 packedA, i0, k0, depth, aStrides, s0, s1, height, c, j0,
                                                  resume, mr);
                         jr = kp_tiles_across(jr, end, 2, inPlace, blockStart, packedB, bRows, a, packedA, i0, k0, depth,
-                                             wholeRows, aStrides, s0, s1, height, c, j0, resume, mr);
+                                             aStrides, s0, s1, height, c, j0, resume, mr);
                     }
                     for (; jr < columns; jr += KP_NR) {
                         const long valid = columns - jr < KP_NR ? columns - jr : KP_NR;
                         const int direct = jr < whole;
                         const float *panel = direct ? blockStart + jr : packedB + jr * depth;
-                        for (long ir = s0; ir < s1; ir += mr)
-                            kp_tile_of(direct, kp_a_panel(a, packedA, i0, ir, k0, depth, wholeRows, aStrides, mr),
-                                       kp_a_stride(ir, wholeRows, aStrides, mr), panel, bRows, 0, depth, c,
-                                       i0 + ir, j0 + jr, height - ir < mr ? height - ir : mr, valid, resume, 1, mr);
+                        for (long ir = s0, rows; ir < s1; ir += rows) {
+                            rows = kp_tile_rows_at(ir, wideRows, mr);
+                            const float *panelA = kp_a_panel(a, packedA, i0, ir, k0, depth, aStrides);
+                            const long filled = height - ir < rows ? height - ir : rows;
+                            if (narrow && rows == KP_NARROW_ROWS)
+                                kp_tile_of(direct, panelA, aStrides[ir / 2], panel, bRows, 0, depth, c, i0 + ir,
+                                           j0 + jr, filled, valid, resume, 1, KP_NARROW_ROWS);
+                            else
+                                kp_tile_of(direct, panelA, aStrides[ir / 2], panel, bRows, 0, depth, c, i0 + ir,
+                                           j0 + jr, filled, valid, resume, 1, mr);
+                        }
                     }
                 }
             }

@@ -95,16 +95,24 @@ KP_INLINE void kp_tap_input_gradient_body(const int mr, const int width, const f
                                           long channels, long kernel, long height, long inputWidth,
                                           const float *dwide, long pitch, long computed, float *dx) {
     const long area = kernel * kernel, depth = area * channels, plane = height * inputWidth;
-    const long lanes = 16 * width, tiles = (channels + mr - 1) / mr;
-    // Tap t's channels c0 … c0 + mr − 1 as a panel, filters-major: panel[f][r] = taps[f][t·C + c0 + r].
-    float *panels = kp_scratch(&kp_tap_panels, &kp_tap_panels_size, area * tiles * filters * mr);
+    const long lanes = 16 * width;
+    // Tiles of `mr` channels up to wideRows, then of KP_NARROW_ROWS (AVX2 and portable C), whose
+    // rows past the channels are zero: `padded` rows in all.
+    const int narrow = mr == 6 && width == 1;
+    const long wideRows = kp_wide_tile_rows(channels, mr, narrow);
+    long padded = 0;
+    while (padded < channels) padded += kp_tile_rows_at(padded, wideRows, mr);
+    // Tap t's channels c0 … c0 + rows − 1 as a panel, filters-major, at panels + (t·padded + c0)·F:
+    // panel[f][r] = taps[f][t·C + c0 + r].
+    float *panels = kp_scratch(&kp_tap_panels, &kp_tap_panels_size, area * padded * filters);
     for (long t = 0; t < area; t++)
-        for (long tile = 0; tile < tiles; tile++) {
-            float *panel = panels + (t * tiles + tile) * filters * mr;
+        for (long c0 = 0, rows; c0 < channels; c0 += rows) {
+            rows = kp_tile_rows_at(c0, wideRows, mr);
+            float *panel = panels + (t * padded + c0) * filters;
             for (long f = 0; f < filters; f++)
-                for (long r = 0; r < mr; r++) {
-                    const long c = tile * mr + r;
-                    panel[f * mr + r] = c < channels ? taps[f * depth + t * channels + c] : 0;
+                for (long r = 0; r < rows; r++) {
+                    const long c = c0 + r;
+                    panel[f * rows + r] = c < channels ? taps[f * depth + t * channels + c] : 0;
                 }
         }
     // A block's columns outside [0, computed) are read in place from the neighbouring filter's
@@ -133,10 +141,16 @@ KP_INLINE void kp_tap_input_gradient_body(const int mr, const int width, const f
             for (long f = columns.staged; f < filters; f++)
                 kp_tap_copy_columns(dwide + f * pitch, q0, lo, hi, lanes, copies + f * lanes);
             const int wholeVectors = p0 + lanes <= plane;
-            for (long tile = 0; tile < tiles; tile++) {
-                const long c0 = tile * mr, rows = channels - c0 < mr ? channels - c0 : mr;
-                kp_tap_tile(panels + (t * tiles + tile) * filters * mr, columns, filters, dx + c0 * plane + p0,
-                            plane, rows, lo, hi, wholeVectors, mr, width);
+            for (long c0 = 0, rows; c0 < channels; c0 += rows) {
+                rows = kp_tile_rows_at(c0, wideRows, mr);
+                const float *panel = panels + (t * padded + c0) * filters;
+                const long filled = channels - c0 < rows ? channels - c0 : rows;
+                if (narrow && rows == KP_NARROW_ROWS)
+                    kp_tap_tile(panel, columns, filters, dx + c0 * plane + p0, plane, filled, lo, hi, wholeVectors,
+                                KP_NARROW_ROWS, width);
+                else
+                    kp_tap_tile(panel, columns, filters, dx + c0 * plane + p0, plane, filled, lo, hi, wholeVectors, mr,
+                                width);
             }
         }
     }
@@ -144,7 +158,8 @@ KP_INLINE void kp_tap_input_gradient_body(const int mr, const int width, const f
 
 /// AVX-512's 32 registers hold an 8 × 32 tile (16 accumulators), or 6 × 32 where 6 rows fill
 /// the channels better (17 channels: 3 tiles of 8 rows compute 24, of 6 compute 18); AVX2's and
-/// portable C's 16 hold a 6 × 16 one (a 16-float vector in two registers or four).
+/// portable C's 16 hold a 6 × 16 one (a 16-float vector in two registers or four), and 4 × 16
+/// ones for the channels 6-row tiles leave (`kp_wide_tile_rows`).
 #define KP_TAP_PARAMETERS (const float *taps, long filters, long channels, long kernel, long height, long inputWidth, \
                            const float *dwide, long pitch, long computed, float *dx)
 #define KP_TAP_ARGUMENTS taps, filters, channels, kernel, height, inputWidth, dwide, pitch, computed, dx

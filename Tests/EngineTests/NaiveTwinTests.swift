@@ -3,7 +3,9 @@ import Testing
 
 /// Every fast path against its deliberately simple twin.
 @Suite struct NaiveTwinTests {
-    /// Shapes that reach every path of the product: whole and partial 6×16 tiles, AVX-512's
+    /// Shapes that reach every path of the product: whole and partial 6×16 tiles, the AVX2 and
+    /// portable versions' 4-row tiles for the rows 6-row ones leave (one for 1–4 rows: 7, 33, 40,
+    /// 16, 64; two for 2: 8, 32, 20, and 200's second block), AVX-512's
     /// paired panels in 6- and 8-row tiles (16, 32, 64 and 200 rows take 8, the last across
     /// two 144-row blocks; 150 rows take 6), their widest tiles (6×64, 8×48) followed by pairs,
     /// single panels and a partial one (48×177×300 and 30×130×300, across two 256-deep blocks),
@@ -200,7 +202,8 @@ import Testing
         for level in levels {
             VectorKernels.use(level)
             // (13, 64, 1100): transposed, computed as Cᵀ with B's rows read in place.
-            for (m, n, k) in [(1, 1, 1), (6, 16, 5), (16, 51, 32), (7, 40, 64), (33, 100, 65), (13, 19, 256), (13, 64, 1100)] {
+            for (m, n, k) in [(1, 1, 1), (6, 16, 5), (16, 51, 32), (7, 40, 64), (33, 100, 65), (32, 90, 64), (13, 19, 256),
+                              (13, 64, 1100)] {
                 let lda = k + 2, source = randomValues((k + 3) * (n + 5), seed: 41), a = randomValues(m * lda, seed: 42)
                 let offsets = (0..<k).map { p in (p * 7 % (k + 3)) * (n + 5) + p % 4 }
                 let start = randomValues(m * n, seed: 43)
@@ -589,7 +592,8 @@ import Testing
 
     /// A tap-GEMM convolution's input gradient straight into dx, at every level this CPU has:
     /// exactly dcol then its shifted rows added. The shapes reach tiles of 8 and 6 channels and
-    /// partial ones, blocks that start before the plane or end past it, planes shorter than one
+    /// partial ones, AVX2's 4-channel tiles for the channels 6-channel ones leave (one for 16,
+    /// 9 and 64 channels, two for 32 and 8), blocks that start before the plane or end past it, planes shorter than one
     /// block (whose every filter's columns are copied), taps shifted by more than all the
     /// filters' rows (a single filter over a short plane: 8×6×40, k = 5), k = 2 to 5, non-square
     /// planes, and rows further apart than the plane (as several samples side by side lay them
