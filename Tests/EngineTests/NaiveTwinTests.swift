@@ -593,13 +593,13 @@ import Testing
     /// A tap-GEMM convolution's input gradient straight into dx, at every level this CPU has:
     /// exactly dcol then its shifted rows added. The shapes reach tiles of 8 and 6 channels and
     /// partial ones, AVX2's 4-channel tiles for the channels 6-channel ones leave (one for 16,
-    /// 9 and 64 channels, two for 32 and 8), blocks that start before the plane or end past it, planes shorter than one
-    /// block (whose every filter's columns are copied), taps shifted by more than all the
-    /// filters' rows (a single filter over a short plane: 8×6×40, k = 5), k = 2 to 5, non-square
-    /// planes, and rows further apart than the plane (as several samples side by side lay them
-    /// out); then 40 random small shapes, each after the others so that the kernel's reused
-    /// scratch holds another shape's values. The values past `computed` in each row are NaN: the
-    /// kernel may read them but never adds them.
+    /// 9 and 64 channels, two for 32 and 8), blocks that start before the plane or end past it,
+    /// planes shorter than one block (whose every filter's columns are copied), taps shifted by
+    /// more than all the filters' rows (a single filter over a short plane: 8×6×40, k = 5), k =
+    /// 2 to 5, non-square planes, and rows further apart than the plane (as several samples side
+    /// by side lay them out); then 40 random small shapes, each after the others so that the
+    /// kernel's reused scratch holds another shape's values. The values past `computed` in each
+    /// row are NaN: the kernel may read them but never adds them.
     @Test func tapInputGradientIsExactlyDcolThenShiftedRows() {
         typealias Case = (channels: Int, filters: Int, height: Int, width: Int, kernel: Int, extraPitch: Int)
         var cases: [Case] = [
