@@ -29,9 +29,11 @@ typedef uint8_t kp_u8x4 __attribute__((ext_vector_type(4)));
 
 // The sequential rule, branch-free: the top pair's winner (ties to the left), the bottom
 // pair's, then the top one's unless the bottom one is strictly larger. NaN never wins, and
-// a window whose maximum is not positive (NaN included) records KP_BLOCKED.
+// a window whose maximum is not positive (NaN included) records KP_BLOCKED at winner[at] when
+// `withWinners` (a constant; an inference pass keeps none).
 #define KP_POOL_STEP(name, width, F, I, U8, EVEN, ODD)                                                    \
-    KP_INLINE void name(const float *top, const float *bottom, float bias, float *y, uint8_t *winner) {  \
+    KP_INLINE void name(const float *top, const float *bottom, float bias, float *y, uint8_t *winner,    \
+                        long at, const int withWinners) {                                                 \
         F t0, t1, l0, l1;                                                                                 \
         __builtin_memcpy(&t0, top, sizeof t0); __builtin_memcpy(&t1, top + width, sizeof t1);            \
         __builtin_memcpy(&l0, bottom, sizeof l0); __builtin_memcpy(&l1, bottom + width, sizeof l1);      \
@@ -44,24 +46,26 @@ typedef uint8_t kp_u8x4 __attribute__((ext_vector_type(4)));
         I positive = best > 0;                                                                            \
         F values = KP_SELECT(I, F, positive, best, (F)0);                                                 \
         __builtin_memcpy(y, &values, sizeof values);                                                      \
+        if (!withWinners) return;                                                                         \
         I firstAt = rightTop & 1, secondAt = 2 + (rightBottom & 1);                                       \
-        I at = (secondAt & secondWins) | (firstAt & ~secondWins);                                         \
-        U8 bytes = __builtin_convertvector((at & positive) | (KP_BLOCKED & ~positive), U8);              \
-        __builtin_memcpy(winner, &bytes, sizeof bytes);                                                   \
+        I offset = (secondAt & secondWins) | (firstAt & ~secondWins);                                     \
+        U8 bytes = __builtin_convertvector((offset & positive) | (KP_BLOCKED & ~positive), U8);          \
+        __builtin_memcpy(winner + at, &bytes, sizeof bytes);                                              \
     }
 
 KP_POOL_STEP(kp_pool_step16, 16, kp_f16, kp_i16, kp_u8x16, EVEN16, ODD16)
 KP_POOL_STEP(kp_pool_step8, 8, kp_f8, kp_i8, kp_u8x8, EVEN8, ODD8)
 KP_POOL_STEP(kp_pool_step4, 4, kp_f4, kp_i4, kp_u8x4, EVEN4, ODD4)
 
-KP_INLINE void kp_pool_one(const float *top, const float *bottom, float bias, float *y, uint8_t *winner) {
+KP_INLINE void kp_pool_one(const float *top, const float *bottom, float bias, float *y, uint8_t *winner, long at,
+                           const int withWinners) {
     float a0 = top[0] + bias, a1 = top[1] + bias, b0 = bottom[0] + bias, b1 = bottom[1] + bias;
     int rightTop = a1 > a0, rightBottom = b1 > b0;
     float first = rightTop ? a1 : a0, second = rightBottom ? b1 : b0;
     int secondWins = second > first;
     float best = secondWins ? second : first;
     *y = best > 0 ? best : 0;
-    *winner = best > 0 ? (uint8_t)(secondWins ? 2 + rightBottom : rightTop) : KP_BLOCKED;
+    if (withWinners) winner[at] = best > 0 ? (uint8_t)(secondWins ? 2 + rightBottom : rightTop) : KP_BLOCKED;
 }
 
 /// Runs `step` over windows [0, count) in steps of `width`, the last one ending at count.
@@ -82,9 +86,11 @@ KP_INLINE void kp_pool_one(const float *top, const float *bottom, float bias, fl
         else for (long ow = 0; ow < count; ow++) name##_one(__VA_ARGS__);               \
     } while (0)
 
+/// One row of windows; `winner` is only read when `withWinners` (a constant), and may be NULL
+/// otherwise.
 KP_INLINE void kp_pool_pairs_positive_body(const float *top, const float *bottom, long count, float bias,
-                                           float *y, uint8_t *winner) {
-    KP_ROW(kp_pool, top + 2 * ow, bottom + 2 * ow, bias, y + ow, winner + ow);
+                                           float *y, uint8_t *winner, const int withWinners) {
+    KP_ROW(kp_pool, top + 2 * ow, bottom + 2 * ow, bias, y + ow, winner, ow, withWinners);
 }
 
 // 0 + dy rather than dy: MaxPool's scatter adds to a zeroed gradient, turning −0 into +0.
@@ -128,17 +134,28 @@ KP_INLINE void kp_scatter_pairs_positive_body(const float *dy, const uint8_t *wi
 // row (up to 376 a sample), and the scatter's zeros past the covered columns written inline:
 // Swift's update(repeating:) called memset for every row's 1–2 values (cnn-large's layers:
 // 3,300 calls a sample). Alone, cnn-large's scatters 1.05–2.6× faster, its pools 1.0–1.5×.
-KP_INLINE void kp_pool_plane_positive_body(const float *plane, long channels, long height, long pitch, long outHeight,
-                                           long outWidth, const float *bias, float *y, uint8_t *winner) {
+KP_INLINE void kp_pool_planes(const float *plane, long channels, long height, long pitch, long outHeight,
+                              long outWidth, const float *bias, float *y, uint8_t *winner, const int withWinners) {
     long o = 0;
     for (long f = 0; f < channels; f++) {
         const float *channel = plane + f * height * pitch;
         const float b = bias ? bias[f] : 0;
         for (long oh = 0; oh < outHeight; oh++, o += outWidth) {
             const float *top = channel + 2 * oh * pitch;
-            kp_pool_pairs_positive_body(top, top + pitch, outWidth, b, y + o, winner + o);
+            kp_pool_pairs_positive_body(top, top + pitch, outWidth, b, y + o, withWinners ? winner + o : NULL,
+                                        withWinners);
         }
     }
+}
+
+/// Without winners (NULL: an inference pass, whose backward never comes) the windows' bytes
+/// are neither computed nor stored, a third of the pool's instructions.
+KP_INLINE void kp_pool_plane_positive_body(const float *plane, long channels, long height, long pitch, long outHeight,
+                                           long outWidth, const float *bias, float *y, uint8_t *winner) {
+    if (winner)
+        kp_pool_planes(plane, channels, height, pitch, outHeight, outWidth, bias, y, winner, 1);
+    else
+        kp_pool_planes(plane, channels, height, pitch, outHeight, outWidth, bias, y, NULL, 0);
 }
 
 KP_VERSIONS(kp_pool_plane_positive,

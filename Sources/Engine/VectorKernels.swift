@@ -83,11 +83,12 @@ public enum VectorKernels {
     /// 2×2/2 windows over `channels` planes of `height` rows, `pitch` apart, `outWidth` windows
     /// over each pair of rows 2·oh, 2·oh + 1 (oh < `outHeight`): y = max(0, window maximum),
     /// `bias[f]` added to each value first (0 when nil), and the offset (0 1 / 2 3) of the
-    /// window's first maximum in row-major order, or `blockedWinner` when it is not positive.
+    /// window's first maximum in row-major order, or `blockedWinner` when it is not positive
+    /// (none when `winner` is nil; y is the same).
     @inline(__always)
     static func poolPlanePositive(_ plane: UnsafePointer<Float>, channels: Int, height: Int, pitch: Int,
                                   outHeight: Int, outWidth: Int, bias: UnsafePointer<Float>?,
-                                  _ y: UnsafeMutablePointer<Float>, _ winner: UnsafeMutablePointer<UInt8>) {
+                                  _ y: UnsafeMutablePointer<Float>, _ winner: UnsafeMutablePointer<UInt8>?) {
         kp_pool_plane_positive(plane, channels, height, pitch, outHeight, outWidth, bias, y, winner)
     }
 

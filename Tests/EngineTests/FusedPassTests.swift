@@ -89,7 +89,8 @@ import Testing
     /// Ties everywhere: a 1×1 identity convolution passes inputs drawn from {−1, 0, ½, 1}
     /// straight to the pool, so windows tie often and the input gradient shows which
     /// position each window chose (the first maximum in row-major order, as MaxPool does).
-    /// 2×2/2 rows of 18, 6 and 3 windows run the pooling kernel's 16-, 4- and one-window steps.
+    /// 2×2/2 rows of 18, 6 and 3 windows run the pooling kernel's 16-, 4- and one-window steps,
+    /// with winners (training) and without (inference).
     @Test(arguments: [(2, 2, 37), (2, 2, 13), (2, 2, 7), (3, 2, 37), (2, 3, 37)])
     func tiesGoToTheFirstMaximum(size: Int, stride: Int, width: Int) throws {
         let shape = Shape(channels: 2, height: 7, width: width), count = 3
@@ -135,6 +136,16 @@ import Testing
         #expect(fused.convolution.weight.gradient == convolution.weight.gradient)
         #expect(fused.convolution.bias.gradient == convolution.bias.gradient)
         #expect(inputGradient.contains { $0 != 0 })
+
+        // An inference forward pools without winners, at every kernel level: the same outputs.
+        let kernelLevels = VectorKernels.availableLevels
+        defer { VectorKernels.use(kernelLevels[0]) }
+        for level in kernelLevels {
+            VectorKernels.use(level)
+            var inferred = [Float](repeating: .nan, count: outputCount)
+            fused.forward(input: input, output: &inferred, count: count, training: false, rng: &rng)
+            #expect(inferred.map(\.bitPattern) == output.map(\.bitPattern), "\(level)")
+        }
     }
 
     /// A fixed per-channel affine standing in for batch normalisation at inference.

@@ -39,8 +39,8 @@ static inline void kp_spin_pause(void) {
 /// of plane f's windows over its rows 2·oh and 2·oh + 1, `outWidth` windows a row, into y and
 /// winner plane by plane, row by row. y[o] = max(0, window maximum), each value plus `bias[f]`
 /// first (plus 0 when `bias` is NULL), and winner[o] = the offset (0 1 / 2 3) of the window's
-/// first maximum in row-major order, or KP_BLOCKED when that maximum is not positive. Reads
-/// only the covered rows' first 2·outWidth values.
+/// first maximum in row-major order, or KP_BLOCKED when that maximum is not positive (none
+/// when `winner` is NULL: y is the same). Reads only the covered rows' first 2·outWidth values.
 void kp_pool_plane_positive(const float *plane, long channels, long height, long pitch, long outHeight,
                             long outWidth, const float *bias, float *y, uint8_t *winner);
 
