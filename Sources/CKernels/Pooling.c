@@ -149,7 +149,8 @@ KP_INLINE void kp_pool_planes(const float *plane, long channels, long height, lo
 }
 
 /// Without winners (NULL: an inference pass, whose backward never comes) the windows' bytes
-/// are neither computed nor stored, a third of the pool's instructions.
+/// are neither computed nor stored: 1.5–2.2× faster alone on Zen 3 (AVX2; `cnn-large`'s and
+/// `nouri`'s planes, y the same).
 KP_INLINE void kp_pool_plane_positive_body(const float *plane, long channels, long height, long pitch, long outHeight,
                                            long outWidth, const float *bias, float *y, uint8_t *winner) {
     if (winner)
