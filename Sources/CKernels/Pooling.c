@@ -86,7 +86,7 @@ KP_INLINE void kp_pool_one(const float *top, const float *bottom, float bias, fl
         else for (long ow = 0; ow < count; ow++) name##_one(__VA_ARGS__);               \
     } while (0)
 
-/// One row of windows; `winner` is only read when `withWinners` (a constant), and may be NULL
+/// One row of windows; `winner` is only written when `withWinners` (a constant), and may be NULL
 /// otherwise.
 KP_INLINE void kp_pool_pairs_positive_body(const float *top, const float *bottom, long count, float bias,
                                            float *y, uint8_t *winner, const int withWinners) {
