@@ -433,8 +433,9 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
                 // ones whose rows are not evenly spaced (aStrides[ir / 2] = 0).
                 const long wideRows = kp_wide_tile_rows(height, mr, narrow);
                 long aStrides[KP_MC / 2];
-                for (long ir = 0; ir < height; ir += kp_tile_rows_at(ir, wideRows, mr)) {
-                    const long rows = kp_tile_rows_at(ir, wideRows, mr), valid = height - ir < rows ? height - ir : rows;
+                for (long ir = 0, rows; ir < height; ir += rows) {
+                    rows = kp_tile_rows_at(ir, wideRows, mr);
+                    const long valid = height - ir < rows ? height - ir : rows;
                     aStrides[ir / 2] = inPlaceA && valid == rows ? kp_panel_stride(a, i0 + ir, rows) : 0;
                     if (aStrides[ir / 2]) continue;
                     if (narrow && rows == KP_NARROW_ROWS)
@@ -458,8 +459,8 @@ KP_INLINE void kp_gemm_body(kp_operand a, kp_operand b, long m, long n, long k, 
                 const int rowPanelAtATime = !inPlace && depth * columns * (long)sizeof(float) <= KP_SHALLOW_BLOCK
                                          && (k <= KP_KC || pairs);
                 for (long s0 = 0, s1; s0 < height; s0 = s1) {
-                    s1 = rowPanelAtATime ? s0 + kp_tile_rows_at(s0, wideRows, mr) : height;
-                    s1 = s1 < height ? s1 : height;
+                    const long panelEnd = s0 + kp_tile_rows_at(s0, wideRows, mr);
+                    s1 = rowPanelAtATime && panelEnd < height ? panelEnd : height;
                     long jr = 0;
                     if (pairs) {
                         // All of a tile's panels in place, or (B transposed) all packed: the widest
