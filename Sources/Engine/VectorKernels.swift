@@ -67,6 +67,12 @@ public enum VectorKernels {
                                    accumulate ? 1 : 0, c, ldc) != 0
     }
 
+    /// For tests: whether the AVX2 level's sparse tap gradients plan as the AVX-512 level's do
+    /// (its passes of 12 vectors, 4 at a time), so that machines without AVX-512 check that plan.
+    static func sparseGradientsPlanAVX512ForTesting(_ enabled: Bool) {
+        kp_sparse_gradients_plan_avx512_for_testing(enabled ? 1 : 0)
+    }
+
     /// `gemm` with A untransposed and B's stored rows wherever they lie: stored row r is the
     /// values from `b + rowOffsets[r]` — k rows of n values, or when `transposeB` n rows of k
     /// values (op(B) = their transpose). The same chains as `gemm`.
@@ -155,6 +161,29 @@ public enum VectorKernels {
                                  _ dx: UnsafeMutablePointer<Float>) {
         kp_tap_input_gradient(taps, filters, input.channels, kernel, input.height, input.width, dwide, pitch,
                               computed, dx)
+    }
+
+    /// `tapInputGradient` over dwide's nonzero values only (`kp_tap_input_gradient_sparse`: the
+    /// same bits): whether it ran, which it does where dwide is mostly zeros, as behind a ReLU
+    /// and a max-pool, and that is faster. When it did not, dx is untouched.
+    @inline(__always)
+    static func tapInputGradientSparse(taps: UnsafePointer<Float>, filters: Int, input: Shape, kernel: Int,
+                                       _ dwide: UnsafePointer<Float>, pitch: Int, computed: Int,
+                                       _ dx: UnsafeMutablePointer<Float>) -> Bool {
+        kp_tap_input_gradient_sparse(taps, filters, input.channels, kernel, input.height, input.width, dwide, pitch,
+                                     computed, dx) == 1
+    }
+
+    /// dw (F×k²C, (t, c) order) += a tap-GEMM convolution's weight gradient for one sample over
+    /// dwide's nonzero values only, with the bits of `gemm(transposeB: true, …, rowOffsets:)` over
+    /// all of them (`kp_tap_weight_gradient_sparse`): whether it ran, which it does where dwide
+    /// is mostly zeros and that is faster, and x is finite. When it did not, dw is untouched.
+    @inline(__always)
+    static func tapWeightGradientSparse(_ x: UnsafePointer<Float>, input: Shape, kernel: Int,
+                                        _ dwide: UnsafePointer<Float>, filters: Int, pitch: Int, computed: Int,
+                                        _ dw: UnsafeMutablePointer<Float>) -> Bool {
+        kp_tap_weight_gradient_sparse(x, input.channels, input.height, input.width, kernel, dwide, filters, pitch,
+                                      computed, dw) == 1
     }
 
     /// Whether `denseForwardPacked` runs at this level: its tile keeps 24 accumulators in

@@ -249,14 +249,21 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
         let depth = rowOffsets.count
         layout.addBiasGradient(wide, to: partial.biasGradient)
         // dW (F×k²C) += dwide (F×computed) · shifted rowsᵀ (computed×k²C), one product: each
-        // value's chain over q is the one a product per tap would compute.
-        rowOffsets.withUnsafeBufferPointer { offsets in
-            VectorKernels.gemm(transposeB: true, m: filters, n: depth, k: computed, a: wide, lda: rows,
-                               b: x, rowOffsets: offsets.baseAddress!, accumulate: true, c: partial.weightGradient,
-                               ldc: depth)
+        // value's chain over q is the one a product per tap would compute. Behind a ReLU and a
+        // pool most of dwide is zeros, which the sparse kernels skip (the same bits).
+        let input = geometry.input
+        if !VectorKernels.tapWeightGradientSparse(x, input: input, kernel: geometry.kernel, wide, filters: filters,
+                                                  pitch: rows, computed: computed, partial.weightGradient) {
+            rowOffsets.withUnsafeBufferPointer { offsets in
+                VectorKernels.gemm(transposeB: true, m: filters, n: depth, k: computed, a: wide, lda: rows,
+                                   b: x, rowOffsets: offsets.baseAddress!, accumulate: true, c: partial.weightGradient,
+                                   ldc: depth)
+            }
         }
         guard let dx else { return }
         if fusesInputGradient {
+            if VectorKernels.tapInputGradientSparse(taps: taps, filters: filters, input: input, kernel: geometry.kernel,
+                                                    wide, pitch: rows, computed: computed, dx) { return }
             VectorKernels.tapInputGradient(taps: taps, filters: filters, input: geometry.input, kernel: geometry.kernel,
                                            wide, pitch: rows, computed: computed, dx)
             return

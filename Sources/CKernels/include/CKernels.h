@@ -130,6 +130,26 @@ void kp_gemm_rows(int transposeB, long m, long n, long k, const float *a, long l
 void kp_tap_input_gradient(const float *taps, long filters, long channels, long kernel, long height, long width,
                            const float *dwide, long pitch, long computed, float *dx);
 
+/// `kp_tap_input_gradient` (the same arguments, the same bits) over dwide's nonzero values only,
+/// for a plane gradient that is mostly zeros (behind a ReLU and a max-pool): returns 1 having
+/// written dx, or 0 having written nothing where that would not be faster or a tap is not finite
+/// (SparseTapGradients.c).
+int kp_tap_input_gradient_sparse(const float *taps, long filters, long channels, long kernel, long height, long width,
+                                 const float *dwide, long pitch, long computed, float *dx);
+
+/// A tap GEMM's weight gradient, dw (F×k²C, row f in (t, c) order) += Σ_q dwide[f][q] ·
+/// x[c][q + i·W + j] over q < `computed` (x C×H×W, tap t = i·k + j), with the bits of
+/// `kp_gemm_rows(1, F, k²C, computed, dwide, pitch, x, offsets, 1, dw, k²C)`, over dwide's nonzero
+/// values only: returns 1 having updated dw, or 0 having written nothing where that would not be
+/// faster or x holds a non-finite value. dw must hold no −0 (a cleared gradient is +0, and these
+/// sums never make one) (SparseTapGradients.c).
+int kp_tap_weight_gradient_sparse(const float *x, long channels, long height, long width, long kernel,
+                                  const float *dwide, long filters, long pitch, long computed, float *dw);
+
+/// For tests: whether the AVX2 versions of the sparse gradients plan as the AVX-512 ones do (for
+/// 32 registers), so that a CPU without AVX-512 checks that plan.
+void kp_sparse_gradients_plan_avx512_for_testing(int enabled);
+
 /// For tests: `kp_gemm` through the AVX-512 version's pairs of 16-column panels (6×32 or 8×32
 /// tiles), run with AVX2 instructions, so that a CPU without AVX-512 checks that code's
 /// logic. Returns 0, having run the ordinary product, when the CPU lacks AVX2.
