@@ -558,8 +558,8 @@ static __thread float *kp_swapped_c;
 static __thread long kp_swapped_c_size;
 
 /// to[j·toStride + i] = from[i·fromStride + j] for i < rows, j < columns: a copy, 8×8 blocks at
-/// a time through `kp_copy_transposed8`.
-static void kp_copy_transposed(const float *from, long fromStride, long rows, long columns, float *to, long toStride) {
+/// a time through `kp_copy_transposed8` (declared in Vectors.h: the sparse gradients use it too).
+void kp_copy_transposed(const float *from, long fromStride, long rows, long columns, float *to, long toStride) {
     long i0 = 0;
     for (; i0 + 8 <= rows; i0 += 8) {
         const float *block[8];

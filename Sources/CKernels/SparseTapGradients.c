@@ -195,18 +195,32 @@ KP_VERSIONS_CALLING(kp_sparse_weight,
                     kp_sparse_weight_body(kp_sparse_avx2_registers(), KP_WEIGHT_ARGUMENTS),
                     kp_sparse_weight_body(16, KP_WEIGHT_ARGUMENTS))
 
-/// x (C×plane) position-major with `padded` channels a position, zeros past the real ones.
-/// Returns 0 at the first non-finite value.
-static int kp_transpose_finite(const float *x, long channels, long plane, long padded, float *inputs) {
-    for (long p = 0; p < plane; p++) {
-        float *row = inputs + p * padded;
-        for (long c = 0; c < channels; c++) {
-            const float value = x[c * plane + p];
-            if (!isfinite(value)) return 0;
-            row[c] = value;
-        }
-        for (long c = channels; c < padded; c++) row[c] = 0;
+/// *finite = whether every one of values[0 ..< count] is finite (v − v is 0 for finite v, NaN
+/// for ±∞ and NaN).
+KP_INLINE void kp_all_finite_body(const float *values, long count, int *finite) {
+    kp_i16 bad = 0;
+    long i = 0;
+    for (; i + 16 <= count; i += 16) {
+        const kp_f16 v = kp_load(values + i);
+        bad |= v - v != 0;
     }
+    int any = 0;
+    for (int l = 0; l < 16; l++) any |= bad[l];
+    for (; i < count; i++) any |= !isfinite(values[i]);
+    *finite = !any;
+}
+
+KP_VERSIONS(kp_all_finite, (const float *values, long count, int *finite), (values, count, finite))
+
+/// x (C×plane) position-major with `padded` channels a position, zeros past the real ones;
+/// 0 (and nothing useful written) when x holds a non-finite value.
+static int kp_transpose_finite(const float *x, long channels, long plane, long padded, float *inputs) {
+    int finite;
+    kp_all_finite(x, channels * plane, &finite);
+    if (!finite) return 0;
+    kp_copy_transposed(x, plane, channels, plane, inputs, padded);
+    if (padded > channels)
+        for (long p = 0; p < plane; p++) __builtin_memset(inputs + p * padded + channels, 0, (padded - channels) * sizeof(float));
     return 1;
 }
 
@@ -342,7 +356,6 @@ int kp_tap_input_gradient_sparse(const float *taps, long filters, long channels,
     const long plane = height * width;
     float *rows = kp_scratch(&kp_sparse_transposed, &kp_sparse_transposed_size, plane * padded);
     kp_sparse_rows(tapsT, filters, padded, kernel, height, width, computed, start, filterOf, valueOf, rows);
-    for (long c = 0; c < channels; c++)
-        for (long p = 0; p < plane; p++) dx[c * plane + p] = rows[p * padded + c];
+    kp_copy_transposed(rows, padded, plane, channels, dx, plane);
     return 1;
 }

@@ -104,6 +104,9 @@ KP_INLINE float *kp_scratch(float **buffer, long *size, long count) {
 /// The level every kernel dispatches on (Dispatch.c).
 extern int kp_level;
 
+/// to[j·toStride + i] = from[i·fromStride + j] for i < rows, j < columns (Gemm.c).
+void kp_copy_transposed(const float *from, long fromStride, long rows, long columns, float *to, long toStride);
+
 /// Defines NAME_avx512, NAME_avx2 and NAME_portable, each calling the always-inline
 /// NAME_body with the same arguments, and the public NAME that picks one by `kp_level`.
 #define KP_VERSIONS(name, parameters, arguments) \

@@ -337,13 +337,24 @@ final class TapGEMMConvolution: WideLayoutAlgorithm {
             }
         }
         gatherShiftedRows(x, samples: samples, into: local.columns)
-        VectorKernels.gemm(transposeA: false, transposeB: true, m: filters, n: depth, k: width,
-                           a: local.product, lda: width, b: local.columns, ldb: width,
-                           accumulate: true, c: partial.weightGradient, ldc: depth)
+        // The gathered rows are a k²C-channel plane of one row, `width` wide, that a 1×1
+        // convolution reads: the sparse kernels take the products as they take one sample's.
+        let gathered = Shape(channels: depth, height: 1, width: width)
+        if !VectorKernels.tapWeightGradientSparse(local.columns, input: gathered, kernel: 1, local.product,
+                                                  filters: filters, pitch: width, computed: width,
+                                                  partial.weightGradient) {
+            VectorKernels.gemm(transposeA: false, transposeB: true, m: filters, n: depth, k: width,
+                               a: local.product, lda: width, b: local.columns, ldb: width,
+                               accumulate: true, c: partial.weightGradient, ldc: depth)
+        }
         guard let dx else { return }
         let columns = local.columnGradient
-        VectorKernels.gemm(transposeA: true, transposeB: false, m: depth, n: width, k: filters,
-                           a: taps, lda: depth, b: local.product, ldb: width, accumulate: false, c: columns, ldc: width)
+        if !VectorKernels.tapInputGradientSparse(taps: taps, filters: filters, input: gathered, kernel: 1,
+                                                 local.product, pitch: width, computed: width, columns) {
+            VectorKernels.gemm(transposeA: true, transposeB: false, m: depth, n: width, k: filters,
+                               a: taps, lda: depth, b: local.product, ldb: width, accumulate: false, c: columns,
+                               ldc: width)
+        }
         for s in 0..<samples {
             addShiftedRows(columns + s * computed, pitch: width, into: dx + s * sampleSize)
         }

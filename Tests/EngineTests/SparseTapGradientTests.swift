@@ -60,6 +60,9 @@ import Testing
     static let cases: [Case] = [
         (32, 64, 13, 13, 2, 0), (33, 5, 9, 11, 3, 4), (48, 7, 6, 20, 4, 0), (64, 128, 7, 7, 2, 0), (40, 3, 7, 5, 5, 0),
         (32, 1, 3, 40, 2, 17), (96, 9, 5, 6, 2, 0),
+        // Several samples' gathered rows, as `TapGEMMConvolution.backwardPlanes` passes them: a
+        // k²C-channel plane of one row read by a 1×1 kernel.
+        (256, 16, 1, 100, 1, 0),
     ]
 
     @Test func sparseWeightGradientIsTheDenseProductsBits() throws {
