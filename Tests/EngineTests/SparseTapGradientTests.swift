@@ -57,6 +57,13 @@ import Testing
         VectorKernels.use(plan == avx512PlanAtAVX2 ? "avx2" : plan)
     }
 
+    /// A case's input shape, computed positions, dwide's row pitch and the taps' depth k²C.
+    static func sizes(_ s: Case) -> (input: Shape, computed: Int, pitch: Int, depth: Int) {
+        let rows = (s.height - s.kernel + 1) * s.width
+        return (Shape(channels: s.channels, height: s.height, width: s.width), rows - (s.kernel - 1),
+                rows + s.extraPitch, s.kernel * s.kernel * s.channels)
+    }
+
     static let cases: [Case] = [
         (32, 64, 13, 13, 2, 0), (33, 5, 9, 11, 3, 4), (48, 7, 6, 20, 4, 0), (64, 128, 7, 7, 2, 0), (40, 3, 7, 5, 5, 0),
         (32, 1, 3, 40, 2, 17), (96, 9, 5, 6, 2, 0),
@@ -65,13 +72,11 @@ import Testing
         (256, 16, 1, 100, 1, 0),
     ]
 
-    @Test func sparseWeightGradientIsTheDenseProductsBits() throws {
+    @Test func sparseWeightGradientIsTheDenseProductsBits() {
         let levels = Self.plans
         defer { Self.use(VectorKernels.availableLevels[0]) }
         for (index, s) in Self.cases.enumerated() {
-            let input = Shape(channels: s.channels, height: s.height, width: s.width)
-            let rows = (s.height - s.kernel + 1) * s.width, computed = rows - (s.kernel - 1)
-            let pitch = rows + s.extraPitch, depth = s.kernel * s.kernel * s.channels
+            let (input, computed, pitch, depth) = Self.sizes(s)
             let x = randomValues(input.count, seed: 80 + UInt64(index))
             let before = randomValues(s.filters * depth, seed: 90 + UInt64(index))
             for every in [4, 9] {
@@ -86,15 +91,7 @@ import Testing
                 for level in levels {
                     Self.use(level)
                     var fast = before
-                    let ran = x.withUnsafeBufferPointer { x in
-                        dwide.withUnsafeBufferPointer { dwide in
-                            fast.withUnsafeMutableBufferPointer { dw in
-                                VectorKernels.tapWeightGradientSparse(x.baseAddress!, input: input, kernel: s.kernel,
-                                                                      dwide.baseAddress!, filters: s.filters, pitch: pitch,
-                                                                      computed: computed, dw.baseAddress!)
-                            }
-                        }
-                    }
+                    let ran = Self.weightGradient(x, s, input: input, dwide, pitch: pitch, computed: computed, &fast)
                     #expect(ran, "\(level) \(s) 1 in \(every)")
                     #expect(NaiveTwinTests.differing(fast, slow) == 0, "\(level) \(s) 1 in \(every)")
                 }
@@ -106,9 +103,7 @@ import Testing
         let levels = Self.plans
         defer { Self.use(VectorKernels.availableLevels[0]) }
         for (index, s) in Self.cases.enumerated() {
-            let input = Shape(channels: s.channels, height: s.height, width: s.width)
-            let rows = (s.height - s.kernel + 1) * s.width, computed = rows - (s.kernel - 1)
-            let pitch = rows + s.extraPitch, depth = s.kernel * s.kernel * s.channels
+            let (input, computed, pitch, depth) = Self.sizes(s)
             let taps = randomValues(s.filters * depth, seed: 110 + UInt64(index))
             for every in [4, 9] {
                 var dwide = Self.sparsePlane(filters: s.filters, pitch: pitch, computed: computed, every: every,
@@ -163,9 +158,7 @@ import Testing
         for level in levels {
             Self.use(level)
             for (s, every, infinite) in [(narrow, 4, false), (wide, 2, false), (wide, 4, true)] {
-                let input = Shape(channels: s.channels, height: s.height, width: s.width)
-                let rows = (s.height - s.kernel + 1) * s.width, computed = rows - (s.kernel - 1)
-                let depth = s.kernel * s.kernel * s.channels
+                let (input, computed, rows, depth) = Self.sizes(s)
                 let dwide = Self.sparsePlane(filters: s.filters, pitch: rows, computed: computed, every: every, seed: 130)
                 var x = randomValues(input.count, seed: 131), taps = randomValues(s.filters * depth, seed: 132)
                 if infinite {
