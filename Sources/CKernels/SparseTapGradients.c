@@ -66,13 +66,16 @@ KP_INLINE void kp_count_nonzero_body(const float *dwide, long filters, long pitc
 KP_VERSIONS(kp_count_nonzero, (const float *dwide, long filters, long pitch, long computed, int32_t *counts),
             (dwide, filters, pitch, computed, counts))
 
-/// Whether the sparse kernels take a product: from 32 channels, where each kept term's vectors
-/// of channels outweigh the pass over dwide that finds the terms (measured in training steps on
-/// Zen 3: nouri's second and third layers' backward 1.4× and 1.6× faster, cnn-large's fourth
-/// 1.15×; 16 channels (cnn-large's third) and 8 (cnn-small's last) slower), and when at most a
-/// third of dwide's values are kept. `entries` counts dwide's nonzero values.
-KP_INLINE int kp_sparse_takes(long channels, long entries, long filters, long computed) {
-    return channels >= 32 && 3 * entries <= filters * computed;
+/// Whether a sparse kernel takes a product: when at most a third of dwide's values are kept
+/// (`entries` of them), and from `fewest` channels, where each kept term's vectors of channels
+/// outweigh the passes over dwide that find the terms. Measured in training steps on Zen 3 (1
+/// thread, alternated): the weight gradient from 8 channels (`cnn-small`'s last layer's backward
+/// 1.14× faster, `cnn-large`'s third's 1.23×), the input gradient from 32 (its lists cost more:
+/// 16 channels, `cnn-large`'s third, 1.28× slower; `nouri`'s second and third layers' backward
+/// 1.4× and 1.6× faster with both, `cnn-large`'s fourth 1.15×).
+enum { KP_SPARSE_WEIGHT_CHANNELS = 8, KP_SPARSE_INPUT_CHANNELS = 32 };
+KP_INLINE int kp_sparse_takes(long channels, long fewest, long entries, long filters, long computed) {
+    return channels >= fewest && 3 * entries <= filters * computed;
 }
 
 /// How many of dwide's rows' first `computed` values are not ±0, counted per position into
@@ -228,8 +231,8 @@ int kp_tap_weight_gradient_sparse(const float *x, long channels, long height, lo
                                   const float *dwide, long filters, long pitch, long computed, float *dw) {
     if (computed <= 0) return 0;
     int32_t *counts = kp_int_scratch(&kp_sparse_counts, &kp_sparse_counts_size, computed);
-    if (!kp_sparse_takes(channels, kp_count_entries(dwide, filters, pitch, computed, counts), filters, computed))
-        return 0;
+    const long entries = kp_count_entries(dwide, filters, pitch, computed, counts);
+    if (!kp_sparse_takes(channels, KP_SPARSE_WEIGHT_CHANNELS, entries, filters, computed)) return 0;
     const long padded = (channels + 15) / 16 * 16, area = kernel * kernel, plane = height * width;
     float *inputs = kp_scratch(&kp_sparse_inputs, &kp_sparse_inputs_size, plane * padded);
     if (!kp_transpose_finite(x, channels, plane, padded, inputs)) return 0;
@@ -333,7 +336,7 @@ int kp_tap_input_gradient_sparse(const float *taps, long filters, long channels,
     if (computed <= 0) return 0;
     int32_t *start = kp_int_scratch(&kp_sparse_counts, &kp_sparse_counts_size, 2 * computed + 1);
     const long entries = kp_count_entries(dwide, filters, pitch, computed, start + 1);
-    if (!kp_sparse_takes(channels, entries, filters, computed)) return 0;
+    if (!kp_sparse_takes(channels, KP_SPARSE_INPUT_CHANNELS, entries, filters, computed)) return 0;
     // Each tap's F×C block, channel-minor with `padded` channels (zeros past the real ones); every
     // tap must be finite.
     const long area = kernel * kernel, depth = area * channels, padded = (channels + 15) / 16 * 16;
