@@ -18,34 +18,20 @@
 // having written nothing, and the caller runs the dense product.
 #include "CKernels.h"
 #include "Vectors.h"
+#include "SparseValues.h"
 
-/// 16 lanes' flags: a comparison of 16-float vectors as a 16-bit mask.
-typedef _Bool kp_b16 __attribute__((ext_vector_type(16)));
-
-KP_INLINE unsigned kp_nonzero_mask(kp_f16 values) {
-    return __builtin_bit_cast(uint16_t, __builtin_convertvector(values != 0, kp_b16));  // NaN ≠ 0 too
-}
-
-/// The registers the AVX2 version plans for: 16, or for tests 32, so that a CPU without AVX-512
-/// runs the AVX-512 version's plan (its passes and vectors; the instructions are AVX2's).
-static int kp_sparse_registers_below_avx512 = 16;
+/// The registers the AVX2 versions plan for (see SparseValues.h).
+int kp_sparse_registers_below_avx512 = 16;
 
 void kp_sparse_gradients_plan_avx512_for_testing(int enabled) {
     __atomic_store_n(&kp_sparse_registers_below_avx512, enabled ? 32 : 16, __ATOMIC_RELAXED);
 }
-
-KP_INLINE int kp_sparse_avx2_registers(void) { return __atomic_load_n(&kp_sparse_registers_below_avx512, __ATOMIC_RELAXED); }
 
 /// Each thread's scratch, grown to the largest call's.
 static __thread float *kp_sparse_inputs, *kp_sparse_values, *kp_sparse_taps, *kp_sparse_transposed;
 static __thread long kp_sparse_inputs_size, kp_sparse_values_size, kp_sparse_taps_size, kp_sparse_transposed_size;
 static __thread int32_t *kp_sparse_counts, *kp_sparse_indices;
 static __thread long kp_sparse_counts_size, kp_sparse_indices_size;
-
-/// `kp_scratch` for 32-bit integers (the size of a float).
-KP_INLINE int32_t *kp_int_scratch(int32_t **buffer, long *size, long count) {
-    return (int32_t *)kp_scratch((float **)buffer, size, count);
-}
 
 /// counts[q] += how many of the `filters` rows (`pitch` apart) hold a value other than ±0 at q,
 /// for q < computed.
@@ -89,30 +75,6 @@ static long kp_count_entries(const float *dwide, long filters, long pitch, long 
 }
 
 // ---- The weight gradient: filter by filter over its nonzero positions ----
-
-/// The positions q < count of `row` whose value is not ±0, in order, and those values; returns
-/// how many. Every lane of a block with any is written, the count advanced by the kept ones
-/// only: no branch per value (a quarter-full plane makes one unpredictable). `positions` and
-/// `values` have room for `count`.
-KP_INLINE long kp_nonzero_positions(const float *row, long count, int32_t *positions, float *values) {
-    long found = 0, q = 0;
-    for (; q + 16 <= count; q += 16) {
-        const kp_f16 block = kp_load(row + q);
-        const unsigned mask = kp_nonzero_mask(block);
-        if (!mask) continue;
-        for (int l = 0; l < 16; l++) {
-            positions[found] = (int32_t)(q + l);
-            values[found] = block[l];
-            found += (mask >> l) & 1;
-        }
-    }
-    for (; q < count; q++)
-        if (row[q] != 0) {
-            positions[found] = (int32_t)q;
-            values[found++] = row[q];
-        }
-    return found;
-}
 
 /// One filter's sums for its 16-channel vectors [first, first + count) (vector v: tap v / perTap,
 /// channels 16·(v mod perTap) on) over `found` nonzero positions: loaded from `sums` (the
@@ -197,21 +159,6 @@ KP_VERSIONS_CALLING(kp_sparse_weight,
                     (KP_WEIGHT_ARGUMENTS), kp_sparse_weight_body(32, KP_WEIGHT_ARGUMENTS),
                     kp_sparse_weight_body(kp_sparse_avx2_registers(), KP_WEIGHT_ARGUMENTS),
                     kp_sparse_weight_body(16, KP_WEIGHT_ARGUMENTS))
-
-/// *finite = whether every one of values[0 ..< count] is finite (v − v is 0 for finite v, NaN
-/// for ±∞ and NaN).
-KP_INLINE void kp_all_finite_body(const float *values, long count, int *finite) {
-    kp_i16 bad = 0;
-    long i = 0;
-    for (; i + 16 <= count; i += 16) {
-        const kp_f16 v = kp_load(values + i);
-        bad |= v - v != 0;
-    }
-    int any = 0;
-    for (int l = 0; l < 16; l++) any |= bad[l];
-    for (; i < count; i++) any |= !isfinite(values[i]);
-    *finite = !any;
-}
 
 KP_VERSIONS(kp_all_finite, (const float *values, long count, int *finite), (values, count, finite))
 

@@ -186,6 +186,17 @@ public enum VectorKernels {
                                       computed, dw) == 1
     }
 
+    /// C (m×n) = op(A)·B over op(A)'s values other than ±0 only, with the bits of
+    /// `gemm(transposeA:, transposeB: false, …, accumulate: false)` (`kp_gemm_sparse_a`):
+    /// whether it ran, which it does where at most half of op(A) is kept, as in a dense layer's
+    /// output gradient behind a ReLU and dropout, and B is finite. When it did not, C holds
+    /// nothing useful (partly written) and the caller runs `gemm`.
+    @inline(__always)
+    static func gemmSparseA(transposeA: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                            b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
+        kp_gemm_sparse_a(transposeA ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc) == 1
+    }
+
     /// Whether `denseForwardPacked` runs at this level: its tile keeps 24 accumulators in
     /// registers, which AVX-512's 32 hold (see `DenseInferenceKernel.fixed`).
     static var hasPackedDenseKernel: Bool { kp_kernel_level() == 2 }

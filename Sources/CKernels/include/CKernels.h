@@ -146,7 +146,15 @@ int kp_tap_input_gradient_sparse(const float *taps, long filters, long channels,
 int kp_tap_weight_gradient_sparse(const float *x, long channels, long height, long width, long kernel,
                                   const float *dwide, long filters, long pitch, long computed, float *dw);
 
-/// For tests: whether the AVX2 versions of the sparse gradients plan as the AVX-512 ones do (for
+/// C (m×n) = op(A)·B over op(A)'s values other than ±0 only, for a dense layer's gradients behind
+/// a ReLU and dropout (dW = dYᵀ·X, dX = dY·W): the bits of `kp_gemm(transposeA, 0, m, n, k, a,
+/// lda, b, ldb, 0, c, ldc)`. Returns 1 having written C, or 0 where more than half of op(A) is
+/// kept (not faster) or B holds a non-finite value; C is then partly written, and the caller
+/// runs the dense product (SparseProducts.c).
+int kp_gemm_sparse_a(int transposeA, long m, long n, long k, const float *a, long lda, const float *b, long ldb,
+                     float *c, long ldc);
+
+/// For tests: whether the AVX2 versions of the sparse gradients and products plan as the AVX-512 ones do (for
 /// 32 registers), so that a CPU without AVX-512 checks that plan.
 void kp_sparse_gradients_plan_avx512_for_testing(int enabled);
 
