@@ -33,8 +33,9 @@ public struct Benchmark: Sendable {
         public var batchSize: Int
         public var trainImagesPerSecond: Double
         public var inferImagesPerSecond: Double
-        /// Achieved training GFLOP/s: the conv and dense FLOPs a step performs
-        /// (`BenchmarkArchitecture.trainingFLOPs`, no input gradient for the first layer).
+        /// Achieved training GFLOP/s: the conv and dense FLOPs of a step's dense products
+        /// (`BenchmarkArchitecture.trainingFLOPs`, no input gradient for the first layer); the
+        /// sparse gradient kernels perform fewer, so this is nominal.
         public var gigaflopsPerSecond: Double
         /// Achieved inference GFLOP/s: the conv and dense FLOPs of a forward pass.
         public var inferenceGigaflopsPerSecond: Double

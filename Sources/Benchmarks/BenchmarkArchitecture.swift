@@ -135,10 +135,12 @@ public enum BenchmarkArchitecture: String, CaseIterable, Sendable {
         try! Experiment.decode(text: yaml, path: "\(rawValue).yaml", overrides: [])
     }
 
-    /// FLOPs of one training step per image that the engine actually performs, counted
+    /// FLOPs of one training step per image as dense products would perform them, counted
     /// over layers with weights: forward (F), weight gradient (F) and input gradient (F)
     /// for each, except that the first layer's input gradient is never computed — so
-    /// 3 × forward − the first layer's forward (the peers' README counts the same).
+    /// 3 × forward − the first layer's forward (the peers' README counts the same). The
+    /// gradients that skip the zeros of a plane or output gradient (SparseTapGradients.c,
+    /// SparseProducts.c) perform fewer: a rate from this count is nominal.
     public var trainingFLOPs: Int {
         let perLayer = weightedForwardFLOPs
         return 3 * perLayer.reduce(0, +) - (perLayer.first ?? 0)

@@ -17,8 +17,10 @@ struct BenchCommand: ParsableCommand {
             of the engine's own kernels), train_img_cpu_s, infer_img_cpu_s. Rates are medians over the \
             timed windows after untimed warm-up steps; *_cpu_s count images per second of this \
             process's CPU time (steadier on a shared machine). gflop_s counts the conv and dense \
-            FLOPs a training step performs: forward, weight gradient and input gradient of each \
-            layer, except the first layer's input gradient, which is never computed. For one \
+            FLOPs of a training step's dense products: forward, weight gradient and input \
+            gradient of each layer, except the first layer's input gradient, which is never \
+            computed (the peers' count). Gradients behind a ReLU, pool or dropout skip the \
+            terms of their zeros, so the share of peak is nominal and can pass 100%. For one \
             thread, pin the process to one core too (taskset -c 0).
             """)
 
