@@ -6,9 +6,18 @@
 // The same bits as `kp_gemm(transposeA, 0, m, n, k, a, lda, b, ldb, 0, c, ldc)`, by the argument
 // of SparseTapGradients.c: each output there is one FMA chain over k in order from +0; a term
 // whose A value is ±0, times a finite B value, is ±0, and adding ±0 leaves a sum that is not −0
-// unchanged (a chain from +0 is never −0). So the kernel drops those terms and keeps every other
-// in its order. B must be finite (0 · ∞ is NaN): each block of B is checked before it is used,
-// and the kernel declines on the first that is not. NaN in A is kept, like any nonzero value.
+// unchanged. So the kernel drops those terms and keeps every other in its order. B must be
+// finite (0 · ∞ is NaN): each block of B is checked before it is used, and the kernel declines
+// on the first that is not. NaN in A is kept, like any nonzero value.
+//
+// A chain from +0 does reach −0 where a kept term's product underflows (a negative product under
+// 2⁻¹⁵⁰ in magnitude, rounded to −0, added to +0); a dropped term with a +0 product would then
+// turn the dense chain's −0 into +0 where this one keeps −0. The two chains differ only so: once
+// apart, the dense one is +0 and this one −0 (a kept term's nonzero product gives both the same
+// value, its zero product keeps them as they are or both +0, a dropped term leaves +0 as it is).
+// So a result other than −0 is the dense one's, and the kernel declines where any result is −0
+// (checked in registers as each is stored; such a product needs factors near the smallest
+// normal floats, 2⁻¹²⁶, which gradients and activations do not come near).
 //
 // Structure: each row of op(A) is turned into a list of its nonzero values and their depths.
 // Then, for each block of 16·V columns of C (V vectors, held in registers), for each block of
@@ -93,10 +102,13 @@ KP_INLINE int kp_pack_finite(const float *b, long ldb, long from, long to, long 
 /// One block of `vectors` 16-column vectors of C over depth block j, whose rows of B (from depth
 /// `from`) are packed 16·vectors floats apart: each row's sums, from +0 at the first depth block
 /// or else from C, advanced over its entries in the block, stored back. With `lanes` < 16 the
-/// last vector's first `lanes` columns only are C's.
+/// last vector's first `lanes` columns only are C's (the lanes past them stay +0). At the last
+/// depth block, the lanes that hold −0 are or-ed into `negativeZeros`.
 KP_INLINE void kp_sparse_block(const float *packed, long from, long m, const int32_t *depths, const float *values,
                                const int32_t *bounds, long blocks, long j, float *c, long ldc, const int vectors,
-                               int lanes) {
+                               int lanes, kp_i16 *negativeZeros) {
+    const int last = j == blocks - 1;
+    kp_i16 found = 0;
     for (long r = 0; r < m; r++) {
         float *out = c + r * ldc;
         kp_f16 acc[8];
@@ -118,6 +130,7 @@ KP_INLINE void kp_sparse_block(const float *packed, long from, long m, const int
             for (int v = 0; v < vectors; v++) acc[v] = kp_fma(g, kp_load(row + 16 * v), acc[v]);
         }
         for (int v = 0; v < vectors; v++) {
+            if (last) found |= __builtin_bit_cast(kp_i16, acc[v]) == (int32_t)0x80000000;
             if (v < vectors - 1 || lanes == 16) {
                 kp_store(out + 16 * v, acc[v]);
             } else {
@@ -127,15 +140,16 @@ KP_INLINE void kp_sparse_block(const float *packed, long from, long m, const int
             }
         }
     }
+    *negativeZeros |= found;
 }
 
 /// `kp_sparse_block` with `vectors` (1 to 8) a constant, so that its sums stay in registers.
 KP_INLINE void kp_sparse_block_of(const float *packed, long from, long m, const int32_t *depths, const float *values,
                                   const int32_t *bounds, long blocks, long j, float *c, long ldc, long vectors,
-                                  int lanes) {
+                                  int lanes, kp_i16 *negativeZeros) {
 #define KP_BLOCK(n)                                                                               \
     case n:                                                                                       \
-        kp_sparse_block(packed, from, m, depths, values, bounds, blocks, j, c, ldc, n, lanes); \
+        kp_sparse_block(packed, from, m, depths, values, bounds, blocks, j, c, ldc, n, lanes, negativeZeros); \
         break;
     switch (vectors) { KP_BLOCK(1) KP_BLOCK(2) KP_BLOCK(3) KP_BLOCK(4) KP_BLOCK(5) KP_BLOCK(6) KP_BLOCK(7) KP_BLOCK(8) }
 #undef KP_BLOCK
@@ -153,31 +167,34 @@ KP_INLINE long kp_sparse_depth_block(long k, long vectors) {
 }
 
 /// C's n columns, block by block of columns, each depth block by depth block (B's rows packed
-/// into `packed`); *finite = 0, stopping, at the first block of B that is not finite.
+/// into `packed`); *exact = 0, stopping, at the first block of B that is not finite, or at the
+/// end where a result is −0.
 KP_INLINE void kp_sparse_columns_body(const int registers, const float *b, long ldb, long m, long n, long k,
                                       long block, long blocks, const int32_t *depths, const float *values,
-                                      const int32_t *bounds, float *packed, float *c, long ldc, int *finite) {
+                                      const int32_t *bounds, float *packed, float *c, long ldc, int *exact) {
     const long most = kp_sparse_block_vectors(registers), all = (n + 15) / 16;
-    *finite = 1;
+    kp_i16 negativeZeros = 0;
+    *exact = 0;
     for (long first = 0; first < all; first += most) {
         const long vectors = all - first < most ? all - first : most;
         const int lanes = first + vectors == all && n % 16 ? (int)(n % 16) : 16;
         for (long j = 0; j < blocks; j++) {
             const long from = j * block, to = from + block < k ? from + block : k;
-            if (!kp_pack_finite(b + 16 * first, ldb, from, to, vectors, lanes, packed)) {
-                *finite = 0;
-                return;
-            }
-            kp_sparse_block_of(packed, from, m, depths, values, bounds, blocks, j, c + 16 * first, ldc, vectors, lanes);
+            if (!kp_pack_finite(b + 16 * first, ldb, from, to, vectors, lanes, packed)) return;
+            kp_sparse_block_of(packed, from, m, depths, values, bounds, blocks, j, c + 16 * first, ldc, vectors, lanes,
+                               &negativeZeros);
         }
     }
+    int any = 0;
+    for (int l = 0; l < 16; l++) any |= negativeZeros[l];
+    *exact = !any;
 }
 
-#define KP_COLUMNS_ARGUMENTS b, ldb, m, n, k, block, blocks, depths, values, bounds, packed, c, ldc, finite
+#define KP_COLUMNS_ARGUMENTS b, ldb, m, n, k, block, blocks, depths, values, bounds, packed, c, ldc, exact
 KP_VERSIONS_CALLING(kp_sparse_columns,
                     (const float *b, long ldb, long m, long n, long k, long block, long blocks,
                      const int32_t *depths, const float *values, const int32_t *bounds, float *packed, float *c,
-                     long ldc, int *finite),
+                     long ldc, int *exact),
                     (KP_COLUMNS_ARGUMENTS), kp_sparse_columns_body(32, KP_COLUMNS_ARGUMENTS),
                     kp_sparse_columns_body(kp_sparse_avx2_registers(), KP_COLUMNS_ARGUMENTS),
                     kp_sparse_columns_body(16, KP_COLUMNS_ARGUMENTS))
@@ -205,7 +222,7 @@ int kp_gemm_sparse_a(int transposeA, long m, long n, long k, const float *a, lon
     if (!kp_sparse_product_takes(entries, m, k)) return 0;
     float *packed = kp_scratch(&kp_product_packed, &kp_product_packed_size,
                                block * 16 * kp_sparse_block_vectors(registers));
-    int finite;
-    kp_sparse_columns(b, ldb, m, n, k, block, blocks, depths, values, bounds, packed, c, ldc, &finite);
-    return finite;
+    int exact;
+    kp_sparse_columns(b, ldb, m, n, k, block, blocks, depths, values, bounds, packed, c, ldc, &exact);
+    return exact;
 }

@@ -7,12 +7,18 @@
 // The same bits as the dense products. Each output there is one FMA chain in a fixed order: dW's
 // over the positions q from dw's value, each of dx's tap sums over the filters f from +0 (then
 // added to dx tap after tap). A term whose dwide value is ±0, times a finite value, is a product
-// of ±0; adding ±0 to a sum leaves it unchanged unless the sum is −0, and these sums never are:
-// a chain that starts at +0 (a cleared gradient, a tap sum) reaches −0 only as −0 + −0, which
-// needs a −0 sum already. So dropping those terms (and a tap whose sum is then empty, which
-// would add +0) changes no bit, and every remaining chain keeps its order. What the dense chain
-// would multiply by a zero must be finite (0 · ∞ is NaN): each kernel checks its other operand
-// (x for dW, the taps for dx) and declines otherwise, and the dense product runs.
+// of ±0; adding ±0 to a sum leaves it unchanged unless the sum is −0. A chain from +0 (a cleared
+// gradient, a tap sum) reaches −0 only where a kept product underflows (a negative product under
+// 2⁻¹⁵⁰ in magnitude rounds to −0): then a dropped term with a +0 product turns the dense chain's
+// −0 into +0, where the sparse one keeps −0, and the two differ only so until a nonzero product
+// makes them equal again (SparseProducts.c has the argument). dx is safe: its tap sums are added
+// to sums that are never −0 (+0 + −0 is +0; the dense product adds an empty tap's +0 alike). dW
+// is not: its chains end in dw. So the weight gradient declines where it stores a −0, putting
+// dw back as it was (a copy, 32 KB or less in the networks but nouri's third layer's 128 KB),
+// and where dw holds a −0 already (a filter without terms would keep it).
+// Otherwise dropping those terms changes no bit, and every remaining chain keeps its order. What
+// the dense chain would multiply by a zero must be finite (0 · ∞ is NaN): each kernel checks its
+// other operand (x for dW, the taps for dx) and declines otherwise, and the dense product runs.
 //
 // Each kernel also declines where it would not be faster (`kp_sparse_takes`): it then returns 0
 // having written nothing, and the caller runs the dense product.
@@ -28,8 +34,9 @@ void kp_sparse_gradients_plan_avx512_for_testing(int enabled) {
 }
 
 /// Each thread's scratch, grown to the largest call's.
-static __thread float *kp_sparse_inputs, *kp_sparse_values, *kp_sparse_taps, *kp_sparse_transposed;
-static __thread long kp_sparse_inputs_size, kp_sparse_values_size, kp_sparse_taps_size, kp_sparse_transposed_size;
+static __thread float *kp_sparse_inputs, *kp_sparse_values, *kp_sparse_taps, *kp_sparse_transposed, *kp_sparse_saved;
+static __thread long kp_sparse_inputs_size, kp_sparse_values_size, kp_sparse_taps_size, kp_sparse_transposed_size,
+    kp_sparse_saved_size;
 static __thread int32_t *kp_sparse_counts, *kp_sparse_indices;
 static __thread long kp_sparse_counts_size, kp_sparse_indices_size;
 
@@ -78,11 +85,12 @@ static long kp_count_entries(const float *dwide, long filters, long pitch, long 
 
 /// One filter's sums for its 16-channel vectors [first, first + count) (vector v: tap v / perTap,
 /// channels 16·(v mod perTap) on) over `found` nonzero positions: loaded from `sums` (the
-/// filter's row of dw, (t, c) order, `channels` real ones), advanced, stored back. `inputs` is x
+/// filter's row of dw, (t, c) order, `channels` real ones), advanced, stored back, the lanes that
+/// hold −0 or-ed into `negativeZeros` (the lanes past `channels` stay +0). `inputs` is x
 /// position-major, `padded` channels a position; tap t reads position q + offsets[t].
 KP_INLINE void kp_sparse_weight_pass(const float *inputs, long padded, long channels, const long *offsets, long perTap,
                                      long first, const int count, const int32_t *positions, const float *values,
-                                     long found, float *sums) {
+                                     long found, float *sums, kp_i16 *negativeZeros) {
     kp_f16 acc[12];
     long at[12];
     for (int v = 0; v < count; v++) {
@@ -101,8 +109,10 @@ KP_INLINE void kp_sparse_weight_pass(const float *inputs, long padded, long chan
         const float *row = inputs + (long)positions[e] * padded;
         for (int v = 0; v < count; v++) acc[v] = kp_fma(g, kp_load(row + at[v]), acc[v]);
     }
+    kp_i16 negative = 0;
     for (int v = 0; v < count; v++) {
         const long vector = first + v, t = vector / perTap, c0 = 16 * (vector % perTap);
+        negative |= __builtin_bit_cast(kp_i16, acc[v]) == (int32_t)0x80000000;
         if (c0 + 16 <= channels) {
             kp_store(sums + t * channels + c0, acc[v]);
         } else {
@@ -111,15 +121,17 @@ KP_INLINE void kp_sparse_weight_pass(const float *inputs, long padded, long chan
             for (int l = 0; l < 16 && c0 + l < channels; l++) sums[t * channels + c0 + l] = staged[l];
         }
     }
+    *negativeZeros |= negative;
 }
 
 /// `kp_sparse_weight_pass` with `count` (1 to 12) a constant, so that its sums stay in registers.
 KP_INLINE void kp_sparse_weight_pass_of(const float *inputs, long padded, long channels, const long *offsets,
                                         long perTap, long first, long count, const int32_t *positions,
-                                        const float *values, long found, float *sums) {
-#define KP_PASS(n)                                                                                                 \
-    case n:                                                                                                        \
-        kp_sparse_weight_pass(inputs, padded, channels, offsets, perTap, first, n, positions, values, found, sums); \
+                                        const float *values, long found, float *sums, kp_i16 *negativeZeros) {
+#define KP_PASS(n)                                                                                            \
+    case n:                                                                                                   \
+        kp_sparse_weight_pass(inputs, padded, channels, offsets, perTap, first, n, positions, values, found, sums, \
+                              negativeZeros);                                                                 \
         break;
     switch (count) {
         KP_PASS(1) KP_PASS(2) KP_PASS(3) KP_PASS(4) KP_PASS(5) KP_PASS(6)
@@ -131,10 +143,13 @@ KP_INLINE void kp_sparse_weight_pass_of(const float *inputs, long padded, long c
 /// Every filter's k²·padded/16 vectors of sums, in near-equal passes of at most 12 (of AVX-512's
 /// 32 registers) or 6 (of 16, where a vector takes two), over the positions `block` at a time:
 /// all filters take one block's positions before the next block's, so that the rows of x they
-/// read stay in L1 rather than each filter streaming the whole transposed plane.
+/// read stay in L1 rather than each filter streaming the whole transposed plane. *negativeZero =
+/// whether any sum stored was −0.
 KP_INLINE void kp_sparse_weight_body(const int registers, const float *inputs, long padded, long channels,
                                      const long *offsets, long area, long block, const float *dwide, long filters,
-                                     long pitch, long computed, int32_t *positions, float *values, float *dw) {
+                                     long pitch, long computed, int32_t *positions, float *values, float *dw,
+                                     int *negativeZero) {
+    kp_i16 negativeZeros = 0;
     const long most = registers >= 32 ? 12 : 6;
     const long perTap = padded / 16, vectors = area * perTap;
     const long passes = (vectors + most - 1) / most, per = (vectors + passes - 1) / passes;
@@ -146,21 +161,47 @@ KP_INLINE void kp_sparse_weight_body(const int registers, const float *inputs, l
             float *sums = dw + f * area * channels;
             for (long first = 0; first < vectors; first += per)
                 kp_sparse_weight_pass_of(inputs + q0 * padded, padded, channels, offsets, perTap, first,
-                                         vectors - first < per ? vectors - first : per, positions, values, found, sums);
+                                         vectors - first < per ? vectors - first : per, positions, values, found, sums,
+                                         &negativeZeros);
         }
     }
+    int any = 0;
+    for (int l = 0; l < 16; l++) any |= negativeZeros[l];
+    *negativeZero = any;
 }
 
-#define KP_WEIGHT_ARGUMENTS inputs, padded, channels, offsets, area, block, dwide, filters, pitch, computed, positions, values, dw
+#define KP_WEIGHT_ARGUMENTS \
+    inputs, padded, channels, offsets, area, block, dwide, filters, pitch, computed, positions, values, dw, negativeZero
 KP_VERSIONS_CALLING(kp_sparse_weight,
                     (const float *inputs, long padded, long channels, const long *offsets, long area, long block,
                      const float *dwide, long filters, long pitch, long computed, int32_t *positions, float *values,
-                     float *dw),
+                     float *dw, int *negativeZero),
                     (KP_WEIGHT_ARGUMENTS), kp_sparse_weight_body(32, KP_WEIGHT_ARGUMENTS),
                     kp_sparse_weight_body(kp_sparse_avx2_registers(), KP_WEIGHT_ARGUMENTS),
                     kp_sparse_weight_body(16, KP_WEIGHT_ARGUMENTS))
 
 KP_VERSIONS(kp_all_finite, (const float *values, long count, int *finite), (values, count, finite))
+
+/// copy[0 ..< count] = values's, and *negativeZero = whether any of them is −0.
+KP_INLINE void kp_copy_finding_negative_zero_body(const float *values, long count, float *copy, int *negativeZero) {
+    kp_i16 found = 0;
+    long i = 0;
+    for (; i + 16 <= count; i += 16) {
+        const kp_f16 v = kp_load(values + i);
+        found |= __builtin_bit_cast(kp_i16, v) == (int32_t)0x80000000;
+        kp_store(copy + i, v);
+    }
+    int any = 0;
+    for (int l = 0; l < 16; l++) any |= found[l];
+    for (; i < count; i++) {
+        any |= values[i] == 0 && signbit(values[i]);
+        copy[i] = values[i];
+    }
+    *negativeZero = any;
+}
+
+KP_VERSIONS(kp_copy_finding_negative_zero, (const float *values, long count, float *copy, int *negativeZero),
+            (values, count, copy, negativeZero))
 
 /// x (C×plane) position-major with `padded` channels a position, zeros past the real ones;
 /// 0 (and nothing useful written) when x holds a non-finite value.
@@ -190,9 +231,16 @@ int kp_tap_weight_gradient_sparse(const float *x, long channels, long height, lo
     const long block = fits > 64 ? fits : 64;
     int32_t *positions = kp_int_scratch(&kp_sparse_counts, &kp_sparse_counts_size, block);
     float *values = kp_scratch(&kp_sparse_values, &kp_sparse_values_size, block);
+    const long weights = filters * area * channels;
+    float *saved = kp_scratch(&kp_sparse_saved, &kp_sparse_saved_size, weights);
+    int negativeZero;
+    kp_copy_finding_negative_zero(dw, weights, saved, &negativeZero);
+    if (negativeZero) return 0;  // a filter without terms would keep a −0 that the dense chain may not
     kp_sparse_weight(inputs, padded, channels, offsets, area, block, dwide, filters, pitch, computed, positions, values,
-                     dw);
-    return 1;
+                     dw, &negativeZero);
+    if (!negativeZero) return 1;
+    __builtin_memcpy(dw, saved, weights * sizeof(float));
+    return 0;
 }
 
 // ---- The input gradient: position by position over lists of nonzero filters ----

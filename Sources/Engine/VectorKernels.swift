@@ -177,7 +177,8 @@ public enum VectorKernels {
     /// dw (F×k²C, (t, c) order) += a tap-GEMM convolution's weight gradient for one sample over
     /// dwide's nonzero values only, with the bits of `gemm(transposeB: true, …, rowOffsets:)` over
     /// all of them (`kp_tap_weight_gradient_sparse`): whether it ran, which it does where dwide
-    /// is mostly zeros and that is faster, and x is finite. When it did not, dw is untouched.
+    /// is mostly zeros and that is faster, x is finite, and no sum of dw is or becomes −0 (an
+    /// underflow). When it did not, dw is as it was.
     @inline(__always)
     static func tapWeightGradientSparse(_ x: UnsafePointer<Float>, input: Shape, kernel: Int,
                                         _ dwide: UnsafePointer<Float>, filters: Int, pitch: Int, computed: Int,
@@ -189,8 +190,9 @@ public enum VectorKernels {
     /// C (m×n) = op(A)·B over op(A)'s values other than ±0 only, with the bits of
     /// `gemm(transposeA:, transposeB: false, …, accumulate: false)` (`kp_gemm_sparse_a`):
     /// whether it ran, which it does where at most half of op(A) is kept, as in a dense layer's
-    /// output gradient behind a ReLU and dropout, and B is finite. When it did not, C holds
-    /// nothing useful (partly written) and the caller runs `gemm`.
+    /// output gradient behind a ReLU and dropout, B is finite and no result is −0 (an underflow,
+    /// which the dense chain may have turned into +0). When it did not, C holds nothing useful
+    /// (partly written) and the caller runs `gemm`.
     @inline(__always)
     static func gemmSparseA(transposeA: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
                             b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {

@@ -79,7 +79,8 @@ import Testing
 
     /// Where more than half of op(A) is kept (the dense product is faster), or B holds a value that
     /// is not finite, whether in the first block of columns or in the partial vector at the end
-    /// (the dense chains would turn 0 · ∞ into NaN), the kernel declines.
+    /// (the dense chains would turn 0 · ∞ into NaN), or a result is −0 (see the next test), the
+    /// kernel declines.
     @Test func sparseProductDeclinesWhereSlowerOrNotExact() {
         let levels = SparseTapGradientTests.plans
         defer { SparseTapGradientTests.use(VectorKernels.availableLevels[0]) }
@@ -97,6 +98,38 @@ import Testing
             #expect(!Self.product(s, a: most.stored, lda: most.lda, b: finite, ldb: s.n, c: &c, ldc: s.n), "\(level)")
             #expect(!Self.product(s, a: quarter.stored, lda: quarter.lda, b: early, ldb: s.n, c: &c, ldc: s.n), "\(level)")
             #expect(!Self.product(s, a: quarter.stored, lda: quarter.lda, b: late, ldb: s.n, c: &c, ldc: s.n), "\(level)")
+            let (a, b) = Self.underflowing(rows: 3, columns: 20, depth: 8)
+            #expect(!Self.product((false, 3, 20, 8), a: a, lda: 8, b: b, ldb: 20, c: &c, ldc: 20), "\(level)")
+        }
+    }
+
+    /// A (rows×depth) whose first column only is kept, −2⁻¹⁰⁰, and B (depth×columns) all 2⁻⁶⁰:
+    /// each chain's first product underflows to −0 and the next, 0 · 2⁻⁶⁰ = +0, turns the dense
+    /// chain's −0 into +0, where a chain that drops it would keep −0.
+    static func underflowing(rows: Int, columns: Int, depth: Int) -> (a: [Float], b: [Float]) {
+        var a = [Float](repeating: 0, count: rows * depth)
+        for row in 0..<rows { a[row * depth] = -0x1p-100 }
+        return (a, [Float](repeating: 0x1p-60, count: depth * columns))
+    }
+
+    /// A dense layer whose output gradient's products underflow keeps the dense chains' +0.
+    @Test func denseBackwardKeepsTheDenseProductsZeroAfterAnUnderflow() throws {
+        let levels = SparseTapGradientTests.plans
+        defer { SparseTapGradientTests.use(VectorKernels.availableLevels[0]) }
+        let (count, inputs, units) = (8, 20, 3)
+        let layer = initialized(try Dense(input: Shape(channels: inputs, height: 1, width: 1), units: units))
+        // dY (count×units) is the transpose of A: sample 0 alone carries each unit's value.
+        let (dyT, x) = Self.underflowing(rows: units, columns: inputs, depth: count)
+        let dy = (0..<(count * units)).map { dyT[($0 % units) * count + $0 / units] }
+        var expected = [Float](repeating: 0, count: units * inputs)
+        NaiveKernels.gemm(transposeA: true, transposeB: false, m: units, n: inputs, k: count, a: dy, b: x,
+                          c: &expected)
+        #expect(expected.allSatisfy { $0 == 0 && $0.sign == .plus })
+        for level in levels {
+            SparseTapGradientTests.use(level)
+            layer.backward(input: x, output: [Float](repeating: 0, count: count * units), outputGradient: dy,
+                           inputGradient: nil, count: count)
+            #expect(NaiveTwinTests.differing(layer.weight.gradient, expected) == 0, "\(level)")
         }
     }
 

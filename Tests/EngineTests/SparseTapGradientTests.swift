@@ -179,4 +179,30 @@ import Testing
             }
         }
     }
+
+    /// Where a sum of dw comes to −0 (each kept term's product underflows: −2⁻¹⁰⁰ · 2⁻⁶⁰) the
+    /// dense chain may have made it +0 with a dropped term's +0, and where dw holds a −0 already
+    /// a filter without terms would keep it: the weight gradient declines, dw as it was.
+    @Test func sparseWeightGradientDeclinesWhereASumIsNegativeZero() {
+        let levels = Self.plans
+        defer { Self.use(VectorKernels.availableLevels[0]) }
+        let s: Case = (16, 8, 9, 9, 2, 0)
+        let (input, computed, pitch, depth) = Self.sizes(s)
+        let kept = Self.sparsePlane(filters: s.filters, pitch: pitch, computed: computed, every: 4, seed: 140)
+        let dwide = kept.enumerated().map { q, value in q % pitch < computed && value != 0 ? -0x1p-100 : value }
+        let x = [Float](repeating: 0x1p-60, count: input.count)
+        for level in levels {
+            Self.use(level)
+            var dw = [Float](repeating: 0, count: s.filters * depth)
+            #expect(!Self.weightGradient(x, s, input: input, dwide, pitch: pitch, computed: computed, &dw), "\(level)")
+            #expect(dw.allSatisfy { $0.bitPattern == 0 }, "\(level)")
+            var signed = randomValues(s.filters * depth, seed: 141)
+            signed[17] = -0.0
+            let before = signed
+            let finite = Self.sparsePlane(filters: s.filters, pitch: pitch, computed: computed, every: 4, seed: 142)
+            #expect(!Self.weightGradient(randomValues(input.count, seed: 143), s, input: input, finite, pitch: pitch,
+                                         computed: computed, &signed), "\(level)")
+            #expect(NaiveTwinTests.differing(signed, before) == 0, "\(level)")
+        }
+    }
 }

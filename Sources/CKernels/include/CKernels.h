@@ -140,17 +140,18 @@ int kp_tap_input_gradient_sparse(const float *taps, long filters, long channels,
 /// A tap GEMM's weight gradient, dw (F×k²C, row f in (t, c) order) += Σ_q dwide[f][q] ·
 /// x[c][q + i·W + j] over q < `computed` (x C×H×W, tap t = i·k + j), with the bits of
 /// `kp_gemm_rows(1, F, k²C, computed, dwide, pitch, x, offsets, 1, dw, k²C)`, over dwide's nonzero
-/// values only: returns 1 having updated dw, or 0 having written nothing where that would not be
-/// faster or x holds a non-finite value. dw must hold no −0 (a cleared gradient is +0, and these
-/// sums never make one) (SparseTapGradients.c).
+/// values only: returns 1 having updated dw, or 0 having left dw as it was where that would not be
+/// faster, x holds a non-finite value, or dw holds or a sum comes to −0 (an underflow, which the
+/// dense chain may have turned into +0) (SparseTapGradients.c).
 int kp_tap_weight_gradient_sparse(const float *x, long channels, long height, long width, long kernel,
                                   const float *dwide, long filters, long pitch, long computed, float *dw);
 
 /// C (m×n) = op(A)·B over op(A)'s values other than ±0 only, for a dense layer's gradients behind
 /// a ReLU and dropout (dW = dYᵀ·X, dX = dY·W): the bits of `kp_gemm(transposeA, 0, m, n, k, a,
 /// lda, b, ldb, 0, c, ldc)`. Returns 1 having written C, or 0 where more than half of op(A) is
-/// kept (not faster) or B holds a non-finite value; C is then partly written, and the caller
-/// runs the dense product (SparseProducts.c).
+/// kept (not faster), B holds a non-finite value, or a result is −0 (which the dense product may
+/// have as +0: an underflow); C is then partly written, and the caller runs the dense product
+/// (SparseProducts.c).
 int kp_gemm_sparse_a(int transposeA, long m, long n, long k, const float *a, long lda, const float *b, long ldb,
                      float *c, long ldc);
 
