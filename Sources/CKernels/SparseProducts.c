@@ -130,7 +130,7 @@ KP_INLINE void kp_sparse_block(const float *packed, long from, long m, const int
             for (int v = 0; v < vectors; v++) acc[v] = kp_fma(g, kp_load(row + 16 * v), acc[v]);
         }
         for (int v = 0; v < vectors; v++) {
-            if (last) found |= __builtin_bit_cast(kp_i16, acc[v]) == (int32_t)0x80000000;
+            if (last) found |= kp_negative_zero_lanes(acc[v]);
             if (v < vectors - 1 || lanes == 16) {
                 kp_store(out + 16 * v, acc[v]);
             } else {

@@ -112,7 +112,7 @@ KP_INLINE void kp_sparse_weight_pass(const float *inputs, long padded, long chan
     kp_i16 negative = 0;
     for (int v = 0; v < count; v++) {
         const long vector = first + v, t = vector / perTap, c0 = 16 * (vector % perTap);
-        negative |= __builtin_bit_cast(kp_i16, acc[v]) == (int32_t)0x80000000;
+        negative |= kp_negative_zero_lanes(acc[v]);
         if (c0 + 16 <= channels) {
             kp_store(sums + t * channels + c0, acc[v]);
         } else {
@@ -188,7 +188,7 @@ KP_INLINE void kp_copy_finding_negative_zero_body(const float *values, long coun
     long i = 0;
     for (; i + 16 <= count; i += 16) {
         const kp_f16 v = kp_load(values + i);
-        found |= __builtin_bit_cast(kp_i16, v) == (int32_t)0x80000000;
+        found |= kp_negative_zero_lanes(v);
         kp_store(copy + i, v);
     }
     int any = 0;

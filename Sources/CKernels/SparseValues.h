@@ -49,6 +49,9 @@ KP_INLINE long kp_nonzero_positions(const float *row, long count, int32_t *posit
     return found;
 }
 
+/// Lanes that hold −0 (its bits, 0x80000000), as −1.
+KP_INLINE kp_i16 kp_negative_zero_lanes(kp_f16 v) { return __builtin_bit_cast(kp_i16, v) == (int32_t)0x80000000; }
+
 /// Lanes that are not finite (v − v is 0 for finite v, NaN for ±∞ and NaN), or-ed into `bad`.
 KP_INLINE kp_i16 kp_not_finite_lanes(kp_f16 v) { return v - v != 0; }
 
