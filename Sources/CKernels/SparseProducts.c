@@ -82,21 +82,12 @@ KP_INLINE int kp_pack_finite(const float *b, long ldb, long from, long to, long 
         const float *in = b + kk * ldb;
         float *out = packed + (kk - from) * 16 * vectors;
         for (long v = 0; v < vectors; v++) {
-            kp_f16 value;
-            if (v < vectors - 1 || lanes == 16) {
-                value = kp_load(in + 16 * v);
-            } else {
-                float staged[16] = {0};
-                for (int l = 0; l < lanes; l++) staged[l] = in[16 * v + l];
-                value = kp_load(staged);
-            }
+            const kp_f16 value = kp_load_first(in + 16 * v, v < vectors - 1 ? 16 : lanes);
             bad |= kp_not_finite_lanes(value);
             kp_store(out + 16 * v, value);
         }
     }
-    int any = 0;
-    for (int l = 0; l < 16; l++) any |= bad[l];
-    return !any;
+    return !kp_any_lane(bad);
 }
 
 /// One block of `vectors` 16-column vectors of C over depth block j, whose rows of B (from depth
@@ -112,17 +103,7 @@ KP_INLINE void kp_sparse_block(const float *packed, long from, long m, const int
     for (long r = 0; r < m; r++) {
         float *out = c + r * ldc;
         kp_f16 acc[8];
-        for (int v = 0; v < vectors; v++) {
-            if (j == 0) {
-                acc[v] = 0;
-            } else if (v < vectors - 1 || lanes == 16) {
-                acc[v] = kp_load(out + 16 * v);
-            } else {
-                float staged[16] = {0};
-                for (int l = 0; l < lanes; l++) staged[l] = out[16 * v + l];
-                acc[v] = kp_load(staged);
-            }
-        }
+        for (int v = 0; v < vectors; v++) acc[v] = j == 0 ? 0 : kp_load_first(out + 16 * v, v < vectors - 1 ? 16 : lanes);
         const int32_t *rowBounds = bounds + r * (blocks + 1);
         for (int32_t e = rowBounds[j]; e < rowBounds[j + 1]; e++) {
             const kp_f16 g = values[e];
@@ -131,13 +112,7 @@ KP_INLINE void kp_sparse_block(const float *packed, long from, long m, const int
         }
         for (int v = 0; v < vectors; v++) {
             if (last) found |= kp_negative_zero_lanes(acc[v]);
-            if (v < vectors - 1 || lanes == 16) {
-                kp_store(out + 16 * v, acc[v]);
-            } else {
-                float staged[16];
-                kp_store(staged, acc[v]);
-                for (int l = 0; l < lanes; l++) out[16 * v + l] = staged[l];
-            }
+            kp_store_first(out + 16 * v, acc[v], v < vectors - 1 ? 16 : lanes);
         }
     }
     *negativeZeros |= found;
@@ -185,9 +160,7 @@ KP_INLINE void kp_sparse_columns_body(const int registers, const float *b, long 
                                &negativeZeros);
         }
     }
-    int any = 0;
-    for (int l = 0; l < 16; l++) any |= negativeZeros[l];
-    *exact = !any;
+    *exact = !kp_any_lane(negativeZeros);
 }
 
 #define KP_COLUMNS_ARGUMENTS b, ldb, m, n, k, block, blocks, depths, values, bounds, packed, c, ldc, exact

@@ -96,13 +96,7 @@ KP_INLINE void kp_sparse_weight_pass(const float *inputs, long padded, long chan
     for (int v = 0; v < count; v++) {
         const long vector = first + v, t = vector / perTap, c0 = 16 * (vector % perTap);
         at[v] = offsets[t] * padded + c0;
-        if (c0 + 16 <= channels) {
-            acc[v] = kp_load(sums + t * channels + c0);
-        } else {
-            float staged[16];
-            for (int l = 0; l < 16; l++) staged[l] = c0 + l < channels ? sums[t * channels + c0 + l] : 0;
-            acc[v] = kp_load(staged);
-        }
+        acc[v] = kp_load_first(sums + t * channels + c0, channels - c0);
     }
     for (long e = 0; e < found; e++) {
         const kp_f16 g = values[e];
@@ -113,13 +107,7 @@ KP_INLINE void kp_sparse_weight_pass(const float *inputs, long padded, long chan
     for (int v = 0; v < count; v++) {
         const long vector = first + v, t = vector / perTap, c0 = 16 * (vector % perTap);
         negative |= kp_negative_zero_lanes(acc[v]);
-        if (c0 + 16 <= channels) {
-            kp_store(sums + t * channels + c0, acc[v]);
-        } else {
-            float staged[16];
-            kp_store(staged, acc[v]);
-            for (int l = 0; l < 16 && c0 + l < channels; l++) sums[t * channels + c0 + l] = staged[l];
-        }
+        kp_store_first(sums + t * channels + c0, acc[v], channels - c0);
     }
     *negativeZeros |= negative;
 }
@@ -165,9 +153,7 @@ KP_INLINE void kp_sparse_weight_body(const int registers, const float *inputs, l
                                          &negativeZeros);
         }
     }
-    int any = 0;
-    for (int l = 0; l < 16; l++) any |= negativeZeros[l];
-    *negativeZero = any;
+    *negativeZero = kp_any_lane(negativeZeros);
 }
 
 #define KP_WEIGHT_ARGUMENTS \
@@ -180,6 +166,16 @@ KP_VERSIONS_CALLING(kp_sparse_weight,
                     kp_sparse_weight_body(kp_sparse_avx2_registers(), KP_WEIGHT_ARGUMENTS),
                     kp_sparse_weight_body(16, KP_WEIGHT_ARGUMENTS))
 
+/// *finite = whether every one of values[0 ..< count] is finite.
+KP_INLINE void kp_all_finite_body(const float *values, long count, int *finite) {
+    kp_i16 bad = 0;
+    long i = 0;
+    for (; i + 16 <= count; i += 16) bad |= kp_not_finite_lanes(kp_load(values + i));
+    int any = kp_any_lane(bad);
+    for (; i < count; i++) any |= !isfinite(values[i]);
+    *finite = !any;
+}
+
 KP_VERSIONS(kp_all_finite, (const float *values, long count, int *finite), (values, count, finite))
 
 /// copy[0 ..< count] = values's, and *negativeZero = whether any of them is −0.
@@ -191,8 +187,7 @@ KP_INLINE void kp_copy_finding_negative_zero_body(const float *values, long coun
         found |= kp_negative_zero_lanes(v);
         kp_store(copy + i, v);
     }
-    int any = 0;
-    for (int l = 0; l < 16; l++) any |= found[l];
+    int any = kp_any_lane(found);
     for (; i < count; i++) {
         any |= values[i] == 0 && signbit(values[i]);
         copy[i] = values[i];

@@ -1,6 +1,7 @@
 // What the sparse kernels (SparseTapGradients.c, SparseProducts.c) share: finding the values
 // other than ±0 of a mostly zero operand, checking that the operand they multiply is finite (a
-// dropped term must be ±0 × a finite value), scratch, and the plan the AVX2 versions follow.
+// dropped term must be ±0 × a finite value) and that no sum is −0, scratch, and the plan the
+// AVX2 versions follow.
 #ifndef KP_SPARSE_VALUES_H
 #define KP_SPARSE_VALUES_H
 
@@ -52,18 +53,14 @@ KP_INLINE long kp_nonzero_positions(const float *row, long count, int32_t *posit
 /// Lanes that hold −0 (its bits, 0x80000000), as −1.
 KP_INLINE kp_i16 kp_negative_zero_lanes(kp_f16 v) { return __builtin_bit_cast(kp_i16, v) == (int32_t)0x80000000; }
 
-/// Lanes that are not finite (v − v is 0 for finite v, NaN for ±∞ and NaN), or-ed into `bad`.
+/// Lanes that are not finite (v − v is 0 for finite v, NaN for ±∞ and NaN), as −1.
 KP_INLINE kp_i16 kp_not_finite_lanes(kp_f16 v) { return v - v != 0; }
 
-/// *finite = whether every one of values[0 ..< count] is finite.
-KP_INLINE void kp_all_finite_body(const float *values, long count, int *finite) {
-    kp_i16 bad = 0;
-    long i = 0;
-    for (; i + 16 <= count; i += 16) bad |= kp_not_finite_lanes(kp_load(values + i));
+/// Whether any lane of a comparison's flags is set.
+KP_INLINE int kp_any_lane(kp_i16 flags) {
     int any = 0;
-    for (int l = 0; l < 16; l++) any |= bad[l];
-    for (; i < count; i++) any |= !isfinite(values[i]);
-    *finite = !any;
+    for (int l = 0; l < 16; l++) any |= flags[l];
+    return any;
 }
 
 #endif

@@ -22,6 +22,24 @@ typedef uint8_t kp_u8x16 __attribute__((ext_vector_type(16)));
 
 KP_INLINE kp_f16 kp_load(const float *p) { kp_f16 v; __builtin_memcpy(&v, p, sizeof v); return v; }
 KP_INLINE void kp_store(float *p, kp_f16 v) { __builtin_memcpy(p, &v, sizeof v); }
+/// The first `lanes` (at most 16) floats from p, zeros past them: a vector's worth at the end of
+/// a row, without reading beyond it.
+KP_INLINE kp_f16 kp_load_first(const float *p, long lanes) {
+    if (lanes >= 16) return kp_load(p);
+    float staged[16] = {0};
+    for (long l = 0; l < lanes; l++) staged[l] = p[l];
+    return kp_load(staged);
+}
+/// v's first `lanes` (at most 16) floats stored at p, nothing past them.
+KP_INLINE void kp_store_first(float *p, kp_f16 v, long lanes) {
+    if (lanes >= 16) {
+        kp_store(p, v);
+        return;
+    }
+    float staged[16];
+    kp_store(staged, v);
+    for (long l = 0; l < lanes; l++) p[l] = staged[l];
+}
 KP_INLINE kp_f8 kp_load8(const float *p) { kp_f8 v; __builtin_memcpy(&v, p, sizeof v); return v; }
 /// The 16-float vector whose lanes 0–7 are `low`'s and 8–15 `high`'s.
 KP_INLINE kp_f16 kp_join8(kp_f8 low, kp_f8 high) {

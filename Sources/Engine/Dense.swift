@@ -5,7 +5,7 @@
 /// split across threads by units, then adds the bias; the weight gradient dW = dYᵀ·X (U×I)
 /// and the input gradient dX = dY·W split the inputs, so no partial sums need reducing. Behind
 /// a ReLU and dropout most of dY is zeros: both then run over its nonzero values only
-/// (`VectorKernels.gemmSparseA`, the same bits; the MLP's first layer's backward in `kplab bench`
+/// (`VectorKernels.gemmSkippingZerosOfA`, the same bits; the MLP's first layer's backward in `kplab bench`
 /// 6.5 → 1.2 ms).
 /// Inference on AVX-512 multiplies against a packed copy of W, repacked only when the weights
 /// change (`VectorKernels.denseForwardPacked`: 20–30% faster than OpenBLAS was there);
@@ -166,30 +166,20 @@ public final class Dense: Layer {
         let unitRanges = Parallelism.partition(count: units, parts: columnRanges.count)
         Parallelism.forEach(columnRanges, threads: threads) { chunk, columns in
             // dW[:, columns] (U×C) = dYᵀ (U×N) · X[:, columns] (N×C); behind a ReLU and dropout
-            // most of dY is zeros, which the sparse product skips (the same bits).
-            if !VectorKernels.gemmSparseA(transposeA: true, m: units, n: columns.count, k: count,
-                                          a: outputGradient, lda: units, b: input + columns.lowerBound, ldb: inputs,
-                                          c: weight.gradientPointer + columns.lowerBound, ldc: inputs) {
-                VectorKernels.gemm(transposeA: true, transposeB: false, m: units, n: columns.count, k: count,
-                                   a: outputGradient, lda: units,
-                                   b: input + columns.lowerBound, ldb: inputs,
-                                   accumulate: false, c: weight.gradientPointer + columns.lowerBound, ldc: inputs)
-            }
+            // most of dY is zeros, which the product skips where that is faster (the same bits).
+            VectorKernels.gemmSkippingZerosOfA(transposeA: true, m: units, n: columns.count, k: count,
+                                               a: outputGradient, lda: units, b: input + columns.lowerBound,
+                                               ldb: inputs, c: weight.gradientPointer + columns.lowerBound, ldc: inputs)
             for u in unitRanges[chunk] {
                 var sum: Float = 0
                 for n in 0..<count { sum += outputGradient[n * units + u] }
                 bias.gradientPointer[u] = sum
             }
             guard let inputGradient else { return }
-            // dX[:, columns] (N×C) = dY (N×U) · W[:, columns] (U×C), sparse likewise
-            if !VectorKernels.gemmSparseA(transposeA: false, m: count, n: columns.count, k: units,
-                                          a: outputGradient, lda: units, b: weight.valuePointer + columns.lowerBound,
-                                          ldb: inputs, c: inputGradient + columns.lowerBound, ldc: inputs) {
-                VectorKernels.gemm(transposeA: false, transposeB: false, m: count, n: columns.count, k: units,
-                                   a: outputGradient, lda: units,
-                                   b: weight.valuePointer + columns.lowerBound, ldb: inputs,
-                                   accumulate: false, c: inputGradient + columns.lowerBound, ldc: inputs)
-            }
+            // dX[:, columns] (N×C) = dY (N×U) · W[:, columns] (U×C), skipping dY's zeros likewise
+            VectorKernels.gemmSkippingZerosOfA(transposeA: false, m: count, n: columns.count, k: units,
+                                               a: outputGradient, lda: units, b: weight.valuePointer + columns.lowerBound,
+                                               ldb: inputs, c: inputGradient + columns.lowerBound, ldc: inputs)
         }
     }
 }

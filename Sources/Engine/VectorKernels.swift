@@ -199,6 +199,19 @@ public enum VectorKernels {
         kp_gemm_sparse_a(transposeA ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc) == 1
     }
 
+    /// C (m×n) = op(A)·B, as `gemm(transposeA:, transposeB: false, …, accumulate: false)`
+    /// computes it, over op(A)'s nonzero values only where `gemmSparseA` takes the product and
+    /// densely where it declines: the same bits either way.
+    @inline(__always)
+    static func gemmSkippingZerosOfA(transposeA: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                                     b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if gemmSparseA(transposeA: transposeA, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc) {
+            return
+        }
+        gemm(transposeA: transposeA, transposeB: false, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+             accumulate: false, c: c, ldc: ldc)
+    }
+
     /// Whether `denseForwardPacked` runs at this level: its tile keeps 24 accumulators in
     /// registers, which AVX-512's 32 hold (see `DenseInferenceKernel.fixed`).
     static var hasPackedDenseKernel: Bool { kp_kernel_level() == 2 }
